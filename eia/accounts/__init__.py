@@ -1,0 +1,1 @@
+"""Accounts: people, their roles and service areas, sign-in and sessions."""

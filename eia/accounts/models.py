@@ -1,0 +1,129 @@
+"""People, roles and service areas."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eia.db_types import UTCDateTime, enum_column, utcnow
+from eia.extensions import db
+
+
+class Role(StrEnum):
+    AUTHOR = "author"
+    EQUALITIES = "equalities"
+    DECISION_MAKER = "decision_maker"
+    ADMIN = "admin"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.AUTHOR: "Service manager (author)",
+    Role.EQUALITIES: "Equalities team",
+    Role.DECISION_MAKER: "Decision maker (SLT)",
+    Role.ADMIN: "Administrator",
+}
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(16)
+
+
+class ServiceArea(db.Model):
+    """A directorate (no parent) or a team within a directorate."""
+
+    __tablename__ = "service_areas"
+    __table_args__ = (UniqueConstraint("parent_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("service_areas.id"), index=True)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    parent: Mapped[ServiceArea | None] = relationship(remote_side=[id], back_populates="teams")
+    teams: Mapped[list[ServiceArea]] = relationship(back_populates="parent", order_by="ServiceArea.name")
+
+    @property
+    def is_directorate(self) -> bool:
+        return self.parent_id is None
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.parent.name} > {self.name}" if self.parent else self.name
+
+    def __repr__(self) -> str:
+        return f"<ServiceArea {self.id} {self.full_name!r}>"
+
+
+class User(UserMixin, db.Model):
+    """A person who signs in. Sign-in bookkeeping is written with Core UPDATEs so that it never
+    clashes with an administrator's edit (which the version counter protects)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    service_area_id: Mapped[int | None] = mapped_column(ForeignKey("service_areas.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Changing it signs the person out everywhere (password change, disabling).
+    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
+    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    service_area: Mapped[ServiceArea | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses sessions for disabled people
+        return self.is_enabled
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    def is_locked(self, now: datetime | None = None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or utcnow())
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in roles
+
+    @property
+    def role_label(self) -> str:
+        return self.role.label
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+
+class SavedForm(db.Model):
+    """What someone typed into a form when their session had expired, kept until they sign in again."""
+
+    __tablename__ = "saved_forms"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    path: Mapped[str] = mapped_column(String(500))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SavedForm {self.id} {self.path}>"

@@ -1,0 +1,1 @@
+"""Administration: people, roles and service areas."""

@@ -1,0 +1,175 @@
+"""Administration pages: people, their roles and service areas."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from eia.accounts import queries, services
+from eia.accounts.models import Role
+from eia.errors import ValidationFailed
+from eia.extensions import db
+from eia.forms_support import bind_form, show_errors
+from eia.permissions import can, permit
+from forms.admin import ConfirmForm, DisableUserForm, EditUserForm, NewUserForm, ServiceAreaForm
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def _service_area(raw: str | None):
+    return queries.service_area_or_404(int(raw)) if raw else None
+
+
+@bp.get("/")
+@login_required
+def index():
+    permit(current_user, "admin.view")
+    return render_template("admin/index.html", counts=queries.count_users_by_role())
+
+
+@bp.get("/users/")
+@login_required
+def users():
+    permit(current_user, "user.list")
+    role = request.args.get("role") or None
+    if role and role not in Role._value2member_map_:
+        abort(400, "Choose a role from the list.")
+    area = request.args.get("service_area") or None
+    if area and not area.isdigit():
+        abort(400, "Choose a service area from the list.")
+    status = request.args.get("status") or None
+    filters = {
+        "text": request.args.get("q", "").strip()[:200] or None,
+        "role": Role(role) if role else None,
+        "service_area_id": int(area) if area else None,
+        "enabled": {"enabled": True, "disabled": False}.get(status or ""),
+    }
+    people = db.session.execute(queries.users(**filters)).scalars().all()
+    return render_template(
+        "admin/users.html",
+        people=people,
+        filters=request.args,
+        roles=list(Role),
+        service_areas=queries.service_area_choices(include_blank=False),
+    )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@login_required
+def new_user():
+    permit(current_user, "user.create")
+    form = bind_form(NewUserForm, service_areas=queries.service_area_choices())
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(
+                email=form.email.data,
+                name=form.name.data,
+                role=Role(form.role.data),
+                password=form.password.data,
+                service_area=_service_area(form.service_area_id.data),
+                must_change_password=True,
+                by=current_user,
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{user.name} can now sign in with the temporary password you set.", "success")
+            return redirect(url_for("admin.user", user_id=user.id))
+    return render_template("admin/new_user.html", form=form)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@login_required
+def user(user_id: int):
+    person = queries.user_or_404(user_id)
+    permit(current_user, "user.view", person)
+    form = bind_form(EditUserForm, obj=person, service_areas=queries.service_area_choices())
+    if form.validate_on_submit():
+        permit(current_user, "user.edit", person)
+        new_role = Role(form.role.data)
+        if new_role is not person.role:
+            permit(current_user, "user.change_role", person)
+        try:
+            services.update_user(
+                person,
+                by=current_user,
+                expected_version=int(form.version.data or 0),
+                name=form.name.data,
+                email=form.email.data,
+                role=new_role,
+                service_area=_service_area(form.service_area_id.data),
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{person.name}'s details have been saved.", "success")
+            return redirect(url_for("admin.user", user_id=person.id))
+    return render_template(
+        "admin/user.html",
+        person=person,
+        form=form,
+        confirm=ConfirmForm(),
+        disable_form=DisableUserForm(),
+        can=can,
+    )
+
+
+@bp.post("/users/<int:user_id>/disable")
+@login_required
+def disable_user(user_id: int):
+    person = queries.user_or_404(user_id)
+    permit(current_user, "user.disable", person)
+    form = DisableUserForm()
+    if not form.validate_on_submit():
+        abort(400, "The reason must be 500 characters or fewer.")
+    services.set_user_enabled(person, False, by=current_user, reason=form.reason.data or None)
+    db.session.commit()
+    flash(f"{person.name} has been disabled and signed out everywhere.", "success")
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
+@bp.post("/users/<int:user_id>/enable")
+@login_required
+def enable_user(user_id: int):
+    person = queries.user_or_404(user_id)
+    permit(current_user, "user.enable", person)
+    services.set_user_enabled(person, True, by=current_user)
+    db.session.commit()
+    flash(f"{person.name} can sign in again.", "success")
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@login_required
+def unlock_user(user_id: int):
+    person = queries.user_or_404(user_id)
+    permit(current_user, "user.unlock", person)
+    services.unlock_user(person, by=current_user)
+    db.session.commit()
+    flash(f"{person.name}'s account is unlocked.", "success")
+    return redirect(url_for("admin.user", user_id=person.id))
+
+
+@bp.route("/service-areas/", methods=["GET", "POST"])
+@login_required
+def service_areas():
+    permit(current_user, "service_area.list")
+    form = bind_form(ServiceAreaForm, directorates=queries.directorate_choices())
+    if form.validate_on_submit():
+        permit(current_user, "service_area.manage")
+        try:
+            area = services.create_service_area(
+                form.name.data, parent=_service_area(form.parent_id.data), by=current_user
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{area.full_name} has been added.", "success")
+            return redirect(url_for("admin.service_areas"))
+    return render_template("admin/service_areas.html", areas=queries.service_areas(), form=form)

@@ -1,0 +1,1 @@
+"""The tamper-evident audit log (and, later, the quality-audit samples)."""

@@ -1,0 +1,240 @@
+"""Writing to and checking the audit log.
+
+Every service that changes something calls :func:`record` before it flushes, so the entry is written
+in the same transaction as the change: both are committed together or neither is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from flask import g, has_app_context
+from sqlalchemy import inspect, select, text
+
+from eia.audit.models import GENESIS_HASH, AuditEntry, entry_hash
+from eia.db_types import utcnow
+from eia.extensions import db
+
+#: Arbitrary constant key for the PostgreSQL advisory lock that serialises appends.
+_CHAIN_LOCK_KEY = 4_242_001
+#: Fields whose values never go into the log, only the fact that they changed.
+SECRET_FIELDS = frozenset({"password_hash", "session_token"})
+HIDDEN = "(not shown)"
+
+
+def plain(value: Any) -> Any:
+    """Turn a model value into something JSON keeps exactly (so the hash survives a round trip)."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float | Decimal):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if hasattr(value, "id"):
+        return value.id
+    return str(value)
+
+
+def field_changes(obj: Any, *, skip: Iterable[str] = ("version", "created_at")) -> dict[str, list[Any]]:
+    """The pending column changes of *obj* as ``{field: [old, new]}``, read before the flush.
+
+    A new object reports every set column with ``None`` as its old value.
+    """
+    state = inspect(obj)
+    changes: dict[str, list[Any]] = {}
+    skipped = set(skip)
+    for attr in state.mapper.column_attrs:
+        key = attr.key
+        if key in skipped or key == "id":
+            continue
+        history = state.attrs[key].history
+        if not history.has_changes():
+            continue
+        old = history.deleted[0] if history.deleted else None
+        new = history.added[0] if history.added else None
+        if state.pending or state.transient:
+            old = None
+            if new is None:
+                continue
+        if old == new:
+            continue
+        if key in SECRET_FIELDS:
+            changes[key] = [HIDDEN, HIDDEN]
+        else:
+            changes[key] = [plain(old), plain(new)]
+    return changes
+
+
+def _request_ip() -> str | None:
+    return g.get("client_ip") if has_app_context() else None
+
+
+def _actor_label(by: Any) -> str:
+    if by is None:
+        return "system"
+    return getattr(by, "email", None) or str(by)
+
+
+def _chain_tail_hash() -> str:
+    """The newest entry's hash, holding the chain lock on PostgreSQL until the transaction ends."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
+    tail = db.session.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
+    return tail or GENESIS_HASH
+
+
+def record(
+    action: str,
+    entity: Any = None,
+    *,
+    by: Any,
+    changes: dict[str, Any] | None = None,
+    detail: str | None = None,
+    entity_type: str | None = None,
+    entity_id: str | int | None = None,
+    ip_address: str | None = None,
+) -> AuditEntry:
+    """Append an entry to the audit log in the current transaction.
+
+    :param entity: the model the action is about; its type and id are taken from it.
+    :param by: the person acting (``None`` for the system itself).
+    """
+    if entity is not None:
+        if getattr(entity, "id", None) is None:
+            db.session.flush()
+        entity_type = entity_type or entity.__class__.__name__.lower()
+        entity_id = entity.id
+    prev_hash = _chain_tail_hash()
+    entry = AuditEntry(
+        occurred_at=utcnow(),
+        actor_id=getattr(by, "id", None),
+        actor_label=_actor_label(by),
+        action=action,
+        entity_type=entity_type,
+        entity_id=None if entity_id is None else str(entity_id),
+        detail=detail,
+        changes=plain(changes) if changes else None,
+        ip_address=ip_address if ip_address is not None else _request_ip(),
+        prev_hash=prev_hash,
+    )
+    entry.hash = entry.compute_hash()
+    db.session.add(entry)
+    db.session.flush()
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The outcome of checking the whole chain."""
+
+    entries: int
+    head_id: int | None
+    head_hash: str | None
+    broken_at: int | None = None
+    problem: str | None = None
+
+    @property
+    def is_intact(self) -> bool:
+        return self.broken_at is None
+
+
+_VERIFY_COLUMNS = (
+    AuditEntry.id,
+    AuditEntry.occurred_at,
+    AuditEntry.actor_id,
+    AuditEntry.actor_label,
+    AuditEntry.action,
+    AuditEntry.entity_type,
+    AuditEntry.entity_id,
+    AuditEntry.detail,
+    AuditEntry.changes,
+    AuditEntry.ip_address,
+    AuditEntry.prev_hash,
+    AuditEntry.hash,
+)
+
+
+def count_entries() -> int:
+    return db.session.execute(select(db.func.count()).select_from(AuditEntry)).scalar_one()
+
+
+def verify_chain(progress: Callable[[int], None] | None = None, batch: int = 5000) -> ChainReport:
+    """Walk the log in order, recomputing each hash and checking each link.
+
+    Linear in the number of entries and streamed in batches, so memory stays flat.
+    Returns at the first broken entry.
+    """
+    expected_prev = GENESIS_HASH
+    previous_id: int | None = None
+    count = 0
+    rows = db.session.execute(select(*_VERIFY_COLUMNS).order_by(AuditEntry.id).execution_options(yield_per=batch))
+    for row in rows:
+        count += 1
+        if row.prev_hash != expected_prev:
+            where = f"entry #{previous_id}" if previous_id is not None else "the start of the log"
+            return ChainReport(
+                count,
+                previous_id,
+                expected_prev,
+                broken_at=row.id,
+                problem=(
+                    f"entry #{row.id} does not link to {where}: an entry between them was removed, "
+                    f"or #{row.id}'s link was altered"
+                ),
+            )
+        recomputed = entry_hash(
+            occurred_at=row.occurred_at,
+            actor_id=row.actor_id,
+            actor_label=row.actor_label,
+            action=row.action,
+            entity_type=row.entity_type,
+            entity_id=row.entity_id,
+            detail=row.detail,
+            changes=row.changes,
+            ip_address=row.ip_address,
+            prev_hash=row.prev_hash,
+        )
+        if recomputed != row.hash:
+            return ChainReport(
+                count,
+                previous_id,
+                expected_prev,
+                broken_at=row.id,
+                problem=f"entry #{row.id} was altered: its content no longer matches its hash",
+            )
+        expected_prev = row.hash
+        previous_id = row.id
+        if progress is not None:
+            progress(1)
+    return ChainReport(count, previous_id, None if previous_id is None else expected_prev)
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    """Who acts when no person is signed in: a command, a scheduled job."""
+
+    email: str
+    id: None = None
+
+
+def command_line_actor() -> SystemActor:
+    import getpass
+
+    try:
+        who = getpass.getuser()
+    except (KeyError, OSError):
+        who = "unknown"
+    return SystemActor(email=f"command line ({who})")

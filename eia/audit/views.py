@@ -1,0 +1,104 @@
+"""The audit log pages: a filtered list, a CSV export and an on-demand chain check."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+
+from eia.audit import queries
+from eia.audit import services as audit
+from eia.audit.queries import AuditFilter
+from eia.csv_export import csv_lines
+from eia.extensions import db
+from eia.permissions import permit
+from forms.admin import ConfirmForm
+
+bp = Blueprint("audit", __name__, url_prefix="/audit-log")
+
+PAGE_SIZE = 50
+
+
+def _date_arg(name: str) -> date | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        abort(400, f"Enter the {name.replace('_', ' ')} date as YYYY-MM-DD, for example 2026-04-01.")
+
+
+def _filters() -> AuditFilter:
+    return AuditFilter(
+        text=request.args.get("q", "").strip()[:200] or None,
+        action=request.args.get("action") or None,
+        entity_type=request.args.get("entity_type") or None,
+        entity_id=request.args.get("entity_id") or None,
+        since=_date_arg("since"),
+        until=_date_arg("until"),
+    )
+
+
+@bp.get("/")
+@login_required
+def index():
+    permit(current_user, "audit.view")
+    filters = _filters()
+    page = request.args.get("page", "1")
+    page_number = int(page) if page.isdigit() and int(page) > 0 else 1
+    matching = queries.entries(filters)
+    total = db.session.execute(select(func.count()).select_from(matching.order_by(None).subquery())).scalar_one()
+    newest_first = matching.order_by(None).order_by(queries.AuditEntry.id.desc())
+    rows = db.session.execute(newest_first.limit(PAGE_SIZE).offset((page_number - 1) * PAGE_SIZE)).scalars().all()
+    return render_template(
+        "audit/index.html",
+        entries=rows,
+        total=total,
+        page=page_number,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        filters=request.args,
+        actions=db.session.execute(queries.distinct_actions()).scalars().all(),
+        confirm=ConfirmForm(),
+    )
+
+
+@bp.get("/export.csv")
+@login_required
+def export():
+    permit(current_user, "audit.export")
+    filters = _filters()
+    audit.record("audit_log_exported", by=current_user, entity_type="audit_log", detail=_describe(filters))
+    db.session.commit()
+    lines = csv_lines(queries.EXPORT_HEADER, queries.export_rows(filters))
+    return Response(
+        stream_with_context(lines),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="audit-log.csv"'},
+    )
+
+
+@bp.post("/verify")
+@login_required
+def verify():
+    permit(current_user, "audit.verify")
+    report = audit.verify_chain()
+    audit.record(
+        "audit_log_verified",
+        by=current_user,
+        entity_type="audit_log",
+        detail=f"{report.entries} entries; " + ("intact" if report.is_intact else f"broken: {report.problem}"),
+    )
+    db.session.commit()
+    if report.is_intact:
+        flash(f"The audit log is intact: all {report.entries:,} entries link up and match their hashes.", "success")
+    else:
+        flash(f"The audit log has been tampered with: {report.problem}.", "important")
+    return redirect(url_for("audit.index"))
+
+
+def _describe(filters: AuditFilter) -> str:
+    parts = [f"{key}={value}" for key, value in vars(filters).items() if value]
+    return "filters: " + (", ".join(parts) if parts else "none")

@@ -1,0 +1,208 @@
+"""The ``eia`` command: Flask's CLI for this app, plus the app's own commands.
+
+Errors are printed as one line with a non-zero exit, never a traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup, with_appcontext
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from eia.config import ConfigError
+from eia.errors import EiaError, ValidationFailed
+
+
+def _create_app() -> Flask:
+    from eia import create_app
+
+    try:
+        return create_app()
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+class EiaGroup(FlaskGroup):
+    """Turns the errors a user can cause or fix into one clear line."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from None
+        except ValidationFailed as exc:
+            detail = "; ".join(exc.fields.values()) or str(exc)
+            raise click.ClickException(detail) from None
+        except EiaError as exc:
+            raise click.ClickException(str(exc)) from None
+        except OperationalError as exc:
+            reason = str(exc.orig or exc).strip().splitlines()[0]
+            raise click.ClickException(f"cannot reach the database: {reason}") from None
+        except ProgrammingError as exc:
+            reason = str(exc.orig or exc).strip().splitlines()[0]
+            raise click.ClickException(f"the database is not ready ({reason}); run `eia db upgrade` first") from None
+
+
+def main() -> None:
+    cli = EiaGroup(
+        create_app=_create_app,
+        help="Equality impact assessments: run the app and manage its data.",
+        set_debug_flag=False,
+    )
+    cli.main(prog_name="eia")
+
+
+def _parse_day(value: str | None, option: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"use YYYY-MM-DD, for example 2026-04-01 (got {value!r})", param_hint=option) from None
+
+
+users_cli = click.Group("users", help="Create and list the people who sign in.")
+audit_cli = click.Group("audit-log", help="Check and export the tamper-evident audit log.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="Their email address; they sign in with it.")
+@click.option("--name", required=True, help="Their full name.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice(["author", "equalities", "decision_maker", "admin"]),
+    help="author = service manager; equalities = equalities team; decision_maker = SLT; admin.",
+)
+@click.option("--service-area", default=None, help='Team or directorate name, or "Directorate > Team".')
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="Asked for when not given (12 characters or more).",
+)
+@with_appcontext
+def create_user_command(email: str, name: str, role: str, service_area: str | None, password: str) -> None:
+    """Create a user with a role."""
+    from eia.accounts import queries, services
+    from eia.accounts.models import Role
+    from eia.audit.services import command_line_actor
+    from eia.extensions import db
+
+    area = None
+    if service_area:
+        area = queries.service_area_by_name(service_area)
+        if area is None:
+            known = ", ".join(a.full_name for a in queries.service_areas()) or "none yet"
+            raise click.ClickException(f"no single service area called {service_area!r}; known: {known}")
+    user = services.create_user(
+        email=email, name=name, role=Role(role), password=password, service_area=area, by=command_line_actor()
+    )
+    db.session.commit()
+    click.echo(f"Created {user.name} <{user.email}> as {user.role.label}.")
+
+
+@users_cli.command("list")
+@with_appcontext
+def list_users_command() -> None:
+    """List users with their role, service area and status."""
+    from eia.accounts import queries
+    from eia.extensions import db
+
+    for user in db.session.execute(queries.users()).scalars():
+        status = "active" if user.is_enabled else "disabled"
+        area = user.service_area.full_name if user.service_area else "-"
+        click.echo(f"{user.email}\t{user.name}\t{user.role.value}\t{area}\t{status}")
+
+
+@audit_cli.command("verify")
+@with_appcontext
+def verify_command() -> None:
+    """Check every entry's hash and link; exit 1 naming the first broken entry."""
+    from eia.audit import services as audit
+    from eia.audit.services import command_line_actor
+    from eia.extensions import db
+
+    total = audit.count_entries()
+    with click.progressbar(length=total, label="Checking the audit log", file=sys.stderr) as bar:
+        report = audit.verify_chain(progress=bar.update)
+    if not report.is_intact:
+        raise click.ClickException(f"audit log broken at entry #{report.broken_at}: {report.problem}")
+    click.echo(f"Audit log intact: {report.entries:,} entries.")
+    if report.head_id is not None:
+        click.echo(f"Newest entry #{report.head_id}, hash {report.head_hash}")
+        click.echo("Keep this hash somewhere else: if the newest entries were ever removed, it would show.")
+    audit.record(
+        "audit_log_verified",
+        by=command_line_actor(),
+        entity_type="audit_log",
+        detail=f"{report.entries} entries; intact",
+    )
+    db.session.commit()
+
+
+@audit_cli.command("export")
+@click.option("--since", "since_text", metavar="YYYY-MM-DD", help="First day to include (UTC).")
+@click.option("--until", "until_text", metavar="YYYY-MM-DD", help="Last day to include (UTC).")
+@click.option(
+    "--csv", "csv_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write."
+)
+@with_appcontext
+def export_command(since_text: str | None, until_text: str | None, csv_path: Path) -> None:
+    """Write audit-log entries to a CSV file (formula-safe)."""
+    from eia.audit import queries
+    from eia.audit import services as audit
+    from eia.audit.queries import AuditFilter
+    from eia.audit.services import command_line_actor
+    from eia.csv_export import csv_lines
+    from eia.extensions import db
+
+    filters = AuditFilter(since=_parse_day(since_text, "--since"), until=_parse_day(until_text, "--until"))
+    if filters.since and filters.until and filters.since > filters.until:
+        raise click.BadParameter("--since is after --until", param_hint="--since")
+    audit.record(
+        "audit_log_exported",
+        by=command_line_actor(),
+        entity_type="audit_log",
+        detail=f"since={filters.since or 'start'} until={filters.until or 'now'} to {csv_path.name}",
+    )
+    db.session.flush()
+    lines = 0
+    try:
+        with csv_path.open("w", newline="", encoding="utf-8") as handle:
+            for line in csv_lines(queries.EXPORT_HEADER, queries.export_rows(filters)):
+                handle.write(line)
+                lines += 1
+    except OSError as exc:
+        db.session.rollback()
+        raise click.ClickException(f"cannot write {csv_path}: {exc.strerror}") from None
+    db.session.commit()
+    click.echo(f"Wrote {lines - 1:,} entries to {csv_path}.")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command() -> None:
+    """Load demo service areas and one user for every role (safe to run twice)."""
+    from eia.audit.services import command_line_actor
+    from eia.demo import DEMO_PASSWORD, load_demo
+    from eia.extensions import db
+
+    loaded = load_demo(by=command_line_actor())
+    db.session.commit()
+    click.echo(f"Demo users (all with the password {DEMO_PASSWORD}):")
+    for person, added in loaded:
+        note = "" if added else " (already there)"
+        click.echo(f"  {person.role.label:<26} {person.email}{note}")
+
+
+def register_commands(app: Flask) -> None:
+    app.cli.add_command(users_cli)
+    app.cli.add_command(audit_cli)
+    app.cli.add_command(demo_command)

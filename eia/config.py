@@ -1,0 +1,118 @@
+"""Configuration, read from the environment.
+
+``EIA_ENV`` chooses the mode: ``production`` (the default), ``demo`` or ``testing``. Outside demo and
+testing the app refuses to start without a ``SECRET_KEY``.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot run the app; the message says what to set."""
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}.") from exc
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def default_database_url(instance_path: Path) -> str:
+    """The embedded SQLite database under ``instance/``."""
+    return f"sqlite:///{instance_path / 'eia.sqlite'}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Use psycopg 3 for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def _demo_secret(instance_path: Path) -> str:
+    """A random key kept under ``instance/`` so demo sessions survive a restart."""
+    path = instance_path / "demo-secret-key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    path.write_text(key)
+    path.chmod(0o600)
+    return key
+
+
+def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Build the configuration from the environment, then apply *overrides* (tests, tools).
+
+    :raises ConfigError: when a required setting is missing or malformed.
+    """
+    overrides = dict(overrides or {})
+    env = overrides.get("EIA_ENV") or os.environ.get("EIA_ENV", "production")
+    if overrides.get("TESTING"):
+        env = "testing"
+    if env not in {"production", "demo", "testing"}:
+        raise ConfigError(f"EIA_ENV must be production, demo or testing, not {env!r}.")
+
+    config: dict[str, Any] = {
+        "EIA_ENV": env,
+        "TESTING": env == "testing",
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or None,
+        "SQLALCHEMY_DATABASE_URI": normalise_database_url(
+            os.environ.get("DATABASE_URL") or default_database_url(instance_path)
+        ),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "EIA_COUNCIL_NAME": os.environ.get("EIA_COUNCIL_NAME", "Example Borough Council"),
+        "EIA_SERVICE_NAME": "Equality impact assessments",
+        # Sessions: the cookie lives for a working day; inactivity ends the session sooner.
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _env_bool("SESSION_COOKIE_SECURE", True),
+        "SESSION_COOKIE_NAME": "eia_session",
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "EIA_SESSION_IDLE_MINUTES": _env_int("EIA_SESSION_IDLE_MINUTES", 30),
+        "WTF_CSRF_TIME_LIMIT": 12 * 3600,
+        # Sign-in throttling.
+        "EIA_MAX_FAILED_SIGN_INS": _env_int("EIA_MAX_FAILED_SIGN_INS", 5),
+        "EIA_LOCK_MINUTES": _env_int("EIA_LOCK_MINUTES", 15),
+        # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
+        "EIA_TRUSTED_PROXIES": _env_int("EIA_TRUSTED_PROXIES", 0),
+        "MAX_CONTENT_LENGTH": _env_int("EIA_MAX_UPLOAD_MB", 20) * 1024 * 1024,
+    }
+    config.update(overrides)
+    config["EIA_ENV"] = env
+    config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
+
+    if not config["SECRET_KEY"]:
+        if env == "demo":
+            config["SECRET_KEY"] = _demo_secret(instance_path)
+        elif env == "testing":
+            config["SECRET_KEY"] = secrets.token_hex(32)
+        else:
+            raise ConfigError(
+                "SECRET_KEY is not set: the app signs sessions with it and will not start without one. "
+                "Set SECRET_KEY to a long random value (python3 -c 'import secrets; "
+                "print(secrets.token_hex(32))'), or set EIA_ENV=demo to try the demo."
+            )
+    if len(config["SECRET_KEY"]) < 16 and env == "production":
+        raise ConfigError("SECRET_KEY is too short: use at least 32 random characters.")
+    return config

@@ -1,0 +1,1 @@
+"""The home page (My work), the accessibility statement and the health check."""

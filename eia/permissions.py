@@ -1,0 +1,69 @@
+"""Who may do what: the one permission check every view and service goes through.
+
+Each action maps to a rule ``(user, obj) -> bool``. An action with no rule is a programming error,
+never an implicit allow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from eia.accounts.models import Role, User
+from eia.errors import PermissionDenied
+
+Rule = Callable[[User, Any], bool]
+
+
+def _signed_in(user: User, obj: Any) -> bool:
+    return True
+
+
+def _roles(*roles: Role) -> Rule:
+    def rule(user: User, obj: Any) -> bool:
+        return user.role in roles
+
+    return rule
+
+
+def _admin_on_someone_else(user: User, target: Any) -> bool:
+    # An administrator cannot disable or demote themselves and so lock everyone out.
+    return user.role is Role.ADMIN and target is not None and target.id != user.id
+
+
+RULES: dict[str, Rule] = {
+    "home.view": _signed_in,
+    "account.view": lambda user, target: target is None or target.id == user.id,
+    "account.change_password": lambda user, target: target is None or target.id == user.id,
+    "admin.view": _roles(Role.ADMIN),
+    "user.list": _roles(Role.ADMIN),
+    "user.create": _roles(Role.ADMIN),
+    "user.view": _roles(Role.ADMIN),
+    "user.edit": _roles(Role.ADMIN),
+    "user.change_role": _admin_on_someone_else,
+    "user.disable": _admin_on_someone_else,
+    "user.enable": _roles(Role.ADMIN),
+    "user.unlock": _roles(Role.ADMIN),
+    "service_area.list": _roles(Role.ADMIN),
+    "service_area.manage": _roles(Role.ADMIN),
+    "audit.view": _roles(Role.EQUALITIES, Role.ADMIN),
+    "audit.export": _roles(Role.EQUALITIES, Role.ADMIN),
+    "audit.verify": _roles(Role.EQUALITIES, Role.ADMIN),
+}
+
+
+def can(user: Any, action: str, obj: Any = None) -> bool:
+    """Whether *user* may do *action* to *obj*. Anonymous and disabled people may do nothing here."""
+    try:
+        rule = RULES[action]
+    except KeyError:
+        raise ValueError(f"no permission rule for {action!r}") from None
+    if not isinstance(user, User) or not user.is_active:
+        return False
+    return rule(user, obj)
+
+
+def permit(user: Any, action: str, obj: Any = None) -> None:
+    """Raise :class:`PermissionDenied` unless *user* may do *action* to *obj*."""
+    if not can(user, action, obj):
+        raise PermissionDenied()

@@ -1,0 +1,177 @@
+"""Request plumbing shared by every page: security headers, sessions, idle sign-out, navigation."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import current_user, logout_user
+from flask_wtf.csrf import validate_csrf
+from werkzeug.datastructures import MultiDict
+from werkzeug.middleware.proxy_fix import ProxyFix
+from wtforms import ValidationError
+
+from eia.accounts import services
+from eia.accounts.models import Role
+from eia.extensions import db
+
+LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+#: Form fields never kept when a session expires mid-form.
+UNSAVED_FIELDS = {"csrf_token"}
+
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def is_loopback(host: str) -> bool:
+    hostname = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+    return hostname.strip("[]") in {h.strip("[]") for h in LOOPBACK_HOSTS}
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Marks the session cookie Secure everywhere except on this machine's loopback address."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        secure = bool(app.config["SESSION_COOKIE_SECURE"])
+        try:
+            return secure and not is_loopback(request.host)
+        except RuntimeError:  # outside a request
+            return secure
+
+
+def is_safe_next(target: str | None) -> bool:
+    """Only paths on this site may be redirected to after sign-in."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc
+
+
+def _security_headers(response):
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if request.is_secure:
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+    if not request.path.startswith("/static/"):
+        # Pages may hold personal data: keep them out of shared caches and the back-forward cache.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _remember_client():
+    g.client_ip = request.remote_addr
+
+
+def _form_worth_saving() -> dict[str, list[str]] | None:
+    if request.method != "POST" or not request.form:
+        return None
+    try:
+        validate_csrf(request.form.get("csrf_token"))
+    except ValidationError:  # only keep what this person's own page sent
+        return None
+    return {key: values for key, values in request.form.lists() if key not in UNSAVED_FIELDS and "password" not in key}
+
+
+def _end_idle_session():
+    """Sign out a person idle for longer than the limit, keeping what they were sending."""
+    if "_user_id" not in session:
+        return None
+    now = time.time()
+    idle_limit = 60 * current_app.config["EIA_SESSION_IDLE_MINUTES"]
+    last_seen = session.get("last_seen")
+    if last_seen is not None and now - float(last_seen) <= idle_limit:
+        session["last_seen"] = now
+        return None
+    if last_seen is None:
+        session["last_seen"] = now
+        return None
+
+    user_id = session.get("_user_id", "").split(":", 1)[0]
+    data = _form_worth_saving()
+    token = None
+    if data and user_id.isdigit() and not request.path.startswith("/api/"):
+        token = services.save_form(int(user_id), request.path, data)
+        db.session.commit()
+    logout_user()
+    session.clear()
+    if token:
+        session["restore_form"] = token
+        flash(
+            "You were signed out because you had been inactive. Sign in again: what you typed has been kept "
+            "and will be back in the form.",
+            "important",
+        )
+    else:
+        flash("You were signed out because you had been inactive. Sign in again to carry on.", "important")
+    target = request.path if request.method == "POST" else request.full_path.rstrip("?")
+    return redirect(url_for("accounts.sign_in", next=target), code=303)
+
+
+def restored_formdata() -> MultiDict | None:
+    """What this person typed here before their session ended, if anything (taken once)."""
+    token = session.pop("restore_form", None)
+    if not token or not current_user.is_authenticated:
+        return None
+    data = services.take_saved_form(token, current_user, request.path)
+    if data is None:
+        return None
+    flash("We kept what you typed before you were signed out. Check it and save again.", "important")
+    return MultiDict([(key, value) for key, values in data.items() for value in values])
+
+
+def navigation() -> list[dict[str, Any]]:
+    """The service navigation for the signed-in person's role."""
+    if not current_user.is_authenticated:
+        return []
+    items = [("My work", "main.home", None)]
+    if current_user.role in (Role.EQUALITIES, Role.ADMIN):
+        items.append(("Audit log", "audit.index", "/audit-log"))
+    if current_user.role is Role.ADMIN:
+        items.append(("Admin", "admin.index", "/admin"))
+    items.append(("Your account", "accounts.account", "/account"))
+    nav = []
+    for text, endpoint, prefix in items:
+        href = url_for(endpoint)
+        active = request.path == href or (prefix is not None and request.path.startswith(prefix))
+        nav.append({"text": text, "href": href, "active": active})
+    return nav
+
+
+def init_web(app: Flask) -> None:
+    """Install the request plumbing. Call before CSRF protection is registered so an idle session is
+    ended (and its form kept) before the CSRF check would refuse the post."""
+    if app.config["EIA_TRUSTED_PROXIES"]:
+        n = app.config["EIA_TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+    app.session_interface = SessionInterface()
+    app.before_request(_remember_client)
+    app.before_request(_end_idle_session)
+    app.after_request(_security_headers)
+
+    @app.context_processor
+    def layout_globals() -> dict[str, Any]:
+        return {
+            "council_name": app.config["EIA_COUNCIL_NAME"],
+            "service_name": app.config["EIA_SERVICE_NAME"],
+            "navigation": navigation,
+        }

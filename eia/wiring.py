@@ -1,0 +1,120 @@
+"""Wiring for ``create_app``: extensions, database engine settings, templates, blueprints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from eia.extensions import csrf, db, login_manager, migrate
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def resource_dir(name: str) -> Path:
+    """``templates`` or ``migrations``: beside the package in a checkout, inside it in a wheel."""
+    bundled = PACKAGE_DIR / f"_{name}"
+    return bundled if bundled.is_dir() else PACKAGE_DIR.parent / name
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    """Foreign keys on, and transactions SQLAlchemy controls (so SAVEPOINTs work, see the SQLAlchemy
+    docs on pysqlite's transaction handling)."""
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
+
+
+def _init_database(app: Flask) -> None:
+    uri = app.config["SQLALCHEMY_DATABASE_URI"]
+    if uri.startswith("sqlite"):
+        options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}))
+        options.pop("pool_pre_ping", None)
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+        if uri.startswith("sqlite:///") and ":memory:" not in uri:
+            Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True, compare_type=True)
+    if uri.startswith("sqlite"):
+        with app.app_context():
+            _configure_sqlite(db.engine)
+
+
+def _init_login(app: Flask) -> None:
+    from eia.accounts.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.sign_in"
+    login_manager.login_message = "Sign in to see this page."
+    login_manager.login_message_category = "important"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> User | None:
+        user_id, _, token = session_id.partition(":")
+        if not user_id.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.session_token != token or not user.is_enabled:
+            return None
+        return user
+
+
+def _init_templates(app: Flask) -> None:
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(resource_dir("templates"))),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+
+    from eia import template_filters
+
+    template_filters.register(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from eia.accounts.views import bp as accounts_bp
+    from eia.admin.views import bp as admin_bp
+    from eia.audit.views import bp as audit_bp
+    from eia.main.views import bp as main_bp
+
+    for bp in (main_bp, accounts_bp, admin_bp, audit_bp):
+        app.register_blueprint(bp)
+
+
+def init_app(app: Flask) -> None:
+    from eia.cli import register_commands
+    from eia.errors import register_error_handlers
+    from eia.web import init_web
+
+    _init_database(app)
+    init_web(app)  # before CSRF, so an idle session is ended (and its form kept) first
+    csrf.init_app(app)
+    _init_login(app)
+    _init_templates(app)
+    _register_blueprints(app)
+    register_error_handlers(app)
+    register_commands(app)

@@ -1,0 +1,111 @@
+"""Administration forms: people and service areas."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovPasswordInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms.validators import Email, InputRequired, Length, Optional
+
+from eia.accounts.models import ROLE_LABELS
+
+
+def _optional_id(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+
+
+class UserDetailsForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the person's full name"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
+    )
+    email = EmailField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the person's email address"),
+            Email("Enter an email address in the correct format, like name@council.gov.uk"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
+    role = RadioField(
+        "Role", widget=GovRadioInput(), validators=[InputRequired("Select a role")], choices=_role_choices()
+    )
+    service_area_id = SelectField(
+        "Service area",
+        description="Service managers see and edit only the EIAs of their service area.",
+        widget=GovSelect(),
+        validators=[Optional()],
+        choices=[],
+        coerce=_optional_id,
+    )
+
+    def __init__(self, *args, service_areas: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.service_area_id.choices = service_areas
+
+
+class NewUserForm(UserDetailsForm):
+    password = PasswordField(
+        "Temporary password",
+        description="12 characters or more. They will be asked to choose their own when they first sign in.",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter a temporary password")],
+    )
+    submit = SubmitField("Create user", widget=GovSubmitInput())
+
+
+class EditUserForm(UserDetailsForm):
+    version = HiddenField()
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class DisableUserForm(FlaskForm):
+    reason = StringField(
+        "Reason (optional)",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=500, message="Reason must be 500 characters or fewer")],
+    )
+    submit = SubmitField("Disable user", widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """A button that only needs CSRF protection (enable, unlock, sign out)."""
+
+
+class ServiceAreaForm(FlaskForm):
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter the name of the service area"),
+            Length(max=200, message="Name must be 200 characters or fewer"),
+        ],
+    )
+    parent_id = SelectField(
+        "Directorate",
+        description="Leave as none to add a directorate.",
+        widget=GovSelect(),
+        choices=[],
+        validators=[Optional()],
+    )
+    submit = SubmitField("Add service area", widget=GovSubmitInput())
+
+    def __init__(self, *args, directorates: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.parent_id.choices = directorates

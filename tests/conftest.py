@@ -1,0 +1,125 @@
+"""Fixtures: one app per run on the database in TEST_DATABASE_URL (SQLite by default), each test in a
+SAVEPOINT that is rolled back, a test client that sends CSRF tokens like a browser, and login_as(role).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy import create_engine, text
+
+from eia import create_app
+from eia.accounts.models import Role, User
+from eia.extensions import db as _db
+from tests.factories import make_user
+
+PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def database_url(tmp_dir: Path) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_dir / 'test.sqlite'}"
+
+
+def reset_postgres_schema(url: str) -> None:
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+def is_postgres(app: Flask) -> bool:
+    return app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql")
+
+
+class CsrfClient(FlaskClient):
+    """Posts carry a valid CSRF token, as a browser's would, unless ``csrf=False`` is passed."""
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", secrets.token_hex(20))
+        return URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token").dumps(raw)
+
+    def post(self, *args: Any, csrf: bool = True, **kwargs: Any):
+        if csrf and "json" not in kwargs:
+            data = dict(kwargs.pop("data", None) or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    url = database_url(tmp_path_factory.mktemp("db"))
+    if url.startswith("postgresql"):
+        reset_postgres_schema(url)
+    application = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "test-secret-key-that-is-long-enough",
+            "EIA_COUNCIL_NAME": "Testshire County Council",
+        }
+    )
+    application.test_client_class = CsrfClient
+    with application.app_context():
+        upgrade()  # the schema comes from the migrations, as in production
+    yield application
+    with application.app_context():
+        _db.engine.dispose()
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Any]:
+    """Each test runs inside a transaction (and a SAVEPOINT for its commits) that is rolled back."""
+    with app.app_context():
+        engines = _db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        transaction = connection.begin()
+        _db.session.remove()
+        engines[None] = connection
+        _db.session.configure(join_transaction_mode="create_savepoint")
+        try:
+            yield _db
+        finally:
+            _db.session.remove()
+            engines[None] = engine
+            if transaction.is_active:
+                transaction.rollback()
+            connection.close()
+
+
+@pytest.fixture
+def client(app: Flask, db: Any) -> CsrfClient:
+    return app.test_client()
+
+
+def sign_in_session(client: FlaskClient, user: User) -> None:
+    """Give *client* a signed-in session for *user*, as the sign-in page would."""
+    with client.session_transaction() as session:
+        session["_user_id"] = user.get_id()
+        session["_fresh"] = True
+        session["last_seen"] = time.time()
+
+
+@pytest.fixture
+def login_as(client: CsrfClient) -> Callable[..., User]:
+    """``login_as(Role.ADMIN)`` makes a person with that role and signs the client in as them."""
+
+    def _login(role: Role | str = Role.AUTHOR, **overrides: Any) -> User:
+        user = make_user(Role(role), **overrides)
+        sign_in_session(client, user)
+        return user
+
+    return _login

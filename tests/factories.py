@@ -1,0 +1,44 @@
+"""Builders for test data: ``make_user(role=...)`` and friends, each with sensible defaults."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+from eia.accounts import passwords
+from eia.accounts.models import Role, ServiceArea, User, new_session_token
+from eia.db_types import utcnow
+from eia.extensions import db
+
+PASSWORD = "correct horse battery staple"
+# Hashing once keeps the suite fast; every user made here shares this password.
+_PASSWORD_HASH = passwords.hash_password(PASSWORD)
+_counter = itertools.count(1)
+
+
+def make_service_area(name: str | None = None, parent: ServiceArea | None = None) -> ServiceArea:
+    area = ServiceArea(name=name or f"Team {next(_counter)}", parent=parent, is_active=True)
+    db.session.add(area)
+    db.session.flush()
+    return area
+
+
+def make_user(role: Role = Role.AUTHOR, **overrides: Any) -> User:
+    n = next(_counter)
+    if "service_area" not in overrides and role is Role.AUTHOR:
+        directorate = make_service_area(f"Directorate {n}")
+        overrides["service_area"] = make_service_area(f"Team {n}", parent=directorate)
+    values: dict[str, Any] = {
+        "email": f"person{n}@council.example",
+        "name": f"Person {n}",
+        "role": role,
+        "password_hash": _PASSWORD_HASH,
+        "is_enabled": True,
+        "session_token": new_session_token(),
+        "password_changed_at": utcnow(),
+    }
+    values.update(overrides)
+    user = User(**values)
+    db.session.add(user)
+    db.session.flush()
+    return user
