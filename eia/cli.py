@@ -5,9 +5,12 @@ Errors are printed as one line with a non-zero exit, never a traceback.
 
 from __future__ import annotations
 
+import functools
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
@@ -15,7 +18,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from eia.config import ConfigError
-from eia.errors import EiaError, ValidationFailed
+from eia.errors import EiaError
 
 
 def _create_app() -> Flask:
@@ -27,25 +30,40 @@ def _create_app() -> Flask:
         raise click.ClickException(str(exc)) from None
 
 
+def one_line_error(exc: Exception) -> click.ClickException:
+    """The message a person can act on, for the errors they can cause or fix."""
+    if isinstance(exc, ConfigError | EiaError):
+        return click.ClickException(str(exc))
+    reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    if "no such table" in reason or "does not exist" in reason:
+        return click.ClickException(f"the database is not ready ({reason}); run `eia db upgrade` first")
+    return click.ClickException(f"cannot reach the database: {reason}")
+
+
+HANDLED = (ConfigError, EiaError, OperationalError, ProgrammingError)
+
+
+def friendly_errors(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Print handled errors as one line with exit status 1 instead of a traceback."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except HANDLED as exc:
+            raise one_line_error(exc) from None
+
+    return wrapper
+
+
 class EiaGroup(FlaskGroup):
-    """Turns the errors a user can cause or fix into one clear line."""
+    """Also covers Flask's and Flask-Migrate's own commands (``eia db upgrade`` on a database that is down)."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except ConfigError as exc:
-            raise click.ClickException(str(exc)) from None
-        except ValidationFailed as exc:
-            detail = "; ".join(exc.fields.values()) or str(exc)
-            raise click.ClickException(detail) from None
-        except EiaError as exc:
-            raise click.ClickException(str(exc)) from None
-        except OperationalError as exc:
-            reason = str(exc.orig or exc).strip().splitlines()[0]
-            raise click.ClickException(f"cannot reach the database: {reason}") from None
-        except ProgrammingError as exc:
-            reason = str(exc.orig or exc).strip().splitlines()[0]
-            raise click.ClickException(f"the database is not ready ({reason}); run `eia db upgrade` first") from None
+        except HANDLED as exc:
+            raise one_line_error(exc) from None
 
 
 def main() -> None:
@@ -88,6 +106,7 @@ audit_cli = click.Group("audit-log", help="Check and export the tamper-evident a
     help="Asked for when not given (12 characters or more).",
 )
 @with_appcontext
+@friendly_errors
 def create_user_command(email: str, name: str, role: str, service_area: str | None, password: str) -> None:
     """Create a user with a role."""
     from eia.accounts import queries, services
@@ -110,6 +129,7 @@ def create_user_command(email: str, name: str, role: str, service_area: str | No
 
 @users_cli.command("list")
 @with_appcontext
+@friendly_errors
 def list_users_command() -> None:
     """List users with their role, service area and status."""
     from eia.accounts import queries
@@ -123,6 +143,7 @@ def list_users_command() -> None:
 
 @audit_cli.command("verify")
 @with_appcontext
+@friendly_errors
 def verify_command() -> None:
     """Check every entry's hash and link; exit 1 naming the first broken entry."""
     from eia.audit import services as audit
@@ -154,6 +175,7 @@ def verify_command() -> None:
     "--csv", "csv_path", required=True, type=click.Path(dir_okay=False, path_type=Path), help="File to write."
 )
 @with_appcontext
+@friendly_errors
 def export_command(since_text: str | None, until_text: str | None, csv_path: Path) -> None:
     """Write audit-log entries to a CSV file (formula-safe)."""
     from eia.audit import queries
@@ -163,7 +185,9 @@ def export_command(since_text: str | None, until_text: str | None, csv_path: Pat
     from eia.csv_export import csv_lines
     from eia.extensions import db
 
-    filters = AuditFilter(since=_parse_day(since_text, "--since"), until=_parse_day(until_text, "--until"))
+    filters = AuditFilter(
+        since=_parse_day(since_text, "--since"), until=_parse_day(until_text, "--until"), up_to_id=queries.newest_id()
+    )
     if filters.since and filters.until and filters.since > filters.until:
         raise click.BadParameter("--since is after --until", param_hint="--since")
     audit.record(
@@ -188,6 +212,7 @@ def export_command(since_text: str | None, until_text: str | None, csv_path: Pat
 
 @click.command("demo")
 @with_appcontext
+@friendly_errors
 def demo_command() -> None:
     """Load demo service areas and one user for every role (safe to run twice)."""
     from eia.audit.services import command_line_actor

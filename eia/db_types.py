@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
 from enum import Enum as PyEnum
 
 from sqlalchemy import BigInteger, DateTime, Enum, Integer

@@ -12,6 +12,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from eia.accounts.models import ROLE_LABELS
@@ -21,8 +22,12 @@ def _optional_id(value: object) -> str:
     return "" if value is None else str(value)
 
 
-def _role_choices() -> list[tuple[str, str]]:
-    return [(role.value, label) for role, label in ROLE_LABELS.items()]
+def _role_choices() -> list[SelectChoice]:
+    return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
+
+
+def select_choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class UserDetailsForm(FlaskForm):
@@ -57,7 +62,7 @@ class UserDetailsForm(FlaskForm):
 
     def __init__(self, *args, service_areas: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.service_area_id.choices = service_areas
+        self.service_area_id.choices = select_choices(service_areas)
 
 
 class NewUserForm(UserDetailsForm):
@@ -108,4 +113,4 @@ class ServiceAreaForm(FlaskForm):
 
     def __init__(self, *args, directorates: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
-        self.parent_id.choices = directorates
+        self.parent_id.choices = select_choices(directorates)

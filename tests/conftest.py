@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
@@ -43,7 +43,16 @@ def is_postgres(app: Flask) -> bool:
 
 
 class CsrfClient(FlaskClient):
-    """Posts carry a valid CSRF token, as a browser's would, unless ``csrf=False`` is passed."""
+    """Posts carry a valid CSRF token, as a browser's would, unless ``csrf=False`` is passed.
+
+    Requests share the test's app context (and so its database session); the signed-in person that
+    Flask-Login caches on ``g`` is forgotten before each request, as a real request would start.
+    """
+
+    def open(self, *args: Any, **kwargs: Any):
+        if has_app_context():
+            g.pop("_login_user", None)
+        return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
         with self.session_transaction() as session:

@@ -1,4 +1,8 @@
-"""Builders for test data: ``make_user(role=...)`` and friends, each with sensible defaults."""
+"""Builders for test data: ``make_user(role=...)`` and friends, each with sensible defaults.
+
+Each commits, which in the test fixture only releases a SAVEPOINT: the data survives an error
+handler's rollback during a later request and is still thrown away after the test.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +23,7 @@ _counter = itertools.count(1)
 def make_service_area(name: str | None = None, parent: ServiceArea | None = None) -> ServiceArea:
     area = ServiceArea(name=name or f"Team {next(_counter)}", parent=parent, is_active=True)
     db.session.add(area)
-    db.session.flush()
+    db.session.commit()
     return area
 
 
@@ -40,5 +44,5 @@ def make_user(role: Role = Role.AUTHOR, **overrides: Any) -> User:
     values.update(overrides)
     user = User(**values)
     db.session.add(user)
-    db.session.flush()
+    db.session.commit()
     return user

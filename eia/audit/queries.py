@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, func, or_, select
 
 from eia.audit.models import AuditEntry, canonical_time
 from eia.extensions import db
@@ -23,6 +23,7 @@ class AuditFilter:
     entity_id: str | None = None
     since: date | None = None
     until: date | None = None
+    up_to_id: int | None = None
 
 
 def _start_of(day: date) -> datetime:
@@ -49,6 +50,8 @@ def entries(filters: AuditFilter | None = None) -> Select[tuple[AuditEntry]]:
         query = query.where(AuditEntry.entity_type == f.entity_type)
     if f.entity_id:
         query = query.where(AuditEntry.entity_id == f.entity_id)
+    if f.up_to_id is not None:
+        query = query.where(AuditEntry.id <= f.up_to_id)
     if f.since:
         query = query.where(AuditEntry.occurred_at >= _start_of(f.since))
     if f.until:
@@ -78,17 +81,27 @@ EXPORT_HEADER = (
 def export_rows(filters: AuditFilter | None = None, batch: int = 2000) -> Iterator[tuple]:
     """The filtered entries as plain rows for CSV, streamed in batches."""
     result = db.session.execute(entries(filters).execution_options(yield_per=batch)).scalars()
-    for entry in result:
-        yield (
-            entry.id,
-            canonical_time(entry.occurred_at),
-            entry.actor_label,
-            entry.action,
-            entry.entity_type or "",
-            entry.entity_id or "",
-            entry.detail or "",
-            json.dumps(entry.changes, sort_keys=True, ensure_ascii=False) if entry.changes else "",
-            entry.ip_address or "",
-            entry.prev_hash,
-            entry.hash,
-        )
+    try:
+        yield from (_export_row(entry) for entry in result)
+    finally:
+        result.close()
+
+
+def newest_id() -> int:
+    return db.session.execute(select(func.max(AuditEntry.id))).scalar() or 0
+
+
+def _export_row(entry: AuditEntry) -> tuple:
+    return (
+        entry.id,
+        canonical_time(entry.occurred_at),
+        entry.actor_label,
+        entry.action,
+        entry.entity_type or "",
+        entry.entity_id or "",
+        entry.detail or "",
+        json.dumps(entry.changes, sort_keys=True, ensure_ascii=False) if entry.changes else "",
+        entry.ip_address or "",
+        entry.prev_hash,
+        entry.hash,
+    )

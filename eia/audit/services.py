@@ -51,16 +51,18 @@ def plain(value: Any) -> Any:
 def field_changes(obj: Any, *, skip: Iterable[str] = ("version", "created_at")) -> dict[str, list[Any]]:
     """The pending column changes of *obj* as ``{field: [old, new]}``, read before the flush.
 
-    A new object reports every set column with ``None`` as its old value.
+    A new object reports every set column with ``None`` as its old value. Call it straight after
+    setting the attributes: a flush (or autoflush) in between resets what it can see.
     """
     state = inspect(obj)
     changes: dict[str, list[Any]] = {}
     skipped = set(skip)
     for attr in state.mapper.column_attrs:
         key = attr.key
-        if key in skipped or key == "id":
+        if key in skipped or key == "id" or key in state.expired_attributes:
             continue
-        history = state.attrs[key].history
+        with db.session.no_autoflush:
+            history = state.attrs[key].history
         if not history.has_changes():
             continue
         old = history.deleted[0] if history.deleted else None
@@ -177,10 +179,17 @@ def verify_chain(progress: Callable[[int], None] | None = None, batch: int = 500
     Linear in the number of entries and streamed in batches, so memory stays flat.
     Returns at the first broken entry.
     """
+    rows = db.session.execute(select(*_VERIFY_COLUMNS).order_by(AuditEntry.id).execution_options(yield_per=batch))
+    try:
+        return _walk(rows, progress)
+    finally:
+        rows.close()
+
+
+def _walk(rows: Iterable[Any], progress: Callable[[int], None] | None) -> ChainReport:
     expected_prev = GENESIS_HASH
     previous_id: int | None = None
     count = 0
-    rows = db.session.execute(select(*_VERIFY_COLUMNS).order_by(AuditEntry.id).execution_options(yield_per=batch))
     for row in rows:
         count += 1
         if row.prev_hash != expected_prev:

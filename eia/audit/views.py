@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
@@ -69,7 +70,8 @@ def index():
 @login_required
 def export():
     permit(current_user, "audit.export")
-    filters = _filters()
+    # The export covers the log as it stood when asked for, not the entry that records the export.
+    filters = dataclasses.replace(_filters(), up_to_id=queries.newest_id())
     audit.record("audit_log_exported", by=current_user, entity_type="audit_log", detail=_describe(filters))
     db.session.commit()
     lines = csv_lines(queries.EXPORT_HEADER, queries.export_rows(filters))
@@ -100,5 +102,5 @@ def verify():
 
 
 def _describe(filters: AuditFilter) -> str:
-    parts = [f"{key}={value}" for key, value in vars(filters).items() if value]
+    parts = [f"{key}={value}" for key, value in vars(filters).items() if value and key != "up_to_id"]
     return "filters: " + (", ".join(parts) if parts else "none")

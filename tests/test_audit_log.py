@@ -1,0 +1,209 @@
+"""The hash-chained audit log: appends, verification, tampering, exports and the append-only rule."""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+import time
+
+import pytest
+from sqlalchemy import select, text
+from sqlalchemy.exc import DBAPIError
+
+from eia.accounts.models import Role
+from eia.audit import services as audit
+from eia.audit.models import GENESIS_HASH, AuditEntry
+from eia.extensions import db as _db
+from tests.conftest import is_postgres
+from tests.factories import make_user
+
+
+def append_entries(n: int, by=None) -> list[AuditEntry]:
+    entries = [
+        audit.record("test_event", by=by, entity_type="thing", entity_id=i, detail=f"event {i}") for i in range(n)
+    ]
+    _db.session.commit()
+    return entries
+
+
+def allow_tampering(app) -> None:
+    """What a database administrator could do: switch off the append-only triggers (rolled back after the test)."""
+    if is_postgres(app):
+        _db.session.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only"))
+    else:
+        _db.session.execute(text("DROP TRIGGER audit_entries_no_update"))
+        _db.session.execute(text("DROP TRIGGER audit_entries_no_delete"))
+
+
+def test_entries_chain_from_the_genesis_hash(db):
+    first, second, third = append_entries(3)
+    chain = db.session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars().all()
+    assert chain[0].prev_hash == GENESIS_HASH
+    assert second.prev_hash == first.hash and third.prev_hash == second.hash
+    assert all(entry.hash == entry.compute_hash() for entry in chain)
+    assert first.occurred_at.tzinfo is not None
+
+
+def test_verify_passes_on_an_intact_chain(app, db):
+    append_entries(5)
+    report = audit.verify_chain()
+    assert report.is_intact and report.entries >= 5
+    result = app.test_cli_runner().invoke(args=["audit-log", "verify"])
+    assert result.exit_code == 0, result.output
+    assert "Audit log intact" in result.output
+
+
+def test_altered_entry_is_named_by_verify(app, db):
+    entries = append_entries(5)
+    allow_tampering(app)
+    db.session.execute(
+        text("UPDATE audit_entries SET detail = 'nothing happened' WHERE id = :id"), {"id": entries[2].id}
+    )
+    db.session.commit()
+
+    report = audit.verify_chain()
+    assert report.broken_at == entries[2].id
+    result = app.test_cli_runner().invoke(args=["audit-log", "verify"])
+    assert result.exit_code == 1
+    assert f"audit log broken at entry #{entries[2].id}" in result.output
+    assert "was altered" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_deleted_entry_breaks_the_link_of_the_next(app, db):
+    entries = append_entries(5)
+    allow_tampering(app)
+    db.session.execute(text("DELETE FROM audit_entries WHERE id = :id"), {"id": entries[1].id})
+    db.session.commit()
+
+    report = audit.verify_chain()
+    assert report.broken_at == entries[2].id
+    assert f"does not link to entry #{entries[0].id}" in report.problem
+    result = app.test_cli_runner().invoke(args=["audit-log", "verify"])
+    assert result.exit_code == 1 and f"#{entries[2].id}" in result.output
+
+
+def test_rehashed_alteration_is_still_caught_by_the_next_link(app, db):
+    entries = append_entries(3)
+    allow_tampering(app)
+    forged = entries[1]
+    forged.detail = "forged"
+    forged.hash = forged.compute_hash()  # a careful forger recomputes this entry's own hash
+    db.session.commit()
+    assert audit.verify_chain().broken_at == entries[2].id
+
+
+@pytest.mark.parametrize("statement", ["UPDATE audit_entries SET action = 'x'", "DELETE FROM audit_entries"])
+def test_database_refuses_to_change_the_log(db, statement):
+    append_entries(1)
+    with pytest.raises(DBAPIError, match="append-only"), db.session.begin_nested():
+        db.session.execute(text(statement))
+
+
+def test_field_changes_hide_secrets_and_skip_unchanged(db):
+    user = make_user(Role.AUTHOR, name="Before")
+    assert user.name == "Before"  # loaded, as a service's object would be
+    user.name = "After"
+    user.password_hash = "x"
+    user.email = user.email  # unchanged
+    changes = audit.field_changes(user)
+    assert changes == {"name": ["Before", "After"], "password_hash": ["(not shown)", "(not shown)"]}
+
+
+def test_cli_export_writes_filtered_formula_safe_csv(app, db, tmp_path):
+    audit.record("test_event", by=None, detail='=HYPERLINK("http://evil.example")')
+    db.session.commit()
+    out = tmp_path / "log.csv"
+    result = app.test_cli_runner().invoke(
+        args=["audit-log", "export", "--since", "2000-01-01", "--until", "2999-12-31", "--csv", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    details = [row["detail"] for row in rows]
+    assert '\'=HYPERLINK("http://evil.example")' in details
+    assert all(len(row["hash"]) == 64 for row in rows)
+    # The export itself is logged.
+    assert db.session.execute(select(AuditEntry).where(AuditEntry.action == "audit_log_exported")).first()
+
+    empty = tmp_path / "none.csv"
+    result = app.test_cli_runner().invoke(
+        args=["audit-log", "export", "--since", "1990-01-01", "--until", "1990-12-31", "--csv", str(empty)]
+    )
+    assert result.exit_code == 0 and "Wrote 0 entries" in result.output
+    result = app.test_cli_runner().invoke(args=["audit-log", "export", "--since", "01/04/2026", "--csv", str(empty)])
+    assert result.exit_code == 2 and "use YYYY-MM-DD" in result.output
+
+
+def test_audit_page_lists_filters_and_exports(client, login_as, db):
+    login_as(Role.EQUALITIES)
+    audit.record("test_event", by=None, detail="alpha happened")
+    audit.record("other_event", by=None, detail="beta happened")
+    db.session.commit()
+    page = client.get("/audit-log/?action=test_event").get_data(as_text=True)
+    assert "alpha happened" in page and "beta happened" not in page
+    response = client.get("/audit-log/export.csv?q=beta")
+    body = response.get_data(as_text=True)
+    assert response.headers["Content-Disposition"] == 'attachment; filename="audit-log.csv"'
+    rows = list(csv.DictReader(io.StringIO(body)))
+    assert [row["detail"] for row in rows] == ["beta happened"]
+    assert client.get("/audit-log/?since=yesterday").status_code == 400
+
+
+def test_verify_button_reports_intact_and_tampered(app, client, login_as, db):
+    login_as(Role.ADMIN)
+    entries = append_entries(3)
+    page = client.post("/audit-log/verify", follow_redirects=True).get_data(as_text=True)
+    assert "The audit log is intact" in page
+    allow_tampering(app)
+    db.session.execute(
+        text("UPDATE audit_entries SET actor_label = 'someone else' WHERE id = :id"), {"id": entries[0].id}
+    )
+    db.session.commit()
+    page = client.post("/audit-log/verify", follow_redirects=True).get_data(as_text=True)
+    assert f"entry #{entries[0].id} was altered" in page
+
+
+@pytest.mark.postgres
+def test_two_transactions_appending_at_once_do_not_fork_the_chain(app):
+    """Two connections append at the same moment; the advisory lock makes the second wait for the first."""
+    if not is_postgres(app):
+        pytest.skip("concurrent appends are serialised by PostgreSQL's advisory lock; SQLite has one writer")
+    barrier = threading.Barrier(2)
+    results: dict[str, AuditEntry | Exception] = {}
+
+    def append(name: str, hold_seconds: float, delay: float) -> None:
+        with app.app_context():
+            try:
+                barrier.wait(timeout=10)
+                time.sleep(delay)
+                entry = audit.record("concurrent_append", by=None, detail=name)
+                time.sleep(hold_seconds)  # keep the transaction open while the other one tries
+                _db.session.commit()
+                results[name] = {"id": entry.id, "hash": entry.hash, "prev_hash": entry.prev_hash}
+            except Exception as exc:  # reported below
+                _db.session.rollback()
+                results[name] = exc
+            finally:
+                _db.session.remove()
+
+    threads = [
+        threading.Thread(target=append, args=("first", 0.5, 0.0)),
+        threading.Thread(target=append, args=("second", 0.0, 0.1)),
+    ]
+    try:
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        assert not any(isinstance(r, Exception) for r in results.values()), results
+        first, second = results["first"], results["second"]
+        assert second["prev_hash"] == first["hash"]
+        with app.app_context():
+            assert audit.verify_chain().is_intact
+    finally:
+        with app.app_context(), _db.engine.begin() as conn:
+            conn.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only"))
+            conn.execute(text("DELETE FROM audit_entries WHERE action = 'concurrent_append'"))
+            conn.execute(text("ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only"))

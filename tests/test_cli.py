@@ -1,0 +1,125 @@
+"""The `eia` command: help for every command, clear one-line errors, users and demo data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from eia.accounts.models import Role, ServiceArea, User
+from eia.audit.models import AuditEntry
+from eia.demo import PEOPLE
+from tests.factories import make_service_area
+
+EIA = str(Path(sys.executable).parent / "eia")
+COMMANDS = [
+    [],
+    ["run"],
+    ["db", "upgrade"],
+    ["users"],
+    ["users", "create"],
+    ["users", "list"],
+    ["demo"],
+    ["audit-log"],
+    ["audit-log", "verify"],
+    ["audit-log", "export"],
+]
+
+
+def run_eia(args: list[str], tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    environment = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "DATABASE_URL", "EIA_ENV"}}
+    environment.update(env)
+    return subprocess.run(
+        [EIA, *args], capture_output=True, text=True, env=environment, cwd=tmp_path, timeout=60, check=False
+    )
+
+
+@pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a) or "eia")
+def test_every_command_has_help(args, tmp_path):
+    result = run_eia([*args, "--help"], tmp_path, EIA_ENV="demo", DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite")
+    assert result.returncode == 0, result.stderr
+    assert "Usage: eia" in result.stdout
+
+
+def test_missing_secret_key_is_one_clear_line(tmp_path):
+    result = run_eia(["db", "upgrade"], tmp_path, EIA_ENV="production")
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("Error: SECRET_KEY is not set")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_unreachable_database_is_one_clear_line(tmp_path):
+    url = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere?connect_timeout=2"
+    result = run_eia(["users", "list"], tmp_path, EIA_ENV="demo", DATABASE_URL=url)
+    assert result.returncode == 1
+    assert result.stderr.startswith("Error: cannot reach the database")
+    assert "Traceback" not in result.stderr
+
+
+def test_upgrade_then_demo_on_a_fresh_sqlite_file(tmp_path):
+    env = {"EIA_ENV": "demo", "DATABASE_URL": f"sqlite:///{tmp_path}/fresh.sqlite"}
+    result = run_eia(["users", "list"], tmp_path, **env)
+    assert result.returncode == 1 and "run `eia db upgrade` first" in result.stderr
+    assert run_eia(["db", "upgrade"], tmp_path, **env).returncode == 0
+    result = run_eia(["demo"], tmp_path, **env)
+    assert result.returncode == 0, result.stderr
+    for person in PEOPLE:
+        assert person.email in result.stdout
+    assert "already there" in run_eia(["demo"], tmp_path, **env).stdout
+    verify = run_eia(["audit-log", "verify"], tmp_path, **env)
+    assert verify.returncode == 0 and "Audit log intact" in verify.stdout
+
+
+def test_users_create_with_a_service_area(app, db):
+    directorate = make_service_area("Place")
+    make_service_area("Planning", parent=directorate)
+    result = app.test_cli_runner().invoke(
+        args=[
+            "users", "create", "--email", "Kim@Council.Example", "--name", "Kim Lee", "--role", "author",
+            "--service-area", "Place > Planning", "--password", "a long enough password",
+        ]
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    user = db.session.execute(select(User).where(User.email == "kim@council.example")).scalar_one()
+    assert user.role is Role.AUTHOR and user.service_area.full_name == "Place > Planning"
+    entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "user_created")).scalars().all()[-1]
+    assert entry.actor_label.startswith("command line")
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--role", "emperor", "--password", "a long enough password"], "Invalid value for '--role'"),
+        (
+            ["--role", "author", "--password", "a long enough password", "--service-area", "Atlantis"],
+            "no single service area called 'Atlantis'",
+        ),
+        (["--role", "equalities", "--password", "short"], "Password must be 12 characters or more"),
+        (["--role", "author", "--password", "a long enough password"], "needs a service area"),
+    ],
+    ids=["bad-role", "unknown-area", "weak-password", "author-without-area"],
+)  # fmt: skip
+def test_users_create_refuses_bad_input_in_one_line(app, db, extra, message):
+    result = app.test_cli_runner().invoke(
+        args=["users", "create", "--email", "x@council.example", "--name", "X", *extra]
+    )
+    assert result.exit_code != 0
+    assert message in result.output
+    assert (
+        db.session.execute(select(func.count()).select_from(User).where(User.email == "x@council.example")).scalar()
+        == 0
+    )
+
+
+def test_demo_creates_every_role_and_service_areas(app, db):
+    result = app.test_cli_runner().invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    roles = set(db.session.execute(select(User.role)).scalars())
+    assert roles >= set(Role)
+    teams = db.session.execute(select(func.count()).select_from(ServiceArea).where(ServiceArea.parent_id.is_not(None)))
+    assert teams.scalar() >= 10

@@ -1,0 +1,116 @@
+"""Error pages, the database being down, CSRF and the security headers."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+
+from eia import create_app
+from eia.accounts.models import Role
+from tests.conftest import sign_in_session
+from tests.factories import make_user
+
+
+def test_unknown_url_gets_a_govuk_404_page(client, db):
+    response = client.get("/no/such/page")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 404
+    assert "Page not found" in page and "govuk-heading-l" in page and "Testshire County Council" in page
+
+
+def test_wrong_method_gets_a_405_page(client, db):
+    response = client.get("/sign-out")
+    assert response.status_code == 405
+    assert "That action is not available here" in response.get_data(as_text=True)
+
+
+def test_missing_csrf_token_is_refused_and_nothing_changes(client, db, login_as):
+    login_as(Role.ADMIN)
+    response = client.post("/admin/service-areas/", data={"name": "Sneaky"}, csrf=False)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Your form could not be sent" in page and "The CSRF token is missing" in page
+    assert "Sneaky" not in client.get("/admin/service-areas/").get_data(as_text=True)
+
+
+def test_forged_csrf_token_is_refused(client, db):
+    user = make_user()
+    response = client.post("/sign-in", data={"email": user.email, "password": "x", "csrf_token": "forged"}, csrf=False)
+    assert response.status_code == 400
+
+
+def test_too_large_a_body_gets_the_413_page(client, db, login_as):
+    login_as(Role.ADMIN)
+    big = "x" * (21 * 1024 * 1024)
+    response = client.post("/admin/service-areas/", data={"name": big})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 413
+    assert "The file or form you sent is too large" in page and "smaller than 20 MB" in page
+
+
+def test_pages_carry_strict_security_headers(client, db):
+    headers = client.get("/sign-in").headers
+    csp = headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "style-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+    assert headers["X-Frame-Options"] == "DENY"
+    assert headers["Cache-Control"] == "no-store"
+
+
+def test_pages_have_no_inline_script_or_style(client, db, login_as):
+    login_as(Role.ADMIN)
+    for url in ("/sign-in", "/", "/admin/", "/admin/users/", "/audit-log/", "/accessibility"):
+        page = client.get(url).get_data(as_text=True)
+        for tag in page.split("<script")[1:]:
+            assert tag.split(">", 1)[0].strip().startswith(('type="module" src=', "src=")), url
+        assert " style=" not in page, url
+        assert "<style" not in page, url
+
+
+def _app_with(url: str, **extra) -> Flask:
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "x" * 32}
+    config.update(extra)
+    return create_app(config)
+
+
+@pytest.mark.parametrize("kind", ["postgres-refused", "sqlite-unopenable"])
+def test_database_down_gives_the_503_page(kind, tmp_path):
+    if kind == "postgres-refused":
+        url = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere?connect_timeout=2"
+    else:
+        url = f"sqlite:///{tmp_path}"  # a folder, which SQLite cannot open as a database
+    down = _app_with(url)
+    client = down.test_client()
+    with client.session_transaction() as session:
+        session["_user_id"] = "1:token"
+    response = client.get("/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert "Sorry, the service is unavailable" in page
+    assert "cannot reach its database" in page
+    assert "Traceback" not in page
+    assert client.get("/healthz").status_code == 503
+
+
+def test_unexpected_error_gets_the_500_page_not_a_traceback(app):
+    broken = _app_with(app.config["SQLALCHEMY_DATABASE_URI"], PROPAGATE_EXCEPTIONS=False)
+
+    @broken.get("/explode")
+    def explode():
+        raise RuntimeError("secret internals")
+
+    response = broken.test_client().get("/explode")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 500
+    assert "Sorry, there is a problem with the service" in page
+    assert "secret internals" not in page and "Traceback" not in page
+
+
+def test_403_page_for_a_signed_in_person_without_the_role(client, db):
+    sign_in_session(client, make_user(Role.DECISION_MAKER))
+    response = client.get("/admin/")
+    assert response.status_code == 403
+    assert "You do not have permission to see this page" in response.get_data(as_text=True)

@@ -1,0 +1,110 @@
+"""Every route against every role: who is let in and who is refused (on the server, per object)."""
+
+from __future__ import annotations
+
+import pytest
+
+from eia.accounts.models import Role
+from eia.permissions import RULES, can
+from tests.factories import make_user
+
+ANONYMOUS = "anonymous"
+EVERYONE = {ANONYMOUS, *Role}
+SIGNED_IN = set(Role)
+ADMIN = {Role.ADMIN}
+EQUALITIES_AND_ADMIN = {Role.EQUALITIES, Role.ADMIN}
+
+# (method, url rule, who may use it). "{user}" is another person's id.
+MATRIX = [
+    ("GET", "/sign-in", EVERYONE),
+    ("POST", "/sign-in", EVERYONE),
+    ("GET", "/accessibility", EVERYONE),
+    ("GET", "/healthz", EVERYONE),
+    ("GET", "/", SIGNED_IN),
+    ("POST", "/sign-out", EVERYONE),
+    ("GET", "/account", SIGNED_IN),
+    ("GET", "/account/password", SIGNED_IN),
+    ("POST", "/account/password", SIGNED_IN),
+    ("GET", "/admin/", ADMIN),
+    ("GET", "/admin/users/", ADMIN),
+    ("GET", "/admin/users/new", ADMIN),
+    ("POST", "/admin/users/new", ADMIN),
+    ("GET", "/admin/users/{user}", ADMIN),
+    ("POST", "/admin/users/{user}", ADMIN),
+    ("POST", "/admin/users/{user}/disable", ADMIN),
+    ("POST", "/admin/users/{user}/enable", ADMIN),
+    ("POST", "/admin/users/{user}/unlock", ADMIN),
+    ("GET", "/admin/service-areas/", ADMIN),
+    ("POST", "/admin/service-areas/", ADMIN),
+    ("GET", "/audit-log/", EQUALITIES_AND_ADMIN),
+    ("GET", "/audit-log/export.csv", EQUALITIES_AND_ADMIN),
+    ("POST", "/audit-log/verify", EQUALITIES_AND_ADMIN),
+]
+
+
+def _flask_rule(path: str) -> str:
+    return path.replace("{user}", "<int:user_id>")
+
+
+def test_the_matrix_covers_every_route(app):
+    """A new route must be added to the matrix above, with who may use it."""
+    in_matrix = {(method, _flask_rule(path)) for method, path, _ in MATRIX}
+    routes = {
+        (method, rule.rule)
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+    assert routes - in_matrix == set(), "routes missing from the permission matrix"
+    assert in_matrix - routes == set(), "matrix rows with no route"
+
+
+@pytest.mark.parametrize("who", [ANONYMOUS, *Role], ids=str)
+@pytest.mark.parametrize(("method", "path", "allowed"), MATRIX, ids=[f"{m} {p}" for m, p, _ in MATRIX])
+def test_route_allows_and_denies(client, login_as, db, who, method, path, allowed):
+    target = make_user(Role.AUTHOR)
+    if who != ANONYMOUS:
+        login_as(who)
+    url = path.format(user=target.id)
+    response = client.post(url, data={}) if method == "POST" else client.get(url)
+    # Flask-Login sends the refused to sign in with where they were going in ?next=.
+    refused_to_anonymous = response.status_code == 302 and "/sign-in?next=" in response.headers.get("Location", "")
+    if who in allowed:
+        assert response.status_code != 403, f"{who} should be allowed {method} {path}"
+        assert not refused_to_anonymous, f"{who} should be allowed {method} {path}"
+        assert response.status_code < 500
+    elif who == ANONYMOUS:
+        assert refused_to_anonymous, f"anonymous should be sent to sign in for {method} {path}"
+    else:
+        assert response.status_code == 403, f"{who} should be refused {method} {path}"
+        assert "You do not have permission to see this page" in response.get_data(as_text=True)
+
+
+def test_admin_cannot_disable_or_demote_themselves(client, login_as, db):
+    admin = login_as(Role.ADMIN)
+    response = client.post(f"/admin/users/{admin.id}/disable", data={"reason": "oops"})
+    assert response.status_code == 403
+    response = client.post(
+        f"/admin/users/{admin.id}",
+        data={
+            "name": admin.name,
+            "email": admin.email,
+            "role": "author",
+            "service_area_id": "",
+            "version": admin.version,
+        },
+    )
+    assert response.status_code == 403
+    db.session.refresh(admin)
+    assert admin.role is Role.ADMIN and admin.is_enabled
+
+
+def test_a_disabled_person_can_do_nothing(db):
+    user = make_user(Role.ADMIN, is_enabled=False)
+    assert not any(can(user, action, user) for action in RULES if action != "home.view")
+    assert not can(user, "home.view")
+
+
+def test_an_unknown_action_is_a_programming_error(db):
+    with pytest.raises(ValueError, match="no permission rule"):
+        can(make_user(), "eia.delete_everything")
