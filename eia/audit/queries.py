@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, Text, cast, func, or_, select
 
 from eia.audit.models import AuditEntry, canonical_time
 from eia.extensions import db
@@ -42,6 +42,7 @@ def entries(filters: AuditFilter | None = None) -> Select[tuple[AuditEntry]]:
                 AuditEntry.detail.ilike(like),
                 AuditEntry.entity_id.ilike(like),
                 AuditEntry.action.ilike(like),
+                cast(AuditEntry.changes, Text).ilike(like),
             )
         )
     if f.action:

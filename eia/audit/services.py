@@ -6,6 +6,7 @@ in the same transaction as the change: both are committed together or neither is
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -80,6 +81,10 @@ def field_changes(obj: Any, *, skip: Iterable[str] = ("version", "created_at")) 
     return changes
 
 
+def _snake_case(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
 def _request_ip() -> str | None:
     return g.get("client_ip") if has_app_context() else None
 
@@ -117,7 +122,7 @@ def record(
     if entity is not None:
         if getattr(entity, "id", None) is None:
             db.session.flush()
-        entity_type = entity_type or entity.__class__.__name__.lower()
+        entity_type = entity_type or _snake_case(entity.__class__.__name__)
         entity_id = entity.id
     prev_hash = _chain_tail_hash()
     entry = AuditEntry(

@@ -1,0 +1,57 @@
+# Two commands do all set-up on a fresh machine:
+#   make run   - install, create the SQLite database, load demo data, serve on http://127.0.0.1:5000
+#   make test  - install (with chromium), then the whole suite on SQLite and again on PostgreSQL
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+TEST_DATABASE_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+ASSETS := eia/static/govuk/app.css
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
+
+.PHONY: run test install lint chromium postgres clean
+
+install: $(BIN)/eia $(ASSETS)
+
+$(BIN)/eia: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+$(ASSETS): package.json package-lock.json assets/app.scss scripts/build-assets.mjs
+	npm ci --no-audit --no-fund --loglevel=error
+	node scripts/build-assets.mjs
+
+run: install
+	EIA_ENV=demo $(BIN)/eia db upgrade
+	EIA_ENV=demo $(BIN)/eia demo
+	EIA_ENV=demo $(BIN)/eia run --host 127.0.0.1 --port 5000
+
+test: install chromium postgres lint
+	@echo "== test suite on SQLite, with the browser tests =="
+	$(BIN)/python -m pytest
+	@echo "== test suite on PostgreSQL ($(TEST_DATABASE_URL)) =="
+	TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/python -m pytest -m 'not browser'
+
+lint: install
+	$(BIN)/ruff check eia tracker forms tests bench
+	$(BIN)/ruff format --check eia tracker forms tests bench
+
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium for the browser tests"; \
+		$(SUDO) apt-get update -qq && $(APT_INSTALL) chromium; }
+
+postgres:
+	@if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \
+		command -v pg_ctlcluster >/dev/null 2>&1 || { echo "PostgreSQL is not installed: the suite needs it at $(TEST_DATABASE_URL)"; exit 1; }; \
+		echo "Starting PostgreSQL"; \
+		$(SUDO) pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | tail -1) main start; \
+		for i in $$(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done; \
+	fi
+
+clean:
+	rm -rf $(VENV) node_modules eia/static/govuk .pytest_cache

@@ -1,0 +1,124 @@
+"""A live server on loopback with the demo data, and Debian's chromium driven by Playwright.
+
+Every page a test visits is checked with axe-core; any violation fails the test.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from flask_migrate import upgrade
+from playwright.sync_api import Browser, Page, sync_playwright
+from werkzeug.serving import make_server
+
+from eia import create_app
+from eia.audit.services import command_line_actor
+from eia.demo import load_demo
+from eia.extensions import db
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    path = tmp_path_factory.mktemp("live") / "live.sqlite"
+    app = create_app(
+        {
+            "TESTING": False,
+            "EIA_ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
+            "SECRET_KEY": "browser-test-secret-key-long-enough",
+            "EIA_COUNCIL_NAME": "Testshire County Council",
+        }
+    )
+    with app.app_context():
+        upgrade()
+        load_demo(by=command_line_actor())
+        db.session.commit()
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+
+    def on_console(message: Any) -> None:
+        # A refused page (403, 404) is logged as "Failed to load resource"; failed assets are caught below.
+        if message.type == "error" and not message.text.startswith("Failed to load resource"):
+            errors.append(message.text)
+
+    def on_response(response: Any) -> None:
+        if response.request.resource_type != "document" and response.status >= 400:
+            errors.append(f"{response.status} for {response.url}")
+
+    page.on("console", on_console)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("response", on_response)
+    yield page
+    context.close()
+    # A CSP violation, a broken script or a missing stylesheet fails the test.
+    assert errors == [], errors
+
+
+_axe = Axe()
+
+
+def assert_accessible(page: Page) -> None:
+    """Run axe-core on the page as it is now and fail on any violation."""
+    results = _axe.run(page)
+    assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+
+
+def sign_in(page: Page, base: str, email: str, password: str) -> None:
+    page.goto(f"{base}/sign-in")
+    assert_accessible(page)
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def nav_items(page: Page) -> list[str]:
+    nav = page.get_by_role("navigation", name="Menu")
+    return [text.strip() for text in nav.locator(".govuk-service-navigation__item").all_inner_texts()]
+
+
+def visit(page: Page, url: str) -> Any:
+    response = page.goto(url)
+    assert_accessible(page)
+    return response

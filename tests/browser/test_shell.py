@@ -1,0 +1,106 @@
+"""Sign in as each role in a real browser, see that role's navigation, and check every page with axe."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from eia.accounts.models import Role
+from eia.demo import DEMO_PASSWORD, PEOPLE
+from tests.browser.conftest import assert_accessible, nav_items, sign_in, visit
+
+PERSON_FOR = {person.role: person for person in reversed(PEOPLE)}
+
+EXPECTED_NAV = {
+    Role.AUTHOR: ["My work", "Your account", "Sign out"],
+    Role.DECISION_MAKER: ["My work", "Your account", "Sign out"],
+    Role.EQUALITIES: ["My work", "Audit log", "Your account", "Sign out"],
+    Role.ADMIN: ["My work", "Audit log", "Admin", "Your account", "Sign out"],
+}
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_each_role_sees_its_navigation_and_every_page_passes_axe(page: Page, live_server: str, role: Role):
+    person = PERSON_FOR[role]
+    sign_in(page, live_server, person.email, DEMO_PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+    expect(page.locator(".govuk-header")).to_contain_text("Testshire County Council")
+    expect(page.locator(".govuk-service-navigation__service-name")).to_have_text("Equality impact assessments")
+    assert nav_items(page) == EXPECTED_NAV[role]
+    assert_accessible(page)
+
+    for link in EXPECTED_NAV[role][1:-1]:
+        page.get_by_role("navigation", name="Menu").get_by_role("link", name=link).click()
+        assert_accessible(page)
+        expect(page.get_by_role("heading", level=1)).to_be_visible()
+    visit(page, f"{live_server}/account/password")
+    visit(page, f"{live_server}/accessibility")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Accessibility statement")
+
+    # A page the role may not see is refused with a readable page.
+    response = visit(page, f"{live_server}/admin/users/")
+    assert response.status == (200 if role is Role.ADMIN else 403)
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
+    assert_accessible(page)
+
+
+def test_keyboard_only_sign_in(page: Page, live_server: str):
+    person = PERSON_FOR[Role.EQUALITIES]
+    page.goto(f"{live_server}/sign-in")
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to main content")).to_be_focused()
+    page.keyboard.press("Enter")
+    # From the skip link, Tab on through the page until the email field has focus.
+    for _ in range(15):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "email":
+            break
+    expect(page.get_by_label("Email address")).to_be_focused()
+    page.keyboard.type(person.email)
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Password", exact=True)).to_be_focused()
+    page.keyboard.type(DEMO_PASSWORD)
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+
+
+def test_sign_in_errors_are_summarised_and_accessible(page: Page, live_server: str):
+    sign_in(page, live_server, "", "")
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_contain_text("There is a problem")
+    expect(summary).to_contain_text("Enter your email address")
+    expect(page).to_have_title("Error: Sign in – Equality impact assessments – Testshire County Council")
+    assert_accessible(page)
+    summary.get_by_role("link", name="Enter your email address").click()
+    expect(page.get_by_label("Email address")).to_be_focused()
+
+
+def test_admin_adds_a_user_through_the_form(page: Page, live_server: str):
+    sign_in(page, live_server, PERSON_FOR[Role.ADMIN].email, DEMO_PASSWORD)
+    visit(page, f"{live_server}/admin/users/new")
+    page.get_by_label("Full name").fill("Robin Ellis")
+    page.get_by_label("Email address").fill("not an email")
+    page.get_by_label("Service manager (author)").check()
+    page.get_by_role("button", name="Create user").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Enter an email address in the correct format")
+    expect(page.get_by_label("Full name")).to_have_value("Robin Ellis")  # nothing typed is lost
+    assert_accessible(page)
+
+    page.get_by_label("Email address").fill("robin.ellis@council.example")
+    page.get_by_label("Service area").select_option(label="Housing > Tenancy Management")
+    page.get_by_label("Temporary password").fill("a temporary password")
+    page.get_by_role("button", name="Create user").click()
+    expect(page.get_by_text("Robin Ellis can now sign in")).to_be_visible()
+    assert_accessible(page)
+    visit(page, f"{live_server}/admin/service-areas/")
+    visit(page, f"{live_server}/audit-log/?q=robin")
+    expect(page.locator("table")).to_contain_text("user created")
+
+
+def test_error_pages_are_accessible(page: Page, live_server: str):
+    response = visit(page, f"{live_server}/no/such/page")
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
