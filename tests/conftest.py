@@ -16,7 +16,8 @@ from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
+from sqlalchemy.engine import Engine
 
 from eia import create_app
 from eia.accounts.models import Role, User
@@ -132,3 +133,35 @@ def login_as(client: CsrfClient) -> Callable[..., User]:
         return user
 
     return _login
+
+
+class QueryCounter:
+    """Counts the SQL statements run while it is active (SAVEPOINT bookkeeping excluded)."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries() -> Callable[[], Any]:
+    """``with count_queries() as counter: ...`` then ``counter.count``."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def _count() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+        event.listen(Engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(Engine, "before_cursor_execute", counter)
+
+    return _count

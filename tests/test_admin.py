@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -157,6 +159,12 @@ def test_user_list_filters_by_role_and_text(client, login_as, db):
     page = client.get("/admin/users/?q=arthur").get_data(as_text=True)
     assert "Arthur Author" in page and "Erin Equalities" not in page
     assert client.get("/admin/users/?role=emperor").status_code == 400
+
+    exported = client.get("/admin/users/export.csv?role=equalities")
+    assert exported.headers["Content-Disposition"] == 'attachment; filename="users.csv"'
+    rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
+    assert [(row["name"], row["role"]) for row in rows] == [("Erin Equalities", "Equalities team")]
+    assert latest_entry(db, "users_exported").detail == "1 user"
 
 
 def test_service_areas_directorate_then_team_and_no_duplicates(client, login_as, db):

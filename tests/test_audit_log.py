@@ -9,7 +9,7 @@ import time
 
 import pytest
 from sqlalchemy import select, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from eia.accounts.models import Role
 from eia.audit import services as audit
@@ -165,11 +165,21 @@ def test_verify_button_reports_intact_and_tampered(app, client, login_as, db):
     assert f"entry #{entries[0].id} was altered" in page
 
 
+def test_the_database_refuses_a_fork_in_the_chain(db):
+    """Two entries can never follow the same one: prev_hash is unique."""
+    (last,) = append_entries(1)
+    fork = AuditEntry(
+        occurred_at=last.occurred_at, actor_label="forger", action="fork", prev_hash=last.prev_hash, hash="f" * 64
+    )
+    with pytest.raises(IntegrityError), db.session.begin_nested():
+        db.session.add(fork)
+        db.session.flush()
+
+
 @pytest.mark.postgres
 def test_two_transactions_appending_at_once_do_not_fork_the_chain(app):
     """Two connections append at the same moment; the advisory lock makes the second wait for the first."""
-    if not is_postgres(app):
-        pytest.skip("concurrent appends are serialised by PostgreSQL's advisory lock; SQLite has one writer")
+    assert is_postgres(app), "run with TEST_DATABASE_URL pointing at PostgreSQL (the SQLite run deselects this)"
     barrier = threading.Barrier(2)
     results: dict[str, AuditEntry | Exception] = {}
 

@@ -27,6 +27,7 @@ MATRIX = [
     ("POST", "/account/password", SIGNED_IN),
     ("GET", "/admin/", ADMIN),
     ("GET", "/admin/users/", ADMIN),
+    ("GET", "/admin/users/export.csv", ADMIN),
     ("GET", "/admin/users/new", ADMIN),
     ("POST", "/admin/users/new", ADMIN),
     ("GET", "/admin/users/{user}", ADMIN),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eia.accounts import queries, services
 from eia.accounts.models import Role
+from eia.audit import services as audit
+from eia.csv_export import csv_lines
 from eia.errors import ValidationFailed
 from eia.extensions import db
 from eia.forms_support import bind_form, show_errors
@@ -27,10 +29,7 @@ def index():
     return render_template("admin/index.html", counts=queries.count_users_by_role())
 
 
-@bp.get("/users/")
-@login_required
-def users():
-    permit(current_user, "user.list")
+def _user_filters() -> dict:
     role = request.args.get("role") or None
     if role and role not in Role._value2member_map_:
         abort(400, "Choose a role from the list.")
@@ -38,19 +37,45 @@ def users():
     if area and not area.isdigit():
         abort(400, "Choose a service area from the list.")
     status = request.args.get("status") or None
-    filters = {
+    return {
         "text": request.args.get("q", "").strip()[:200] or None,
         "role": Role(role) if role else None,
         "service_area_id": int(area) if area else None,
         "enabled": {"enabled": True, "disabled": False}.get(status or ""),
     }
-    people = db.session.execute(queries.users(**filters)).scalars().all()
+
+
+@bp.get("/users/")
+@login_required
+def users():
+    permit(current_user, "user.list")
+    people = db.session.execute(queries.users(**_user_filters())).scalars().all()
     return render_template(
         "admin/users.html",
         people=people,
         filters=request.args,
-        roles=list(Role),
+        role_options=[(role.value, role.label) for role in Role],
         service_areas=queries.service_area_choices(include_blank=False),
+    )
+
+
+@bp.get("/users/export.csv")
+@login_required
+def export_users():
+    permit(current_user, "user.list")
+    filters = _user_filters()
+    people = db.session.execute(queries.users(**filters)).scalars().all()
+    audit.record("users_exported", by=current_user, entity_type="user", detail=f"{len(people)} user{'' if len(people) == 1 else 's'}")
+    db.session.commit()
+    rows = (
+        (p.name, p.email, p.role.label, p.service_area.full_name if p.service_area else "", p.is_enabled)
+        for p in people
+    )
+    header = ("name", "email", "role", "service_area", "active")
+    return Response(
+        csv_lines(header, rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="users.csv"'},
     )
 
 

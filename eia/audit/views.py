@@ -61,7 +61,9 @@ def index():
         page=page_number,
         pages=max(1, -(-total // PAGE_SIZE)),
         filters=request.args,
-        actions=db.session.execute(queries.distinct_actions()).scalars().all(),
+        action_options=[
+            (action, action.replace("_", " ")) for action in db.session.execute(queries.distinct_actions()).scalars()
+        ],
         confirm=ConfirmForm(),
     )
 

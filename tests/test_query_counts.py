@@ -1,0 +1,42 @@
+"""Pages run a number of SQL queries that does not grow with the data."""
+
+from __future__ import annotations
+
+from eia.accounts.models import Role
+from eia.audit import services as audit
+from tests.factories import make_service_area, make_user
+
+
+def queries_for(client, count_queries, url: str) -> int:
+    with count_queries() as counter:
+        response = client.get(url)
+    assert response.status_code == 200
+    return counter.count
+
+
+def test_user_list_queries_do_not_grow_with_users(client, login_as, db, count_queries):
+    login_as(Role.ADMIN)
+    directorate = make_service_area("Directorate")
+    for i in range(3):
+        make_user(Role.AUTHOR, service_area=make_service_area(f"Team {i}", parent=directorate))
+    few = queries_for(client, count_queries, "/admin/users/")
+    for i in range(3, 30):
+        make_user(Role.AUTHOR, service_area=make_service_area(f"Team {i}", parent=directorate))
+    many = queries_for(client, count_queries, "/admin/users/")
+    assert many == few
+
+
+def test_audit_log_and_service_area_pages_do_not_grow(client, login_as, db, count_queries):
+    login_as(Role.ADMIN)
+    directorate = make_service_area("Place")
+    for i in range(5):
+        make_service_area(f"Team {i}", parent=directorate)
+        audit.record("test_event", by=None, detail=f"event {i}")
+    db.session.commit()
+    few = [queries_for(client, count_queries, url) for url in ("/audit-log/", "/admin/service-areas/")]
+    for i in range(5, 80):
+        make_service_area(f"Team {i}", parent=directorate)
+        audit.record("test_event", by=None, detail=f"event {i}")
+    db.session.commit()
+    many = [queries_for(client, count_queries, url) for url in ("/audit-log/", "/admin/service-areas/")]
+    assert many == few
