@@ -65,7 +65,12 @@ def export_users():
     permit(current_user, "user.list")
     filters = _user_filters()
     people = db.session.execute(queries.users(**filters)).scalars().all()
-    audit.record("users_exported", by=current_user, entity_type="user", detail=f"{len(people)} user{'' if len(people) == 1 else 's'}")
+    audit.record(
+        "users_exported",
+        by=current_user,
+        entity_type="user",
+        detail=f"{len(people)} user{'' if len(people) == 1 else 's'}",
+    )
     db.session.commit()
     rows = (
         (p.name, p.email, p.role.label, p.service_area.full_name if p.service_area else "", p.is_enabled)
