@@ -214,11 +214,17 @@ def export_command(since_text: str | None, until_text: str | None, csv_path: Pat
 @with_appcontext
 @friendly_errors
 def demo_command() -> None:
-    """Load demo service areas and one user for every role (safe to run twice)."""
+    """Load demo service areas and one user for every role (safe to run twice; demo mode only)."""
+    from flask import current_app
+
     from eia.audit.services import command_line_actor
     from eia.demo import DEMO_PASSWORD, load_demo
     from eia.extensions import db
 
+    if current_app.config["EIA_ENV"] not in {"demo", "testing"}:
+        raise click.ClickException(
+            "the demo adds users with a published password, so it runs only with EIA_ENV=demo (or testing)"
+        )
     loaded = load_demo(by=command_line_actor())
     db.session.commit()
     click.echo(f"Demo users (all with the password {DEMO_PASSWORD}):")

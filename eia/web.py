@@ -6,7 +6,7 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import validate_csrf
@@ -44,10 +44,15 @@ def is_loopback(host: str) -> bool:
 
 
 class SessionInterface(SecureCookieSessionInterface):
-    """Marks the session cookie Secure everywhere except on this machine's loopback address."""
+    """Marks the session cookie Secure, except for the demo and tests served on loopback over plain HTTP.
+
+    Production never relaxes it: behind a proxy the Host header may well be 127.0.0.1.
+    """
 
     def get_cookie_secure(self, app: Flask) -> bool:
         secure = bool(app.config["SESSION_COOKIE_SECURE"])
+        if app.config["EIA_ENV"] == "production":
+            return secure
         try:
             return secure and not is_loopback(request.host)
         except RuntimeError:  # outside a request
@@ -106,12 +111,15 @@ def _end_idle_session():
         session["last_seen"] = now
         return None
 
-    user_id = session.get("_user_id", "").split(":", 1)[0]
+    user_id = str(session.get("_user_id", ""))
     data = _form_worth_saving()
     token = None
-    if data and user_id.isdigit() and not request.path.startswith("/api/"):
+    if data and user_id.isascii() and user_id.isdigit() and not request.path.startswith("/api/"):
         token = services.save_form(int(user_id), request.path, data)
-        db.session.commit()
+    sid = session.get("sid")
+    if sid and user_id.isascii() and user_id.isdigit():
+        services.end_session_by_token(int(user_id), sid, "inactive")
+    db.session.commit()
     logout_user()
     session.clear()
     if token:
@@ -125,6 +133,38 @@ def _end_idle_session():
         flash("You were signed out because you had been inactive. Sign in again to carry on.", "important")
     target = request.path if request.method == "POST" else request.full_path.rstrip("?")
     return redirect(url_for("accounts.sign_in", next=target), code=303)
+
+
+#: Where someone who must choose a new password may still go.
+_PASSWORD_CHANGE_ALLOWED = {"accounts.change_password", "accounts.sign_out", "main.accessibility", "static"}
+
+
+def _require_password_change():
+    """A person given a temporary password must choose their own before doing anything else."""
+    if request.endpoint in _PASSWORD_CHANGE_ALLOWED or request.endpoint is None:
+        return None
+    if current_user.is_authenticated and current_user.must_change_password:
+        flash("Choose a new password before you carry on.", "important")
+        return redirect(url_for("accounts.change_password"))
+    return None
+
+
+def filter_args(*names: str) -> dict[str, str]:
+    """The named query-string filters that are set, to rebuild list links (never arbitrary keys)."""
+    return {name: request.args[name] for name in names if request.args.get(name)}
+
+
+def int_arg(name: str, default: int | None = None, *, minimum: int = 1, maximum: int = 10**9) -> int | None:
+    """A whole-number query parameter in range, or *default* when absent.
+
+    :raises werkzeug.exceptions.BadRequest: for anything else.
+    """
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not minimum <= int(raw) <= maximum:
+        abort(400, f"'{name}' must be a whole number from {minimum} to {maximum}.")
+    return int(raw)
 
 
 def restored_formdata() -> MultiDict | None:
@@ -166,6 +206,7 @@ def init_web(app: Flask) -> None:
     app.session_interface = SessionInterface()
     app.before_request(_remember_client)
     app.before_request(_end_idle_session)
+    app.before_request(_require_password_change)
     app.after_request(_security_headers)
 
     @app.context_processor

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+from flask import Flask, session
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
@@ -61,6 +61,7 @@ def _init_database(app: Flask) -> None:
 
 def _init_login(app: Flask) -> None:
     from eia.accounts.models import User
+    from eia.accounts.services import session_user
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.sign_in"
@@ -69,14 +70,11 @@ def _init_login(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(session_id: str) -> User | None:
-        user_id, _, token = session_id.partition(":")
-        if not user_id.isdigit():
+    def load_user(user_id: str) -> User | None:
+        # The signed cookie names the person and their sign-in session; both must still be valid.
+        if not (user_id.isascii() and user_id.isdigit()):
             return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.session_token != token or not user.is_enabled:
-            return None
-        return user
+        return session_user(int(user_id), session.get("sid"), app.config["PERMANENT_SESSION_LIFETIME"])
 
 
 def _init_templates(app: Flask) -> None:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Engine
 
 from eia import create_app
 from eia.accounts.models import Role, User
+from eia.accounts.services import start_session
 from eia.extensions import db as _db
 from tests.factories import make_user
 
@@ -115,12 +116,16 @@ def client(app: Flask, db: Any) -> CsrfClient:
     return app.test_client()
 
 
-def sign_in_session(client: FlaskClient, user: User) -> None:
-    """Give *client* a signed-in session for *user*, as the sign-in page would."""
+def sign_in_session(client: FlaskClient, user: User) -> str:
+    """Give *client* a signed-in session for *user*, as the sign-in page would; returns its token."""
+    token = start_session(user).token
+    _db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = user.get_id()
+        session["sid"] = token
         session["_fresh"] = True
         session["last_seen"] = time.time()
+    return token
 
 
 @pytest.fixture

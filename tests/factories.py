@@ -10,7 +10,7 @@ import itertools
 from typing import Any
 
 from eia.accounts import passwords
-from eia.accounts.models import Role, ServiceArea, User, new_session_token
+from eia.accounts.models import Role, ServiceArea, User
 from eia.db_types import utcnow
 from eia.extensions import db
 
@@ -38,7 +38,6 @@ def make_user(role: Role = Role.AUTHOR, **overrides: Any) -> User:
         "role": role,
         "password_hash": _PASSWORD_HASH,
         "is_enabled": True,
-        "session_token": new_session_token(),
         "password_changed_at": utcnow(),
     }
     values.update(overrides)

@@ -6,13 +6,15 @@ import csv
 import io
 from datetime import timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from eia.accounts import passwords
-from eia.accounts.models import Role, ServiceArea, User
+from eia.accounts.models import Role, ServiceArea, SignInThrottle, User
+from eia.accounts.services import throttle_key
 from eia.audit.models import AuditEntry
 from eia.db_types import utcnow
-from tests.factories import make_service_area, make_user
+from tests.conftest import sign_in_session
+from tests.factories import PASSWORD, make_service_area, make_user
 
 
 def latest_entry(db, action: str) -> AuditEntry:
@@ -122,8 +124,7 @@ def test_disable_signs_out_and_enable_lets_back_in(app, client, login_as, db):
     login_as(Role.ADMIN)
     person = make_user(Role.AUTHOR)
     their_browser = app.test_client()
-    with their_browser.session_transaction() as session:
-        session["_user_id"] = person.get_id()
+    sign_in_session(their_browser, person)
     assert their_browser.get("/").status_code == 200
 
     response = client.post(f"/admin/users/{person.id}/disable", data={"reason": "Left the council"})
@@ -136,18 +137,53 @@ def test_disable_signs_out_and_enable_lets_back_in(app, client, login_as, db):
     db.session.refresh(person)
     assert person.is_enabled
     assert latest_entry(db, "user_enabled").entity_id == str(person.id)
+    response = their_browser.post("/sign-in", data={"email": person.email, "password": PASSWORD})
+    assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
 def test_unlock_lifts_a_sign_in_lock(client, login_as, db):
     login_as(Role.ADMIN)
     person = make_user(Role.AUTHOR)
-    db.session.execute(update(User).where(User.id == person.id).values(locked_until=utcnow() + timedelta(minutes=10)))
+    db.session.add(
+        SignInThrottle(key=throttle_key(person.email), failures=0, locked_until=utcnow() + timedelta(minutes=10))
+    )
     db.session.commit()
-    assert "Unlock account" in client.get(f"/admin/users/{person.id}").get_data(as_text=True)
+    page = client.get(f"/admin/users/{person.id}").get_data(as_text=True)
+    assert "Locked after failed sign-ins until" in page and "Unlock account" in page
+    assert "Locked" in client.get("/admin/users/").get_data(as_text=True)
     client.post(f"/admin/users/{person.id}/unlock")
-    db.session.refresh(person)
-    assert person.locked_until is None
+    assert db.session.execute(select(SignInThrottle)).first() is None
     assert latest_entry(db, "account_unlocked").entity_id == str(person.id)
+    assert "Unlock account" not in client.get(f"/admin/users/{person.id}").get_data(as_text=True)
+
+
+def test_service_area_change_is_logged(client, login_as, db):
+    login_as(Role.ADMIN)
+    person = make_user(Role.AUTHOR)
+    new_area = make_service_area("Licensing", parent=make_service_area("Regulatory Services"))
+    old_area_id = person.service_area_id
+    client.post(
+        f"/admin/users/{person.id}",
+        data={
+            "name": person.name,
+            "email": person.email,
+            "role": "author",
+            "service_area_id": str(new_area.id),
+            "version": str(person.version),
+        },
+    )
+    db.session.refresh(person)
+    assert person.service_area_id == new_area.id
+    assert latest_entry(db, "user_updated").changes == {"service_area_id": [old_area_id, new_area.id]}
+
+
+def test_tampered_form_values_get_a_clear_refusal(client, login_as, db):
+    login_as(Role.ADMIN)
+    person = make_user(Role.AUTHOR)
+    data = {"name": "X", "email": person.email, "role": "author", "service_area_id": str(person.service_area_id)}
+    assert client.post(f"/admin/users/{person.id}", data={**data, "version": "abc"}).status_code == 409
+    assert client.get("/admin/users/?service_area=²").status_code == 400
+    assert client.get("/admin/users/?status=maybe").status_code == 400
 
 
 def test_user_list_filters_by_role_and_text(client, login_as, db):

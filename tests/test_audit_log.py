@@ -40,6 +40,7 @@ def test_entries_chain_from_the_genesis_hash(db):
     first, second, third = append_entries(3)
     chain = db.session.execute(select(AuditEntry).order_by(AuditEntry.id)).scalars().all()
     assert chain[0].prev_hash == GENESIS_HASH
+    assert [entry.seq for entry in chain] == list(range(1, len(chain) + 1))
     assert second.prev_hash == first.hash and third.prev_hash == second.hash
     assert all(entry.hash == entry.compute_hash() for entry in chain)
     assert first.occurred_at.tzinfo is not None
@@ -79,7 +80,7 @@ def test_deleted_entry_breaks_the_link_of_the_next(app, db):
 
     report = audit.verify_chain()
     assert report.broken_at == entries[2].id
-    assert f"does not link to entry #{entries[0].id}" in report.problem
+    assert report.problem == f"1 entry was removed after entry #{entries[0].id}, before #{entries[2].id}"
     result = app.test_cli_runner().invoke(args=["audit-log", "verify"])
     assert result.exit_code == 1 and f"#{entries[2].id}" in result.output
 
@@ -91,7 +92,22 @@ def test_rehashed_alteration_is_still_caught_by_the_next_link(app, db):
     forged.detail = "forged"
     forged.hash = forged.compute_hash()  # a careful forger recomputes this entry's own hash
     db.session.commit()
-    assert audit.verify_chain().broken_at == entries[2].id
+    report = audit.verify_chain()
+    assert report.broken_at == forged.id
+    assert (
+        report.problem
+        == f"entry #{forged.id} was altered and its hash recomputed: entry #{entries[2].id} no longer links to it"
+    )
+
+
+def test_removing_the_first_entries_is_caught(app, db):
+    entries = append_entries(3)
+    allow_tampering(app)
+    db.session.execute(text("DELETE FROM audit_entries WHERE seq = 1"))
+    db.session.commit()
+    report = audit.verify_chain()
+    assert report.broken_at is not None and "removed at the start of the log" in report.problem
+    assert entries  # the rest are still there
 
 
 @pytest.mark.parametrize("statement", ["UPDATE audit_entries SET action = 'x'", "DELETE FROM audit_entries"])
@@ -169,7 +185,12 @@ def test_the_database_refuses_a_fork_in_the_chain(db):
     """Two entries can never follow the same one: prev_hash is unique."""
     (last,) = append_entries(1)
     fork = AuditEntry(
-        occurred_at=last.occurred_at, actor_label="forger", action="fork", prev_hash=last.prev_hash, hash="f" * 64
+        seq=last.seq + 1,
+        occurred_at=last.occurred_at,
+        actor_label="forger",
+        action="fork",
+        prev_hash=last.prev_hash,
+        hash="f" * 64,
     )
     with pytest.raises(IntegrityError), db.session.begin_nested():
         db.session.add(fork)

@@ -9,9 +9,11 @@ import pytest
 from sqlalchemy import select, update
 
 from eia.accounts import passwords
-from eia.accounts.models import Role, User
+from eia.accounts.models import Role, SignInSession, SignInThrottle, User
+from eia.accounts.services import throttle_key
 from eia.audit.models import AuditEntry
 from eia.db_types import utcnow
+from tests.conftest import sign_in_session
 from tests.factories import PASSWORD, make_user
 
 
@@ -61,7 +63,7 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(client, db):
         assert "Enter a correct email address" in sign_in(client, user.email, "wrong password!").get_data(as_text=True)
     page = sign_in(client, user.email, "wrong password!").get_data(as_text=True)
     assert "This account is locked after 5 failed sign-in attempts" in page
-    locked_until = db.session.get(User, user.id).locked_until
+    locked_until = throttle_for(db, user.email).locked_until
     assert timedelta(minutes=14) < locked_until - utcnow() <= timedelta(minutes=15)
 
     # Even the right password is refused while locked, and the refusal is logged.
@@ -71,16 +73,46 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(client, db):
     assert actions_for(db, user) == ["sign_in_failed"] * 5 + ["account_locked", "sign_in_refused_locked"]
 
 
+def throttle_for(db, email):
+    return db.session.execute(select(SignInThrottle).where(SignInThrottle.key == throttle_key(email))).scalar_one()
+
+
 def test_lock_runs_out_and_the_right_password_then_works(client, db):
     user = make_user()
-    db.session.execute(
-        update(User).where(User.id == user.id).values(locked_until=utcnow() - timedelta(seconds=1), failed_sign_ins=0)
+    db.session.add(
+        SignInThrottle(key=throttle_key(user.email), failures=0, locked_until=utcnow() - timedelta(seconds=1))
     )
+    db.session.commit()
     response = sign_in(client, user.email, PASSWORD)
     assert response.status_code == 302
-    refreshed = db.session.get(User, user.id)
-    db.session.refresh(refreshed)
-    assert refreshed.locked_until is None and refreshed.failed_sign_ins == 0
+    assert db.session.execute(select(SignInThrottle)).first() is None
+
+
+def test_after_a_lock_runs_out_the_count_starts_again(client, db):
+    user = make_user()
+    db.session.add(
+        SignInThrottle(key=throttle_key(user.email), failures=0, locked_until=utcnow() - timedelta(seconds=1))
+    )
+    db.session.commit()
+    page = sign_in(client, user.email, "wrong password!").get_data(as_text=True)
+    assert "Enter a correct email address and password" in page
+    throttle = throttle_for(db, user.email)
+    db.session.refresh(throttle)
+    assert throttle.failures == 1 and throttle.locked_until is None
+
+
+def test_unknown_addresses_lock_like_real_ones_and_nothing_typed_is_kept(client, db):
+    """The answers reveal nothing about who has an account, and a password typed as an email is not logged."""
+    for _ in range(5):
+        sign_in(client, "nobody@council.example", "whatever it is")
+    page = sign_in(client, "nobody@council.example", "whatever it is").get_data(as_text=True)
+    assert "This account is locked after 5 failed sign-in attempts" in page
+    sign_in(client, "my secret password 123", "x")
+    details = db.session.execute(select(AuditEntry.detail).where(AuditEntry.action == "sign_in_failed")).scalars().all()
+    assert "unknown address nobody@council.example" in details
+    assert not any("my secret password" in (detail or "") for detail in details)
+    assert db.session.execute(select(SignInThrottle.key)).scalars().all()  # hashes only
+    assert all(len(key) == 64 and "@" not in key for key in db.session.execute(select(SignInThrottle.key)).scalars())
 
 
 def test_a_success_resets_the_failure_count(client, db):
@@ -91,8 +123,8 @@ def test_a_success_resets_the_failure_count(client, db):
     client.post("/sign-out")
     for _ in range(4):
         sign_in(client, user.email, "wrong password!")
-    db.session.refresh(user)
-    assert user.locked_until is None and user.failed_sign_ins == 4
+    throttle = throttle_for(db, user.email)
+    assert throttle.locked_until is None and throttle.failures == 4
 
 
 def test_disabled_account_is_refused_with_a_plain_message(client, db):
@@ -119,6 +151,27 @@ def test_sign_out_needs_a_post_and_is_logged(client, db, login_as):
     assert actions_for(db, user)[-1] == "signed_out"
 
 
+def test_a_copied_cookie_is_useless_after_sign_out(app, client, db, login_as):
+    login_as(Role.AUTHOR)
+    with client.session_transaction() as session:
+        stolen = dict(session)
+    client.post("/sign-out")
+    thief = app.test_client()
+    with thief.session_transaction() as session:
+        session.update(stolen)
+    assert thief.get("/").status_code == 302
+
+
+def test_sessions_end_after_the_absolute_lifetime(client, db, login_as):
+    user = login_as(Role.AUTHOR)
+    assert client.get("/").status_code == 200
+    db.session.execute(
+        update(SignInSession).where(SignInSession.user_id == user.id).values(started_at=utcnow() - timedelta(hours=13))
+    )
+    db.session.commit()
+    assert client.get("/").status_code == 302
+
+
 def test_sign_in_only_redirects_within_the_site(client, db):
     user = make_user()
     response = sign_in(client, user.email, PASSWORD, query_string={"next": "//evil.example/x"})
@@ -128,10 +181,22 @@ def test_sign_in_only_redirects_within_the_site(client, db):
     assert response.headers["Location"] == "/account"
 
 
-def test_must_change_password_goes_to_the_password_page(client, db):
-    user = make_user(must_change_password=True)
+def test_must_change_password_is_enforced_until_changed(client, db):
+    user = make_user(Role.ADMIN, must_change_password=True)
     response = sign_in(client, user.email, PASSWORD)
     assert response.headers["Location"].startswith("/account/password")
+    for url in ("/", "/admin/users/", "/account"):
+        response = client.get(url)
+        assert response.status_code == 302 and response.headers["Location"] == "/account/password", url
+    client.post(
+        "/account/password",
+        data={
+            "current_password": PASSWORD,
+            "new_password": "my own new password",
+            "confirm_password": "my own new password",
+        },
+    )
+    assert client.get("/admin/users/").status_code == 200
 
 
 def test_change_password_checks_current_and_strength(client, db, login_as):
@@ -160,9 +225,7 @@ def test_change_password_checks_current_and_strength(client, db, login_as):
 def test_changing_password_signs_out_other_sessions(app, client, db, login_as):
     user = login_as(Role.AUTHOR)
     other_device = app.test_client()
-    with other_device.session_transaction() as session:
-        session["_user_id"] = user.get_id()
-        session["last_seen"] = time.time()
+    sign_in_session(other_device, user)
     assert other_device.get("/").status_code == 200
 
     response = client.post(

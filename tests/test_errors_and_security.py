@@ -85,7 +85,8 @@ def test_database_down_gives_the_503_page(kind, tmp_path):
     down = _app_with(url)
     client = down.test_client()
     with client.session_transaction() as session:
-        session["_user_id"] = "1:token"
+        session["_user_id"] = "1"
+        session["sid"] = "a-sign-in-session"
     response = client.get("/")
     page = response.get_data(as_text=True)
     assert response.status_code == 503

@@ -34,8 +34,8 @@ ROLE_LABELS = {
 }
 
 
-def new_session_token() -> str:
-    return secrets.token_urlsafe(16)
+def new_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class ServiceArea(db.Model):
@@ -66,8 +66,7 @@ class ServiceArea(db.Model):
 
 
 class User(UserMixin, db.Model):
-    """A person who signs in. Sign-in bookkeeping is written with Core UPDATEs so that it never
-    clashes with an administrator's edit (which the version counter protects)."""
+    """A person who signs in. Each browser they sign in from has a :class:`SignInSession`."""
 
     __tablename__ = "users"
 
@@ -79,10 +78,6 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
-    # Changing it signs the person out everywhere (password change, disabling).
-    session_token: Mapped[str] = mapped_column(String(32), default=new_session_token)
-    failed_sign_ins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_sign_in_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -96,12 +91,6 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses sessions for disabled people
         return self.is_enabled
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
-
-    def is_locked(self, now: datetime | None = None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or utcnow())
-
     def has_role(self, *roles: Role) -> bool:
         return self.role in roles
 
@@ -111,6 +100,43 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
+
+
+class SignInSession(db.Model):
+    """One signed-in browser. Signing out ends it; a password change or disabling ends them all;
+    it also ends by itself after the absolute session lifetime."""
+
+    __tablename__ = "sign_in_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True, default=new_token)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[str | None] = mapped_column(String(40))
+    ip_address: Mapped[str | None] = mapped_column(String(45))
+
+    def __repr__(self) -> str:
+        return f"<SignInSession {self.id} user {self.user_id}>"
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins for one email address, known or not, keyed by a hash of the address so that
+    nothing typed into the email box is kept. Unknown addresses lock exactly like real ones."""
+
+    __tablename__ = "sign_in_throttles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    def is_locked(self, now: datetime | None = None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or utcnow())
+
+    def __repr__(self) -> str:
+        return f"<SignInThrottle {self.id} {self.failures}>"
 
 
 class SavedForm(db.Model):

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
-from eia.accounts.models import Role, ServiceArea, User
+from eia.accounts.models import Role, ServiceArea, SignInThrottle, User
+from eia.db_types import utcnow
 from eia.errors import NotFound
 from eia.extensions import db
 
@@ -89,6 +92,21 @@ def service_area_by_name(name: str) -> ServiceArea | None:
         db.session.execute(select(ServiceArea).where(func.lower(ServiceArea.name) == name.lower())).scalars().all()
     )
     return matches[0] if len(matches) == 1 else None
+
+
+def locks_for(people: list[User]) -> dict[int, datetime]:
+    """Current sign-in locks of *people*, by user id (one query for the whole list)."""
+    from eia.accounts.services import throttle_key
+
+    keys = {throttle_key(person.email): person.id for person in people}
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        select(SignInThrottle.key, SignInThrottle.locked_until).where(
+            SignInThrottle.key.in_(keys), SignInThrottle.locked_until > utcnow()
+        )
+    ).all()
+    return {keys[key]: until for key, until in rows}
 
 
 def count_users_by_role() -> dict[Role, int]:

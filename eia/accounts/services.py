@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from eia.accounts import passwords
-from eia.accounts.models import Role, SavedForm, ServiceArea, User, new_session_token
+from eia.accounts.models import Role, SavedForm, ServiceArea, SignInSession, SignInThrottle, User
 from eia.accounts.queries import user_by_email
 from eia.audit import services as audit
 from eia.db_types import utcnow
@@ -33,64 +36,156 @@ class SignInResult:
     outcome: SignInOutcome
     user: User | None = None
     locked_until: datetime | None = None
+    session_token: str | None = None
+
+
+_LOOKS_LIKE_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]{1,190}\.[^@\s]{2,60}$")
+
+
+def throttle_key(email: str) -> str:
+    """Throttles are keyed by a hash, so what people type into the email box is never stored."""
+    return hashlib.sha256(_normalise_email(email).encode("utf-8")).hexdigest()
+
+
+def _count_failure(key: str, now: datetime) -> int:
+    """Add one failure for *key* atomically (safe with parallel attempts); returns the new count.
+
+    A lock that has run out starts the count again.
+    """
+    increment = (
+        update(SignInThrottle)
+        .where(SignInThrottle.key == key)
+        .values(
+            failures=case((SignInThrottle.locked_until.is_not(None), 1), else_=SignInThrottle.failures + 1),
+            locked_until=None,
+            updated_at=now,
+        )
+        .returning(SignInThrottle.failures)
+    )
+    failures = db.session.execute(increment).scalar()
+    if failures is not None:
+        return failures
+    try:
+        with db.session.begin_nested():
+            db.session.add(SignInThrottle(key=key, failures=1, updated_at=now))
+        return 1
+    except IntegrityError:  # a parallel attempt created it first
+        return db.session.execute(increment).scalar_one()
 
 
 def authenticate(
-    email: str, password: str, *, max_failures: int, lock_minutes: int, now: datetime | None = None
+    email: str,
+    password: str,
+    *,
+    max_failures: int,
+    lock_minutes: int,
+    ip_address: str | None = None,
+    now: datetime | None = None,
 ) -> SignInResult:
-    """Check a sign-in attempt, counting failures and locking the account after *max_failures*.
+    """Check a sign-in attempt, counting failures per email address and locking after *max_failures*.
 
-    Every outcome is audit-logged. The caller commits whatever the outcome.
+    Known and unknown addresses behave and take the same: the password hash is always checked, and
+    unknown addresses lock too, so the answers reveal nothing about who has an account. Every
+    outcome is audit-logged; the caller commits whatever the outcome.
     """
     now = now or utcnow()
-    user = user_by_email(email)
-    if user is None:
-        passwords.verify_password(None, password)  # same cost as a real check
-        audit.record("sign_in_failed", by=None, entity_type="user", detail=f"unknown email {email.strip()[:200]}")
-        return SignInResult(SignInOutcome.BAD_CREDENTIALS)
+    typed = email.strip()
+    key = throttle_key(typed)
+    user = user_by_email(typed)
+    password_ok = passwords.verify_password(user.password_hash if user else None, password)
+    who = user if user else None
+    about = {"entity": user} if user else {"entity_type": "user"}
+    unknown = None if user else ("unknown address " + typed if _LOOKS_LIKE_EMAIL.match(typed) else "unknown address")
 
-    if user.is_locked(now):
-        audit.record("sign_in_refused_locked", user, by=user, detail="account locked")
-        return SignInResult(SignInOutcome.LOCKED, user, user.locked_until)
+    throttle = db.session.execute(select(SignInThrottle).where(SignInThrottle.key == key)).scalar_one_or_none()
+    if throttle is not None and throttle.is_locked(now):
+        audit.record("sign_in_refused_locked", by=who, detail=unknown or "account locked", **about)
+        return SignInResult(SignInOutcome.LOCKED, user, throttle.locked_until)
 
-    if not passwords.verify_password(user.password_hash, password):
-        failures = (user.failed_sign_ins if user.locked_until is None else 0) + 1
-        values: dict[str, Any] = {"failed_sign_ins": failures, "locked_until": None}
-        locked = failures >= max_failures
-        if locked:
-            values = {"failed_sign_ins": 0, "locked_until": now + timedelta(minutes=lock_minutes)}
-        _write_sign_in_state(user, values)
-        audit.record("sign_in_failed", user, by=user, detail=f"wrong password ({failures} in a row)")
-        if locked:
+    if not password_ok:
+        failures = _count_failure(key, now)
+        audit.record("sign_in_failed", by=who, detail=unknown or f"wrong password ({failures} in a row)", **about)
+        if failures >= max_failures:
+            locked_until = now + timedelta(minutes=lock_minutes)
+            db.session.execute(
+                update(SignInThrottle).where(SignInThrottle.key == key).values(failures=0, locked_until=locked_until)
+            )
             audit.record(
                 "account_locked",
-                user,
                 by=None,
-                detail=f"{failures} failed sign-ins; locked for {lock_minutes} minutes",
-                changes={"locked_until": [None, values["locked_until"]]},
+                detail=f"{failures} failed sign-ins; locked for {lock_minutes} minutes"
+                + (f" ({unknown})" if unknown else ""),
+                changes={"locked_until": [None, locked_until]},
+                **about,
             )
-            return SignInResult(SignInOutcome.LOCKED, user, values["locked_until"])
+            return SignInResult(SignInOutcome.LOCKED, user, locked_until)
         return SignInResult(SignInOutcome.BAD_CREDENTIALS, user)
 
+    if user is None:  # unreachable: only a real hash can match
+        return SignInResult(SignInOutcome.BAD_CREDENTIALS)
     if not user.is_enabled:
         audit.record("sign_in_refused_disabled", user, by=user, detail="account disabled")
         return SignInResult(SignInOutcome.DISABLED, user)
 
-    values = {"failed_sign_ins": 0, "locked_until": None, "last_sign_in_at": now}
+    if throttle is not None:
+        db.session.delete(throttle)
+    values: dict[str, Any] = {"last_sign_in_at": now}
     if passwords.needs_rehash(user.password_hash):
         values["password_hash"] = passwords.hash_password(password)
-    _write_sign_in_state(user, values)
-    audit.record("signed_in", user, by=user)
-    return SignInResult(SignInOutcome.OK, user)
-
-
-def _write_sign_in_state(user: User, values: dict[str, Any]) -> None:
     # A Core UPDATE: sign-in bookkeeping must not bump the version an administrator's form holds.
     db.session.execute(update(User).where(User.id == user.id).values(**values))
     db.session.refresh(user)
+    sign_in = start_session(user, ip_address=ip_address, now=now)
+    audit.record("signed_in", user, by=user)
+    return SignInResult(SignInOutcome.OK, user, session_token=sign_in.token)
 
 
-def record_sign_out(user: User) -> None:
+def start_session(user: User, *, ip_address: str | None = None, now: datetime | None = None) -> SignInSession:
+    """Open a sign-in session for one browser; its token goes into the signed session cookie."""
+    sign_in = SignInSession(user_id=user.id, started_at=now or utcnow(), ip_address=ip_address)
+    db.session.add(sign_in)
+    db.session.flush()
+    return sign_in
+
+
+def session_user(user_id: int, token: str | None, max_age: timedelta) -> User | None:
+    """The enabled person behind an open, unexpired sign-in session (one query), or ``None``."""
+    if not token:
+        return None
+    return db.session.execute(
+        select(User)
+        .join(SignInSession, SignInSession.user_id == User.id)
+        .where(
+            User.id == user_id,
+            User.is_enabled.is_(True),
+            SignInSession.token == token,
+            SignInSession.ended_at.is_(None),
+            SignInSession.started_at > utcnow() - max_age,
+        )
+    ).scalar_one_or_none()
+
+
+def end_sessions(user: User, reason: str, *, token: str | None = None, keep: str | None = None) -> None:
+    """End one sign-in session (*token*), or all of *user*'s except *keep*."""
+    query = update(SignInSession).where(SignInSession.user_id == user.id, SignInSession.ended_at.is_(None))
+    if token is not None:
+        query = query.where(SignInSession.token == token)
+    if keep is not None:
+        query = query.where(SignInSession.token != keep)
+    db.session.execute(query.values(ended_at=utcnow(), end_reason=reason))
+
+
+def end_session_by_token(user_id: int, token: str, reason: str) -> None:
+    """End one sign-in session when only the ids are at hand (an idle session being closed)."""
+    db.session.execute(
+        update(SignInSession)
+        .where(SignInSession.user_id == user_id, SignInSession.token == token, SignInSession.ended_at.is_(None))
+        .values(ended_at=utcnow(), end_reason=reason)
+    )
+
+
+def record_sign_out(user: User, token: str | None) -> None:
+    end_sessions(user, "signed out", token=token or "")
     audit.record("signed_out", user, by=user)
     db.session.flush()
 
@@ -141,11 +236,10 @@ def create_user(
         email=email,
         name=name.strip(),
         role=role,
-        service_area=service_area,
+        service_area_id=service_area.id if service_area else None,
         password_hash=passwords.hash_password(password),
         must_change_password=must_change_password,
         password_changed_at=utcnow(),
-        session_token=new_session_token(),
         is_enabled=True,
     )
     db.session.add(user)
@@ -181,7 +275,8 @@ def update_user(
     user.name = name.strip()
     user.email = email
     user.role = role
-    user.service_area = service_area
+    # The column, not the relationship: field_changes sees columns, and the log needs this change.
+    user.service_area_id = service_area.id if service_area else None
     changes = audit.field_changes(user)
     if changes:
         action = "user_role_changed" if "role" in changes else "user_updated"
@@ -195,22 +290,27 @@ def set_user_enabled(user: User, enabled: bool, *, by: User, reason: str | None 
     if user.is_enabled == enabled:
         return
     user.is_enabled = enabled
-    if not enabled:
-        user.session_token = new_session_token()
     changes = audit.field_changes(user)
+    if not enabled:
+        end_sessions(user, "disabled")
     audit.record("user_enabled" if enabled else "user_disabled", user, by=by, changes=changes, detail=reason)
     db.session.flush()
 
 
 def unlock_user(user: User, *, by: User) -> None:
     """Lift a sign-in lock before it runs out."""
-    old = user.locked_until
-    _write_sign_in_state(user, {"locked_until": None, "failed_sign_ins": 0})
-    audit.record("account_unlocked", user, by=by, changes={"locked_until": [old, None]})
+    throttle = db.session.execute(
+        select(SignInThrottle).where(SignInThrottle.key == throttle_key(user.email))
+    ).scalar_one_or_none()
+    if throttle is None:
+        return
+    audit.record("account_unlocked", user, by=by, changes={"locked_until": [throttle.locked_until, None]})
+    db.session.delete(throttle)
+    db.session.flush()
 
 
-def change_password(user: User, *, current: str, new: str, by: User) -> None:
-    """Change one's own password, signing out every other session.
+def change_password(user: User, *, current: str, new: str, by: User, keep_session: str | None = None) -> None:
+    """Change one's own password, signing out every other session (all but *keep_session*).
 
     :raises ValidationFailed: if the current password is wrong or the new one too weak.
     """
@@ -225,16 +325,18 @@ def change_password(user: User, *, current: str, new: str, by: User) -> None:
     problem = passwords.password_problem(new, email=user.email, name=user.name)
     if problem:
         raise ValidationFailed(problem, {"new_password": problem})
-    set_password(user, new, by=by)
+    set_password(user, new, by=by, keep_session=keep_session)
 
 
-def set_password(user: User, password: str, *, by: User | None, must_change: bool = False) -> None:
-    """Store a new password hash and end every session of *user*."""
+def set_password(
+    user: User, password: str, *, by: User | None, must_change: bool = False, keep_session: str | None = None
+) -> None:
+    """Store a new password hash and end every session of *user* (but *keep_session*)."""
     user.password_hash = passwords.hash_password(password)
     user.password_changed_at = utcnow()
     user.must_change_password = must_change
-    user.session_token = new_session_token()
     changes = audit.field_changes(user)
+    end_sessions(user, "password changed", keep=keep_session)
     audit.record("password_changed" if by is user else "password_reset", user, by=by, changes=changes)
     db.session.flush()
 

@@ -20,11 +20,12 @@ from forms.accounts import ChangePasswordForm, SignInForm
 bp = Blueprint("accounts", __name__)
 
 
-def _start_session(user) -> None:
+def _start_session(user, token: str) -> None:
     # A fresh session on sign-in (no fixation), keeping only a pending restored form.
     keep = {key: session[key] for key in ("restore_form",) if key in session}
     session.clear()
     session.update(keep)
+    session["sid"] = token
     login_user(user)
     session.permanent = True
     session["last_seen"] = time.time()
@@ -42,10 +43,11 @@ def sign_in():
             form.password.data,
             max_failures=current_app.config["EIA_MAX_FAILED_SIGN_INS"],
             lock_minutes=current_app.config["EIA_LOCK_MINUTES"],
+            ip_address=request.remote_addr,
         )
         db.session.commit()
         if result.outcome is SignInOutcome.OK:
-            _start_session(result.user)
+            _start_session(result.user, result.session_token)
             if result.user.must_change_password:
                 flash("Choose a new password to finish signing in.", "important")
                 return redirect(url_for("accounts.change_password", next=next_url if is_safe_next(next_url) else None))
@@ -67,7 +69,7 @@ def sign_in():
 @bp.post("/sign-out")
 def sign_out():
     if current_user.is_authenticated:
-        services.record_sign_out(current_user)
+        services.record_sign_out(current_user, session.get("sid"))
         db.session.commit()
     logout_user()
     session.clear()
@@ -90,15 +92,17 @@ def change_password():
     if form.validate_on_submit():
         try:
             services.change_password(
-                current_user, current=form.current_password.data, new=form.new_password.data, by=current_user
+                current_user,
+                current=form.current_password.data,
+                new=form.new_password.data,
+                by=current_user,
+                keep_session=session.get("sid"),
             )
         except ValidationFailed as exc:
             db.session.commit()  # keeps the audit entry of a failed attempt
             show_errors(form, exc)
         else:
-            user = current_user._get_current_object()
             db.session.commit()
-            _start_session(user)  # the old session token no longer matches
             flash("Your password has been changed. Other devices have been signed out.", "success")
             next_url = request.args.get("next")
             return redirect(next_url if is_safe_next(next_url) else url_for("accounts.account"))

@@ -13,13 +13,23 @@ from eia.errors import ValidationFailed
 from eia.extensions import db
 from eia.forms_support import bind_form, show_errors
 from eia.permissions import can, permit
+from eia.web import filter_args, int_arg
 from forms.admin import ConfirmForm, DisableUserForm, EditUserForm, NewUserForm, ServiceAreaForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _service_area(raw: str | None):
-    return queries.service_area_or_404(int(raw)) if raw else None
+    if not raw:
+        return None
+    if not (raw.isascii() and raw.isdigit()):
+        abort(400, "Choose a service area from the list.")
+    return queries.service_area_or_404(int(raw))
+
+
+def _version(raw: str | None) -> int:
+    """The version the form was opened at; a tampered value simply cannot match."""
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 12 else -1
 
 
 @bp.get("/")
@@ -29,18 +39,20 @@ def index():
     return render_template("admin/index.html", counts=queries.count_users_by_role())
 
 
+USER_FILTERS = ("q", "role", "service_area", "status")
+
+
 def _user_filters() -> dict:
     role = request.args.get("role") or None
     if role and role not in Role._value2member_map_:
         abort(400, "Choose a role from the list.")
-    area = request.args.get("service_area") or None
-    if area and not area.isdigit():
-        abort(400, "Choose a service area from the list.")
     status = request.args.get("status") or None
+    if status not in (None, "enabled", "disabled"):
+        abort(400, "Choose active or disabled.")
     return {
         "text": request.args.get("q", "").strip()[:200] or None,
         "role": Role(role) if role else None,
-        "service_area_id": int(area) if area else None,
+        "service_area_id": int_arg("service_area"),
         "enabled": {"enabled": True, "disabled": False}.get(status or ""),
     }
 
@@ -53,7 +65,9 @@ def users():
     return render_template(
         "admin/users.html",
         people=people,
+        locks=queries.locks_for(people),
         filters=request.args,
+        filter_args=filter_args(*USER_FILTERS),
         role_options=[(role.value, role.label) for role in Role],
         service_areas=queries.service_area_choices(include_blank=False),
     )
@@ -65,17 +79,16 @@ def export_users():
     permit(current_user, "user.list")
     filters = _user_filters()
     people = db.session.execute(queries.users(**filters)).scalars().all()
-    audit.record(
-        "users_exported",
-        by=current_user,
-        entity_type="user",
-        detail=f"{len(people)} user{'' if len(people) == 1 else 's'}",
-    )
-    db.session.commit()
-    rows = (
+    # Rows are built before the commit, which expires the loaded objects.
+    rows = [
         (p.name, p.email, p.role.label, p.service_area.full_name if p.service_area else "", p.is_enabled)
         for p in people
+    ]
+    count = len(rows)
+    audit.record(
+        "users_exported", by=current_user, entity_type="user", detail=f"{count} user{'' if count == 1 else 's'}"
     )
+    db.session.commit()
     header = ("name", "email", "role", "service_area", "active")
     return Response(
         csv_lines(header, rows),
@@ -125,7 +138,7 @@ def user(user_id: int):
             services.update_user(
                 person,
                 by=current_user,
-                expected_version=int(form.version.data or 0),
+                expected_version=_version(form.version.data),
                 name=form.name.data,
                 email=form.email.data,
                 role=new_role,
@@ -141,6 +154,7 @@ def user(user_id: int):
     return render_template(
         "admin/user.html",
         person=person,
+        locked_until=queries.locks_for([person]).get(person.id),
         form=form,
         confirm=ConfirmForm(),
         disable_form=DisableUserForm(),

@@ -7,7 +7,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eia.db_types import BigId, UTCDateTime
@@ -18,7 +18,7 @@ GENESIS_HASH = "0" * 64
 
 class AuditEntry(db.Model):
     """One thing that happened. ``hash`` covers every field below plus ``prev_hash``, so altering or
-    removing an entry breaks the chain from that point on."""
+    removing an entry breaks the chain from that point on, and ``seq`` tells which of the two it was."""
 
     __tablename__ = "audit_entries"
     __table_args__ = (
@@ -27,6 +27,8 @@ class AuditEntry(db.Model):
     )
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    # Gapless position in the chain (1, 2, 3 ...), covered by the hash: a gap means entries were removed.
+    seq: Mapped[int] = mapped_column(BigInteger, unique=True)
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     actor_label: Mapped[str] = mapped_column(String(254))
@@ -40,18 +42,7 @@ class AuditEntry(db.Model):
     hash: Mapped[str] = mapped_column(String(64), unique=True)
 
     def compute_hash(self) -> str:
-        return entry_hash(
-            occurred_at=self.occurred_at,
-            actor_id=self.actor_id,
-            actor_label=self.actor_label,
-            action=self.action,
-            entity_type=self.entity_type,
-            entity_id=self.entity_id,
-            detail=self.detail,
-            changes=self.changes,
-            ip_address=self.ip_address,
-            prev_hash=self.prev_hash,
-        )
+        return hash_of(self)
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.id} {self.action} {self.entity_type}:{self.entity_id}>"
@@ -63,6 +54,7 @@ def canonical_time(value: datetime) -> str:
 
 def entry_hash(
     *,
+    seq: int,
     occurred_at: datetime,
     actor_id: int | None,
     actor_label: str,
@@ -76,6 +68,7 @@ def entry_hash(
 ) -> str:
     """SHA-256 of the entry's canonical JSON form (sorted keys, no spaces, UTC microseconds)."""
     content = {
+        "seq": seq,
         "occurred_at": canonical_time(occurred_at),
         "actor_id": actor_id,
         "actor_label": actor_label,
@@ -89,3 +82,20 @@ def entry_hash(
     }
     raw = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def hash_of(entry: Any) -> str:
+    """The hash an entry (a model or a row with the same fields) should carry."""
+    return entry_hash(
+        seq=entry.seq,
+        occurred_at=entry.occurred_at,
+        actor_id=entry.actor_id,
+        actor_label=entry.actor_label,
+        action=entry.action,
+        entity_type=entry.entity_type,
+        entity_id=entry.entity_id,
+        detail=entry.detail,
+        changes=entry.changes,
+        ip_address=entry.ip_address,
+        prev_hash=entry.prev_hash,
+    )

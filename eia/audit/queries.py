@@ -55,7 +55,7 @@ def entries(filters: AuditFilter | None = None) -> Select[tuple[AuditEntry]]:
         query = query.where(AuditEntry.id <= f.up_to_id)
     if f.since:
         query = query.where(AuditEntry.occurred_at >= _start_of(f.since))
-    if f.until:
+    if f.until and f.until < date.max:
         query = query.where(AuditEntry.occurred_at < _start_of(f.until + timedelta(days=1)))
     return query.order_by(AuditEntry.id)
 

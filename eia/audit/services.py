@@ -17,7 +17,7 @@ from typing import Any
 from flask import g, has_app_context
 from sqlalchemy import inspect, select, text
 
-from eia.audit.models import GENESIS_HASH, AuditEntry, entry_hash
+from eia.audit.models import GENESIS_HASH, AuditEntry, hash_of
 from eia.db_types import utcnow
 from eia.extensions import db
 
@@ -95,12 +95,13 @@ def _actor_label(by: Any) -> str:
     return getattr(by, "email", None) or str(by)
 
 
-def _chain_tail_hash() -> str:
-    """The newest entry's hash, holding the chain lock on PostgreSQL until the transaction ends."""
+def _chain_tail() -> tuple[int, str]:
+    """The newest entry's sequence number and hash, holding the chain lock on PostgreSQL until the
+    transaction ends (so a parallel append waits instead of forking the chain)."""
     if db.session.get_bind().dialect.name == "postgresql":
         db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK_KEY})
-    tail = db.session.execute(select(AuditEntry.hash).order_by(AuditEntry.id.desc()).limit(1)).scalar()
-    return tail or GENESIS_HASH
+    tail = db.session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    return (tail.seq, tail.hash) if tail else (0, GENESIS_HASH)
 
 
 def record(
@@ -124,8 +125,9 @@ def record(
             db.session.flush()
         entity_type = entity_type or _snake_case(entity.__class__.__name__)
         entity_id = entity.id
-    prev_hash = _chain_tail_hash()
+    tail_seq, prev_hash = _chain_tail()
     entry = AuditEntry(
+        seq=tail_seq + 1,
         occurred_at=utcnow(),
         actor_id=getattr(by, "id", None),
         actor_label=_actor_label(by),
@@ -160,6 +162,7 @@ class ChainReport:
 
 _VERIFY_COLUMNS = (
     AuditEntry.id,
+    AuditEntry.seq,
     AuditEntry.occurred_at,
     AuditEntry.actor_id,
     AuditEntry.actor_label,
@@ -179,12 +182,17 @@ def count_entries() -> int:
 
 
 def verify_chain(progress: Callable[[int], None] | None = None, batch: int = 5000) -> ChainReport:
-    """Walk the log in order, recomputing each hash and checking each link.
+    """Walk the log in order, recomputing each hash and checking each link and sequence number.
 
-    Linear in the number of entries and streamed in batches, so memory stays flat.
-    Returns at the first broken entry.
+    Linear in the number of entries and streamed in batches, so memory stays flat. Stops at the first
+    problem and names the entry where the chain breaks:
+
+    - an entry whose content no longer matches its own hash was altered;
+    - a gap in the sequence means entries were removed;
+    - an entry whose own hash is right but which does not link to the one before means that one was
+      altered and its hash recomputed.
     """
-    rows = db.session.execute(select(*_VERIFY_COLUMNS).order_by(AuditEntry.id).execution_options(yield_per=batch))
+    rows = db.session.execute(select(*_VERIFY_COLUMNS).order_by(AuditEntry.seq).execution_options(yield_per=batch))
     try:
         return _walk(rows, progress)
     finally:
@@ -192,48 +200,40 @@ def verify_chain(progress: Callable[[int], None] | None = None, batch: int = 500
 
 
 def _walk(rows: Iterable[Any], progress: Callable[[int], None] | None) -> ChainReport:
-    expected_prev = GENESIS_HASH
-    previous_id: int | None = None
+    previous: Any = None
     count = 0
     for row in rows:
         count += 1
-        if row.prev_hash != expected_prev:
-            where = f"entry #{previous_id}" if previous_id is not None else "the start of the log"
+        head = (previous.id, previous.hash) if previous is not None else (None, None)
+        if hash_of(row) != row.hash:
             return ChainReport(
                 count,
-                previous_id,
-                expected_prev,
-                broken_at=row.id,
-                problem=(
-                    f"entry #{row.id} does not link to {where}: an entry between them was removed, "
-                    f"or #{row.id}'s link was altered"
-                ),
-            )
-        recomputed = entry_hash(
-            occurred_at=row.occurred_at,
-            actor_id=row.actor_id,
-            actor_label=row.actor_label,
-            action=row.action,
-            entity_type=row.entity_type,
-            entity_id=row.entity_id,
-            detail=row.detail,
-            changes=row.changes,
-            ip_address=row.ip_address,
-            prev_hash=row.prev_hash,
-        )
-        if recomputed != row.hash:
-            return ChainReport(
-                count,
-                previous_id,
-                expected_prev,
+                *head,
                 broken_at=row.id,
                 problem=f"entry #{row.id} was altered: its content no longer matches its hash",
             )
-        expected_prev = row.hash
-        previous_id = row.id
+        expected_seq = previous.seq + 1 if previous is not None else 1
+        if row.seq != expected_seq:
+            removed = row.seq - expected_seq
+            what = "1 entry was" if removed == 1 else f"{removed} entries were"
+            where = f"after entry #{previous.id}" if previous is not None else "at the start of the log"
+            return ChainReport(
+                count,
+                *head,
+                broken_at=row.id,
+                problem=f"{what} removed {where}, before #{row.id}",
+            )
+        expected_prev = previous.hash if previous is not None else GENESIS_HASH
+        if row.prev_hash != expected_prev:
+            if previous is None:
+                problem = f"entry #{row.id} was altered and its hash recomputed: it does not start the chain"
+                return ChainReport(count, *head, broken_at=row.id, problem=problem)
+            problem = f"entry #{previous.id} was altered and its hash recomputed: entry #{row.id} no longer links to it"
+            return ChainReport(count, *head, broken_at=previous.id, problem=problem)
+        previous = row
         if progress is not None:
             progress(1)
-    return ChainReport(count, previous_id, None if previous_id is None else expected_prev)
+    return ChainReport(count, *((previous.id, previous.hash) if previous is not None else (None, None)))
 
 
 @dataclass(frozen=True)

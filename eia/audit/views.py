@@ -15,11 +15,13 @@ from eia.audit.queries import AuditFilter
 from eia.csv_export import csv_lines
 from eia.extensions import db
 from eia.permissions import permit
+from eia.web import filter_args, int_arg
 from forms.admin import ConfirmForm
 
 bp = Blueprint("audit", __name__, url_prefix="/audit-log")
 
 PAGE_SIZE = 50
+AUDIT_FILTERS = ("q", "action", "entity_type", "entity_id", "since", "until")
 
 
 def _date_arg(name: str) -> date | None:
@@ -27,9 +29,12 @@ def _date_arg(name: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
+        day = None
+    if day is None or day.year < 1900:
         abort(400, f"Enter the {name.replace('_', ' ')} date as YYYY-MM-DD, for example 2026-04-01.")
+    return day
 
 
 def _filters() -> AuditFilter:
@@ -48,8 +53,7 @@ def _filters() -> AuditFilter:
 def index():
     permit(current_user, "audit.view")
     filters = _filters()
-    page = request.args.get("page", "1")
-    page_number = int(page) if page.isdigit() and int(page) > 0 else 1
+    page_number = int_arg("page", 1, maximum=10**6)
     matching = queries.entries(filters)
     total = db.session.execute(select(func.count()).select_from(matching.order_by(None).subquery())).scalar_one()
     newest_first = matching.order_by(None).order_by(queries.AuditEntry.id.desc())
@@ -61,6 +65,7 @@ def index():
         page=page_number,
         pages=max(1, -(-total // PAGE_SIZE)),
         filters=request.args,
+        filter_args=filter_args(*AUDIT_FILTERS),
         action_options=[
             (action, action.replace("_", " ")) for action in db.session.execute(queries.distinct_actions()).scalars()
         ],
