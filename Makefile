@@ -32,7 +32,7 @@ run: install
 
 test: install chromium postgres lint
 	@echo "== test suite on SQLite, with the browser tests =="
-	$(BIN)/python -m pytest -m 'not postgres'
+	$(BIN)/python -m pytest
 	@echo "== test suite on PostgreSQL ($(TEST_DATABASE_URL)) =="
 	TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/python -m pytest -m 'not browser'
 

@@ -170,3 +170,13 @@ def count_queries() -> Callable[[], Any]:
             event.remove(Engine, "before_cursor_execute", counter)
 
     return _count
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests marked ``postgres`` only mean something on PostgreSQL: leave them out of a SQLite run."""
+    if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
+        return
+    kept = [item for item in items if item.get_closest_marker("postgres") is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+        items[:] = kept
