@@ -85,6 +85,7 @@ def _parse_day(value: str | None, option: str) -> date | None:
 
 
 users_cli = click.Group("users", help="Create and list the people who sign in.")
+forms_cli = click.Group("forms", help="Load and list the versions of the EIA form template.")
 audit_cli = click.Group("audit-log", help="Check and export the tamper-evident audit log.")
 
 
@@ -210,6 +211,62 @@ def export_command(since_text: str | None, until_text: str | None, csv_path: Pat
     click.echo(f"Wrote {lines - 1:,} entries to {csv_path}.")
 
 
+@forms_cli.command("load")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+@friendly_errors
+def load_forms_command(files: tuple[Path, ...]) -> None:
+    """Add form template versions from YAML FILES (by default, the templates shipped with the app
+    that are not loaded yet). EIAs already written keep the version they were written on."""
+    from eia.assessments import services
+    from eia.audit.services import command_line_actor
+    from eia.extensions import db
+    from forms.definitions import shipped_templates
+
+    if files:
+        for path in files:
+            template = services.load_template(path, by=command_line_actor())
+            click.echo(f"Loaded the {template.kind} template, version {template.version}, from {path.name}.")
+    else:
+        loaded = load_shipped_templates()
+        for template in loaded:
+            click.echo(f"Loaded the {template.kind} template, version {template.version}.")
+        if not loaded:
+            click.echo(f"The {len(shipped_templates())} shipped templates are already loaded.")
+    db.session.commit()
+
+
+def load_shipped_templates() -> list:
+    """Load each template shipped under forms/templates/ that is not in the database yet."""
+    from sqlalchemy import select
+
+    from eia.assessments import services
+    from eia.assessments.models import FormTemplate
+    from eia.audit.services import command_line_actor
+    from eia.extensions import db
+    from forms.definitions import load_file, shipped_templates
+
+    have = {(row.kind, row.version) for row in db.session.execute(select(FormTemplate.kind, FormTemplate.version))}
+    loaded = []
+    for path in shipped_templates():
+        definition, _ = load_file(path)
+        if (definition.kind, definition.version) not in have:
+            loaded.append(services.load_template(path, by=command_line_actor()))
+    return loaded
+
+
+@forms_cli.command("list")
+@with_appcontext
+@friendly_errors
+def list_forms_command() -> None:
+    """List the loaded form template versions."""
+    from eia.assessments import queries
+
+    for template in queries.templates():
+        sections = len(template.form.sections)
+        click.echo(f"{template.kind}\tv{template.version}\t{sections} sections\t{template.source_name}")
+
+
 @click.command("demo")
 @with_appcontext
 @friendly_errors
@@ -225,6 +282,7 @@ def demo_command() -> None:
         raise click.ClickException(
             "the demo adds users with a published password, so it runs only with EIA_ENV=demo (or testing)"
         )
+    load_shipped_templates()
     loaded = load_demo(by=command_line_actor())
     db.session.commit()
     click.echo(f"Demo users (all with the password {DEMO_PASSWORD}):")
@@ -235,5 +293,6 @@ def demo_command() -> None:
 
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
+    app.cli.add_command(forms_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)

@@ -31,6 +31,27 @@ def _admin_on_someone_else(user: User, target: Any) -> bool:
     return user.role is Role.ADMIN and target is not None and target.id != user.id
 
 
+def _sees_eia(user: User, eia: Any) -> bool:
+    """The equalities team and admins see every EIA; individual-action EIAs only their author;
+    decision makers every other one; service managers those of their service area and their own."""
+    if user.role in (Role.EQUALITIES, Role.ADMIN):
+        return True
+    if eia.is_individual:
+        return eia.author_id == user.id
+    if user.role is Role.DECISION_MAKER:
+        return True
+    return user.id in (eia.author_id, eia.lead_officer_id) or (
+        user.service_area_id is not None and eia.service_area_id == user.service_area_id
+    )
+
+
+def _edits_eia(user: User, eia: Any) -> bool:
+    """Its author and lead officer, and the service managers of its service area."""
+    if user.id in (eia.author_id, eia.lead_officer_id):
+        return True
+    return user.role is Role.AUTHOR and not eia.is_individual and eia.service_area_id == user.service_area_id
+
+
 RULES: dict[str, Rule] = {
     "home.view": _signed_in,
     "account.view": lambda user, target: target is None or target.id == user.id,
@@ -46,6 +67,13 @@ RULES: dict[str, Rule] = {
     "user.unlock": _roles(Role.ADMIN),
     "service_area.list": _roles(Role.ADMIN),
     "service_area.manage": _roles(Role.ADMIN),
+    "eia.list": _signed_in,
+    "eia.create": _roles(Role.AUTHOR, Role.EQUALITIES, Role.ADMIN),
+    "eia.create_any_area": _roles(Role.EQUALITIES, Role.ADMIN),
+    "eia.view": _sees_eia,
+    "eia.edit": _edits_eia,
+    "characteristic.manage": _roles(Role.ADMIN),
+    "form_template.view": _roles(Role.EQUALITIES, Role.ADMIN),
     "audit.view": _roles(Role.EQUALITIES, Role.ADMIN),
     "audit.export": _roles(Role.EQUALITIES, Role.ADMIN),
     "audit.verify": _roles(Role.EQUALITIES, Role.ADMIN),

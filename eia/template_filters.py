@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from flask import Flask
 
@@ -24,7 +25,15 @@ def format_number(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
+def state_colour(state: Any) -> str:
+    from eia.assessments.models import STATE_TAG_COLOURS
+
+    return STATE_TAG_COLOURS.get(state, "grey")
+
+
 def register(app: Flask) -> None:
+    app.add_template_global(state_colour)
+
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_number, "number")

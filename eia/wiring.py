@@ -60,6 +60,7 @@ def _init_database(app: Flask) -> None:
 
 
 def _init_login(app: Flask) -> None:
+    import eia.assessments.models  # noqa: F401  (every model is mapped before the first query)
     from eia.accounts.models import User
     from eia.accounts.services import session_user
 
@@ -101,10 +102,11 @@ def _init_templates(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from eia.accounts.views import bp as accounts_bp
     from eia.admin.views import bp as admin_bp
+    from eia.assessments.views import bp as assessments_bp
     from eia.audit.views import bp as audit_bp
     from eia.main.views import bp as main_bp
 
-    for bp in (main_bp, accounts_bp, admin_bp, audit_bp):
+    for bp in (main_bp, accounts_bp, admin_bp, audit_bp, assessments_bp):
         app.register_blueprint(bp)
 
 

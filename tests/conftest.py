@@ -22,6 +22,7 @@ from sqlalchemy.engine import Engine
 from eia import create_app
 from eia.accounts.models import Role, User
 from eia.accounts.services import start_session
+from eia.cli import load_shipped_templates
 from eia.extensions import db as _db
 from tests.factories import make_user
 
@@ -47,13 +48,16 @@ def is_postgres(app: Flask) -> bool:
 class CsrfClient(FlaskClient):
     """Posts carry a valid CSRF token, as a browser's would, unless ``csrf=False`` is passed.
 
-    Requests share the test's app context (and so its database session); the signed-in person that
-    Flask-Login caches on ``g`` is forgotten before each request, as a real request would start.
+    Requests share the test's app context (and so its database session); before each request the
+    session's objects are expired and the signed-in person Flask-Login caches on ``g`` is forgotten,
+    as a real request would start. Tests commit what they set up (factories do).
     """
 
     def open(self, *args: Any, **kwargs: Any):
         if has_app_context():
             g.pop("_login_user", None)
+            # Like a fresh session per request: nothing is served from what the test loaded.
+            _db.session.expire_all()
         return super().open(*args, **kwargs)
 
     def csrf_token(self) -> str:
@@ -85,6 +89,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     application.test_client_class = CsrfClient
     with application.app_context():
         upgrade()  # the schema comes from the migrations, as in production
+        load_shipped_templates()
+        _db.session.commit()
     yield application
     with application.app_context():
         _db.engine.dispose()

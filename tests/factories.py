@@ -11,6 +11,9 @@ from typing import Any
 
 from eia.accounts import passwords
 from eia.accounts.models import Role, ServiceArea, User
+from eia.assessments.models import Eia, EiaKind
+from eia.assessments.queries import latest_template
+from eia.assessments.services import create_eia
 from eia.db_types import utcnow
 from eia.extensions import db
 
@@ -45,3 +48,20 @@ def make_user(role: Role = Role.AUTHOR, **overrides: Any) -> User:
     db.session.add(user)
     db.session.commit()
     return user
+
+
+def make_eia(
+    author: User | None = None,
+    kind: EiaKind = EiaKind.STANDARD,
+    title: str = "Library opening hours 2026",
+    **fields: Any,
+) -> Eia:
+    """A draft EIA started by *author* (a new service manager by default) on the newest template."""
+    author = author or make_user(Role.AUTHOR)
+    area = author.service_area or make_service_area(f"Team {next(_counter)}")
+    template = latest_template(kind)
+    eia = create_eia(kind=kind, title=title, service_area=area, by=author, template=template)
+    for name, value in fields.items():
+        setattr(eia, name, value)
+    db.session.commit()
+    return eia

@@ -6,7 +6,7 @@ import pytest
 
 from eia.accounts.models import Role
 from eia.permissions import RULES, can
-from tests.factories import make_user
+from tests.factories import make_eia, make_user
 
 ANONYMOUS = "anonymous"
 EVERYONE = {ANONYMOUS, *Role}
@@ -37,6 +37,12 @@ MATRIX = [
     ("POST", "/admin/users/{user}/unlock", ADMIN),
     ("GET", "/admin/service-areas/", ADMIN),
     ("POST", "/admin/service-areas/", ADMIN),
+    ("GET", "/eias/new", {Role.AUTHOR, Role.EQUALITIES, Role.ADMIN}),
+    ("POST", "/eias/new", {Role.AUTHOR, Role.EQUALITIES, Role.ADMIN}),
+    # {eia} belongs to another service area than the service manager signed in here.
+    ("GET", "/eias/{eia}", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
+    ("GET", "/eias/{eia}/sections/about", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
+    ("POST", "/eias/{eia}/sections/about", set()),
     ("GET", "/audit-log/", EQUALITIES_AND_ADMIN),
     ("GET", "/audit-log/export.csv", EQUALITIES_AND_ADMIN),
     ("POST", "/audit-log/verify", EQUALITIES_AND_ADMIN),
@@ -44,7 +50,7 @@ MATRIX = [
 
 
 def _flask_rule(path: str) -> str:
-    return path.replace("{user}", "<int:user_id>")
+    return path.replace("{user}", "<int:user_id>").replace("{eia}", "<reference>").replace("/about", "/<key>")
 
 
 def test_the_matrix_covers_every_route(app):
@@ -64,9 +70,10 @@ def test_the_matrix_covers_every_route(app):
 @pytest.mark.parametrize(("method", "path", "allowed"), MATRIX, ids=[f"{m} {p}" for m, p, _ in MATRIX])
 def test_route_allows_and_denies(client, login_as, db, who, method, path, allowed):
     target = make_user(Role.AUTHOR)
+    eia = make_eia(author=target)
     if who != ANONYMOUS:
         login_as(who)
-    url = path.format(user=target.id)
+    url = path.format(user=target.id, eia=eia.reference)
     response = client.post(url, data={}) if method == "POST" else client.get(url)
     # Flask-Login sends the refused to sign in with where they were going in ?next=.
     refused_to_anonymous = response.status_code == 302 and "/sign-in?next=" in response.headers.get("Location", "")

@@ -1,0 +1,1 @@
+"""Equality impact assessments: templates, sections, impacts, mitigations and the review workflow."""

@@ -1,0 +1,348 @@
+"""Equality impact assessments: the form templates they are written on, the characteristic register,
+their sections, impacts, mitigations, snapshots and review comments."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from functools import cached_property
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eia.accounts.models import ServiceArea, User
+from eia.db_types import UTCDateTime, enum_column, utcnow
+from eia.extensions import db
+from forms.definitions import FormDefinition, parse_definition
+
+
+class EiaKind(StrEnum):
+    STANDARD = "standard"
+    INDIVIDUAL = "individual"
+
+    @property
+    def label(self) -> str:
+        return (
+            "Individual actions (HR or legal)"
+            if self is EiaKind.INDIVIDUAL
+            else "Policy, function, service or proposal"
+        )
+
+
+class EiaState(StrEnum):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    IN_REVIEW = "in_review"
+    RETURNED = "returned"
+    APPROVED = "approved"
+    SIGNED_OFF = "signed_off"
+    PUBLISHED = "published"
+    REVIEW_DUE = "review_due"
+    ARCHIVED = "archived"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @property
+    def is_editable(self) -> bool:
+        """Authors change the answers only in these states; later changes need a new version."""
+        return self in (EiaState.DRAFT, EiaState.RETURNED)
+
+    @property
+    def is_completed(self) -> bool:
+        return self in COMPLETED_STATES
+
+
+COMPLETED_STATES = (EiaState.APPROVED, EiaState.SIGNED_OFF, EiaState.PUBLISHED, EiaState.REVIEW_DUE)
+
+STATE_TAG_COLOURS = {
+    EiaState.DRAFT: "grey",
+    EiaState.SUBMITTED: "blue",
+    EiaState.IN_REVIEW: "light-blue",
+    EiaState.RETURNED: "orange",
+    EiaState.APPROVED: "turquoise",
+    EiaState.SIGNED_OFF: "green",
+    EiaState.PUBLISHED: "purple",
+    EiaState.REVIEW_DUE: "yellow",
+    EiaState.ARCHIVED: "grey",
+}
+
+
+class SectionStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class Direction(StrEnum):
+    POSITIVE = "positive"
+    NEUTRAL = "neutral"
+    NEGATIVE = "negative"
+    NOT_KNOWN = "not_known"
+
+    @property
+    def label(self) -> str:
+        return {"not_known": "Not known"}.get(self.value, self.value.capitalize())
+
+
+class Severity(StrEnum):
+    LOW = "low"
+    MEDIUM = "medium"
+    HIGH = "high"
+
+    @property
+    def label(self) -> str:
+        return self.value.capitalize()
+
+
+class MitigationStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+
+class FormTemplate(db.Model):
+    """One version of the EIA form, kept whole so EIAs written on it stay readable."""
+
+    __tablename__ = "form_templates"
+    __table_args__ = (UniqueConstraint("kind", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[EiaKind] = mapped_column(enum_column(EiaKind))
+    version: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(200))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    source_name: Mapped[str] = mapped_column(String(200))
+    loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @cached_property
+    def form(self) -> FormDefinition:
+        return parse_definition(self.definition, self.source_name)
+
+    def __repr__(self) -> str:
+        return f"<FormTemplate {self.kind} v{self.version}>"
+
+
+class Characteristic(db.Model):
+    """An entry of the characteristic register: the nine protected characteristics of the Equality
+    Act 2010 (always on) and the council's local ones, which an administrator switches on or off."""
+
+    __tablename__ = "characteristics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+    is_protected: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<Characteristic {self.key}>"
+
+
+class Eia(db.Model):
+    """An equality impact assessment. Its answers live in :class:`EiaSection` rows (one per section
+    of its form template), its impacts and mitigations in their own tables."""
+
+    __tablename__ = "eias"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(20), unique=True)
+    kind: Mapped[EiaKind] = mapped_column(enum_column(EiaKind))
+    template_id: Mapped[int] = mapped_column(ForeignKey("form_templates.id"))
+    state: Mapped[EiaState] = mapped_column(enum_column(EiaState), default=EiaState.DRAFT, index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    proposal_type: Mapped[str | None] = mapped_column(String(40))
+    service_area_id: Mapped[int] = mapped_column(ForeignKey("service_areas.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    lead_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    version_number: Mapped[int] = mapped_column(Integer, default=1)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("eias.id"))
+    started_on: Mapped[date | None] = mapped_column(Date)
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    review_date: Mapped[date | None] = mapped_column(Date, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(40))
+    closed_at_screening: Mapped[bool] = mapped_column(Boolean, default=False)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+
+    template: Mapped[FormTemplate] = relationship()
+    service_area: Mapped[ServiceArea] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    lead_officer: Mapped[User | None] = relationship(foreign_keys=[lead_officer_id])
+    signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
+    previous: Mapped[Eia | None] = relationship(remote_side=[id])
+    sections: Mapped[list[EiaSection]] = relationship(back_populates="eia", cascade="all, delete-orphan")
+    impacts: Mapped[list[Impact]] = relationship(back_populates="eia", cascade="all, delete-orphan")
+    mitigations: Mapped[list[Mitigation]] = relationship(
+        back_populates="eia", cascade="all, delete-orphan", order_by="Mitigation.id"
+    )
+    snapshots: Mapped[list[Snapshot]] = relationship(
+        back_populates="eia", cascade="all, delete-orphan", order_by="Snapshot.id"
+    )
+    comments: Mapped[list[ReviewComment]] = relationship(
+        back_populates="eia", cascade="all, delete-orphan", order_by="ReviewComment.id"
+    )
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    @property
+    def form(self) -> FormDefinition:
+        return self.template.form
+
+    def section(self, key: str) -> EiaSection | None:
+        return next((s for s in self.sections if s.key == key), None)
+
+    def answers(self, key: str) -> dict[str, Any]:
+        section = self.section(key)
+        return dict(section.answers) if section else {}
+
+    @property
+    def is_individual(self) -> bool:
+        return self.kind is EiaKind.INDIVIDUAL
+
+    @property
+    def is_public(self) -> bool:
+        return self.state is EiaState.PUBLISHED and not self.is_individual
+
+    def __repr__(self) -> str:
+        return f"<Eia {self.reference} {self.state}>"
+
+
+class EiaSection(db.Model):
+    """The answers to one section. Each section has its own version counter, so two people saving
+    different sections do not clash, and two saving the same one get a conflict page."""
+
+    __tablename__ = "eia_sections"
+    __table_args__ = (UniqueConstraint("eia_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    eia_id: Mapped[int] = mapped_column(ForeignKey("eias.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(40))
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    status: Mapped[SectionStatus] = mapped_column(enum_column(SectionStatus), default=SectionStatus.NOT_STARTED)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    eia: Mapped[Eia] = relationship(back_populates="sections")
+    updated_by: Mapped[User | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<EiaSection {self.eia_id}:{self.key} {self.status}>"
+
+
+class Impact(db.Model):
+    """The effect of the proposal on people who share one characteristic."""
+
+    __tablename__ = "impacts"
+    __table_args__ = (UniqueConstraint("eia_id", "characteristic_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    eia_id: Mapped[int] = mapped_column(ForeignKey("eias.id", ondelete="CASCADE"), index=True)
+    characteristic_id: Mapped[int] = mapped_column(ForeignKey("characteristics.id"), index=True)
+    direction: Mapped[Direction | None] = mapped_column(enum_column(Direction))
+    description: Mapped[str] = mapped_column(Text, default="")
+    severity: Mapped[Severity | None] = mapped_column(enum_column(Severity))
+    who_affected: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+
+    eia: Mapped[Eia] = relationship(back_populates="impacts")
+    characteristic: Mapped[Characteristic] = relationship()
+
+    @property
+    def is_negative(self) -> bool:
+        return self.direction is Direction.NEGATIVE
+
+    def __repr__(self) -> str:
+        return f"<Impact {self.eia_id}:{self.characteristic_id} {self.direction}>"
+
+
+class Mitigation(db.Model):
+    """An action that reduces a negative impact, with an owner and a due date."""
+
+    __tablename__ = "mitigations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    eia_id: Mapped[int] = mapped_column(ForeignKey("eias.id", ondelete="CASCADE"), index=True)
+    characteristic_id: Mapped[int | None] = mapped_column(ForeignKey("characteristics.id"))
+    action: Mapped[str] = mapped_column(Text)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[MitigationStatus] = mapped_column(
+        enum_column(MitigationStatus), default=MitigationStatus.NOT_STARTED
+    )
+    measure: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    eia: Mapped[Eia] = relationship(back_populates="mitigations")
+    characteristic: Mapped[Characteristic | None] = relationship()
+    owner: Mapped[User] = relationship()
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def is_overdue(self, today: date) -> bool:
+        return self.status is not MitigationStatus.DONE and self.due_on < today
+
+    def __repr__(self) -> str:
+        return f"<Mitigation {self.id} on {self.eia_id}>"
+
+
+class Snapshot(db.Model):
+    """The whole EIA as it stood when it was submitted, so a reviewer can see what changed."""
+
+    __tablename__ = "eia_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    eia_id: Mapped[int] = mapped_column(ForeignKey("eias.id", ondelete="CASCADE"), index=True)
+    taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(String(40))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+    eia: Mapped[Eia] = relationship(back_populates="snapshots")
+    taken_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Snapshot {self.id} of {self.eia_id}>"
+
+
+class ReviewComment(db.Model):
+    """A reviewer's comment on a section (or the whole EIA), and the comments that go with
+    transitions such as returning. Never shown on the public register."""
+
+    __tablename__ = "review_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    eia_id: Mapped[int] = mapped_column(ForeignKey("eias.id", ondelete="CASCADE"), index=True)
+    section_key: Mapped[str | None] = mapped_column(String(40))
+    body: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    transition: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    eia: Mapped[Eia] = relationship(back_populates="comments")
+    author: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<ReviewComment {self.id} on {self.eia_id}>"

@@ -1,0 +1,279 @@
+"""Write use-cases for assessments: templates, the register, creating EIAs and saving their sections.
+
+Services take model objects and validated data, check the rules, write the audit entry and flush;
+the view or command commits.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from eia.accounts.models import ServiceArea, User
+from eia.assessments.models import (
+    Characteristic,
+    Eia,
+    EiaKind,
+    EiaSection,
+    EiaState,
+    FormTemplate,
+    SectionStatus,
+)
+from eia.audit import services as audit
+from eia.db_types import utcnow
+from eia.errors import ConflictError, EiaError, ValidationFailed, WorkflowError
+from eia.extensions import db
+from forms.definitions import DefinitionError, FormDefinition, Question, Section, load_file
+
+EMPTY = (None, "", [])
+
+
+class SectionConflict(ConflictError):
+    """Someone saved this section after it was opened; carries what is saved now."""
+
+    def __init__(self, section: EiaSection):
+        super().__init__("Someone else saved this section after you opened it.")
+        self.section = section
+
+
+# Templates and the register ---------------------------------------------------------------------
+
+
+def load_template(path: Path, *, by: Any) -> FormTemplate:
+    """Add a form template version from a YAML file.
+
+    :raises ValidationFailed: if the file is not a valid template or that version already exists.
+    """
+    try:
+        definition, data = load_file(path)
+    except DefinitionError as exc:
+        raise ValidationFailed(str(exc)) from None
+    exists = db.session.execute(
+        select(FormTemplate.id).where(FormTemplate.kind == definition.kind, FormTemplate.version == definition.version)
+    ).first()
+    if exists:
+        raise ValidationFailed(f"version {definition.version} of the {definition.kind} template is already loaded")
+    newest = db.session.execute(
+        select(func.max(FormTemplate.version)).where(FormTemplate.kind == definition.kind)
+    ).scalar()
+    if newest is not None and definition.version < newest:
+        raise ValidationFailed(f"version {definition.version} is older than the loaded version {newest}")
+    template = FormTemplate(
+        kind=EiaKind(definition.kind),
+        version=definition.version,
+        title=definition.title,
+        definition=data,
+        source_name=path.name,
+    )
+    db.session.add(template)
+    db.session.flush()
+    audit.record(
+        "form_template_loaded",
+        template,
+        by=by,
+        detail=f"{definition.kind} v{definition.version} from {path.name}: {len(definition.sections)} sections",
+    )
+    return template
+
+
+def set_characteristic_active(characteristic: Characteristic, active: bool, *, by: User) -> None:
+    """Switch a local characteristic on or off.
+
+    :raises WorkflowError: for the protected characteristics, which the law fixes.
+    """
+    if characteristic.is_protected and not active:
+        raise WorkflowError(f"{characteristic.name} is a protected characteristic under the Equality Act 2010.")
+    if characteristic.is_active == active:
+        return
+    characteristic.is_active = active
+    audit.record("characteristic_switched", characteristic, by=by, changes=audit.field_changes(characteristic))
+    db.session.flush()
+
+
+# Creating an EIA ----------------------------------------------------------------------------------
+
+
+def next_reference(year: int) -> str:
+    """``EIA-2026-0042``: the year it was started and a running number within that year."""
+    prefix = f"EIA-{year}-"
+    last = db.session.execute(select(func.max(Eia.reference)).where(Eia.reference.like(f"{prefix}%"))).scalar()
+    number = int(last.removeprefix(prefix)) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+def create_eia(
+    *,
+    kind: EiaKind,
+    title: str,
+    service_area: ServiceArea,
+    by: User,
+    template: FormTemplate,
+    today: date | None = None,
+) -> Eia:
+    """Start a draft EIA on the newest template of its kind, with every section not started."""
+    if template.kind is not kind:
+        raise EiaError("The form template does not match the kind of assessment.")
+    eia = Eia(
+        reference=next_reference((today or utcnow().date()).year),
+        kind=kind,
+        template=template,
+        state=EiaState.DRAFT,
+        title=title.strip(),
+        service_area_id=service_area.id,
+        author_id=by.id,
+        version_number=1,
+    )
+    for section in template.form.sections:
+        answers = {"title": eia.title} if section.key == "about" else {}
+        status = SectionStatus.IN_PROGRESS if answers else SectionStatus.NOT_STARTED
+        eia.sections.append(EiaSection(key=section.key, answers=answers, status=status, updated_by_id=by.id))
+    db.session.add(eia)
+    db.session.flush()
+    audit.record(
+        "eia_created",
+        eia,
+        by=by,
+        detail=f"{eia.reference} on the {kind} template v{template.version}",
+        changes={"title": [None, eia.title], "service_area_id": [None, service_area.id], "kind": [None, kind.value]},
+    )
+    return eia
+
+
+# Saving a section ---------------------------------------------------------------------------------
+
+
+def required_message(question: Question) -> str:
+    label = question.label.rstrip("?")
+    lowered = label[0].lower() + label[1:]
+    if question.type in {"radios", "checkboxes", "yes_no", "user"}:
+        return f"Select an answer for: {lowered}" if question.label.endswith("?") else f"Select {lowered}"
+    return f"Answer the question: {lowered}" if question.label.endswith("?") else f"Enter {lowered}"
+
+
+def missing_answers(section: Section, answers: dict[str, Any]) -> dict[str, str]:
+    """The required questions of *section* left unanswered, with the message for each."""
+    return {
+        q.key: required_message(q) for q in section.questions if q.is_required(answers) and answers.get(q.key) in EMPTY
+    }
+
+
+def future_date_problems(section: Section, answers: dict[str, Any], today: date) -> dict[str, str]:
+    problems = {}
+    for question in section.questions:
+        value = answers.get(question.key)
+        if question.future and value and date.fromisoformat(value) <= today:
+            problems[question.key] = f"{question.label} must be in the future"
+    return problems
+
+
+def plain_answer(value: Any) -> Any:
+    """Answers are stored as JSON: dates as ISO strings, empty answers left out."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str):
+        return value.strip()
+    return value
+
+
+def check_editable(eia: Eia) -> None:
+    if not eia.state.is_editable:
+        raise WorkflowError(
+            f"{eia.reference} is {eia.state.label.lower()}: its answers can only change while it is a draft or "
+            "has been returned to its author."
+        )
+
+
+def save_section(
+    eia: Eia,
+    key: str,
+    answers: dict[str, Any],
+    *,
+    completed: bool,
+    expected_version: int,
+    by: User,
+    today: date | None = None,
+) -> EiaSection:
+    """Save the answers of one section, marking it completed or in progress.
+
+    :raises SectionConflict: if the section was saved by someone else after *expected_version*.
+    :raises ValidationFailed: if it is marked completed with required answers missing, or a date that
+        must be in the future is not.
+    :raises WorkflowError: if the EIA is not editable in its state.
+    """
+    check_editable(eia)
+    definition = eia.form.section(key)
+    section = eia.section(key)
+    if definition is None or section is None:
+        raise EiaError(f"{eia.reference} has no section {key!r}.")
+    if section.version != expected_version:
+        raise SectionConflict(section)
+    new = {k: plain_answer(v) for k, v in answers.items() if definition.question(k) is not None}
+    new = {k: v for k, v in new.items() if v not in EMPTY}
+    problems = future_date_problems(definition, new, today or utcnow().date())
+    if completed:
+        problems = missing_answers(definition, new) | problems
+    if problems:
+        raise ValidationFailed("Some answers need attention", problems)
+
+    old = dict(section.answers)
+    changes = {f"{key}.{q}": [old.get(q), new.get(q)] for q in sorted(set(old) | set(new)) if old.get(q) != new.get(q)}
+    status = SectionStatus.COMPLETED if completed else (SectionStatus.IN_PROGRESS if new else SectionStatus.NOT_STARTED)
+    if changes or status is not section.status:
+        if status is not section.status:
+            changes[f"{key}.status"] = [section.status.value, status.value]
+        section.answers = new
+        section.status = status
+        section.updated_at = utcnow()
+        section.updated_by_id = by.id
+        _copy_key_answers(eia, key, new)
+        audit.record("eia_section_saved", eia, by=by, detail=f"{definition.title}", changes=changes)
+    db.session.flush()
+    return section
+
+
+def _copy_key_answers(eia: Eia, key: str, answers: dict[str, Any]) -> None:
+    """Keep the columns that lists, filters and reports query in step with the answers."""
+
+    def as_date(value: Any) -> date | None:
+        return date.fromisoformat(value) if value else None
+
+    if key == "about":
+        eia.title = answers.get("title") or eia.title
+        eia.proposal_type = answers.get("proposal_type") or answers.get("action_type")
+        lead = answers.get("lead_officer")
+        eia.lead_officer_id = int(lead) if lead else None
+        eia.started_on = as_date(answers.get("started_on"))
+        eia.decision_date = as_date(answers.get("decision_date"))
+    elif key == "screening":
+        eia.closed_at_screening = answers.get("full_eia_needed") == "no"
+    elif key == "outcome":
+        eia.outcome = answers.get("outcome")
+        eia.review_date = as_date(answers.get("review_date"))
+
+
+@dataclass(frozen=True)
+class TaskListEntry:
+    key: str
+    title: str
+    status: SectionStatus
+    needed: bool
+
+
+def task_list(eia: Eia) -> list[TaskListEntry]:
+    """Every section of the EIA's template with its status; after a screening that found a full
+    assessment not proportionate, only the first sections are needed."""
+    form: FormDefinition = eia.form
+    needed_only = {"about", "screening"} if eia.closed_at_screening else None
+    return [
+        TaskListEntry(
+            key=s.key,
+            title=s.title,
+            status=(eia.section(s.key).status if eia.section(s.key) else SectionStatus.NOT_STARTED),
+            needed=needed_only is None or s.key in needed_only,
+        )
+        for s in form.sections
+    ]

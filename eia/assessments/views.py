@@ -1,0 +1,146 @@
+"""EIA pages: start one, its task list, and one page per section with "Save and continue"."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from eia.accounts import queries as accounts
+from eia.assessments import queries, services
+from eia.assessments.models import EiaKind, SectionStatus
+from eia.assessments.services import SectionConflict
+from eia.errors import ValidationFailed
+from eia.extensions import db
+from eia.forms_support import bind_form, show_errors
+from eia.permissions import can, permit
+from forms.eia import NewEiaForm, answers_from, initial_data, section_form_class
+
+bp = Blueprint("assessments", __name__, url_prefix="/eias")
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    permit(current_user, "eia.create")
+    any_area = can(current_user, "eia.create_any_area")
+    areas = accounts.service_area_choices(include_blank=False) if any_area else []
+    form = bind_form(NewEiaForm, service_areas=areas)
+    if not any_area:
+        del form.service_area_id
+    if form.validate_on_submit():
+        area = _chosen_area(form) if any_area else current_user.service_area
+        if area is not None:
+            kind = EiaKind(form.kind.data)
+            template = queries.latest_template(kind)
+            if template is None:
+                abort(409, "No form template is loaded for this kind of assessment: ask an administrator.")
+            eia = services.create_eia(
+                kind=kind, title=form.title.data, service_area=area, by=current_user, template=template
+            )
+            db.session.commit()
+            flash(f"{eia.reference} started. Work through the sections in any order.", "success")
+            return redirect(url_for("assessments.show", reference=eia.reference))
+    return render_template("assessments/new.html", form=form)
+
+
+def _chosen_area(form: NewEiaForm):
+    raw = form.service_area_id.data
+    if not raw:
+        form.service_area_id.errors = ["Choose the service area this assessment belongs to"]
+        return None
+    return accounts.service_area_or_404(int(raw))
+
+
+@bp.get("/<reference>")
+@login_required
+def show(reference: str):
+    eia = queries.eia_or_404(reference)
+    permit(current_user, "eia.view", eia)
+    tasks = services.task_list(eia)
+    needed = [task for task in tasks if task.needed]
+    done = sum(task.status is SectionStatus.COMPLETED for task in needed)
+    return render_template(
+        "assessments/show.html",
+        eia=eia,
+        tasks=tasks,
+        done=done,
+        needed=len(needed),
+        can_edit=can(current_user, "eia.edit", eia) and eia.state.is_editable,
+    )
+
+
+@bp.route("/<reference>/sections/<key>", methods=["GET", "POST"])
+@login_required
+def section(reference: str, key: str):
+    eia = queries.eia_or_404(reference)
+    permit(current_user, "eia.view", eia)
+    definition = eia.form.section(key)
+    saved = eia.section(key)
+    if definition is None or saved is None or definition.kind != "questions":
+        abort(404)
+    editable = can(current_user, "eia.edit", eia) and eia.state.is_editable
+    form_class = section_form_class(definition, queries.people_choices())
+    if request.method == "POST":
+        permit(current_user, "eia.edit", eia)
+        form = bind_form(form_class)
+    else:
+        form = bind_form(form_class, data={**initial_data(definition, saved.answers), "version": str(saved.version)})
+        if saved.status is not SectionStatus.NOT_STARTED and not form.completed.data:
+            form.completed.data = "yes" if saved.status is SectionStatus.COMPLETED else "no"
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.save_section(
+                eia,
+                key,
+                answers_from(form, definition),
+                completed=form.completed.data == "yes",
+                expected_version=_version(form.version.data),
+                by=current_user,
+            )
+        except SectionConflict as exc:
+            db.session.rollback()
+            return _conflict(eia, definition, form, exc.section), 409
+        except ValidationFailed as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{definition.title} saved.", "success")
+            return redirect(url_for("assessments.show", reference=eia.reference))
+    return render_template(
+        "assessments/section.html",
+        eia=eia,
+        section=definition,
+        saved=saved,
+        form=form,
+        editable=editable,
+        readable=queries.readable_answers(definition, saved.answers),
+    )
+
+
+def _version(raw: str | None) -> int:
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 12 else -1
+
+
+def _conflict(eia, definition, form, current):
+    """Their input and the saved answers side by side, with a way to keep theirs."""
+    yours = answers_from(form, definition)
+    rows = [
+        {
+            "question": q,
+            "yours": q.display(services.plain_answer(yours.get(q.key))),
+            "theirs": q.display(current.answers.get(q.key)),
+        }
+        for q in definition.questions
+    ]
+    form.version.data = str(current.version)
+    return render_template(
+        "assessments/conflict.html",
+        eia=eia,
+        section=definition,
+        rows=rows,
+        form=None,
+        resubmit=form,
+        updated_by=current.updated_by,
+        updated_at=current.updated_at,
+    )

@@ -1,0 +1,221 @@
+"""Flask-WTF forms built from the EIA form templates, plus the fixed forms around them.
+
+A section's form is made from its questions at request time (the template is data); the fields check
+the format of what was typed, and the service decides what is required.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import render_template
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCharacterCount,
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from markupsafe import Markup
+from wtforms import (
+    Field,
+    HiddenField,
+    RadioField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from forms.definitions import YES_NO, Question, Section
+
+MIN_YEAR, MAX_YEAR = 1990, 2100
+
+
+class DateInputWidget:
+    """The GOV.UK date input: day, month and year boxes named ``<field>-day`` and so on."""
+
+    def __call__(self, field: DateField, **kwargs: Any) -> Markup:
+        parts = field.parts
+        error_parts = field.error_parts
+        items = [
+            {
+                "name": name,
+                "label": name.capitalize(),
+                "value": parts.get(name, ""),
+                "classes": ("govuk-input--width-4" if name == "year" else "govuk-input--width-2")
+                + (" govuk-input--error" if field.errors and (not error_parts or name in error_parts) else ""),
+                "inputmode": "numeric",
+            }
+            for name in ("day", "month", "year")
+        ]
+        params = {
+            "id": field.id,
+            "namePrefix": field.name,
+            "fieldset": {"legend": {"text": field.label.text, "classes": "govuk-fieldset__legend--s"}},
+            "hint": {"text": field.description or "For example, 27 3 2026"},
+            "items": items,
+        }
+        if field.errors:
+            params["errorMessage"] = {"text": field.errors[0]}
+        return Markup(render_template("_macros/date_input.html", params=params))
+
+
+class DateField(Field):
+    """A date typed as day, month and year. Keeps what was typed when it is not a real date."""
+
+    widget = DateInputWidget()
+
+    def __init__(self, label: str | None = None, validators: list | None = None, **kwargs: Any):
+        super().__init__(label, validators, **kwargs)
+        self.parts: dict[str, str] = {}
+        self.error_parts: set[str] = set()
+
+    def process(self, formdata: Any, data: Any = None, extra_filters: Any = None) -> None:
+        self.process_errors = []
+        self.data = data if isinstance(data, date) else None
+        if isinstance(data, str) and data:
+            self.data = date.fromisoformat(data)
+        if self.data is not None:
+            self.parts = {"day": str(self.data.day), "month": str(self.data.month), "year": str(self.data.year)}
+        if formdata is None:
+            return
+        keys = [f"{self.name}-{part}" for part in ("day", "month", "year")]
+        if not any(key in formdata for key in keys):
+            return
+        self.parts = {part: formdata.get(f"{self.name}-{part}", "").strip()[:10] for part in ("day", "month", "year")}
+        self.data = None
+        self.raw_data = list(self.parts.values())
+
+    def pre_validate(self, form: Any) -> None:
+        filled = {name for name, value in self.parts.items() if value}
+        if not filled:
+            return
+        missing = [name for name in ("day", "month", "year") if name not in filled]
+        if missing:
+            self.error_parts = set(missing)
+            raise ValidationError(f"{self.label.text} must include a {' and '.join(missing)}")
+        if not all(value.isascii() and value.isdigit() for value in self.parts.values()):
+            self.error_parts = {name for name, value in self.parts.items() if not value.isdigit()}
+            raise ValidationError(f"{self.label.text} must be a real date, in numbers")
+        day, month, year = (int(self.parts[name]) for name in ("day", "month", "year"))
+        if len(self.parts["year"]) != 4 or not MIN_YEAR <= year <= MAX_YEAR:
+            self.error_parts = {"year"}
+            raise ValidationError(f"{self.label.text}: the year must have 4 numbers, between {MIN_YEAR} and {MAX_YEAR}")
+        try:
+            self.data = date(year, month, day)
+        except ValueError:
+            self.error_parts = set()
+            raise ValidationError(f"{self.label.text} must be a real date") from None
+
+
+def _choices(pairs: dict[str, str] | list[tuple[str, str]]) -> list[SelectChoice]:
+    items = pairs.items() if isinstance(pairs, dict) else pairs
+    return [SelectChoice(value, label) for value, label in items]
+
+
+def _exclusive_choice(value: str, label: str):
+    def check(form: Any, field: Any) -> None:
+        if field.data and value in field.data and len(field.data) > 1:
+            raise ValidationError(f"Select '{label}' on its own, or the options that apply, not both")
+
+    return check
+
+
+def field_for(question: Question, people: list[tuple[str, str]]) -> Field:
+    """The form field for one template question (format checks only; the service checks 'required')."""
+    common: dict[str, Any] = {"label": question.label, "description": question.hint or ""}
+    limit = (
+        [
+            Length(
+                max=question.max_length,
+                message=f"{question.label.rstrip('?')} must be {question.max_length:,} characters or fewer",
+            )
+        ]
+        if question.max_length
+        else []
+    )
+    if question.type == "text":
+        return StringField(widget=GovTextInput(), validators=[Optional(), *limit], **common)
+    if question.type == "textarea":
+        widget = GovCharacterCount() if question.max_length else GovTextArea()
+        return TextAreaField(widget=widget, validators=[Optional(), *limit], **common)
+    if question.type == "date":
+        return DateField(**common)
+    if question.type in {"radios", "yes_no"}:
+        options = YES_NO if question.type == "yes_no" else question.choices
+        return RadioField(widget=GovRadioInput(), choices=_choices(options), validators=[Optional()], **common)
+    if question.type == "checkboxes":
+        checks = []
+        if question.exclusive:
+            checks.append(_exclusive_choice(question.exclusive, question.choices[question.exclusive]))
+        return SelectMultipleField(
+            widget=GovCheckboxesInput(), choices=_choices(question.choices), validators=[Optional(), *checks], **common
+        )
+    if question.type == "user":
+        return SelectField(
+            widget=GovSelect(), choices=_choices([("", "Choose a person"), *people]), validators=[Optional()], **common
+        )
+    raise ValueError(f"unknown question type {question.type}")
+
+
+COMPLETED_CHOICES = [("yes", "Yes, I have completed this section"), ("no", "No, I will come back to it later")]
+
+
+def section_form_class(section: Section, people: list[tuple[str, str]]) -> type[FlaskForm]:
+    """A FlaskForm class for *section*: its questions, then 'Have you completed this section?'."""
+    attrs: dict[str, Any] = {q.key: field_for(q, people) for q in section.questions}
+    attrs["completed"] = RadioField(
+        "Have you completed this section?",
+        widget=GovRadioInput(),
+        choices=_choices(COMPLETED_CHOICES),
+        validators=[InputRequired("Select whether you have completed this section")],
+    )
+    attrs["version"] = HiddenField()
+    attrs["submit"] = SubmitField("Save and continue", widget=GovSubmitInput())
+    return type(f"{section.key.title().replace('_', '')}SectionForm", (FlaskForm,), attrs)
+
+
+def answers_from(form: FlaskForm, section: Section) -> dict[str, Any]:
+    return {q.key: getattr(form, q.key).data for q in section.questions}
+
+
+def initial_data(section: Section, answers: dict[str, Any]) -> dict[str, Any]:
+    data = {}
+    for question in section.questions:
+        value = answers.get(question.key)
+        data[question.key] = date.fromisoformat(value) if question.type == "date" and value else value
+    return data
+
+
+class NewEiaForm(FlaskForm):
+    kind = RadioField(
+        "What kind of assessment is it?",
+        widget=GovRadioInput(),
+        choices=_choices(
+            [
+                ("standard", "A policy, function, service or budget proposal"),
+                ("individual", "An individual action (HR or legal): kept off the public register"),
+            ]
+        ),
+        validators=[InputRequired("Select what kind of assessment it is")],
+    )
+    title = StringField(
+        "Title of the proposal",
+        description="A short name people will recognise, for example 'Library opening hours 2026'.",
+        widget=GovTextInput(),
+        validators=[InputRequired("Enter a title"), Length(max=200, message="Title must be 200 characters or fewer")],
+    )
+    service_area_id = SelectField("Service area", widget=GovSelect(), choices=[], validators=[Optional()])
+    submit = SubmitField("Start the assessment", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, service_areas: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.service_area_id.choices = _choices([("", "Choose a service area"), *service_areas])

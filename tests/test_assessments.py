@@ -1,0 +1,354 @@
+"""Starting EIAs, the task list, saving sections with validation, conflicts, templates as data."""
+
+from __future__ import annotations
+
+import html
+
+import pytest
+import yaml
+from sqlalchemy import select
+
+from eia.accounts.models import Role
+from eia.assessments import queries, services
+from eia.assessments.models import Characteristic, Eia, EiaKind, SectionStatus
+from eia.audit.models import AuditEntry
+from eia.errors import WorkflowError
+from forms.definitions import SHIPPED_DIR
+from tests.factories import make_eia, make_user
+
+ABOUT = {
+    "title": "Library opening hours 2026",
+    "proposal_type": "service",
+    "decision_maker": "Cabinet Member for Culture",
+    "decision_route": "cabinet",
+    "started_on-day": "3",
+    "started_on-month": "2",
+    "started_on-year": "2026",
+    "aims": "Keep all branch libraries open within a reduced budget.",
+    "changes": "Opening hours at four branches move from 48 to 36 hours a week.",
+    "affects": "residents",
+}
+
+
+def about_form(eia, user, **changes):
+    data = {**ABOUT, "lead_officer": str(user.id), "completed": "yes", "version": str(eia.section("about").version)}
+    data.update(changes)
+    return data
+
+
+def test_author_starts_an_eia_for_their_service_area(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    response = client.post("/eias/new", data={"kind": "standard", "title": "Library opening hours 2026"})
+    assert response.status_code == 302
+    eia = db.session.execute(select(Eia).where(Eia.title == "Library opening hours 2026")).scalar_one()
+    assert response.headers["Location"] == f"/eias/{eia.reference}"
+    assert eia.reference.startswith("EIA-20") and eia.service_area_id == author.service_area_id
+    assert eia.template.version == 1 and eia.state.value == "draft"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You have completed 0 of 10 sections" in page
+    assert "Impact on each characteristic" in page and "Armed Forces Covenant" in page
+    entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "eia_created")).scalar_one()
+    assert entry.entity_type == "eia" and entry.entity_id == str(eia.id)
+
+
+def test_references_count_up_within_a_year(db):
+    first = make_eia()
+    second = make_eia()
+    assert int(second.reference[-4:]) == int(first.reference[-4:]) + 1
+
+
+def test_save_and_continue_completes_a_section_and_logs_each_field(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    response = client.post(f"/eias/{eia.reference}/sections/about", data=about_form(eia, author))
+    assert response.status_code == 302
+    db.session.refresh(eia)
+    section = eia.section("about")
+    assert section.status is SectionStatus.COMPLETED
+    assert section.answers["started_on"] == "2026-02-03"
+    assert eia.lead_officer_id == author.id and eia.proposal_type == "service"
+    entry = (
+        db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "eia_section_saved").order_by(AuditEntry.id.desc())
+        )
+        .scalars()
+        .first()
+    )
+    assert entry.changes["about.aims"] == [None, ABOUT["aims"]]
+    assert entry.changes["about.status"] == ["in_progress", "completed"]
+    page = client.get(f"/eias/{eia.reference}").get_data(as_text=True)
+    assert "You have completed 1 of 10 sections" in page
+
+
+def test_coming_back_later_saves_partial_answers_in_progress(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    data = {"title": "Library hours", "aims": "Half written", "completed": "no", "version": "1"}
+    assert client.post(f"/eias/{eia.reference}/sections/about", data=data).status_code == 302
+    db.session.refresh(eia)
+    assert eia.section("about").status is SectionStatus.IN_PROGRESS
+    page = client.get(f"/eias/{eia.reference}/sections/about").get_data(as_text=True)
+    assert "Half written" in page
+
+
+@pytest.mark.parametrize(
+    ("changes", "message", "kept"),
+    [
+        ({"aims": ""}, "Enter aims and intended outcomes", "Opening hours at four branches"),
+        (
+            {"started_on-day": "31", "started_on-month": "2"},
+            "Date this assessment started must be a real date",
+            "Keep all branch",
+        ),
+        ({"started_on-year": "26"}, "the year must have 4 numbers", "Keep all branch"),
+        ({"started_on-month": ""}, "must include a month", "Keep all branch"),
+        ({"title": "x" * 201}, "Title of the proposal must be 200 characters or fewer", "Keep all branch"),
+        ({"lead_officer": "999999"}, "Not a valid choice", "Keep all branch"),
+        ({"decision_route": "by magic"}, "Not a valid choice", "Keep all branch"),
+        ({"completed": ""}, "Select whether you have completed this section", "Keep all branch"),
+    ],
+    ids=[
+        "required",
+        "not-a-real-date",
+        "short-year",
+        "partial-date",
+        "too-long",
+        "unknown-person",
+        "bad-choice",
+        "no-status",
+    ],
+)
+def test_bad_answers_are_named_at_the_field_and_the_rest_kept(client, login_as, db, changes, message, kept):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    response = client.post(f"/eias/{eia.reference}/sections/about", data=about_form(eia, author, **changes))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "There is a problem" in page and message in page
+    assert kept in page
+    db.session.refresh(eia)
+    assert eia.section("about").status is SectionStatus.IN_PROGRESS  # nothing saved
+
+
+def test_review_date_must_be_in_the_future(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    data = {
+        "outcome": "no_major_change",
+        "summary": "No change needed.",
+        "review_date-day": "1",
+        "review_date-month": "1",
+        "review_date-year": "2020",
+        "completed": "yes",
+        "version": "1",
+    }
+    page = client.post(f"/eias/{eia.reference}/sections/outcome", data=data).get_data(as_text=True)
+    assert "Review date must be in the future" in page
+
+
+@pytest.mark.parametrize(
+    ("section", "data", "message"),
+    [
+        (
+            "screening",
+            {"numbers_affected": "12", "significance": "Low", "full_eia_needed": "no"},
+            "Answer the question: why is a full assessment not proportionate",
+        ),
+        (
+            "armed_forces",
+            {"relevant_functions": ["housing_allocations"]},
+            "How have you had regard to the unique obligations",
+        ),
+        ("armed_forces", {"relevant_functions": ["none", "education"]}, "Select 'None of these' on its own"),
+        (
+            "outcome",
+            {
+                "outcome": "continue",
+                "summary": "Going ahead.",
+                "review_date-day": "1",
+                "review_date-month": "1",
+                "review_date-year": "2099",
+            },
+            "Answer the question: why is continuing justified",
+        ),
+    ],
+    ids=["screening-reason", "armed-forces-regard", "none-and-another", "continue-justified"],
+)
+def test_answers_required_only_in_some_cases(client, login_as, db, section, data, message):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    page = client.post(
+        f"/eias/{eia.reference}/sections/{section}", data={**data, "completed": "yes", "version": "1"}
+    ).get_data(as_text=True)
+    assert message in html.unescape(page)
+
+
+def test_screening_out_needs_only_the_first_sections(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    data = {
+        "numbers_affected": "Six staff in the post room.",
+        "significance": "A change of rota only.",
+        "full_eia_needed": "no",
+        "not_proportionate_reason": "No change to pay, hours or duties; nobody loses anything.",
+        "completed": "yes",
+        "version": "1",
+    }
+    assert client.post(f"/eias/{eia.reference}/sections/screening", data=data).status_code == 302
+    page = client.get(f"/eias/{eia.reference}").get_data(as_text=True)
+    assert "You have completed 1 of 2 sections" in page
+    assert "Not needed after screening" in page
+
+
+def test_two_people_saving_one_section_get_a_conflict_not_an_overwrite(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    opened_version = eia.section("about").version
+    services.save_section(
+        eia,
+        "about",
+        {"title": "Their title", "aims": "Their aims"},
+        completed=False,
+        expected_version=opened_version,
+        by=author,
+    )
+    db.session.commit()
+
+    response = client.post(
+        f"/eias/{eia.reference}/sections/about",
+        data={"title": "My title", "aims": "My aims", "completed": "no", "version": str(opened_version)},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "changed while you were editing" in page
+    assert "My aims" in page and "Their aims" in page
+    db.session.refresh(eia)
+    assert eia.section("about").answers["aims"] == "Their aims"
+
+    # Choosing to keep theirs: the page re-sends their answers with the current version.
+    new_version = eia.section("about").version
+    assert f'name="version" value="{new_version}"' in page
+    response = client.post(
+        f"/eias/{eia.reference}/sections/about",
+        data={"title": "My title", "aims": "My aims", "completed": "no", "version": str(new_version)},
+    )
+    assert response.status_code == 302
+    db.session.refresh(eia)
+    assert eia.section("about").answers["aims"] == "My aims"
+
+
+def test_only_editors_may_save_and_only_while_editable(client, login_as, db):
+    colleague = make_user(Role.AUTHOR)
+    eia = make_eia(author=colleague)
+    login_as(Role.AUTHOR, service_area=colleague.service_area)  # same service area: may edit
+    assert (
+        client.post(
+            f"/eias/{eia.reference}/sections/about", data={"title": "T", "completed": "no", "version": "1"}
+        ).status_code
+        == 302
+    )
+    eia.state = eia.state.__class__("approved")
+    db.session.commit()
+    with pytest.raises(WorkflowError):
+        services.save_section(
+            eia, "about", {"title": "x"}, completed=False, expected_version=eia.section("about").version, by=colleague
+        )
+    page = client.get(f"/eias/{eia.reference}/sections/about").get_data(as_text=True)
+    assert "cannot be changed here" in page
+
+
+def test_individual_actions_are_hidden_from_others(client, login_as, db):
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author, kind=EiaKind.INDIVIDUAL, title="Restructure of the post room")
+    for role, status in [(Role.DECISION_MAKER, 403), (Role.EQUALITIES, 200), (Role.ADMIN, 200)]:
+        login_as(role)
+        assert client.get(f"/eias/{eia.reference}").status_code == status, role
+    login_as(Role.AUTHOR, service_area=author.service_area)  # even a colleague in the same team
+    assert client.get(f"/eias/{eia.reference}").status_code == 403
+
+
+def test_an_eia_on_v1_still_renders_after_v2_changes_the_questions(app, client, login_as, db, tmp_path):
+    author = login_as(Role.AUTHOR)
+    old = make_eia(author=author)
+    services.save_section(
+        old, "about", {"title": "Old", "scope": "Scope written on v1"}, completed=False, expected_version=1, by=author
+    )
+    old.state = old.state.__class__("approved")
+    db.session.commit()
+
+    data = yaml.safe_load((SHIPPED_DIR / "standard-v1.yaml").read_text())
+    data["version"] = 2
+    about = data["sections"][0]
+    about["questions"] = [q for q in about["questions"] if q["key"] != "scope"]
+    about["questions"].append(
+        {"key": "budget", "label": "What is the budget saving?", "type": "text", "max_length": 100}
+    )
+    path = tmp_path / "standard-v2.yaml"
+    path.write_text(yaml.safe_dump(data))
+    result = app.test_cli_runner().invoke(args=["forms", "load", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "version 2" in result.output
+
+    page = client.get(f"/eias/{old.reference}/sections/about").get_data(as_text=True)
+    assert "Scope written on v1" in page and "What is the budget saving?" not in page
+    new = make_eia(author=author)
+    assert new.template.version == 2
+    page = client.get(f"/eias/{new.reference}/sections/about").get_data(as_text=True)
+    assert "What is the budget saving?" in page and ">Scope<" not in page
+
+    again = app.test_cli_runner().invoke(args=["forms", "load", str(path)])
+    assert again.exit_code == 1 and "already loaded" in again.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "kind: standard\nversion: 3\ntitle: T\n"
+            "sections: [{key: about, title: A, questions: [{key: title, label: T, type: colour}]}]",
+            "unknown type 'colour'",
+        ),
+        ("kind: standard\nversion: 3\ntitle: T\nsections: [{key: intro, title: A}]", "needs an 'about' section"),
+        ("kind: standard\nversion: [\n", "is not valid YAML"),
+        ("kind: leaflet\nversion: 3\ntitle: T\nsections: []", "kind must be one of"),
+    ],
+    ids=["bad-type", "no-about", "not-yaml", "bad-kind"],
+)
+def test_a_bad_template_file_is_refused_in_one_line(app, db, tmp_path, content, message):
+    path = tmp_path / "bad.yaml"
+    path.write_text(content)
+    result = app.test_cli_runner().invoke(args=["forms", "load", str(path)])
+    assert result.exit_code == 1
+    assert message in result.output and "Traceback" not in result.output
+
+
+def test_protected_characteristics_cannot_be_switched_off(db):
+    admin = make_user(Role.ADMIN)
+    disability = db.session.execute(select(Characteristic).where(Characteristic.key == "disability")).scalar_one()
+    with pytest.raises(WorkflowError, match="protected characteristic"):
+        services.set_characteristic_active(disability, False, by=admin)
+    carers = db.session.execute(select(Characteristic).where(Characteristic.key == "carers")).scalar_one()
+    services.set_characteristic_active(carers, False, by=admin)
+    assert carers not in queries.characteristics(active_only=True)
+    assert len([c for c in queries.characteristics() if c.is_protected]) == 9
+
+
+def test_eia_pages_run_a_fixed_number_of_queries(client, login_as, db, count_queries):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    client.post(f"/eias/{eia.reference}/sections/about", data=about_form(eia, author))
+    make_eia(author=author)  # so both measurements start from the same state of the test's session
+    with count_queries() as counter:
+        assert client.get(f"/eias/{eia.reference}").status_code == 200
+    show = counter.count
+    with count_queries() as counter:
+        assert client.get(f"/eias/{eia.reference}/sections/about").status_code == 200
+    section = counter.count
+    for _ in range(20):
+        make_eia(author=author)
+    with count_queries() as counter:
+        client.get(f"/eias/{eia.reference}")
+    assert counter.count == show
+    with count_queries() as counter:
+        client.get(f"/eias/{eia.reference}/sections/about")
+    assert counter.count == section
