@@ -52,6 +52,11 @@ def _edits_eia(user: User, eia: Any) -> bool:
     return user.role is Role.AUTHOR and not eia.is_individual and eia.service_area_id == user.service_area_id
 
 
+def _signs_off(user: User, eia: Any) -> bool:
+    """Decision makers sign off; individual-action EIAs, which they never see, the equalities team."""
+    return user.role is (Role.EQUALITIES if eia.is_individual else Role.DECISION_MAKER)
+
+
 RULES: dict[str, Rule] = {
     "home.view": _signed_in,
     "account.view": lambda user, target: target is None or target.id == user.id,
@@ -72,6 +77,10 @@ RULES: dict[str, Rule] = {
     "eia.create_any_area": _roles(Role.EQUALITIES, Role.ADMIN),
     "eia.view": _sees_eia,
     "eia.edit": _edits_eia,
+    "eia.submit": _edits_eia,
+    "eia.review": lambda user, eia: user.role is Role.EQUALITIES,
+    "eia.sign_off": _signs_off,
+    "eia.publish": lambda user, eia: user.role is Role.EQUALITIES and not eia.is_individual,
     "characteristic.manage": _roles(Role.ADMIN),
     "form_template.view": _roles(Role.EQUALITIES, Role.ADMIN),
     "audit.view": _roles(Role.EQUALITIES, Role.ADMIN),

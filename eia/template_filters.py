@@ -34,6 +34,10 @@ def state_colour(state: Any) -> str:
 def register(app: Flask) -> None:
     app.add_template_global(state_colour)
 
+    from eia.permissions import can
+
+    app.add_template_global(can)
+
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_number, "number")

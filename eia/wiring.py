@@ -102,6 +102,7 @@ def _init_templates(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from eia.accounts.views import bp as accounts_bp
     from eia.admin.views import bp as admin_bp
+    from eia.assessments import workflow_views  # noqa: F401  (adds the workflow routes to the blueprint)
     from eia.assessments.views import bp as assessments_bp
     from eia.audit.views import bp as audit_bp
     from eia.main.views import bp as main_bp

@@ -219,3 +219,166 @@ class NewEiaForm(FlaskForm):
     def __init__(self, *args: Any, service_areas: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.service_area_id.choices = _choices([("", "Choose a service area"), *service_areas])
+
+
+DIRECTION_CHOICES = [
+    ("positive", "Positive"),
+    ("neutral", "Neutral"),
+    ("negative", "Negative"),
+    ("not_known", "Not known"),
+]
+SEVERITY_CHOICES = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+
+
+def impacts_form_class(section: Section, characteristics: list[Any], people: list[tuple[str, str]]) -> type[FlaskForm]:
+    """The impacts page: a block per characteristic, then the section's own questions."""
+    attrs: dict[str, Any] = {}
+    for c in characteristics:
+        attrs[f"c_{c.key}_direction"] = RadioField(
+            "Impact", widget=GovRadioInput(), choices=_choices(DIRECTION_CHOICES), validators=[Optional()]
+        )
+        attrs[f"c_{c.key}_severity"] = RadioField(
+            "How severe is a negative impact?",
+            widget=GovRadioInput(),
+            choices=_choices(SEVERITY_CHOICES),
+            validators=[Optional()],
+        )
+        for name, label, hint in (
+            (
+                "description",
+                "What is the real effect on people?",
+                "Not just a tick: what changes for them, or why there is no effect.",
+            ),
+            (
+                "who_affected",
+                "Who exactly is affected?",
+                "For example: wheelchair users who rely on the mobile library.",
+            ),
+            ("evidence", "What is the evidence?", "Data, engagement or research behind this, with its source."),
+        ):
+            attrs[f"c_{c.key}_{name}"] = TextAreaField(
+                label,
+                description=hint,
+                widget=GovTextArea(),
+                validators=[
+                    Optional(),
+                    Length(
+                        max=5000, message=f"{c.name}: {label.rstrip('?').lower()} must be 5,000 characters or fewer"
+                    ),
+                ],
+            )
+    for question in section.questions:
+        attrs[question.key] = field_for(question, people)
+    attrs["completed"] = RadioField(
+        "Have you completed this section?",
+        widget=GovRadioInput(),
+        choices=_choices(COMPLETED_CHOICES),
+        validators=[InputRequired("Select whether you have completed this section")],
+    )
+    attrs["version"] = HiddenField()
+    attrs["submit"] = SubmitField("Save and continue", widget=GovSubmitInput())
+    return type("ImpactsForm", (FlaskForm,), attrs)
+
+
+def impact_values(form: FlaskForm, characteristic: Any) -> dict[str, Any]:
+    return {
+        name: form[f"c_{characteristic.key}_{name}"].data
+        for name in ("direction", "severity", "description", "who_affected", "evidence")
+    }
+
+
+def impact_initial(impacts: list[Any]) -> dict[str, Any]:
+    data: dict[str, Any] = {}
+    for impact in impacts:
+        key = impact.characteristic.key
+        data[f"c_{key}_direction"] = impact.direction.value if impact.direction else None
+        data[f"c_{key}_severity"] = impact.severity.value if impact.severity else None
+        data[f"c_{key}_description"] = impact.description
+        data[f"c_{key}_who_affected"] = impact.who_affected
+        data[f"c_{key}_evidence"] = impact.evidence
+    return data
+
+
+class MitigationForm(FlaskForm):
+    characteristic_id = SelectField(
+        "Which impact does it address?", widget=GovSelect(), choices=[], validators=[Optional()]
+    )
+    action = TextAreaField(
+        "What will be done?",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired("Enter what will be done"),
+            Length(max=3000, message="The action must be 3,000 characters or fewer"),
+        ],
+    )
+    owner_id = SelectField(
+        "Who owns it?", widget=GovSelect(), choices=[], validators=[InputRequired("Select who owns this mitigation")]
+    )
+    due_on = DateField("When is it due?")
+    status = RadioField(
+        "Status",
+        widget=GovRadioInput(),
+        choices=_choices([("not_started", "Not started"), ("in_progress", "In progress"), ("done", "Done")]),
+        default="not_started",
+        validators=[InputRequired("Select the status")],
+    )
+    measure = TextAreaField(
+        "How will its effect be measured?",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired("Enter how its effect will be measured"),
+            Length(max=3000, message="The measure must be 3,000 characters or fewer"),
+        ],
+    )
+    version = HiddenField()
+    submit = SubmitField("Save mitigation", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, impacts: list[tuple[str, str]], people: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.characteristic_id.choices = _choices([("", "The proposal as a whole"), *impacts])
+        self.owner_id.choices = _choices([("", "Choose a person"), *people])
+
+    def validate_due_on(self, field: DateField) -> None:
+        if field.data is None and not any(field.parts.values()):
+            raise ValidationError("Enter the date it is due")
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "characteristic_id": int(self.characteristic_id.data) if self.characteristic_id.data else None,
+            "action": self.action.data,
+            "owner_id": int(self.owner_id.data),
+            "due_on": self.due_on.data,
+            "status": self.status.data,
+            "measure": self.measure.data,
+        }
+
+
+class TransitionForm(FlaskForm):
+    comment = TextAreaField(
+        "Comment",
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=5000, message="The comment must be 5,000 characters or fewer")],
+    )
+    confirmed = SelectMultipleField(
+        "Confirmation",
+        widget=GovCheckboxesInput(),
+        choices=_choices([("yes", "I have read the adverse impacts and the mitigations proposed for them")]),
+        validators=[Optional()],
+    )
+
+
+class CommentForm(FlaskForm):
+    section_key = SelectField("Section", widget=GovSelect(), choices=[], validators=[Optional()])
+    body = TextAreaField(
+        "Comment",
+        widget=GovTextArea(),
+        validators=[
+            InputRequired("Enter a comment"),
+            Length(max=5000, message="The comment must be 5,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Add comment", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, sections: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.section_key.choices = _choices([("", "The whole assessment"), *sections])

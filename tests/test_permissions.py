@@ -43,6 +43,17 @@ MATRIX = [
     ("GET", "/eias/{eia}", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
     ("GET", "/eias/{eia}/sections/about", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
     ("POST", "/eias/{eia}/sections/about", set()),
+    ("GET", "/eias/{eia}/mitigations/new", set()),
+    ("POST", "/eias/{eia}/mitigations/new", set()),
+    ("GET", "/eias/{eia}/mitigations/{mitigation}", set()),
+    ("POST", "/eias/{eia}/mitigations/{mitigation}", set()),
+    ("POST", "/eias/{eia}/mitigations/{mitigation}/remove", set()),
+    ("GET", "/eias/{eia}/transitions/approve", {Role.EQUALITIES}),
+    ("POST", "/eias/{eia}/transitions/approve", {Role.EQUALITIES}),
+    ("GET", "/eias/{eia}/review", {Role.EQUALITIES}),
+    ("POST", "/eias/{eia}/comments", {Role.EQUALITIES}),
+    ("POST", "/eias/{eia}/reopen", set()),
+    ("GET", "/eias/{eia}/history", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
     ("GET", "/audit-log/", EQUALITIES_AND_ADMIN),
     ("GET", "/audit-log/export.csv", EQUALITIES_AND_ADMIN),
     ("POST", "/audit-log/verify", EQUALITIES_AND_ADMIN),
@@ -50,7 +61,13 @@ MATRIX = [
 
 
 def _flask_rule(path: str) -> str:
-    return path.replace("{user}", "<int:user_id>").replace("{eia}", "<reference>").replace("/about", "/<key>")
+    return (
+        path.replace("{user}", "<int:user_id>")
+        .replace("{eia}", "<reference>")
+        .replace("/about", "/<key>")
+        .replace("/approve", "/<name>")
+        .replace("{mitigation}", "<int:mitigation_id>")
+    )
 
 
 def test_the_matrix_covers_every_route(app):
@@ -73,7 +90,7 @@ def test_route_allows_and_denies(client, login_as, db, who, method, path, allowe
     eia = make_eia(author=target)
     if who != ANONYMOUS:
         login_as(who)
-    url = path.format(user=target.id, eia=eia.reference)
+    url = path.format(user=target.id, eia=eia.reference, mitigation=1)
     response = client.post(url, data={}) if method == "POST" else client.get(url)
     # Flask-Login sends the refused to sign in with where they were going in ?next=.
     refused_to_anonymous = response.status_code == 302 and "/sign-in?next=" in response.headers.get("Location", "")

@@ -271,7 +271,7 @@ class Impact(db.Model):
 
     @property
     def is_negative(self) -> bool:
-        return self.direction is Direction.NEGATIVE
+        return self.direction == Direction.NEGATIVE
 
     def __repr__(self) -> str:
         return f"<Impact {self.eia_id}:{self.characteristic_id} {self.direction}>"

@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from eia.accounts.models import User
-from eia.assessments.models import Characteristic, Eia, EiaKind, FormTemplate
+from eia.assessments.models import Characteristic, Eia, EiaKind, FormTemplate, Impact, Mitigation
 from eia.errors import NotFound
 from eia.extensions import db
 from eia.template_filters import format_date
@@ -33,8 +33,9 @@ def eia_or_404(reference: str) -> Eia:
         .where(Eia.reference == reference.upper())
         .options(
             selectinload(Eia.sections),
-            selectinload(Eia.impacts),
-            selectinload(Eia.mitigations),
+            selectinload(Eia.impacts).selectinload(Impact.characteristic),
+            selectinload(Eia.mitigations).selectinload(Mitigation.characteristic),
+            selectinload(Eia.comments),
             selectinload(Eia.template),
             selectinload(Eia.service_area),
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from enum import Enum
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +17,17 @@ from sqlalchemy import func, select
 from eia.accounts.models import ServiceArea, User
 from eia.assessments.models import (
     Characteristic,
+    Direction,
     Eia,
     EiaKind,
     EiaSection,
     EiaState,
     FormTemplate,
+    Impact,
+    Mitigation,
+    MitigationStatus,
     SectionStatus,
+    Severity,
 )
 from eia.audit import services as audit
 from eia.db_types import utcnow
@@ -204,6 +210,11 @@ def save_section(
         must be in the future is not.
     :raises WorkflowError: if the EIA is not editable in its state.
     """
+    section, definition = _open_section(eia, key, expected_version)
+    return _store_section(eia, section, definition, answers, completed=completed, by=by, today=today)
+
+
+def _open_section(eia: Eia, key: str, expected_version: int) -> tuple[EiaSection, Section]:
     check_editable(eia)
     definition = eia.form.section(key)
     section = eia.section(key)
@@ -211,28 +222,118 @@ def save_section(
         raise EiaError(f"{eia.reference} has no section {key!r}.")
     if section.version != expected_version:
         raise SectionConflict(section)
+    return section, definition
+
+
+def _store_section(
+    eia: Eia,
+    section: EiaSection,
+    definition: Section,
+    answers: dict[str, Any],
+    *,
+    completed: bool,
+    by: User,
+    today: date | None = None,
+    problems: dict[str, str] | None = None,
+    changes: dict[str, list[Any]] | None = None,
+) -> EiaSection:
+    """Check and store a section's own answers (plus *changes* already made to its rows), audit it."""
     new = {k: plain_answer(v) for k, v in answers.items() if definition.question(k) is not None}
     new = {k: v for k, v in new.items() if v not in EMPTY}
-    problems = future_date_problems(definition, new, today or utcnow().date())
+    found = dict(problems or {}) | future_date_problems(definition, new, today or utcnow().date())
     if completed:
-        problems = missing_answers(definition, new) | problems
-    if problems:
-        raise ValidationFailed("Some answers need attention", problems)
+        found = missing_answers(definition, new) | found
+    if found:
+        raise ValidationFailed("Some answers need attention", found)
 
     old = dict(section.answers)
-    changes = {f"{key}.{q}": [old.get(q), new.get(q)] for q in sorted(set(old) | set(new)) if old.get(q) != new.get(q)}
-    status = SectionStatus.COMPLETED if completed else (SectionStatus.IN_PROGRESS if new else SectionStatus.NOT_STARTED)
-    if changes or status is not section.status:
+    all_changes = dict(changes or {})
+    all_changes.update(
+        {
+            f"{section.key}.{q}": [old.get(q), new.get(q)]
+            for q in sorted(set(old) | set(new))
+            if old.get(q) != new.get(q)
+        }
+    )
+    status = (
+        SectionStatus.COMPLETED
+        if completed
+        else (SectionStatus.IN_PROGRESS if new or changes else SectionStatus.NOT_STARTED)
+    )
+    if all_changes or status is not section.status:
         if status is not section.status:
-            changes[f"{key}.status"] = [section.status.value, status.value]
+            all_changes[f"{section.key}.status"] = [section.status.value, status.value]
         section.answers = new
         section.status = status
         section.updated_at = utcnow()
         section.updated_by_id = by.id
-        _copy_key_answers(eia, key, new)
-        audit.record("eia_section_saved", eia, by=by, detail=f"{definition.title}", changes=changes)
+        _copy_key_answers(eia, section.key, new)
+        audit.record("eia_section_saved", eia, by=by, detail=definition.title, changes=all_changes)
     db.session.flush()
     return section
+
+
+IMPACT_FIELDS = ("direction", "severity", "description", "who_affected", "evidence")
+
+
+def impact_problems(characteristic: Characteristic, values: dict[str, Any]) -> dict[str, str]:
+    """What a completed impacts section still needs for one characteristic (messages name it)."""
+    problems = {}
+    prefix = f"c_{characteristic.key}_"
+    if not values.get("direction"):
+        problems[prefix + "direction"] = (
+            f"{characteristic.name}: select whether the impact is positive, neutral, negative or not known"
+        )
+    if not values.get("description"):
+        problems[prefix + "description"] = f"{characteristic.name}: describe the effect on people, or why there is none"
+    if values.get("direction") == Direction.NEGATIVE.value and not values.get("severity"):
+        problems[prefix + "severity"] = f"{characteristic.name}: select how severe the negative impact is"
+    return problems
+
+
+def save_impacts(
+    eia: Eia,
+    impacts: dict[Characteristic, dict[str, Any]],
+    answers: dict[str, Any],
+    *,
+    completed: bool,
+    expected_version: int,
+    by: User,
+) -> EiaSection:
+    """Save the impact on each characteristic and the section's own questions (intersectional and
+    cumulative impacts, the three aims of the duty).
+
+    :raises SectionConflict: if the section was saved by someone else after *expected_version*.
+    :raises ValidationFailed: naming each characteristic still missing an answer, when completed.
+    """
+    section, definition = _open_section(eia, "impacts", expected_version)
+    existing = {impact.characteristic_id: impact for impact in eia.impacts}
+    problems: dict[str, str] = {}
+    changes: dict[str, list[Any]] = {}
+    for characteristic, raw in impacts.items():
+        values = {name: plain_answer(raw.get(name)) or None for name in IMPACT_FIELDS}
+        if completed:
+            problems |= impact_problems(characteristic, values)
+        impact = existing.get(characteristic.id)
+        if impact is None:
+            if not any(values.values()):
+                continue
+            impact = Impact(characteristic_id=characteristic.id, description="", who_affected="", evidence="")
+            eia.impacts.append(impact)
+        for name in IMPACT_FIELDS:
+            before = getattr(impact, name)
+            before = before.value if isinstance(before, Enum) else (before or None)
+            if before != values[name]:
+                changes[f"impacts.{characteristic.key}.{name}"] = [before, values[name]]
+                if name == "direction":
+                    impact.direction = Direction(values[name]) if values[name] else None
+                elif name == "severity":
+                    impact.severity = Severity(values[name]) if values[name] else None
+                else:
+                    setattr(impact, name, values[name] or "")
+    return _store_section(
+        eia, section, definition, answers, completed=completed, by=by, problems=problems, changes=changes
+    )
 
 
 def _copy_key_answers(eia: Eia, key: str, answers: dict[str, Any]) -> None:
@@ -277,3 +378,69 @@ def task_list(eia: Eia) -> list[TaskListEntry]:
         )
         for s in form.sections
     ]
+
+
+# Mitigations --------------------------------------------------------------------------------------
+
+MITIGATION_FIELDS = ("characteristic_id", "action", "owner_id", "due_on", "status", "measure")
+
+
+def _mitigation_values(values: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "characteristic_id": values.get("characteristic_id"),
+        "action": (values.get("action") or "").strip(),
+        "owner_id": values["owner_id"],
+        "due_on": values["due_on"],
+        "status": MitigationStatus(values.get("status") or MitigationStatus.NOT_STARTED),
+        "measure": (values.get("measure") or "").strip(),
+    }
+
+
+def add_mitigation(eia: Eia, values: dict[str, Any], *, by: User) -> Mitigation:
+    """Add a mitigation (the impact it addresses, the action, its owner, due date, status and how its
+    effect will be measured)."""
+    check_editable(eia)
+    mitigation = Mitigation(**_mitigation_values(values))
+    eia.mitigations.append(mitigation)
+    db.session.flush()
+    changes = {f"mitigation.{name}": [None, getattr(mitigation, name)] for name in MITIGATION_FIELDS}
+    audit.record("mitigation_added", eia, by=by, detail=f"mitigation {mitigation.id}", changes=changes)
+    return mitigation
+
+
+def update_mitigation(mitigation: Mitigation, values: dict[str, Any], *, expected_version: int, by: User) -> None:
+    """Change a mitigation.
+
+    :raises ConflictError: if someone saved it after *expected_version*.
+    """
+    check_editable(mitigation.eia)
+    if mitigation.version != expected_version:
+        raise ConflictError("Someone else changed this mitigation after you opened it. Nothing was saved.")
+    for name, value in _mitigation_values(values).items():
+        setattr(mitigation, name, value)
+    changes = {f"mitigation.{k}": v for k, v in audit.field_changes(mitigation).items()}
+    if changes:
+        audit.record("mitigation_changed", mitigation.eia, by=by, detail=f"mitigation {mitigation.id}", changes=changes)
+    db.session.flush()
+
+
+def remove_mitigation(mitigation: Mitigation, *, by: User) -> None:
+    eia = mitigation.eia
+    check_editable(eia)
+    audit.record(
+        "mitigation_removed",
+        eia,
+        by=by,
+        detail=f"mitigation {mitigation.id}",
+        changes={"mitigation.action": [mitigation.action, None]},
+    )
+    eia.mitigations.remove(mitigation)
+    db.session.flush()
+
+
+def unmitigated_impacts(eia: Eia) -> list[Impact]:
+    """Negative impacts with neither a mitigation nor a justification of the residual impact."""
+    if eia.answers("mitigations").get("residual_justification"):
+        return []
+    mitigated = {m.characteristic_id for m in eia.mitigations}
+    return [i for i in eia.impacts if i.is_negative and i.characteristic_id not in mitigated]

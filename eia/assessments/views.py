@@ -9,11 +9,21 @@ from eia.accounts import queries as accounts
 from eia.assessments import queries, services
 from eia.assessments.models import EiaKind, SectionStatus
 from eia.assessments.services import SectionConflict
+from eia.assessments.workflow import TRANSITIONS
 from eia.errors import ValidationFailed
 from eia.extensions import db
 from eia.forms_support import bind_form, show_errors
 from eia.permissions import can, permit
-from forms.eia import NewEiaForm, answers_from, initial_data, section_form_class
+from forms.eia import (
+    MitigationForm,
+    NewEiaForm,
+    answers_from,
+    impact_initial,
+    impact_values,
+    impacts_form_class,
+    initial_data,
+    section_form_class,
+)
 
 bp = Blueprint("assessments", __name__, url_prefix="/eias")
 
@@ -66,6 +76,8 @@ def show(reference: str):
         done=done,
         needed=len(needed),
         can_edit=can(current_user, "eia.edit", eia) and eia.state.is_editable,
+        actions=workflow_actions(eia),
+        problems=None,
     )
 
 
@@ -76,8 +88,16 @@ def section(reference: str, key: str):
     permit(current_user, "eia.view", eia)
     definition = eia.form.section(key)
     saved = eia.section(key)
-    if definition is None or saved is None or definition.kind != "questions":
+    if definition is None or saved is None:
         abort(404)
+    if definition.kind == "impacts":
+        return _impacts(eia, definition, saved)
+    template = "assessments/mitigations.html" if definition.kind == "mitigations" else "assessments/section.html"
+    return _questions_page(eia, definition, saved, template=template)
+
+
+def _questions_page(eia, definition, saved, *, template: str):
+    key = definition.key
     editable = can(current_user, "eia.edit", eia) and eia.state.is_editable
     form_class = section_form_class(definition, queries.people_choices())
     if request.method == "POST":
@@ -108,13 +128,15 @@ def section(reference: str, key: str):
             flash(f"{definition.title} saved.", "success")
             return redirect(url_for("assessments.show", reference=eia.reference))
     return render_template(
-        "assessments/section.html",
+        template,
         eia=eia,
         section=definition,
         saved=saved,
         form=form,
         editable=editable,
         readable=queries.readable_answers(definition, saved.answers),
+        unmitigated=services.unmitigated_impacts(eia),
+        owners=queries.user_names({m.owner_id for m in eia.mitigations}),
     )
 
 
@@ -144,3 +166,118 @@ def _conflict(eia, definition, form, current):
         updated_by=current.updated_by,
         updated_at=current.updated_at,
     )
+
+
+def _impacts(eia, definition, saved):
+    """A block per characteristic of the register (direction, effect, severity, who, evidence)."""
+    editable = can(current_user, "eia.edit", eia) and eia.state.is_editable
+    characteristics = queries.characteristics_for(eia)
+    form_class = impacts_form_class(definition, characteristics, queries.people_choices())
+    if request.method == "POST":
+        permit(current_user, "eia.edit", eia)
+        form = bind_form(form_class)
+    else:
+        initial = {
+            **initial_data(definition, saved.answers),
+            **impact_initial(eia.impacts),
+            "version": str(saved.version),
+        }
+        form = bind_form(form_class, data=initial)
+        if saved.status is not SectionStatus.NOT_STARTED and not form.completed.data:
+            form.completed.data = "yes" if saved.status is SectionStatus.COMPLETED else "no"
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            services.save_impacts(
+                eia,
+                {c: impact_values(form, c) for c in characteristics},
+                answers_from(form, definition),
+                completed=form.completed.data == "yes",
+                expected_version=_version(form.version.data),
+                by=current_user,
+            )
+        except SectionConflict as exc:
+            db.session.rollback()
+            return _conflict(eia, definition, form, exc.section), 409
+        except ValidationFailed as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"{definition.title} saved.", "success")
+            return redirect(url_for("assessments.show", reference=eia.reference))
+    impacts = {impact.characteristic_id: impact for impact in eia.impacts}
+    return render_template(
+        "assessments/impacts.html",
+        eia=eia,
+        section=definition,
+        saved=saved,
+        form=form,
+        editable=editable,
+        characteristics=characteristics,
+        impacts=impacts,
+        readable=queries.readable_answers(definition, saved.answers),
+    )
+
+
+@bp.route("/<reference>/mitigations/new", methods=["GET", "POST"])
+@bp.route("/<reference>/mitigations/<int:mitigation_id>", methods=["GET", "POST"])
+@login_required
+def mitigation(reference: str, mitigation_id: int | None = None):
+    eia = queries.eia_or_404(reference)
+    permit(current_user, "eia.edit", eia)
+    services.check_editable(eia)
+    existing = _mitigation_or_404(eia, mitigation_id) if mitigation_id else None
+    negatives = [(str(i.characteristic_id), i.characteristic.name) for i in eia.impacts if i.is_negative]
+    kwargs = {"impacts": negatives, "people": queries.people_choices()}
+    if existing is not None and request.method == "GET":
+        kwargs["data"] = {
+            "characteristic_id": str(existing.characteristic_id or ""),
+            "action": existing.action,
+            "owner_id": str(existing.owner_id),
+            "due_on": existing.due_on,
+            "status": existing.status.value,
+            "measure": existing.measure,
+            "version": str(existing.version),
+        }
+    form = bind_form(MitigationForm, **kwargs)
+    if form.validate_on_submit():
+        if existing is None:
+            services.add_mitigation(eia, form.values(), by=current_user)
+        else:
+            services.update_mitigation(
+                existing, form.values(), expected_version=_version(form.version.data), by=current_user
+            )
+        db.session.commit()
+        flash("Mitigation saved.", "success")
+        return redirect(url_for("assessments.section", reference=eia.reference, key="mitigations"))
+    return render_template("assessments/mitigation.html", eia=eia, form=form, existing=existing)
+
+
+@bp.post("/<reference>/mitigations/<int:mitigation_id>/remove")
+@login_required
+def remove_mitigation(reference: str, mitigation_id: int):
+    eia = queries.eia_or_404(reference)
+    permit(current_user, "eia.edit", eia)
+    services.remove_mitigation(_mitigation_or_404(eia, mitigation_id), by=current_user)
+    db.session.commit()
+    flash("Mitigation removed.", "success")
+    return redirect(url_for("assessments.section", reference=eia.reference, key="mitigations"))
+
+
+def _mitigation_or_404(eia, mitigation_id: int):
+    found = next((m for m in eia.mitigations if m.id == mitigation_id), None)
+    if found is None:
+        abort(404)
+    return found
+
+
+def workflow_actions(eia) -> list[dict]:
+    """The steps the signed-in person can take now, for the buttons on the EIA's page."""
+    actions = []
+    for step in TRANSITIONS.values():
+        if eia.state in step.sources and can(current_user, step.permission, eia):
+            if step.name == "publish" and eia.is_individual:
+                continue
+            direct = not step.needs_comment and step.name != "sign_off"
+            actions.append({"name": step.name, "label": step.label, "direct": direct})
+    return actions

@@ -1,0 +1,292 @@
+"""The review and sign-off workflow of an EIA.
+
+``draft → submitted → in review → (returned → resubmitted) | approved → signed off → published``,
+then a new version when it is reviewed again. Each transition checks the state and the person,
+asks for a comment where a person would expect one, and is recorded in the audit log.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from eia.accounts.models import User
+from eia.assessments.models import (
+    Eia,
+    EiaSection,
+    EiaState,
+    Impact,
+    Mitigation,
+    ReviewComment,
+    SectionStatus,
+    Snapshot,
+)
+from eia.assessments.services import task_list, unmitigated_impacts
+from eia.audit import services as audit
+from eia.db_types import utcnow
+from eia.errors import ValidationFailed, WorkflowError
+from eia.extensions import db
+from eia.permissions import permit
+
+
+@dataclass(frozen=True)
+class Transition:
+    name: str
+    label: str
+    sources: tuple[EiaState, ...]
+    target: EiaState
+    permission: str
+    needs_comment: bool = False
+
+
+TRANSITIONS = {
+    t.name: t
+    for t in (
+        Transition(
+            "submit", "Submit for review", (EiaState.DRAFT, EiaState.RETURNED), EiaState.SUBMITTED, "eia.submit"
+        ),
+        Transition("start_review", "Start the review", (EiaState.SUBMITTED,), EiaState.IN_REVIEW, "eia.review"),
+        Transition(
+            "return",
+            "Return to the author",
+            (EiaState.SUBMITTED, EiaState.IN_REVIEW),
+            EiaState.RETURNED,
+            "eia.review",
+            needs_comment=True,
+        ),
+        Transition("approve", "Approve", (EiaState.SUBMITTED, EiaState.IN_REVIEW), EiaState.APPROVED, "eia.review"),
+        Transition(
+            "withdraw",
+            "Make a change (sends it back for review)",
+            (EiaState.APPROVED,),
+            EiaState.DRAFT,
+            "eia.submit",
+            True,
+        ),
+        Transition(
+            "sign_off", "Sign off", (EiaState.APPROVED,), EiaState.SIGNED_OFF, "eia.sign_off", needs_comment=True
+        ),
+        Transition("publish", "Publish", (EiaState.SIGNED_OFF,), EiaState.PUBLISHED, "eia.publish"),
+        Transition(
+            "archive",
+            "Archive",
+            (EiaState.SIGNED_OFF, EiaState.PUBLISHED, EiaState.REVIEW_DUE),
+            EiaState.ARCHIVED,
+            "eia.review",
+            needs_comment=True,
+        ),
+    )
+}
+
+
+DONE_WORDS = {
+    "submit": "submitted",
+    "start_review": "put under review",
+    "return": "returned",
+    "approve": "approved",
+    "withdraw": "reopened for a change",
+    "sign_off": "signed off",
+    "publish": "published",
+    "archive": "archived",
+}
+
+
+class SubmissionBlocked(ValidationFailed):
+    """The EIA is not ready to submit; ``fields`` maps each section key to what it still needs."""
+
+
+def submission_problems(eia: Eia) -> dict[str, str]:
+    """What stops *eia* from being submitted, by section: unfinished sections, and negative impacts
+    with neither a mitigation nor a justification of the residual impact."""
+    problems = {
+        task.key: f"Complete the section '{task.title}'"
+        for task in task_list(eia)
+        if task.needed and task.status is not SectionStatus.COMPLETED
+    }
+    if not eia.closed_at_screening:
+        for impact in unmitigated_impacts(eia):
+            name = impact.characteristic.name
+            problems[f"impact-{impact.characteristic.key}"] = (
+                f"{name} has a negative impact with no mitigation: add one, or justify the remaining impact"
+            )
+    return problems
+
+
+def snapshot(eia: Eia) -> dict[str, Any]:
+    """The whole EIA as plain data, keyed so two snapshots can be compared field by field."""
+    return {
+        "title": eia.title,
+        "sections": {s.key: dict(s.answers) for s in sorted(eia.sections, key=lambda s: s.key)},
+        "impacts": {
+            i.characteristic.key: {
+                "direction": i.direction.value if i.direction else None,
+                "severity": i.severity.value if i.severity else None,
+                "description": i.description,
+                "who_affected": i.who_affected,
+                "evidence": i.evidence,
+            }
+            for i in eia.impacts
+        },
+        "mitigations": {
+            str(m.id): {
+                "characteristic": m.characteristic.key if m.characteristic else None,
+                "action": m.action,
+                "owner_id": m.owner_id,
+                "due_on": m.due_on.isoformat(),
+                "status": m.status.value,
+                "measure": m.measure,
+            }
+            for m in eia.mitigations
+        },
+    }
+
+
+def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(data, dict):
+        flat: dict[str, Any] = {}
+        for key, value in data.items():
+            flat |= _flatten(value, f"{prefix}.{key}" if prefix else str(key))
+        return flat
+    return {prefix: data}
+
+
+def changes_between(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, Any, Any]]:
+    """Every field that differs between two snapshots: (path, before, after), in path order."""
+    old, new = _flatten(before), _flatten(after)
+    return [
+        (path, old.get(path), new.get(path)) for path in sorted(set(old) | set(new)) if old.get(path) != new.get(path)
+    ]
+
+
+def transition(eia: Eia, name: str, *, by: User, comment: str | None = None, confirmed: bool = False) -> None:
+    """Move *eia* along the workflow.
+
+    :raises PermissionDenied: if *by* may not make this transition on this EIA.
+    :raises WorkflowError: if the EIA is not in a state this transition starts from.
+    :raises ValidationFailed: if a comment or a confirmation is missing, or the EIA is not ready.
+    """
+    step = TRANSITIONS.get(name)
+    if step is None:
+        raise WorkflowError(f"There is no step called {name!r}.")
+    permit(by, step.permission, eia)
+    if eia.state not in step.sources:
+        raise WorkflowError(f"{eia.reference} is {eia.state.label.lower()}, so it cannot be {DONE_WORDS[name]} now.")
+    comment = (comment or "").strip()
+    if step.needs_comment and not comment:
+        raise ValidationFailed("A comment is needed", {"comment": "Enter a comment explaining this decision"})
+    if name == "sign_off" and not confirmed:
+        raise ValidationFailed(
+            "Confirm you have read the adverse impacts",
+            {"confirmed": "Confirm that you have read the adverse impacts and the mitigations"},
+        )
+    if name == "submit":
+        problems = submission_problems(eia)
+        if problems:
+            raise SubmissionBlocked(f"{eia.reference} is not ready to submit", problems)
+    if name == "publish" and eia.is_individual:
+        raise WorkflowError("Individual-action assessments are never published.")
+
+    old_state = eia.state
+    now = utcnow()
+    eia.state = step.target
+    if name == "submit":
+        eia.submitted_at = now
+        eia.snapshots.append(Snapshot(taken_at=now, taken_by_id=by.id, reason="submitted", data=snapshot(eia)))
+    elif name == "approve":
+        eia.approved_at = now
+    elif name == "sign_off":
+        eia.signed_off_at = now
+        eia.signed_off_by_id = by.id
+    elif name == "publish":
+        eia.published_at = now
+    if comment:
+        eia.comments.append(ReviewComment(body=comment, author_id=by.id, transition=name, created_at=now))
+    audit.record(
+        f"eia_{name}",
+        eia,
+        by=by,
+        detail=comment or None,
+        changes={"state": [old_state.value, step.target.value]},
+    )
+    db.session.flush()
+
+
+def add_comment(eia: Eia, section_key: str | None, body: str, *, by: User) -> ReviewComment:
+    """A reviewer's comment on one section (or on the whole EIA when *section_key* is None)."""
+    permit(by, "eia.review", eia)
+    if eia.state not in (EiaState.SUBMITTED, EiaState.IN_REVIEW):
+        raise WorkflowError(f"Comments are made while {eia.reference} is under review.")
+    if section_key is not None and eia.form.section(section_key) is None:
+        raise ValidationFailed("Choose a section", {"section_key": "Choose a section of this assessment"})
+    body = body.strip()
+    if not body:
+        raise ValidationFailed("Enter a comment", {"body": "Enter a comment"})
+    comment = ReviewComment(section_key=section_key, body=body, author_id=by.id, created_at=utcnow())
+    eia.comments.append(comment)
+    db.session.flush()
+    audit.record("eia_comment_added", eia, by=by, detail=f"on {section_key or 'the whole assessment'}: {body[:200]}")
+    return comment
+
+
+def reopen(eia: Eia, *, by: User, today: date | None = None) -> Eia:
+    """Start the next version for a review: a draft copy linked to this one, which stays as it was.
+
+    :raises WorkflowError: unless *eia* is signed off, published or due for review, and is the newest version.
+    """
+    permit(by, "eia.submit", eia)
+    if eia.state not in (EiaState.SIGNED_OFF, EiaState.PUBLISHED, EiaState.REVIEW_DUE):
+        raise WorkflowError(f"{eia.reference} is {eia.state.label.lower()}: only a finished assessment is reopened.")
+    if db.session.query(Eia.id).filter(Eia.previous_id == eia.id).first():
+        raise WorkflowError(f"{eia.reference} has already been reopened as a newer version.")
+    base = eia.reference.split("-V")[0]
+    following = Eia(
+        reference=f"{base}-V{eia.version_number + 1}",
+        kind=eia.kind,
+        template_id=eia.template_id,
+        state=EiaState.DRAFT,
+        title=eia.title,
+        proposal_type=eia.proposal_type,
+        service_area_id=eia.service_area_id,
+        author_id=by.id,
+        lead_officer_id=eia.lead_officer_id,
+        version_number=eia.version_number + 1,
+        previous_id=eia.id,
+        started_on=(today or utcnow().date()),
+        decision_date=None,
+        review_date=None,
+        outcome=eia.outcome,
+        closed_at_screening=eia.closed_at_screening,
+    )
+    for section in eia.sections:
+        status = SectionStatus.IN_PROGRESS if section.answers else SectionStatus.NOT_STARTED
+        following.sections.append(
+            EiaSection(key=section.key, answers=dict(section.answers), status=status, updated_by_id=by.id)
+        )
+    for impact in eia.impacts:
+        following.impacts.append(
+            Impact(
+                characteristic_id=impact.characteristic_id,
+                direction=impact.direction,
+                severity=impact.severity,
+                description=impact.description,
+                who_affected=impact.who_affected,
+                evidence=impact.evidence,
+            )
+        )
+    for mitigation in eia.mitigations:
+        following.mitigations.append(
+            Mitigation(
+                characteristic_id=mitigation.characteristic_id,
+                action=mitigation.action,
+                owner_id=mitigation.owner_id,
+                due_on=mitigation.due_on,
+                status=mitigation.status,
+                measure=mitigation.measure,
+            )
+        )
+    db.session.add(following)
+    db.session.flush()
+    audit.record("eia_reopened", eia, by=by, detail=f"new version {following.reference}")
+    audit.record("eia_created", following, by=by, detail=f"version {following.version_number} of {base}")
+    return following

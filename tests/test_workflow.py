@@ -1,0 +1,172 @@
+"""The review and sign-off workflow: who may do what, from which state, with which comment."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from eia.accounts.models import Role
+from eia.assessments import workflow
+from eia.assessments.models import Eia, EiaKind, EiaState
+from eia.audit.models import AuditEntry
+from tests.conftest import sign_in_session
+from tests.factories import complete_eia, make_eia, make_user
+
+
+def test_submission_is_blocked_until_ready_naming_what_is_missing(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    page = client.post(f"/eias/{eia.reference}/transitions/submit").get_data(as_text=True)
+    assert "is not ready to submit" in page and "Complete the section &#39;Screening&#39;" in page
+
+    complete_eia(eia, author, negative=("disability",), mitigate=False)
+    page = client.post(f"/eias/{eia.reference}/transitions/submit").get_data(as_text=True)
+    assert "Disability has a negative impact with no mitigation" in page
+    db.session.refresh(eia)
+    assert eia.state is EiaState.DRAFT
+
+
+def test_the_whole_journey_with_a_return_and_a_resubmission(app, client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    complete_eia(eia, author)
+    assert client.post(f"/eias/{eia.reference}/transitions/submit").status_code == 302
+    db.session.refresh(eia)
+    assert eia.state is EiaState.SUBMITTED and len(eia.snapshots) == 1
+
+    reviewer_client = app.test_client()
+    reviewer = make_user(Role.EQUALITIES)
+    sign_in_session(reviewer_client, reviewer)
+    assert reviewer_client.post(f"/eias/{eia.reference}/transitions/start_review").status_code == 302
+    reviewer_client.post(
+        f"/eias/{eia.reference}/comments", data={"section_key": "evidence", "body": "Add the 2021 census figures."}
+    )
+    page = reviewer_client.post(f"/eias/{eia.reference}/transitions/return", data={"comment": ""}).get_data(
+        as_text=True
+    )
+    assert "Enter a comment explaining this decision" in page
+    reviewer_client.post(f"/eias/{eia.reference}/transitions/return", data={"comment": "Evidence is thin for age."})
+    db.session.refresh(eia)
+    assert eia.state is EiaState.RETURNED
+
+    page = client.get(f"/eias/{eia.reference}").get_data(as_text=True)
+    assert "Returned by the equalities team" in page and "Evidence is thin for age." in page
+    assert "Add the 2021 census figures." in page
+    evidence = eia.section("evidence")
+    client.post(
+        f"/eias/{eia.reference}/sections/evidence",
+        data={
+            "known_data": "Census 2021: 23% of residents are over 65.",
+            "completed": "yes",
+            "version": str(evidence.version),
+        },
+    )
+    assert client.post(f"/eias/{eia.reference}/transitions/submit").status_code == 302
+
+    page = reviewer_client.get(f"/eias/{eia.reference}/review").get_data(as_text=True)
+    assert "What changed since the last submission" in page
+    assert "Census 2021: 23% of residents are over 65." in page and "evidence: known data" in page
+    assert reviewer_client.post(f"/eias/{eia.reference}/transitions/approve").status_code == 302
+
+    decision_maker = make_user(Role.DECISION_MAKER, name="Chris Morgan")
+    dm_client = app.test_client()
+    sign_in_session(dm_client, decision_maker)
+    page = dm_client.get(f"/eias/{eia.reference}/transitions/sign_off").get_data(as_text=True)
+    assert "Age: medium severity" in page and "Keep Tuesday and Thursday mornings" in page
+    page = dm_client.post(f"/eias/{eia.reference}/transitions/sign_off", data={"comment": "Agreed."}).get_data(
+        as_text=True
+    )
+    assert "Confirm that you have read the adverse impacts" in page
+    dm_client.post(f"/eias/{eia.reference}/transitions/sign_off", data={"comment": "Agreed.", "confirmed": "yes"})
+    db.session.refresh(eia)
+    assert eia.state is EiaState.SIGNED_OFF and eia.signed_off_by_id == decision_maker.id and eia.signed_off_at
+
+    assert reviewer_client.post(f"/eias/{eia.reference}/transitions/publish").status_code == 302
+    db.session.refresh(eia)
+    assert eia.state is EiaState.PUBLISHED and eia.published_at
+
+    actions = (
+        db.session.execute(
+            select(AuditEntry.action)
+            .where(AuditEntry.entity_type == "eia", AuditEntry.entity_id == str(eia.id))
+            .order_by(AuditEntry.seq)
+        )
+        .scalars()
+        .all()
+    )
+    for expected in (
+        "eia_submit",
+        "eia_start_review",
+        "eia_comment_added",
+        "eia_return",
+        "eia_approve",
+        "eia_sign_off",
+        "eia_publish",
+    ):
+        assert expected in actions
+    history = client.get(f"/eias/{eia.reference}/history").get_data(as_text=True)
+    assert "Sign off" in history and "Agreed." in history
+
+
+def test_wrong_state_is_409_and_wrong_role_is_403(app, client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    response = client.post(f"/eias/{eia.reference}/transitions/approve")
+    assert response.status_code == 403  # authors never approve
+    reviewer = app.test_client()
+    sign_in_session(reviewer, make_user(Role.EQUALITIES))
+    response = reviewer.post(f"/eias/{eia.reference}/transitions/approve")
+    assert response.status_code == 409
+    assert f"{eia.reference} is draft, so it cannot be approved now." in response.get_data(as_text=True)
+
+
+def test_reopening_makes_a_linked_new_version_and_keeps_the_old(db):
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author)
+    complete_eia(eia, author)
+    reviewer = make_user(Role.EQUALITIES)
+    workflow.transition(eia, "submit", by=author)
+    workflow.transition(eia, "approve", by=reviewer)
+    workflow.transition(eia, "sign_off", by=make_user(Role.DECISION_MAKER), comment="Agreed", confirmed=True)
+    workflow.transition(eia, "publish", by=reviewer)
+    following = workflow.reopen(eia, by=author)
+    db.session.commit()
+    assert following.reference == f"{eia.reference}-V2" and following.previous_id == eia.id
+    assert following.state is EiaState.DRAFT and eia.state is EiaState.PUBLISHED
+    assert following.answers("about") == eia.answers("about")
+    assert len(following.mitigations) == len(eia.mitigations)
+
+
+def test_approval_withdrawn_for_a_change_goes_back_through_review(db):
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author)
+    complete_eia(eia, author)
+    workflow.transition(eia, "submit", by=author)
+    workflow.transition(eia, "approve", by=make_user(Role.EQUALITIES))
+    workflow.transition(eia, "withdraw", by=author, comment="The budget changed.")
+    assert eia.state is EiaState.DRAFT
+    workflow.transition(eia, "submit", by=author)
+    assert eia.state is EiaState.SUBMITTED and len(eia.snapshots) == 2
+
+
+def test_individual_actions_are_signed_off_by_equalities_and_never_published(db):
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author, kind=EiaKind.INDIVIDUAL, title="Post room restructure")
+    reviewer = make_user(Role.EQUALITIES)
+    eia.state = EiaState.APPROVED
+    db.session.commit()
+    from eia.errors import PermissionDenied, WorkflowError
+
+    try:
+        workflow.transition(eia, "sign_off", by=make_user(Role.DECISION_MAKER), comment="x", confirmed=True)
+    except PermissionDenied:
+        pass
+    else:
+        raise AssertionError("a decision maker must not sign off an individual-action EIA")
+    workflow.transition(eia, "sign_off", by=reviewer, comment="Proportionate.", confirmed=True)
+    try:
+        workflow.transition(eia, "publish", by=reviewer)
+    except (PermissionDenied, WorkflowError):
+        pass
+    else:
+        raise AssertionError("an individual-action EIA must never be published")
+    assert db.session.get(Eia, eia.id).state is EiaState.SIGNED_OFF
