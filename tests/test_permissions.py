@@ -37,6 +37,8 @@ MATRIX = [
     ("POST", "/admin/users/{user}/unlock", ADMIN),
     ("GET", "/admin/service-areas/", ADMIN),
     ("POST", "/admin/service-areas/", ADMIN),
+    ("GET", "/eias/", SIGNED_IN),
+    ("GET", "/eias/export.csv", SIGNED_IN),
     ("GET", "/eias/new", {Role.AUTHOR, Role.EQUALITIES, Role.ADMIN}),
     ("POST", "/eias/new", {Role.AUTHOR, Role.EQUALITIES, Role.ADMIN}),
     # {eia} belongs to another service area than the service manager signed in here.

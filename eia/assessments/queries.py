@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
-from eia.accounts.models import User
-from eia.assessments.models import Characteristic, Eia, EiaKind, FormTemplate, Impact, Mitigation
+from eia.accounts.models import Role, ServiceArea, User
+from eia.assessments.models import (
+    Characteristic,
+    Direction,
+    Eia,
+    EiaKind,
+    EiaState,
+    FormTemplate,
+    Impact,
+    Mitigation,
+    MitigationStatus,
+)
 from eia.errors import NotFound
 from eia.extensions import db
 from eia.template_filters import format_date
@@ -97,3 +108,120 @@ def readable_answers(section: Section, answers: dict[str, Any]) -> dict[str, str
         else:
             texts[question.key] = question.display(value)
     return texts
+
+
+# Lists --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EiaFilter:
+    """What a list of EIAs can be narrowed by; every field is optional."""
+
+    text: str | None = None
+    service_area_id: int | None = None
+    state: EiaState | None = None
+    proposal_type: str | None = None
+    kind: EiaKind | None = None
+    year: int | None = None  # financial year: 2025 is April 2025 to March 2026
+    negative_for: str | None = None  # a characteristic key with a negative impact
+
+
+def visible_to(user: User):
+    """The SQL condition for the EIAs *user* may see (the same rule as ``eia.view``)."""
+    if user.role in (Role.EQUALITIES, Role.ADMIN):
+        return true()
+    own = Eia.author_id == user.id
+    if user.role is Role.DECISION_MAKER:
+        return or_(Eia.kind != EiaKind.INDIVIDUAL, own)
+    shared = or_(Eia.lead_officer_id == user.id, Eia.service_area_id == user.service_area_id)
+    return or_(own, and_(Eia.kind != EiaKind.INDIVIDUAL, shared))
+
+
+def financial_year_bounds(year: int) -> tuple[datetime, datetime]:
+    return datetime(year, 4, 1, tzinfo=UTC), datetime(year + 1, 4, 1, tzinfo=UTC)
+
+
+def eias(user: User, filters: EiaFilter | None = None) -> Select[tuple[Eia]]:
+    """The EIAs *user* may see that match *filters*, most recently changed first."""
+    f = filters or EiaFilter()
+    query = select(Eia).where(visible_to(user))
+    if f.text:
+        like = f"%{f.text.strip()}%"
+        query = query.where(or_(Eia.reference.ilike(like), Eia.title.ilike(like)))
+    if f.service_area_id:
+        query = query.where(Eia.service_area_id == f.service_area_id)
+    if f.state:
+        query = query.where(Eia.state == f.state)
+    if f.proposal_type:
+        query = query.where(Eia.proposal_type == f.proposal_type)
+    if f.kind:
+        query = query.where(Eia.kind == f.kind)
+    if f.year:
+        start, end = financial_year_bounds(f.year)
+        query = query.where(Eia.created_at >= start, Eia.created_at < end)
+    if f.negative_for:
+        negative = (
+            select(Impact.id)
+            .join(Characteristic, Characteristic.id == Impact.characteristic_id)
+            .where(
+                Impact.eia_id == Eia.id, Impact.direction == Direction.NEGATIVE, Characteristic.key == f.negative_for
+            )
+        )
+        query = query.where(negative.exists())
+    return query.order_by(Eia.updated_at.desc(), Eia.id.desc())
+
+
+def with_list_details(query: Select[tuple[Eia]]) -> Select[tuple[Eia]]:
+    """Load what a list row shows (the service area and its directorate) in the same round of queries."""
+    return query.options(selectinload(Eia.service_area).selectinload(ServiceArea.parent))
+
+
+# My work ------------------------------------------------------------------------------------------
+
+
+def my_drafts(user: User) -> Select[tuple[Eia]]:
+    mine = or_(Eia.author_id == user.id, Eia.lead_officer_id == user.id)
+    return with_list_details(select(Eia).where(mine, Eia.state == EiaState.DRAFT).order_by(Eia.updated_at.desc()))
+
+
+def returned_to(user: User) -> Select[tuple[Eia]]:
+    mine = or_(Eia.author_id == user.id, Eia.lead_officer_id == user.id)
+    return with_list_details(select(Eia).where(mine, Eia.state == EiaState.RETURNED).order_by(Eia.updated_at.desc()))
+
+
+def waiting_for_review(user: User) -> Select[tuple[Eia]] | None:
+    if user.role is not Role.EQUALITIES:
+        return None
+    waiting = Eia.state.in_([EiaState.SUBMITTED, EiaState.IN_REVIEW])
+    return with_list_details(select(Eia).where(waiting).order_by(Eia.submitted_at))
+
+
+def waiting_for_sign_off(user: User) -> Select[tuple[Eia]] | None:
+    if user.role is Role.DECISION_MAKER:
+        kind = Eia.kind != EiaKind.INDIVIDUAL
+    elif user.role is Role.EQUALITIES:
+        kind = Eia.kind == EiaKind.INDIVIDUAL
+    else:
+        return None
+    return with_list_details(select(Eia).where(Eia.state == EiaState.APPROVED, kind).order_by(Eia.approved_at))
+
+
+def my_mitigations(user: User) -> Select[tuple[Mitigation, str]]:
+    return (
+        select(Mitigation, Eia.reference)
+        .join(Eia, Eia.id == Mitigation.eia_id)
+        .where(Mitigation.owner_id == user.id, Mitigation.status != MitigationStatus.DONE)
+        .options(selectinload(Mitigation.characteristic))
+        .order_by(Mitigation.due_on)
+        .limit(50)
+    )
+
+
+def reviews_due(user: User, today: date, within_days: int = 60) -> Select[tuple[Eia]]:
+    mine = or_(Eia.author_id == user.id, Eia.lead_officer_id == user.id)
+    finished = Eia.state.in_([EiaState.SIGNED_OFF, EiaState.PUBLISHED, EiaState.REVIEW_DUE])
+    return with_list_details(
+        select(Eia)
+        .where(mine, finished, Eia.review_date.is_not(None), Eia.review_date <= today + timedelta(days=within_days))
+        .order_by(Eia.review_date)
+    )

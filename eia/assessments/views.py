@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy import func, select
 
 from eia.accounts import queries as accounts
 from eia.assessments import queries, services
-from eia.assessments.models import EiaKind, SectionStatus
+from eia.assessments.models import EiaKind, EiaState, SectionStatus
 from eia.assessments.services import SectionConflict
 from eia.assessments.workflow import TRANSITIONS
+from eia.audit import services as audit
+from eia.csv_export import csv_lines
+from eia.db_types import utcnow
 from eia.errors import ValidationFailed
 from eia.extensions import db
 from eia.forms_support import bind_form, show_errors
 from eia.permissions import can, permit
+from eia.web import filter_args, int_arg
 from forms.eia import (
     MitigationForm,
     NewEiaForm,
@@ -26,6 +31,99 @@ from forms.eia import (
 )
 
 bp = Blueprint("assessments", __name__, url_prefix="/eias")
+
+PROPOSAL_TYPES = [
+    ("policy", "Policy or strategy"),
+    ("function", "Function"),
+    ("service", "Service"),
+    ("budget", "Budget proposal"),
+    ("restructure", "Restructure (individual)"),
+    ("disciplinary", "Disciplinary, capability or grievance (individual)"),
+    ("redeployment", "Redeployment (individual)"),
+    ("legal", "Legal action (individual)"),
+    ("other", "Other individual action"),
+]
+
+
+PAGE_SIZE = 25
+LIST_FILTERS = ("q", "service_area", "state", "type", "year", "negative")
+
+
+def _list_filter() -> queries.EiaFilter:
+    state = request.args.get("state") or None
+    if state and state not in EiaState._value2member_map_:
+        abort(400, "Choose a state from the list.")
+    negative = request.args.get("negative") or None
+    if negative and negative not in {c.key for c in queries.characteristics()}:
+        abort(400, "Choose a characteristic from the list.")
+    return queries.EiaFilter(
+        text=request.args.get("q", "").strip()[:200] or None,
+        service_area_id=int_arg("service_area"),
+        state=EiaState(state) if state else None,
+        proposal_type=(request.args.get("type") or None),
+        year=int_arg("year", minimum=2000, maximum=2100),
+        negative_for=negative,
+    )
+
+
+@bp.get("/")
+@login_required
+def index():
+    permit(current_user, "eia.list")
+    filters = _list_filter()
+    matching = queries.eias(current_user, filters)
+    total = db.session.execute(select(func.count()).select_from(matching.order_by(None).subquery())).scalar_one()
+    page = int_arg("page", 1, maximum=10**6)
+    rows = (
+        db.session.execute(queries.with_list_details(matching).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+        .scalars()
+        .all()
+    )
+    this_year = utcnow().date().year if utcnow().date().month >= 4 else utcnow().date().year - 1
+    return render_template(
+        "assessments/index.html",
+        eias=rows,
+        total=total,
+        page=page,
+        pages=max(1, -(-total // PAGE_SIZE)),
+        filters=request.args,
+        filter_args=filter_args(*LIST_FILTERS),
+        options={
+            "service_area": accounts.service_area_choices(include_blank=False),
+            "state": [(state.value, state.label) for state in EiaState],
+            "type": PROPOSAL_TYPES,
+            "year": [(str(y), f"{y}/{str(y + 1)[-2:]}") for y in range(this_year, this_year - 6, -1)],
+            "negative": [(c.key, c.name) for c in queries.characteristics()],
+        },
+    )
+
+
+@bp.get("/export.csv")
+@login_required
+def export():
+    permit(current_user, "eia.list")
+    rows = [
+        (
+            e.reference,
+            e.title,
+            e.service_area.full_name,
+            e.kind.value,
+            e.proposal_type or "",
+            e.state.label,
+            e.outcome or "",
+            e.review_date.isoformat() if e.review_date else "",
+            e.updated_at.date().isoformat(),
+        )
+        for e in db.session.execute(queries.with_list_details(queries.eias(current_user, _list_filter()))).scalars()
+    ]
+    audit.record("eias_exported", by=current_user, entity_type="eia", detail=f"{len(rows)} assessments")
+    db.session.commit()
+    header = ("reference", "title", "service_area", "kind", "type", "state", "outcome", "review_date", "updated_on")
+    return Response(
+        csv_lines(header, rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="equality-impact-assessments.csv"'},
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
