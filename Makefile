@@ -40,10 +40,11 @@ lint: install
 	$(BIN)/ruff check eia tracker forms tests bench
 	$(BIN)/ruff format --check eia tracker forms tests bench
 
+# Debian packages the tests need: chromium for the browser tests, pdftotext to read PDFs back.
 chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-		echo "Installing Debian's chromium for the browser tests"; \
-		$(SUDO) apt-get update -qq && $(APT_INSTALL) chromium; }
+	@command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium and poppler-utils for the tests"; \
+		$(SUDO) apt-get update -qq && $(APT_INSTALL) chromium poppler-utils; }
 
 postgres:
 	@if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \

@@ -106,8 +106,9 @@ def _register_blueprints(app: Flask) -> None:
     from eia.assessments.views import bp as assessments_bp
     from eia.audit.views import bp as audit_bp
     from eia.main.views import bp as main_bp
+    from eia.register.views import bp as register_bp
 
-    for bp in (main_bp, accounts_bp, admin_bp, audit_bp, assessments_bp):
+    for bp in (main_bp, accounts_bp, admin_bp, audit_bp, assessments_bp, register_bp):
         app.register_blueprint(bp)
 
 

@@ -225,3 +225,41 @@ def reviews_due(user: User, today: date, within_days: int = 60) -> Select[tuple[
         .where(mine, finished, Eia.review_date.is_not(None), Eia.review_date <= today + timedelta(days=within_days))
         .order_by(Eia.review_date)
     )
+
+
+def document(eia: Eia) -> dict[str, Any]:
+    """Everything a read-only rendering of *eia* shows (register page, PDF), resolved in a few
+    queries: each question section's answers as text, impacts, mitigations with owners, sign-off.
+    Reviewer comments are never part of it."""
+    people = user_names(
+        {m.owner_id for m in eia.mitigations} | ({eia.signed_off_by_id} if eia.signed_off_by_id else set())
+    )
+    sections = []
+    for section in eia.form.sections:
+        answers = eia.answers(section.key)
+        texts = readable_answers(section, answers)
+        rows = [(q.label, texts[q.key]) for q in section.questions if texts.get(q.key)]
+        sections.append({"key": section.key, "title": section.title, "kind": section.kind, "rows": rows})
+    impacts = sorted(eia.impacts, key=lambda i: (i.characteristic.position, i.characteristic.id))
+    return {
+        "sections": sections,
+        "impacts": impacts,
+        "mitigations": [(m, people.get(m.owner_id, "")) for m in eia.mitigations],
+        "signed_off_by": people.get(eia.signed_off_by_id) if eia.signed_off_by_id else None,
+    }
+
+
+def published(text: str | None = None) -> Select[tuple[Eia]]:
+    """The public register: published EIAs that are not individual actions."""
+    query = select(Eia).where(Eia.state == EiaState.PUBLISHED, Eia.kind == EiaKind.STANDARD)
+    if text:
+        like = f"%{text.strip()}%"
+        query = query.where(or_(Eia.reference.ilike(like), Eia.title.ilike(like)))
+    return with_list_details(query.order_by(Eia.published_at.desc()))
+
+
+def published_or_404(reference: str) -> Eia:
+    eia = eia_or_404(reference)
+    if not eia.is_public:
+        raise NotFound(f"There is no published equality impact assessment {reference}.")
+    return eia

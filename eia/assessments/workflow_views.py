@@ -156,3 +156,13 @@ def history(reference: str):
         .limit(500)
     ).scalars()
     return render_template("assessments/history.html", eia=eia, entries=list(entries))
+
+
+@bp.get("/<reference>.pdf")
+@login_required
+def pdf(reference: str):
+    from eia.register.views import eia_pdf_response
+
+    eia = queries.eia_or_404(reference)
+    permit(current_user, "eia.view", eia)
+    return eia_pdf_response(eia)

@@ -1,0 +1,1 @@
+"""The public register of published EIAs (no sign-in)."""

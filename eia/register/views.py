@@ -1,0 +1,41 @@
+"""The public register: published EIAs only, as pages and PDFs, for anyone."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+
+from eia.assessments import queries
+from eia.extensions import db
+from eia.reports.pdf import render_pdf
+
+bp = Blueprint("register", __name__, url_prefix="/register")
+
+
+@bp.get("/")
+def index():
+    text = request.args.get("q", "").strip()[:200]
+    eias = db.session.execute(queries.published(text or None).limit(500)).scalars().all()
+    return render_template("register/index.html", eias=eias, q=text)
+
+
+@bp.get("/<reference>")
+def show(reference: str):
+    eia = queries.published_or_404(reference)
+    return render_template("register/show.html", eia=eia, doc=queries.document(eia))
+
+
+@bp.get("/<reference>.pdf")
+def pdf(reference: str):
+    eia = queries.published_or_404(reference)
+    return eia_pdf_response(eia)
+
+
+def eia_pdf_response(eia) -> Response:
+    """The EIA as a PDF download (shared by the register and the signed-in EIA page)."""
+    html = render_template("pdf/eia.html", eia=eia, doc=queries.document(eia))
+    body = render_pdf(html)
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{eia.reference}.pdf"'},
+    )
