@@ -352,3 +352,21 @@ def test_eia_pages_run_a_fixed_number_of_queries(client, login_as, db, count_que
     with count_queries() as counter:
         client.get(f"/eias/{eia.reference}/sections/about")
     assert counter.count == section
+
+
+def test_admin_switches_local_characteristics_from_the_register_page(client, login_as, db):
+    login_as(Role.ADMIN)
+    page = client.get("/admin/characteristics/").get_data(as_text=True)
+    assert "Protected (Equality Act 2010)" in page and "Care experience" in page
+    carers = db.session.execute(select(Characteristic).where(Characteristic.key == "carers")).scalar_one()
+    assert client.post(f"/admin/characteristics/{carers.id}", data={"active": "no"}).status_code == 302
+    db.session.refresh(carers)
+    assert not carers.is_active
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author)
+    login_as(Role.AUTHOR, service_area=author.service_area)
+    page = client.get(f"/eias/{eia.reference}/sections/impacts").get_data(as_text=True)
+    assert "Care experience" in page and ">Carers<" not in page
+    login_as(Role.ADMIN)
+    race = db.session.execute(select(Characteristic).where(Characteristic.key == "race")).scalar_one()
+    assert client.post(f"/admin/characteristics/{race.id}", data={"active": "no"}).status_code == 409

@@ -35,6 +35,8 @@ MATRIX = [
     ("POST", "/admin/users/{user}/disable", ADMIN),
     ("POST", "/admin/users/{user}/enable", ADMIN),
     ("POST", "/admin/users/{user}/unlock", ADMIN),
+    ("GET", "/admin/characteristics/", ADMIN),
+    ("POST", "/admin/characteristics/{characteristic}", ADMIN),
     ("GET", "/admin/service-areas/", ADMIN),
     ("POST", "/admin/service-areas/", ADMIN),
     ("GET", "/eias/", SIGNED_IN),
@@ -71,6 +73,7 @@ def _flask_rule(path: str) -> str:
         .replace("/about", "/<key>")
         .replace("/approve", "/<name>")
         .replace("{mitigation}", "<int:mitigation_id>")
+        .replace("{characteristic}", "<int:characteristic_id>")
     )
 
 
@@ -99,7 +102,7 @@ def test_route_allows_and_denies(client, login_as, db, who, method, path, allowe
     eia = make_eia(author=target)
     if who != ANONYMOUS:
         login_as(who)
-    url = path.format(user=target.id, eia=eia.reference, mitigation=1)
+    url = path.format(user=target.id, eia=eia.reference, mitigation=1, characteristic=10)
     response = client.post(url, data={}) if method == "POST" else client.get(url)
     # Flask-Login sends the refused to sign in with where they were going in ?next=.
     refused_to_anonymous = response.status_code == 302 and "/sign-in?next=" in response.headers.get("Location", "")

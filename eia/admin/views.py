@@ -7,6 +7,8 @@ from flask_login import current_user, login_required
 
 from eia.accounts import queries, services
 from eia.accounts.models import Role
+from eia.assessments import queries as eia_queries
+from eia.assessments import services as eia_services
 from eia.audit import services as audit
 from eia.csv_export import csv_lines
 from eia.errors import ValidationFailed
@@ -217,3 +219,24 @@ def service_areas():
             flash(f"{area.full_name} has been added.", "success")
             return redirect(url_for("admin.service_areas"))
     return render_template("admin/service_areas.html", areas=queries.service_areas(), form=form)
+
+
+@bp.get("/characteristics/")
+@login_required
+def characteristics():
+    permit(current_user, "characteristic.manage")
+    return render_template(
+        "admin/characteristics.html", characteristics=eia_queries.characteristics(), confirm=ConfirmForm()
+    )
+
+
+@bp.post("/characteristics/<int:characteristic_id>")
+@login_required
+def switch_characteristic(characteristic_id: int):
+    permit(current_user, "characteristic.manage")
+    characteristic = eia_queries.characteristic_or_404(characteristic_id)
+    active = request.form.get("active") == "yes"
+    eia_services.set_characteristic_active(characteristic, active, by=current_user)
+    db.session.commit()
+    flash(f"{characteristic.name} is now {'on' if active else 'off'} for new impact assessments.", "success")
+    return redirect(url_for("admin.characteristics"))
