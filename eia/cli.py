@@ -282,13 +282,18 @@ def demo_command() -> None:
         raise click.ClickException(
             "the demo adds users with a published password, so it runs only with EIA_ENV=demo (or testing)"
         )
+    from eia.demo_eias import load_demo_eias
+
     load_shipped_templates()
     loaded = load_demo(by=command_line_actor())
+    eias = load_demo_eias()
     db.session.commit()
     click.echo(f"Demo users (all with the password {DEMO_PASSWORD}):")
     for person, added in loaded:
         note = "" if added else " (already there)"
         click.echo(f"  {person.role.label:<26} {person.email}{note}")
+    if eias:
+        click.echo(f"Added {eias} demo equality impact assessments across two financial years.")
 
 
 def register_commands(app: Flask) -> None:

@@ -119,7 +119,7 @@ def complete_eia(eia: Eia, by: User, negative: tuple[str, ...] = ("age",), mitig
     for section in eia.form.sections:
         answers = dict(STANDARD_ANSWERS.get(section.key, {}))
         if section.key == "about":
-            answers["lead_officer"] = str(by.id)
+            answers |= {"lead_officer": str(by.id), "title": eia.title}
         version = eia.section(section.key).version
         if section.kind == "impacts":
             impacts = {

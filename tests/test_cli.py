@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from eia.accounts.models import Role, ServiceArea, User
+from eia.assessments.models import Eia, EiaKind, EiaState
 from eia.audit.models import AuditEntry
 from eia.demo import PEOPLE
 from tests.factories import make_service_area
@@ -123,3 +124,14 @@ def test_demo_creates_every_role_and_service_areas(app, db):
     assert roles >= set(Role)
     teams = db.session.execute(select(func.count()).select_from(ServiceArea).where(ServiceArea.parent_id.is_not(None)))
     assert teams.scalar() >= 10
+    states = {
+        row.state: row.n for row in db.session.execute(select(Eia.state, func.count().label("n")).group_by(Eia.state))
+    }
+    assert sum(states.values()) == 40
+    assert set(states) >= {EiaState.DRAFT, EiaState.SUBMITTED, EiaState.RETURNED, EiaState.APPROVED, EiaState.PUBLISHED}
+    kinds = set(db.session.execute(select(Eia.kind).distinct()).scalars())
+    assert kinds == set(EiaKind)
+    assert "Added 40 demo equality impact assessments" in result.output
+    again = app.test_cli_runner().invoke(args=["demo"])
+    assert again.exit_code == 0 and "Added" not in again.output
+    assert db.session.execute(select(func.count()).select_from(Eia)).scalar() == 40
