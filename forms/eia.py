@@ -169,17 +169,24 @@ def field_for(question: Question, people: list[tuple[str, str]]) -> Field:
 COMPLETED_CHOICES = [("yes", "Yes, I have completed this section"), ("no", "No, I will come back to it later")]
 
 
+def _section_controls() -> dict[str, Any]:
+    """What every section page ends with: 'Have you completed this section?' and the button."""
+    return {
+        "completed": RadioField(
+            "Have you completed this section?",
+            widget=GovRadioInput(),
+            choices=_choices(COMPLETED_CHOICES),
+            validators=[InputRequired("Select whether you have completed this section")],
+        ),
+        "version": HiddenField(),
+        "submit": SubmitField("Save and continue", widget=GovSubmitInput()),
+    }
+
+
 def section_form_class(section: Section, people: list[tuple[str, str]]) -> type[FlaskForm]:
     """A FlaskForm class for *section*: its questions, then 'Have you completed this section?'."""
     attrs: dict[str, Any] = {q.key: field_for(q, people) for q in section.questions}
-    attrs["completed"] = RadioField(
-        "Have you completed this section?",
-        widget=GovRadioInput(),
-        choices=_choices(COMPLETED_CHOICES),
-        validators=[InputRequired("Select whether you have completed this section")],
-    )
-    attrs["version"] = HiddenField()
-    attrs["submit"] = SubmitField("Save and continue", widget=GovSubmitInput())
+    attrs |= _section_controls()
     return type(f"{section.key.title().replace('_', '')}SectionForm", (FlaskForm,), attrs)
 
 
@@ -269,14 +276,7 @@ def impacts_form_class(section: Section, characteristics: list[Any], people: lis
             )
     for question in section.questions:
         attrs[question.key] = field_for(question, people)
-    attrs["completed"] = RadioField(
-        "Have you completed this section?",
-        widget=GovRadioInput(),
-        choices=_choices(COMPLETED_CHOICES),
-        validators=[InputRequired("Select whether you have completed this section")],
-    )
-    attrs["version"] = HiddenField()
-    attrs["submit"] = SubmitField("Save and continue", widget=GovSubmitInput())
+    attrs |= _section_controls()
     return type("ImpactsForm", (FlaskForm,), attrs)
 
 

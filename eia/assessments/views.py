@@ -198,33 +198,16 @@ def _questions_page(eia, definition, saved, *, template: str):
     key = definition.key
     editable = can(current_user, "eia.edit", eia) and eia.state.is_editable
     form_class = section_form_class(definition, queries.people_choices())
-    if request.method == "POST":
-        permit(current_user, "eia.edit", eia)
-        form = bind_form(form_class)
-    else:
-        form = bind_form(form_class, data={**initial_data(definition, saved.answers), "version": str(saved.version)})
-        if saved.status is not SectionStatus.NOT_STARTED and not form.completed.data:
-            form.completed.data = "yes" if saved.status is SectionStatus.COMPLETED else "no"
+    form = _section_form(eia, form_class, saved, initial_data(definition, saved.answers))
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            services.save_section(
-                eia,
-                key,
-                answers_from(form, definition),
-                completed=form.completed.data == "yes",
-                expected_version=_version(form.version.data),
-                by=current_user,
-            )
-        except SectionConflict as exc:
-            db.session.rollback()
-            return _conflict(eia, definition, form, exc.section), 409
-        except ValidationFailed as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"{definition.title} saved.", "success")
-            return redirect(url_for("assessments.show", reference=eia.reference))
+        done = _save_and_continue(
+            eia,
+            definition,
+            form,
+            lambda **common: services.save_section(eia, key, answers_from(form, definition), **common),
+        )
+        if done is not None:
+            return done
     return render_template(
         template,
         eia=eia,
@@ -236,6 +219,34 @@ def _questions_page(eia, definition, saved, *, template: str):
         unmitigated=services.unmitigated_impacts(eia),
         owners=queries.user_names({m.owner_id for m in eia.mitigations}),
     )
+
+
+def _section_form(eia, form_class, saved, initial: dict):
+    """The section's form: what was posted (only editors may post), or the saved answers."""
+    if request.method == "POST":
+        permit(current_user, "eia.edit", eia)
+        return bind_form(form_class)
+    form = bind_form(form_class, data={**initial, "version": str(saved.version)})
+    if saved.status is not SectionStatus.NOT_STARTED and not form.completed.data:
+        form.completed.data = "yes" if saved.status is SectionStatus.COMPLETED else "no"
+    return form
+
+
+def _save_and_continue(eia, definition, form, save):
+    """Run *save*; back to the task list when it worked, a conflict page on a clash, or ``None``
+    (with the errors on the form) to show the page again."""
+    try:
+        save(completed=form.completed.data == "yes", expected_version=_version(form.version.data), by=current_user)
+    except SectionConflict as exc:
+        db.session.rollback()
+        return _conflict(eia, definition, form, exc.section), 409
+    except ValidationFailed as exc:
+        db.session.rollback()
+        show_errors(form, exc)
+        return None
+    db.session.commit()
+    flash(f"{definition.title} saved.", "success")
+    return redirect(url_for("assessments.show", reference=eia.reference))
 
 
 def _version(raw: str | None) -> int:
@@ -271,38 +282,18 @@ def _impacts(eia, definition, saved):
     editable = can(current_user, "eia.edit", eia) and eia.state.is_editable
     characteristics = queries.characteristics_for(eia)
     form_class = impacts_form_class(definition, characteristics, queries.people_choices())
-    if request.method == "POST":
-        permit(current_user, "eia.edit", eia)
-        form = bind_form(form_class)
-    else:
-        initial = {
-            **initial_data(definition, saved.answers),
-            **impact_initial(eia.impacts),
-            "version": str(saved.version),
-        }
-        form = bind_form(form_class, data=initial)
-        if saved.status is not SectionStatus.NOT_STARTED and not form.completed.data:
-            form.completed.data = "yes" if saved.status is SectionStatus.COMPLETED else "no"
+    initial = {**initial_data(definition, saved.answers), **impact_initial(eia.impacts)}
+    form = _section_form(eia, form_class, saved, initial)
     if request.method == "POST" and form.validate_on_submit():
-        try:
-            services.save_impacts(
-                eia,
-                {c: impact_values(form, c) for c in characteristics},
-                answers_from(form, definition),
-                completed=form.completed.data == "yes",
-                expected_version=_version(form.version.data),
-                by=current_user,
-            )
-        except SectionConflict as exc:
-            db.session.rollback()
-            return _conflict(eia, definition, form, exc.section), 409
-        except ValidationFailed as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"{definition.title} saved.", "success")
-            return redirect(url_for("assessments.show", reference=eia.reference))
+        impacts = {c: impact_values(form, c) for c in characteristics}
+        done = _save_and_continue(
+            eia,
+            definition,
+            form,
+            lambda **common: services.save_impacts(eia, impacts, answers_from(form, definition), **common),
+        )
+        if done is not None:
+            return done
     impacts = {impact.characteristic_id: impact for impact in eia.impacts}
     return render_template(
         "assessments/impacts.html",

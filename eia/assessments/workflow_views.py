@@ -93,16 +93,25 @@ def _problem_link(eia, key: str) -> str:
 def review(reference: str):
     eia = queries.eia_or_404(reference)
     permit(current_user, "eia.review", eia)
+    return _review_page(eia, CommentForm(sections=_sections(eia)))
+
+
+def _sections(eia) -> list[tuple[str, str]]:
+    return [(s.key, s.title) for s in eia.form.sections]
+
+
+def _review_page(eia, comment_form: CommentForm):
+    """The reviewer's page: what changed since the last submission, the comments, the decisions."""
     snapshots = eia.snapshots
     changes = workflow.changes_between(snapshots[-2].data, snapshots[-1].data) if len(snapshots) >= 2 else None
-    sections = [(s.key, s.title) for s in eia.form.sections]
     return render_template(
         "assessments/review.html",
         eia=eia,
         changes=changes,
         snapshot_count=len(snapshots),
-        comment_form=CommentForm(sections=sections),
-        section_titles=dict(sections),
+        comment_form=comment_form,
+        form=comment_form,
+        section_titles=dict(_sections(eia)),
         authors=queries.user_names({c.author_id for c in eia.comments}),
         actions=workflow_actions(eia),
     )
@@ -113,24 +122,13 @@ def review(reference: str):
 def comment(reference: str):
     eia = queries.eia_or_404(reference)
     permit(current_user, "eia.review", eia)
-    sections = [(s.key, s.title) for s in eia.form.sections]
-    form = CommentForm(sections=sections)
+    form = CommentForm(sections=_sections(eia))
     if form.validate_on_submit():
         workflow.add_comment(eia, form.section_key.data or None, form.body.data, by=current_user)
         db.session.commit()
         flash("Comment added. The author sees it when the assessment is returned.", "success")
         return redirect(url_for("assessments.review", reference=eia.reference))
-    return render_template(
-        "assessments/review.html",
-        eia=eia,
-        changes=None,
-        snapshot_count=len(eia.snapshots),
-        comment_form=form,
-        form=form,
-        section_titles=dict(sections),
-        authors=queries.user_names({c.author_id for c in eia.comments}),
-        actions=workflow_actions(eia),
-    )
+    return _review_page(eia, form)
 
 
 @bp.post("/<reference>/reopen")
