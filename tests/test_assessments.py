@@ -370,3 +370,95 @@ def test_admin_switches_local_characteristics_from_the_register_page(client, log
     login_as(Role.ADMIN)
     race = db.session.execute(select(Characteristic).where(Characteristic.key == "race")).scalar_one()
     assert client.post(f"/admin/characteristics/{race.id}", data={"active": "no"}).status_code == 409
+
+
+def negative_impact_eia(author):
+    from tests.factories import complete_eia
+
+    eia = make_eia(author=author)
+    return complete_eia(eia, author, negative=("disability",), mitigate=False)
+
+
+def mitigation_form(owner, **changes):
+    data = {
+        "characteristic_id": "",
+        "action": "Install a changing places toilet before the move.",
+        "owner_id": str(owner),
+        "due_on-day": "30",
+        "due_on-month": "6",
+        "due_on-year": "2027",
+        "status": "not_started",
+        "measure": "Installed and in use; complaints about access.",
+    }
+    data.update(changes)
+    return data
+
+
+def test_mitigations_are_added_changed_and_removed_with_an_audit_trail(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = negative_impact_eia(author)
+    disability = next(i for i in eia.impacts if i.is_negative)
+    page = client.get(f"/eias/{eia.reference}/sections/mitigations").get_data(as_text=True)
+    assert "Negative impacts with no mitigation yet: Disability" in page
+    response = client.post(
+        f"/eias/{eia.reference}/mitigations/new",
+        data=mitigation_form(author.id, characteristic_id=str(disability.characteristic_id)),
+    )
+    assert response.status_code == 302
+    db.session.refresh(eia)
+    (mitigation,) = eia.mitigations
+    assert mitigation.characteristic_id == disability.characteristic_id and mitigation.owner_id == author.id
+    page = client.get(f"/eias/{eia.reference}/sections/mitigations").get_data(as_text=True)
+    assert "Install a changing places toilet" in page and "Negative impacts with no mitigation yet" not in page
+
+    client.post(
+        f"/eias/{eia.reference}/mitigations/{mitigation.id}",
+        data=mitigation_form(
+            author.id,
+            characteristic_id=str(disability.characteristic_id),
+            status="in_progress",
+            version=str(mitigation.version),
+        ),
+    )
+    db.session.refresh(mitigation)
+    assert mitigation.status.value == "in_progress"
+    stale = client.post(
+        f"/eias/{eia.reference}/mitigations/{mitigation.id}",
+        data=mitigation_form(author.id, status="done", version="1"),
+    )
+    assert stale.status_code == 409
+
+    assert client.post(f"/eias/{eia.reference}/mitigations/{mitigation.id}/remove").status_code == 302
+    db.session.refresh(eia)
+    assert eia.mitigations == []
+    actions = (
+        db.session.execute(
+            select(AuditEntry.action).where(AuditEntry.entity_id == str(eia.id), AuditEntry.action.like("mitigation_%"))
+        )
+        .scalars()
+        .all()
+    )
+    assert actions == ["mitigation_added", "mitigation_changed", "mitigation_removed"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"owner_id": "999999"}, "Not a valid choice"),
+        ({"owner_id": ""}, "Select who owns this mitigation"),
+        ({"due_on-day": "31", "due_on-month": "9"}, "When is it due? must be a real date"),
+        ({"due_on-day": "", "due_on-month": "", "due_on-year": ""}, "Enter the date it is due"),
+        ({"action": ""}, "Enter what will be done"),
+        ({"measure": "x" * 3001}, "The measure must be 3,000 characters or fewer"),
+    ],
+    ids=["owner-not-a-user", "no-owner", "not-a-real-date", "no-date", "no-action", "measure-too-long"],
+)
+def test_bad_mitigations_are_refused_at_the_field(client, login_as, db, changes, message):
+    author = login_as(Role.AUTHOR)
+    eia = negative_impact_eia(author)
+    response = client.post(f"/eias/{eia.reference}/mitigations/new", data=mitigation_form(author.id, **changes))
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200 and message in page
+    assert "There is a problem" in page
+    db.session.refresh(eia)
+    assert eia.mitigations == []
