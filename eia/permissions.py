@@ -46,15 +46,27 @@ def _sees_eia(user: User, eia: Any) -> bool:
 
 
 def _edits_eia(user: User, eia: Any) -> bool:
-    """Its author and lead officer, and the service managers of its service area."""
+    """Its author and lead officer, and the service managers of its service area; an
+    individual-action EIA only its author (the only one outside the equalities team who sees it)."""
+    if eia.is_individual:
+        return user.id == eia.author_id
     if user.id in (eia.author_id, eia.lead_officer_id):
         return True
     return user.role is Role.AUTHOR and not eia.is_individual and eia.service_area_id == user.service_area_id
 
 
+def _independent(user: User, eia: Any) -> bool:
+    """Nobody reviews or signs off an EIA they wrote or lead."""
+    return user.id not in (eia.author_id, eia.lead_officer_id)
+
+
+def _reviews(user: User, eia: Any) -> bool:
+    return user.role is Role.EQUALITIES and _independent(user, eia)
+
+
 def _signs_off(user: User, eia: Any) -> bool:
     """Decision makers sign off; individual-action EIAs, which they never see, the equalities team."""
-    return user.role is (Role.EQUALITIES if eia.is_individual else Role.DECISION_MAKER)
+    return user.role is (Role.EQUALITIES if eia.is_individual else Role.DECISION_MAKER) and _independent(user, eia)
 
 
 RULES: dict[str, Rule] = {
@@ -78,9 +90,9 @@ RULES: dict[str, Rule] = {
     "eia.view": _sees_eia,
     "eia.edit": _edits_eia,
     "eia.submit": _edits_eia,
-    "eia.review": lambda user, eia: user.role is Role.EQUALITIES,
+    "eia.review": _reviews,
     "eia.sign_off": _signs_off,
-    "eia.publish": lambda user, eia: user.role is Role.EQUALITIES and not eia.is_individual,
+    "eia.publish": lambda user, eia: user.role is Role.EQUALITIES and not eia.is_individual and _independent(user, eia),
     "characteristic.manage": _roles(Role.ADMIN),
     "form_template.view": _roles(Role.EQUALITIES, Role.ADMIN),
     "audit.view": _roles(Role.EQUALITIES, Role.ADMIN),

@@ -87,6 +87,15 @@ def _remember_client():
     g.client_ip = request.remote_addr
 
 
+def _refuse_nul_bytes():
+    """No text the app stores or looks up may contain a NUL byte (PostgreSQL refuses them)."""
+    values = [request.path, *request.args.values()]
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values += request.form.values()
+    if any("\x00" in value for value in values):
+        abort(400, "What you sent contains a character that cannot be stored (a null byte). Remove it and try again.")
+
+
 def _form_worth_saving() -> dict[str, list[str]] | None:
     if request.method != "POST" or not request.form:
         return None
@@ -205,6 +214,7 @@ def init_web(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     app.session_interface = SessionInterface()
     app.before_request(_remember_client)
+    app.before_request(_refuse_nul_bytes)
     app.before_request(_end_idle_session)
     app.before_request(_require_password_change)
     app.after_request(_security_headers)

@@ -32,11 +32,16 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from forms.definitions import YES_NO, Question, Section
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
+
+
+def strip(value: Any) -> Any:
+    """Text is kept without surrounding white space, so spaces alone count as no answer."""
+    return value.strip() if isinstance(value, str) else value
 
 
 class DateInputWidget:
@@ -143,10 +148,10 @@ def field_for(question: Question, people: list[tuple[str, str]]) -> Field:
         else []
     )
     if question.type == "text":
-        return StringField(widget=GovTextInput(), validators=[Optional(), *limit], **common)
+        return StringField(widget=GovTextInput(), filters=[strip], validators=[Optional(), *limit], **common)
     if question.type == "textarea":
         widget = GovCharacterCount() if question.max_length else GovTextArea()
-        return TextAreaField(widget=widget, validators=[Optional(), *limit], **common)
+        return TextAreaField(widget=widget, filters=[strip], validators=[Optional(), *limit], **common)
     if question.type == "date":
         return DateField(**common)
     if question.type in {"radios", "yes_no"}:
@@ -216,9 +221,10 @@ class NewEiaForm(FlaskForm):
     )
     title = StringField(
         "Title of the proposal",
+        filters=[strip],
         description="A short name people will recognise, for example 'Library opening hours 2026'.",
         widget=GovTextInput(),
-        validators=[InputRequired("Enter a title"), Length(max=200, message="Title must be 200 characters or fewer")],
+        validators=[DataRequired("Enter a title"), Length(max=200, message="Title must be 200 characters or fewer")],
     )
     service_area_id = SelectField("Service area", widget=GovSelect(), choices=[], validators=[Optional()])
     submit = SubmitField("Start the assessment", widget=GovSubmitInput())
@@ -305,9 +311,10 @@ class MitigationForm(FlaskForm):
     )
     action = TextAreaField(
         "What will be done?",
+        filters=[strip],
         widget=GovTextArea(),
         validators=[
-            InputRequired("Enter what will be done"),
+            DataRequired("Enter what will be done"),
             Length(max=3000, message="The action must be 3,000 characters or fewer"),
         ],
     )
@@ -324,9 +331,10 @@ class MitigationForm(FlaskForm):
     )
     measure = TextAreaField(
         "How will its effect be measured?",
+        filters=[strip],
         widget=GovTextArea(),
         validators=[
-            InputRequired("Enter how its effect will be measured"),
+            DataRequired("Enter how its effect will be measured"),
             Length(max=3000, message="The measure must be 3,000 characters or fewer"),
         ],
     )
@@ -371,9 +379,10 @@ class CommentForm(FlaskForm):
     section_key = SelectField("Section", widget=GovSelect(), choices=[], validators=[Optional()])
     body = TextAreaField(
         "Comment",
+        filters=[strip],
         widget=GovTextArea(),
         validators=[
-            InputRequired("Enter a comment"),
+            DataRequired("Enter a comment"),
             Length(max=5000, message="The comment must be 5,000 characters or fewer"),
         ],
     )

@@ -120,6 +120,8 @@ def complete_eia(eia: Eia, by: User, negative: tuple[str, ...] = ("age",), mitig
         answers = dict(STANDARD_ANSWERS.get(section.key, {}))
         if section.key == "about":
             answers |= {"lead_officer": str(by.id), "title": eia.title}
+            if eia.is_individual:
+                answers |= {"action_type": "restructure", "affected": "Staff in the post room, grades 2 to 4."}
         version = eia.section(section.key).version
         if section.kind == "impacts":
             impacts = {

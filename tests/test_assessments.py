@@ -127,7 +127,8 @@ def test_bad_answers_are_named_at_the_field_and_the_rest_kept(client, login_as, 
     assert "There is a problem" in page and message in page
     assert kept in page
     db.session.refresh(eia)
-    assert eia.section("about").status is SectionStatus.IN_PROGRESS  # nothing saved
+    assert eia.section("about").answers == {"title": "Library opening hours 2026"}  # nothing saved
+    assert eia.section("about").status is SectionStatus.IN_PROGRESS
 
 
 def test_review_date_must_be_in_the_future(client, login_as, db):
@@ -424,11 +425,22 @@ def test_mitigations_are_added_changed_and_removed_with_an_audit_trail(client, l
     assert mitigation.status.value == "in_progress"
     stale = client.post(
         f"/eias/{eia.reference}/mitigations/{mitigation.id}",
-        data=mitigation_form(author.id, status="done", version="1"),
+        data=mitigation_form(author.id, status="done", version="1", action="My own wording of the action."),
     )
+    page = stale.get_data(as_text=True)
     assert stale.status_code == 409
-
-    assert client.post(f"/eias/{eia.reference}/mitigations/{mitigation.id}/remove").status_code == 302
+    assert "changed this mitigation after you opened it" in page and "My own wording of the action." in page
+    assert (
+        client.post(f"/eias/{eia.reference}/mitigations/{mitigation.id}/remove", data={"version": "1"}).status_code
+        == 409
+    )  # someone changed it since: not removed blind
+    db.session.refresh(mitigation)
+    assert (
+        client.post(
+            f"/eias/{eia.reference}/mitigations/{mitigation.id}/remove", data={"version": str(mitigation.version)}
+        ).status_code
+        == 302
+    )
     db.session.refresh(eia)
     assert eia.mitigations == []
     actions = (

@@ -179,21 +179,32 @@ def with_list_details(query: Select[tuple[Eia]]) -> Select[tuple[Eia]]:
 # My work ------------------------------------------------------------------------------------------
 
 
+def _mine(user: User):
+    """EIAs *user* wrote or leads, and may see (a lead officer never sees an individual action)."""
+    return and_(or_(Eia.author_id == user.id, Eia.lead_officer_id == user.id), visible_to(user))
+
+
+def _not_theirs(user: User):
+    return and_(Eia.author_id != user.id, or_(Eia.lead_officer_id.is_(None), Eia.lead_officer_id != user.id))
+
+
 def my_drafts(user: User) -> Select[tuple[Eia]]:
-    mine = or_(Eia.author_id == user.id, Eia.lead_officer_id == user.id)
-    return with_list_details(select(Eia).where(mine, Eia.state == EiaState.DRAFT).order_by(Eia.updated_at.desc()))
+    return with_list_details(
+        select(Eia).where(_mine(user), Eia.state == EiaState.DRAFT).order_by(Eia.updated_at.desc())
+    )
 
 
 def returned_to(user: User) -> Select[tuple[Eia]]:
-    mine = or_(Eia.author_id == user.id, Eia.lead_officer_id == user.id)
-    return with_list_details(select(Eia).where(mine, Eia.state == EiaState.RETURNED).order_by(Eia.updated_at.desc()))
+    return with_list_details(
+        select(Eia).where(_mine(user), Eia.state == EiaState.RETURNED).order_by(Eia.updated_at.desc())
+    )
 
 
 def waiting_for_review(user: User) -> Select[tuple[Eia]] | None:
     if user.role is not Role.EQUALITIES:
         return None
     waiting = Eia.state.in_([EiaState.SUBMITTED, EiaState.IN_REVIEW])
-    return with_list_details(select(Eia).where(waiting).order_by(Eia.submitted_at))
+    return with_list_details(select(Eia).where(waiting, _not_theirs(user)).order_by(Eia.submitted_at))
 
 
 def waiting_for_sign_off(user: User) -> Select[tuple[Eia]] | None:
@@ -203,7 +214,9 @@ def waiting_for_sign_off(user: User) -> Select[tuple[Eia]] | None:
         kind = Eia.kind == EiaKind.INDIVIDUAL
     else:
         return None
-    return with_list_details(select(Eia).where(Eia.state == EiaState.APPROVED, kind).order_by(Eia.approved_at))
+    return with_list_details(
+        select(Eia).where(Eia.state == EiaState.APPROVED, kind, _not_theirs(user)).order_by(Eia.approved_at)
+    )
 
 
 def my_mitigations(user: User) -> Select[tuple[Mitigation, str]]:
@@ -218,7 +231,7 @@ def my_mitigations(user: User) -> Select[tuple[Mitigation, str]]:
 
 
 def reviews_due(user: User, today: date, within_days: int = 60) -> Select[tuple[Eia]]:
-    mine = or_(Eia.author_id == user.id, Eia.lead_officer_id == user.id)
+    mine = _mine(user)
     finished = Eia.state.in_([EiaState.SIGNED_OFF, EiaState.PUBLISHED, EiaState.REVIEW_DUE])
     return with_list_details(
         select(Eia)
@@ -259,7 +272,11 @@ def published(text: str | None = None) -> Select[tuple[Eia]]:
 
 
 def published_or_404(reference: str) -> Eia:
-    eia = eia_or_404(reference)
-    if not eia.is_public:
-        raise NotFound(f"There is no published equality impact assessment {reference}.")
+    """A published EIA; the same answer whether the reference is unknown or simply not public."""
+    try:
+        eia = eia_or_404(reference)
+    except NotFound:
+        eia = None
+    if eia is None or not eia.is_public:
+        raise NotFound("There is no published equality impact assessment with that reference.")
     return eia

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from eia.accounts.models import ServiceArea, User
 from eia.assessments.models import (
@@ -106,7 +107,12 @@ def set_characteristic_active(characteristic: Characteristic, active: bool, *, b
 def next_reference(year: int) -> str:
     """``EIA-2026-0042``: the year it was started and a running number within that year."""
     prefix = f"EIA-{year}-"
-    last = db.session.execute(select(func.max(Eia.reference)).where(Eia.reference.like(f"{prefix}%"))).scalar()
+    last = db.session.execute(
+        select(Eia.reference)
+        .where(Eia.reference.like(f"{prefix}%"), Eia.previous_id.is_(None))  # not the -V2 versions
+        .order_by(func.length(Eia.reference).desc(), Eia.reference.desc())
+        .limit(1)
+    ).scalar()
     number = int(last.removeprefix(prefix)) + 1 if last else 1
     return f"{prefix}{number:04d}"
 
@@ -123,8 +129,9 @@ def create_eia(
     """Start a draft EIA on the newest template of its kind, with every section not started."""
     if template.kind is not kind:
         raise EiaError("The form template does not match the kind of assessment.")
+    year = (today or utcnow().date()).year
     eia = Eia(
-        reference=next_reference((today or utcnow().date()).year),
+        reference=next_reference(year),
         kind=kind,
         template=template,
         state=EiaState.DRAFT,
@@ -137,8 +144,15 @@ def create_eia(
         answers = {"title": eia.title} if section.key == "about" else {}
         status = SectionStatus.IN_PROGRESS if answers else SectionStatus.NOT_STARTED
         eia.sections.append(EiaSection(key=section.key, answers=answers, status=status, updated_by_id=by.id))
-    db.session.add(eia)
-    db.session.flush()
+    for attempt in range(5):
+        try:
+            with db.session.begin_nested():
+                db.session.add(eia)
+            break
+        except IntegrityError:  # someone took the number at the same moment: take the next one
+            if attempt == 4:
+                raise
+            eia.reference = next_reference(year)
     audit.record(
         "eia_created",
         eia,
@@ -424,9 +438,15 @@ def update_mitigation(mitigation: Mitigation, values: dict[str, Any], *, expecte
     db.session.flush()
 
 
-def remove_mitigation(mitigation: Mitigation, *, by: User) -> None:
+def remove_mitigation(mitigation: Mitigation, *, expected_version: int, by: User) -> None:
+    """Remove a mitigation, unless someone changed it after the page was opened.
+
+    :raises ConflictError: if it changed after *expected_version*.
+    """
     eia = mitigation.eia
     check_editable(eia)
+    if mitigation.version != expected_version:
+        raise ConflictError("Someone changed this mitigation after you opened the page, so it was not removed.")
     audit.record(
         "mitigation_removed",
         eia,

@@ -8,13 +8,13 @@ from sqlalchemy import func, select
 
 from eia.accounts import queries as accounts
 from eia.assessments import queries, services
-from eia.assessments.models import EiaKind, EiaState, SectionStatus
+from eia.assessments.models import EiaKind, EiaState, Mitigation, SectionStatus
 from eia.assessments.services import SectionConflict
 from eia.assessments.workflow import TRANSITIONS
 from eia.audit import services as audit
 from eia.csv_export import csv_lines
 from eia.db_types import utcnow
-from eia.errors import ValidationFailed
+from eia.errors import ConflictError, ValidationFailed
 from eia.extensions import db
 from eia.forms_support import bind_form, show_errors
 from eia.permissions import can, permit
@@ -137,6 +137,10 @@ def new():
         del form.service_area_id
     if form.validate_on_submit():
         area = _chosen_area(form) if any_area else current_user.service_area
+        if area is None and not any_area:
+            form.form_errors.append(
+                "You are not in a service area yet, so you cannot start an assessment. Ask an administrator to set yours."
+            )
         if area is not None:
             kind = EiaKind(form.kind.data)
             template = queries.latest_template(kind)
@@ -249,6 +253,13 @@ def _save_and_continue(eia, definition, form, save):
     return redirect(url_for("assessments.show", reference=eia.reference))
 
 
+def _impact_text(direction: str | None, severity: str | None, description: str | None) -> str:
+    if not direction and not description:
+        return ""
+    label = direction.replace("_", " ").capitalize() if direction else "No direction"
+    return f"{label}{f' ({severity})' if severity else ''}: {description or ''}".strip()
+
+
 def _version(raw: str | None) -> int:
     return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 12 else -1
 
@@ -256,9 +267,28 @@ def _version(raw: str | None) -> int:
 def _conflict(eia, definition, form, current):
     """Their input and the saved answers side by side, with a way to keep theirs."""
     yours = answers_from(form, definition)
-    rows = [
+    rows = []
+    if definition.kind == "impacts":
+        # The per-characteristic answers first: overwriting them blind would lose someone's impact.
+        db.session.expire_all()
+        saved = {i.characteristic_id: i for i in queries.eia_or_404(eia.reference).impacts}
+        for characteristic in queries.characteristics_for(eia):
+            mine = impact_values(form, characteristic)
+            theirs = saved.get(characteristic.id)
+            rows.append(
+                {
+                    "question": characteristic.name,
+                    "yours": _impact_text(mine.get("direction"), mine.get("severity"), mine.get("description")),
+                    "theirs": _impact_text(
+                        theirs.direction.value if theirs and theirs.direction else None,
+                        theirs.severity.value if theirs and theirs.severity else None,
+                        theirs.description if theirs else "",
+                    ),
+                }
+            )
+    rows += [
         {
-            "question": q,
+            "question": q.label,
             "yours": q.display(services.plain_answer(yours.get(q.key))),
             "theirs": q.display(current.answers.get(q.key)),
         }
@@ -313,6 +343,7 @@ def _impacts(eia, definition, saved):
 @login_required
 def mitigation(reference: str, mitigation_id: int | None = None):
     eia = queries.eia_or_404(reference)
+    permit(current_user, "eia.view", eia)
     permit(current_user, "eia.edit", eia)
     services.check_editable(eia)
     existing = _mitigation_or_404(eia, mitigation_id) if mitigation_id else None
@@ -330,12 +361,19 @@ def mitigation(reference: str, mitigation_id: int | None = None):
         }
     form = bind_form(MitigationForm, **kwargs)
     if form.validate_on_submit():
-        if existing is None:
-            services.add_mitigation(eia, form.values(), by=current_user)
-        else:
-            services.update_mitigation(
-                existing, form.values(), expected_version=_version(form.version.data), by=current_user
-            )
+        try:
+            if existing is None:
+                services.add_mitigation(eia, form.values(), by=current_user)
+            else:
+                services.update_mitigation(
+                    existing, form.values(), expected_version=_version(form.version.data), by=current_user
+                )
+        except ConflictError as exc:
+            db.session.rollback()
+            # Keep what they typed; saving again now overwrites the other change on purpose.
+            form.form_errors.append(str(exc))
+            form.version.data = str(db.session.get(Mitigation, existing.id).version) if existing else ""
+            return render_template("assessments/mitigation.html", eia=eia, form=form, existing=existing), 409
         db.session.commit()
         flash("Mitigation saved.", "success")
         return redirect(url_for("assessments.section", reference=eia.reference, key="mitigations"))
@@ -346,8 +384,11 @@ def mitigation(reference: str, mitigation_id: int | None = None):
 @login_required
 def remove_mitigation(reference: str, mitigation_id: int):
     eia = queries.eia_or_404(reference)
+    permit(current_user, "eia.view", eia)
     permit(current_user, "eia.edit", eia)
-    services.remove_mitigation(_mitigation_or_404(eia, mitigation_id), by=current_user)
+    services.remove_mitigation(
+        _mitigation_or_404(eia, mitigation_id), expected_version=_version(request.form.get("version")), by=current_user
+    )
     db.session.commit()
     flash("Mitigation removed.", "success")
     return redirect(url_for("assessments.section", reference=eia.reference, key="mitigations"))

@@ -195,6 +195,8 @@ def transition(eia: Eia, name: str, *, by: User, comment: str | None = None, con
         eia.snapshots.append(Snapshot(taken_at=now, taken_by_id=by.id, reason="submitted", data=snapshot(eia)))
     elif name == "approve":
         eia.approved_at = now
+    elif name == "withdraw":
+        eia.approved_at = None
     elif name == "sign_off":
         eia.signed_off_at = now
         eia.signed_off_by_id = by.id
@@ -225,7 +227,10 @@ def add_comment(eia: Eia, section_key: str | None, body: str, *, by: User) -> Re
     comment = ReviewComment(section_key=section_key, body=body, author_id=by.id, created_at=utcnow())
     eia.comments.append(comment)
     db.session.flush()
-    audit.record("eia_comment_added", eia, by=by, detail=f"on {section_key or 'the whole assessment'}: {body[:200]}")
+    # The text stays with the review (the author reads it once the EIA is returned), not in the log.
+    audit.record(
+        "eia_comment_added", eia, by=by, detail=f"comment {comment.id} on {section_key or 'the whole assessment'}"
+    )
     return comment
 
 
@@ -259,10 +264,14 @@ def reopen(eia: Eia, *, by: User, today: date | None = None) -> Eia:
         closed_at_screening=eia.closed_at_screening,
     )
     for section in eia.sections:
-        status = SectionStatus.IN_PROGRESS if section.answers else SectionStatus.NOT_STARTED
-        following.sections.append(
-            EiaSection(key=section.key, answers=dict(section.answers), status=status, updated_by_id=by.id)
-        )
+        answers = dict(section.answers)
+        if section.key == "about":
+            answers["started_on"] = following.started_on.isoformat()
+            answers.pop("decision_date", None)
+        if section.key == "outcome":
+            answers.pop("review_date", None)  # the next review sets its own
+        status = SectionStatus.IN_PROGRESS if answers else SectionStatus.NOT_STARTED
+        following.sections.append(EiaSection(key=section.key, answers=answers, status=status, updated_by_id=by.id))
     for impact in eia.impacts:
         following.impacts.append(
             Impact(

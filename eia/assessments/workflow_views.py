@@ -124,7 +124,12 @@ def comment(reference: str):
     permit(current_user, "eia.review", eia)
     form = CommentForm(sections=_sections(eia))
     if form.validate_on_submit():
-        workflow.add_comment(eia, form.section_key.data or None, form.body.data, by=current_user)
+        try:
+            workflow.add_comment(eia, form.section_key.data or None, form.body.data, by=current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+            return _review_page(eia, form)
         db.session.commit()
         flash("Comment added. The author sees it when the assessment is returned.", "success")
         return redirect(url_for("assessments.review", reference=eia.reference))
