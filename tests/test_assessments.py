@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import subprocess
 
 import pytest
 import yaml
@@ -292,6 +293,10 @@ def test_an_eia_on_v1_still_renders_after_v2_changes_the_questions(app, client, 
 
     page = client.get(f"/eias/{old.reference}/sections/about").get_data(as_text=True)
     assert "Scope written on v1" in page and "What is the budget saving?" not in page
+    exported = client.get(f"/eias/{old.reference}.pdf")
+    assert exported.status_code == 200
+    text = subprocess.run(["pdftotext", "-", "-"], input=exported.data, capture_output=True, check=True).stdout.decode()
+    assert "Scope written on v1" in text and "What is the budget saving?" not in text
     new = make_eia(author=author)
     assert new.template.version == 2
     page = client.get(f"/eias/{new.reference}/sections/about").get_data(as_text=True)
