@@ -86,6 +86,30 @@ def _parse_day(value: str | None, option: str) -> date | None:
 
 users_cli = click.Group("users", help="Create and list the people who sign in.")
 forms_cli = click.Group("forms", help="Load and list the versions of the EIA form template.")
+evidence_cli = click.Group("evidence", help="Look after stored evidence files.")
+
+
+@evidence_cli.command("purge")
+@with_appcontext
+@friendly_errors
+def purge_evidence_command() -> None:
+    """Delete the bytes of evidence files removed longer ago than EIA_EVIDENCE_RETENTION_DAYS
+    (the records and their audit history stay)."""
+    from flask import current_app
+
+    from eia.audit.services import command_line_actor
+    from eia.evidence.services import purge_removed_files
+    from eia.evidence.storage import store_for
+    from eia.extensions import db
+
+    days = current_app.config["EIA_EVIDENCE_RETENTION_DAYS"]
+    count = purge_removed_files(store_for(), retention_days=days, by=command_line_actor())
+    db.session.commit()
+    click.echo(
+        f"Deleted the stored bytes of {count} removed evidence file{'' if count == 1 else 's'} older than {days} days."
+    )
+
+
 audit_cli = click.Group("audit-log", help="Check and export the tamper-evident audit log.")
 
 
@@ -299,5 +323,6 @@ def demo_command() -> None:
 def register_commands(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(forms_cli)
+    app.cli.add_command(evidence_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(demo_command)

@@ -96,9 +96,13 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "EIA_LOCK_MINUTES": _env_int("EIA_LOCK_MINUTES", 15),
         # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
         "EIA_TRUSTED_PROXIES": _env_int("EIA_TRUSTED_PROXIES", 0),
-        "MAX_CONTENT_LENGTH": _env_int("EIA_MAX_UPLOAD_MB", 20) * 1024 * 1024,
+        # Evidence files: a cap per file, a little headroom for the rest of the form in the request.
+        "EIA_MAX_UPLOAD_MB": _env_int("EIA_MAX_UPLOAD_MB", 20),
+        "EIA_EVIDENCE_DIR": os.environ.get("EIA_EVIDENCE_DIR") or str(instance_path / "evidence"),
+        "EIA_EVIDENCE_RETENTION_DAYS": _env_int("EIA_EVIDENCE_RETENTION_DAYS", 6 * 365),
     }
     config.update(overrides)
+    config.setdefault("MAX_CONTENT_LENGTH", (config["EIA_MAX_UPLOAD_MB"] + 1) * 1024 * 1024)
     config["EIA_ENV"] = env
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
 

@@ -60,7 +60,8 @@ def _init_database(app: Flask) -> None:
 
 
 def _init_login(app: Flask) -> None:
-    import eia.assessments.models  # noqa: F401  (every model is mapped before the first query)
+    import eia.assessments.models
+    import eia.evidence.models  # noqa: F401
     from eia.accounts.models import User
     from eia.accounts.services import session_user
 
@@ -105,10 +106,11 @@ def _register_blueprints(app: Flask) -> None:
     from eia.assessments import workflow_views  # noqa: F401  (adds the workflow routes to the blueprint)
     from eia.assessments.views import bp as assessments_bp
     from eia.audit.views import bp as audit_bp
+    from eia.evidence.views import bp as evidence_bp
     from eia.main.views import bp as main_bp
     from eia.register.views import bp as register_bp
 
-    for bp in (main_bp, accounts_bp, admin_bp, audit_bp, assessments_bp, register_bp):
+    for bp in (main_bp, accounts_bp, admin_bp, audit_bp, assessments_bp, register_bp, evidence_bp):
         app.register_blueprint(bp)
 
 

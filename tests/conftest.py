@@ -84,6 +84,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "SQLALCHEMY_DATABASE_URI": url,
             "SECRET_KEY": "test-secret-key-that-is-long-enough",
             "EIA_COUNCIL_NAME": "Testshire County Council",
+            "EIA_EVIDENCE_DIR": str(tmp_path_factory.mktemp("evidence")),
         }
     )
     application.test_client_class = CsrfClient

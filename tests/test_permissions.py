@@ -59,6 +59,12 @@ MATRIX = [
     ("POST", "/eias/{eia}/reopen", set()),
     ("GET", "/eias/{eia}/history", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
     ("GET", "/eias/{eia}.pdf", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
+    ("GET", "/eias/{eia}/evidence/", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
+    ("GET", "/eias/{eia}/evidence/new/file", set()),
+    ("POST", "/eias/{eia}/evidence/new/file", set()),
+    ("GET", "/eias/{eia}/evidence/{evidence}/download", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
+    ("GET", "/eias/{eia}/evidence/{evidence}/remove", set()),
+    ("POST", "/eias/{eia}/evidence/{evidence}/remove", set()),
     ("GET", "/register/", EVERYONE),
     ("GET", "/audit-log/", EQUALITIES_AND_ADMIN),
     ("GET", "/audit-log/export.csv", EQUALITIES_AND_ADMIN),
@@ -74,12 +80,18 @@ def _flask_rule(path: str) -> str:
         .replace("/approve", "/<name>")
         .replace("{mitigation}", "<int:mitigation_id>")
         .replace("{characteristic}", "<int:characteristic_id>")
+        .replace("{evidence}", "<int:evidence_id>")
+        .replace("/new/file", "/new/<kind>")
     )
 
 
 # The register's per-EIA pages answer 404 for anything unpublished, whoever asks (tested in
 # test_register_and_pdf.py); they have no role rule to walk here.
-PUBLIC_PER_EIA = {("GET", "/register/<reference>"), ("GET", "/register/<reference>.pdf")}
+PUBLIC_PER_EIA = {
+    ("GET", "/register/<reference>"),
+    ("GET", "/register/<reference>.pdf"),
+    ("GET", "/register/<reference>/evidence/<int:evidence_id>"),
+}
 
 
 def test_the_matrix_covers_every_route(app):
@@ -102,7 +114,7 @@ def test_route_allows_and_denies(client, login_as, db, who, method, path, allowe
     eia = make_eia(author=target)
     if who != ANONYMOUS:
         login_as(who)
-    url = path.format(user=target.id, eia=eia.reference, mitigation=1, characteristic=10)
+    url = path.format(user=target.id, eia=eia.reference, mitigation=1, characteristic=10, evidence=1)
     response = client.post(url, data={}) if method == "POST" else client.get(url)
     # Flask-Login sends the refused to sign in with where they were going in ?next=.
     refused_to_anonymous = response.status_code == 302 and "/sign-in?next=" in response.headers.get("Location", "")

@@ -15,6 +15,7 @@ from eia.audit import services as audit
 from eia.csv_export import csv_lines
 from eia.db_types import utcnow
 from eia.errors import ConflictError, ValidationFailed
+from eia.evidence import queries as evidence_queries
 from eia.extensions import db
 from eia.forms_support import bind_form, show_errors
 from eia.permissions import can, permit
@@ -327,6 +328,7 @@ def _impacts(eia, definition, saved):
     impacts = {impact.characteristic_id: impact for impact in eia.impacts}
     return render_template(
         "assessments/impacts.html",
+        evidence=evidence_queries.by_characteristic(evidence_queries.for_subject(eia)),
         eia=eia,
         section=definition,
         saved=saved,

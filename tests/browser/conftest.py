@@ -51,6 +51,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}",
             "SECRET_KEY": "browser-test-secret-key-long-enough",
             "EIA_COUNCIL_NAME": "Testshire County Council",
+            "EIA_EVIDENCE_DIR": str(tmp_path_factory.mktemp("live-evidence")),
         }
     )
     with app.app_context():

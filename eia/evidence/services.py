@@ -1,0 +1,249 @@
+"""Adding and removing evidence. Every change is audit-logged against the thing the evidence supports."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any, BinaryIO
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from eia.accounts.models import User
+from eia.assessments.models import Characteristic
+from eia.audit import services as audit
+from eia.db_types import utcnow
+from eia.errors import ValidationFailed, WorkflowError
+from eia.evidence.filetypes import NotAllowed, detect
+from eia.evidence.models import EvidenceItem, EvidenceKind
+from eia.evidence.storage import EvidenceStore
+from eia.extensions import db
+
+CHUNK = 64 * 1024
+
+
+def subject_type_of(subject: Any) -> str:
+    return "eia" if subject.__class__.__name__ == "Eia" else subject.__class__.__name__.lower()
+
+
+def clean_file_name(name: str | None) -> str:
+    """The name people will see for a file, refusing what could be a path or a control character.
+
+    :raises ValidationFailed: for names with ``/``, ``\\``, ``..`` or control characters.
+    """
+    name = (name or "").strip()
+    if not name:
+        raise ValidationFailed("The file has no name", {"file": "The selected file has no name"})
+    if "/" in name or "\\" in name or name in {".", ".."} or any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise ValidationFailed(
+            "The file name is not allowed",
+            {
+                "file": "The file name contains characters that are not allowed (/, \\ or control characters). Rename the file and try again"
+            },
+        )
+    if len(name) > 200:
+        stem, dot, extension = name.rpartition(".")
+        name = (stem[: 195 - len(extension)] + dot + extension) if dot else name[:200]
+    return name
+
+
+def _read_capped(stream: BinaryIO, max_bytes: int) -> bytes:
+    """Read at most *max_bytes* (+1 to tell it was more), in chunks: an oversized file is never read whole."""
+    parts: list[bytes] = []
+    total = 0
+    while total <= max_bytes:
+        chunk = stream.read(min(CHUNK, max_bytes + 1 - total))
+        if not chunk:
+            break
+        parts.append(chunk)
+        total += len(chunk)
+    return b"".join(parts)
+
+
+def _common(values: dict[str, Any]) -> dict[str, Any]:
+    title = (values.get("title") or "").strip()
+    if not title:
+        raise ValidationFailed("Enter a title", {"title": "Enter a title for this evidence"})
+    evidence_date_ok(values.get("evidence_date"), utcnow().date())
+    return {
+        "title": title[:200],
+        "description": (values.get("description") or "").strip(),
+        "source": (values.get("source") or "").strip()[:300],
+        "evidence_date": values.get("evidence_date"),
+        "sections": list(values.get("sections") or []),
+        "is_public": bool(values.get("is_public")),
+    }
+
+
+def _record(subject: Any, item: EvidenceItem, characteristics: Iterable[Characteristic], by: User, action: str) -> None:
+    item.characteristics = list(characteristics)
+    db.session.add(item)
+    db.session.flush()
+    changes = {
+        "evidence.id": [None, item.id],
+        "evidence.kind": [None, item.kind.value],
+        "evidence.title": [None, item.title],
+        "evidence.characteristics": [None, [c.key for c in item.characteristics]],
+        "evidence.sections": [None, item.sections],
+        "evidence.public": [None, item.is_public],
+    }
+    if item.kind is EvidenceKind.FILE:
+        changes |= {"evidence.sha256": [None, item.sha256], "evidence.size": [None, item.size]}
+    audit.record(action, subject, by=by, detail=f"evidence {item.id}: {item.title}", changes=changes)
+
+
+def add_file(
+    subject: Any,
+    values: dict[str, Any],
+    *,
+    stream: BinaryIO | None,
+    file_name: str | None,
+    characteristics: Iterable[Characteristic],
+    by: User,
+    store: EvidenceStore,
+    max_bytes: int,
+) -> EvidenceItem:
+    """Check an uploaded file by its content and size, store it under a generated name and record it.
+
+    :raises ValidationFailed: naming the problem (no file, empty, too big, not an allowed type, a bad
+        name, or the same file already attached); nothing is stored then.
+    """
+    common = _common(values)
+    if stream is None:
+        raise ValidationFailed("Select a file", {"file": "Select a file to upload"})
+    name = clean_file_name(file_name)
+    data = _read_capped(stream, max_bytes)
+    if len(data) > max_bytes:
+        raise ValidationFailed(
+            "The file is too big", {"file": f"The file must be {max_bytes // (1024 * 1024)} MB or smaller"}
+        )
+    try:
+        kind = detect(data, name)
+    except NotAllowed as exc:
+        raise ValidationFailed(str(exc), {"file": str(exc)}) from None
+    digest = hashlib.sha256(data).hexdigest()
+    existing = db.session.execute(
+        select(EvidenceItem).where(
+            EvidenceItem.subject_type == subject_type_of(subject),
+            EvidenceItem.subject_id == subject.id,
+            EvidenceItem.sha256 == digest,
+            EvidenceItem.removed_at.is_(None),
+        )
+    ).scalar_one_or_none()
+    if existing is not None:
+        raise ValidationFailed(
+            "This file is already attached",
+            {"file": f"This file is already attached as '{existing.title}', added on {existing.added_at:%d %B %Y}"},
+        )
+    stored = store.put(iter([data]))
+    item = EvidenceItem(
+        subject_type=subject_type_of(subject),
+        subject_id=subject.id,
+        kind=EvidenceKind.FILE,
+        file_name=name,
+        stored_name=stored.name,
+        content_type=kind.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        added_by_id=by.id,
+        added_at=utcnow(),
+        **common,
+    )
+    try:
+        _record(subject, item, characteristics, by, "evidence_added")
+    except Exception:
+        store.delete(stored.name)  # the database refused it: keep no orphan bytes
+        raise
+    return item
+
+
+def add_link(
+    subject: Any, values: dict[str, Any], *, characteristics: Iterable[Characteristic], by: User
+) -> EvidenceItem:
+    """A link to evidence published elsewhere (http or https only)."""
+    common = _common(values)
+    url = (values.get("url") or "").strip()
+    parts = urlsplit(url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or len(url) > 2000:
+        raise ValidationFailed("Enter a web address", {"url": "Enter a web address starting with https:// or http://"})
+    item = EvidenceItem(
+        subject_type=subject_type_of(subject), subject_id=subject.id, kind=EvidenceKind.LINK, url=url,
+        added_by_id=by.id, added_at=utcnow(), **common,
+    )  # fmt: skip
+    _record(subject, item, characteristics, by, "evidence_added")
+    return item
+
+
+def add_note(
+    subject: Any, values: dict[str, Any], *, characteristics: Iterable[Characteristic], by: User
+) -> EvidenceItem:
+    """A note: what someone was told, observed or found, in their own words."""
+    common = _common(values)
+    note = (values.get("note") or "").strip()
+    if not note:
+        raise ValidationFailed("Enter the note", {"note": "Enter the note"})
+    item = EvidenceItem(
+        subject_type=subject_type_of(subject), subject_id=subject.id, kind=EvidenceKind.NOTE, note=note,
+        added_by_id=by.id, added_at=utcnow(), **common,
+    )  # fmt: skip
+    _record(subject, item, characteristics, by, "evidence_added")
+    return item
+
+
+def remove_evidence(subject: Any, item: EvidenceItem, *, reason: str, by: User) -> None:
+    """Take evidence off (the bytes are kept for the retention period).
+
+    :raises ValidationFailed: without a reason. :raises WorkflowError: if already removed.
+    """
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed("Give a reason", {"reason": "Enter why this evidence is being removed"})
+    if item.is_removed:
+        raise WorkflowError("This evidence has already been removed.")
+    item.removed_at = utcnow()
+    item.removed_by_id = by.id
+    item.removal_reason = reason
+    audit.record(
+        "evidence_removed",
+        subject,
+        by=by,
+        detail=f"evidence {item.id}: {item.title}; reason: {reason[:300]}",
+        changes={"evidence.removed": [False, True]},
+    )
+    db.session.flush()
+
+
+def purge_removed_files(store: EvidenceStore, *, retention_days: int, now: datetime | None = None, by: Any) -> int:
+    """Delete the bytes of files removed longer ago than the retention period; the record stays."""
+    cutoff = (now or utcnow()) - timedelta(days=retention_days)
+    items = (
+        db.session.execute(
+            select(EvidenceItem).where(
+                EvidenceItem.kind == EvidenceKind.FILE,
+                EvidenceItem.removed_at < cutoff,
+                EvidenceItem.bytes_purged_at.is_(None),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for item in items:
+        store.delete(item.stored_name)
+        item.bytes_purged_at = now or utcnow()
+        audit.record(
+            "evidence_bytes_purged",
+            item,
+            by=by,
+            detail=f"removed {item.removed_at:%Y-%m-%d}; retention {retention_days} days",
+        )
+    db.session.flush()
+    return len(items)
+
+
+def evidence_date_ok(value: date | None, today: date) -> None:
+    if value and value > today:
+        raise ValidationFailed(
+            "Evidence date in the future", {"evidence_date": "The evidence date cannot be in the future"}
+        )

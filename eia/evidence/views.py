@@ -1,0 +1,107 @@
+"""Evidence pages on an EIA: list, add a file, link or note, download, remove."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from eia.assessments import queries as eia_queries
+from eia.assessments import services as eia_services
+from eia.errors import ValidationFailed
+from eia.evidence import queries, services
+from eia.evidence.models import EvidenceKind
+from eia.evidence.storage import send_evidence, store_for
+from eia.extensions import db
+from eia.forms_support import bind_form, show_errors
+from eia.permissions import can, permit
+from forms.eia import EvidenceForm, RemoveEvidenceForm
+
+bp = Blueprint("evidence", __name__, url_prefix="/eias/<reference>/evidence")
+
+
+def _eia_for(reference: str, action: str = "eia.view"):
+    eia = eia_queries.eia_or_404(reference)
+    permit(current_user, "eia.view", eia)
+    if action != "eia.view":
+        permit(current_user, action, eia)
+    return eia
+
+
+@bp.get("/")
+@login_required
+def index(reference: str):
+    eia = _eia_for(reference)
+    return render_template(
+        "evidence/index.html",
+        eia=eia,
+        items=queries.for_subject(eia),
+        removed=queries.for_subject(eia, include_removed=True),
+        can_add=can(current_user, "eia.edit", eia) and eia.state.is_editable,
+        section_titles={s.key: s.title for s in eia.form.sections},
+    )
+
+
+@bp.route("/new/<kind>", methods=["GET", "POST"])
+@login_required
+def new(reference: str, kind: str):
+    eia = _eia_for(reference, "eia.edit")
+    eia_services.check_editable(eia)
+    if kind not in EvidenceKind._value2member_map_:
+        abort(404)
+    characteristics = eia_queries.characteristics_for(eia)
+    form = bind_form(
+        EvidenceForm,
+        characteristics=[(str(c.id), c.name) for c in characteristics],
+        sections=[(s.key, s.title) for s in eia.form.sections],
+    )
+    if request.method == "GET" and request.args.get("section") in {s.key for s in eia.form.sections}:
+        form.sections.data = [request.args["section"]]
+    if form.validate_on_submit():
+        chosen = [c for c in characteristics if str(c.id) in (form.characteristics.data or [])]
+        try:
+            if kind == "file":
+                upload = request.files.get("file")
+                services.add_file(
+                    eia,
+                    form.values(),
+                    stream=upload.stream if upload and upload.filename else None,
+                    file_name=upload.filename if upload else None,
+                    characteristics=chosen,
+                    by=current_user,
+                    store=store_for(),
+                    max_bytes=current_app.config["EIA_MAX_UPLOAD_MB"] * 1024 * 1024,
+                )
+            elif kind == "link":
+                services.add_link(eia, form.values(), characteristics=chosen, by=current_user)
+            else:
+                services.add_note(eia, form.values(), characteristics=chosen, by=current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"'{form.title.data}' added to the evidence.", "success")
+            return redirect(url_for("evidence.index", reference=eia.reference))
+    return render_template("evidence/new.html", eia=eia, form=form, kind=EvidenceKind(kind))
+
+
+@bp.get("/<int:evidence_id>/download")
+@login_required
+def download(reference: str, evidence_id: int):
+    eia = _eia_for(reference)
+    return send_evidence(queries.item_or_404(eia, evidence_id))
+
+
+@bp.route("/<int:evidence_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove(reference: str, evidence_id: int):
+    eia = _eia_for(reference, "eia.edit")
+    eia_services.check_editable(eia)
+    item = queries.item_or_404(eia, evidence_id)
+    form = RemoveEvidenceForm()
+    if form.validate_on_submit():
+        services.remove_evidence(eia, item, reason=form.reason.data, by=current_user)
+        db.session.commit()
+        flash(f"'{item.title}' removed from the evidence.", "success")
+        return redirect(url_for("evidence.index", reference=eia.reference))
+    return render_template("evidence/remove.html", eia=eia, item=item, form=form)
