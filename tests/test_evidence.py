@@ -301,3 +301,28 @@ def test_evidence_is_added_only_while_the_eia_is_editable(client, author_eia, db
     eia.state = EiaState.APPROVED
     db.session.commit()
     assert upload(client, eia, real_pdf(), "late.pdf").status_code == 409
+
+
+def test_the_service_attaches_evidence_to_any_subject_and_keeps_subjects_apart(app, db):
+    """Plan progress updates will use the same service: evidence belongs to one subject only."""
+    from eia.accounts.models import ServiceArea
+    from eia.errors import NotFound
+    from eia.evidence import queries, services
+    from eia.evidence.storage import store_for
+
+    author = make_user(Role.AUTHOR)
+    subject = db.session.get(ServiceArea, author.service_area_id)  # stands in for a progress update
+    other = make_eia(author=author)
+    item = services.add_note(
+        subject, {"title": "Quarterly return", "note": "Submitted on time."}, characteristics=[], by=author
+    )
+    stored = services.add_file(
+        subject, {"title": "Return"}, stream=io.BytesIO(real_pdf()), file_name="return.pdf",
+        characteristics=[], by=author, store=store_for(app), max_bytes=1024 * 1024,
+    )  # fmt: skip
+    db.session.commit()
+    assert {i.id for i in queries.for_subject(subject)} == {item.id, stored.id}
+    assert queries.for_subject(other) == []
+    with pytest.raises(NotFound):
+        queries.item_or_404(other, item.id)
+    assert item.subject_type == "service_area" and stored.sha256

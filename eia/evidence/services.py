@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
@@ -25,7 +26,8 @@ CHUNK = 64 * 1024
 
 
 def subject_type_of(subject: Any) -> str:
-    return "eia" if subject.__class__.__name__ == "Eia" else subject.__class__.__name__.lower()
+    """``eia``, ``progress_update`` ...: the subject's class name in snake case."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", subject.__class__.__name__).lower()
 
 
 def clean_file_name(name: str | None) -> str:
