@@ -62,6 +62,7 @@ def _init_database(app: Flask) -> None:
 def _init_login(app: Flask) -> None:
     import eia.assessments.models
     import eia.evidence.models  # noqa: F401
+    import tracker.models  # noqa: F401
     from eia.accounts.models import User
     from eia.accounts.services import session_user
 

@@ -1,0 +1,104 @@
+"""Equality action plans: plans, their priorities (objectives) and actions."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from eia.db_types import UTCDateTime, enum_column, utcnow
+from eia.extensions import db
+
+
+class ActionStatus(StrEnum):
+    NOT_STARTED = "not_started"
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    OFF_TRACK = "off_track"
+    COMPLETE = "complete"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
+    @classmethod
+    def parse(cls, text: str | None) -> ActionStatus:
+        """``"On track"``, ``"on_track"`` or ``"ON TRACK"``; empty means not started.
+
+        :raises ValueError: for anything else.
+        """
+        cleaned = (text or "").strip().lower().replace(" ", "_").replace("-", "_")
+        return cls(cleaned) if cleaned else cls.NOT_STARTED
+
+
+class Plan(db.Model):
+    """An equality action plan of one organisation, e.g. Charnwood's Equality Strategy Action Plan."""
+
+    __tablename__ = "plans"
+    __table_args__ = (UniqueConstraint("organisation", "title"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    organisation: Mapped[str] = mapped_column(String(200))
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    priorities: Mapped[list[Priority]] = relationship(
+        back_populates="plan", cascade="all, delete-orphan", order_by="Priority.position"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Plan {self.id} {self.organisation}: {self.title}>"
+
+
+class Priority(db.Model):
+    """A priority or objective of a plan ("PEO 1", "Priority 2")."""
+
+    __tablename__ = "plan_priorities"
+    __table_args__ = (UniqueConstraint("plan_id", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plans.id", ondelete="CASCADE"), index=True)
+    ref: Mapped[str] = mapped_column(String(60))
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+
+    plan: Mapped[Plan] = relationship(back_populates="priorities")
+    actions: Mapped[list[PlanAction]] = relationship(
+        back_populates="priority", cascade="all, delete-orphan", order_by="PlanAction.position"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Priority {self.ref}>"
+
+
+class PlanAction(db.Model):
+    """An action of a plan. The target is kept exactly as the council wrote it; ``due_on`` is what
+    could be read from it (none for "Ongoing" or "Quarterly", which are marked recurring)."""
+
+    __tablename__ = "plan_actions"
+    __table_args__ = (UniqueConstraint("priority_id", "ref"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    priority_id: Mapped[int] = mapped_column(ForeignKey("plan_priorities.id", ondelete="CASCADE"), index=True)
+    ref: Mapped[str] = mapped_column(String(30))
+    ref_generated: Mapped[bool] = mapped_column(Boolean, default=False)
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    text: Mapped[str] = mapped_column(Text)
+    leads: Mapped[list[str]] = mapped_column(JSON, default=list)
+    target_text: Mapped[str] = mapped_column(String(200), default="")
+    due_on: Mapped[date | None] = mapped_column(Date, index=True)
+    is_recurring: Mapped[bool] = mapped_column(Boolean, default=False)
+    success_measures: Mapped[list[str]] = mapped_column(JSON, default=list)
+    status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus), default=ActionStatus.NOT_STARTED)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    priority: Mapped[Priority] = relationship(back_populates="actions")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    def __repr__(self) -> str:
+        return f"<PlanAction {self.ref}>"
