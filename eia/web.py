@@ -192,7 +192,11 @@ def navigation() -> list[dict[str, Any]]:
     """The service navigation for the signed-in person's role."""
     if not current_user.is_authenticated:
         return []
-    items = [("My work", "main.home", None), ("Assessments", "assessments.index", "/eias")]
+    items = [
+        ("My work", "main.home", None),
+        ("Assessments", "assessments.index", "/eias"),
+        ("Action plans", "plans.index", "/plans"),
+    ]
     if current_user.role in (Role.EQUALITIES, Role.ADMIN):
         items.append(("Audit log", "audit.index", "/audit-log"))
     if current_user.role is Role.ADMIN:

@@ -114,6 +114,12 @@ def _register_blueprints(app: Flask) -> None:
     for bp in (main_bp, accounts_bp, admin_bp, audit_bp, assessments_bp, register_bp, evidence_bp):
         app.register_blueprint(bp)
 
+    from tracker.views import bp as plans_bp
+    from tracker.views import links_bp
+
+    app.register_blueprint(plans_bp)
+    app.register_blueprint(links_bp)
+
 
 def init_app(app: Flask) -> None:
     from eia.cli import register_commands

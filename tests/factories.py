@@ -51,6 +51,42 @@ def make_user(role: Role = Role.AUTHOR, **overrides: Any) -> User:
     return user
 
 
+def make_plan(
+    title: str = "Equality Strategy Action Plan 2020 - 2022", organisation: str = "Charnwood Borough Council"
+):
+    """A plan with one priority and two actions."""
+    from tracker.models import Plan, PlanAction, Priority
+
+    plan = Plan(title=title, organisation=organisation, is_active=True)
+    priority = Priority(
+        ref="PEO 1", text="To assess, consult and evaluate the equality impact of our policies", position=1
+    )
+    priority.actions.append(
+        PlanAction(
+            ref="1.1",
+            text="Review and update the council's approach to EIAs",
+            leads=["Improvement"],
+            target_text="September 2021",
+            success_measures=["Positive feedback"],
+            position=1,
+        )
+    )
+    priority.actions.append(
+        PlanAction(
+            ref="1.3",
+            text="Audit EIA completion and publication rates",
+            leads=["Improvement"],
+            target_text="March 2022",
+            success_measures=["Annual EIA report"],
+            position=2,
+        )
+    )
+    plan.priorities.append(priority)
+    db.session.add(plan)
+    db.session.commit()
+    return plan
+
+
 def make_eia(
     author: User | None = None,
     kind: EiaKind = EiaKind.STANDARD,

@@ -6,7 +6,7 @@ import pytest
 
 from eia.accounts.models import Role
 from eia.permissions import RULES, can
-from tests.factories import make_eia, make_user
+from tests.factories import make_eia, make_plan, make_user
 
 ANONYMOUS = "anonymous"
 EVERYONE = {ANONYMOUS, *Role}
@@ -66,6 +66,12 @@ MATRIX = [
     ("GET", "/eias/{eia}/evidence/{evidence}/remove", set()),
     ("POST", "/eias/{eia}/evidence/{evidence}/remove", set()),
     ("GET", "/register/", EVERYONE),
+    ("GET", "/plans/", SIGNED_IN),
+    ("GET", "/plans/{plan}", SIGNED_IN),
+    ("GET", "/plans/actions/{action}", SIGNED_IN),
+    ("GET", "/eias/{eia}/actions/", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
+    ("POST", "/eias/{eia}/actions/", set()),
+    ("POST", "/eias/{eia}/actions/{link}/remove", set()),
     ("GET", "/audit-log/", EQUALITIES_AND_ADMIN),
     ("GET", "/audit-log/export.csv", EQUALITIES_AND_ADMIN),
     ("POST", "/audit-log/verify", EQUALITIES_AND_ADMIN),
@@ -82,6 +88,9 @@ def _flask_rule(path: str) -> str:
         .replace("{characteristic}", "<int:characteristic_id>")
         .replace("{evidence}", "<int:evidence_id>")
         .replace("/new/file", "/new/<kind>")
+        .replace("{plan}", "<int:plan_id>")
+        .replace("{action}", "<int:action_id>")
+        .replace("{link}", "<int:link_id>")
     )
 
 
@@ -112,9 +121,20 @@ def test_the_matrix_covers_every_route(app):
 def test_route_allows_and_denies(client, login_as, db, who, method, path, allowed):
     target = make_user(Role.AUTHOR)
     eia = make_eia(author=target)
+    plan = make_plan()
+    action = plan.priorities[0].actions[0]
     if who != ANONYMOUS:
         login_as(who)
-    url = path.format(user=target.id, eia=eia.reference, mitigation=1, characteristic=10, evidence=1)
+    url = path.format(
+        user=target.id,
+        eia=eia.reference,
+        mitigation=1,
+        characteristic=10,
+        evidence=1,
+        plan=plan.id,
+        action=action.id,
+        link=1,
+    )
     response = client.post(url, data={}) if method == "POST" else client.get(url)
     # Flask-Login sends the refused to sign in with where they were going in ?next=.
     refused_to_anonymous = response.status_code == 302 and "/sign-in?next=" in response.headers.get("Location", "")

@@ -102,3 +102,22 @@ class PlanAction(db.Model):
 
     def __repr__(self) -> str:
         return f"<PlanAction {self.ref}>"
+
+
+class EiaActionLink(db.Model):
+    """An EIA that evidences a plan action, with a note on how."""
+
+    __tablename__ = "eia_action_links"
+    __table_args__ = (UniqueConstraint("eia_id", "action_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    eia_id: Mapped[int] = mapped_column(ForeignKey("eias.id", ondelete="CASCADE"), index=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("plan_actions.id", ondelete="CASCADE"), index=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    action: Mapped[PlanAction] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<EiaActionLink eia {self.eia_id} action {self.action_id}>"

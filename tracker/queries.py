@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from eia.errors import NotFound
 from eia.extensions import db
-from tracker.models import Plan, Priority
+from tracker.models import ActionStatus, EiaActionLink, Plan, PlanAction, Priority
 
 
 def plan_by_name(name: str, organisation: str | None = None) -> Plan:
@@ -33,3 +33,102 @@ def plan_by_name(name: str, organisation: str | None = None) -> Plan:
 
 def plans() -> list[Plan]:
     return list(db.session.execute(select(Plan).order_by(Plan.organisation, Plan.title)).scalars())
+
+
+def plan_or_404(plan_id: int) -> Plan:
+    plan = db.session.execute(
+        select(Plan).where(Plan.id == plan_id).options(selectinload(Plan.priorities).selectinload(Priority.actions))
+    ).scalar_one_or_none()
+    if plan is None:
+        raise NotFound("There is no such plan.")
+    return plan
+
+
+def action_or_404(action_id: int) -> PlanAction:
+    action = db.session.execute(
+        select(PlanAction)
+        .where(PlanAction.id == action_id)
+        .options(selectinload(PlanAction.priority).selectinload(Priority.plan))
+    ).scalar_one_or_none()
+    if action is None:
+        raise NotFound("There is no such action.")
+    return action
+
+
+def link_counts(action_ids: list[int]) -> dict[int, int]:
+    """How many EIAs evidence each action (one GROUP BY query)."""
+    if not action_ids:
+        return {}
+    rows = db.session.execute(
+        select(EiaActionLink.action_id, func.count())
+        .where(EiaActionLink.action_id.in_(action_ids))
+        .group_by(EiaActionLink.action_id)
+    ).all()
+    return {action_id: count for action_id, count in rows}
+
+
+def plan_summaries() -> list[dict]:
+    """Each plan with its number of priorities, actions and completed actions (aggregated in SQL)."""
+    rows = db.session.execute(
+        select(
+            Plan,
+            func.count(func.distinct(Priority.id)).label("priorities"),
+            func.count(PlanAction.id).label("actions"),
+            func.count(PlanAction.id).filter(PlanAction.status == ActionStatus.COMPLETE).label("complete"),
+        )
+        .outerjoin(Priority, Priority.plan_id == Plan.id)
+        .outerjoin(PlanAction, PlanAction.priority_id == Priority.id)
+        .group_by(Plan.id)
+        .order_by(Plan.organisation, Plan.title)
+    ).all()
+    return [{"plan": r[0], "priorities": r.priorities, "actions": r.actions, "complete": r.complete} for r in rows]
+
+
+def links_for_eia(eia_id: int) -> list[EiaActionLink]:
+    return list(
+        db.session.execute(
+            select(EiaActionLink)
+            .where(EiaActionLink.eia_id == eia_id)
+            .options(selectinload(EiaActionLink.action).selectinload(PlanAction.priority).selectinload(Priority.plan))
+            .order_by(EiaActionLink.id)
+        ).scalars()
+    )
+
+
+def eias_for_action(action_id: int, viewer) -> list:
+    """The EIAs evidencing an action that *viewer* may see."""
+    from eia.assessments.models import Eia
+    from eia.assessments.queries import visible_to, with_list_details
+
+    query = (
+        select(Eia)
+        .join(EiaActionLink, EiaActionLink.eia_id == Eia.id)
+        .where(EiaActionLink.action_id == action_id, visible_to(viewer))
+        .order_by(Eia.reference)
+    )
+    return list(db.session.execute(with_list_details(query)).scalars())
+
+
+def action_choices() -> list[tuple[str, str]]:
+    """Every action of every active plan, labelled so people can find it in a long list."""
+    rows = db.session.execute(
+        select(
+            PlanAction.id,
+            PlanAction.ref,
+            PlanAction.text,
+            Priority.ref.label("priority"),
+            Plan.title,
+            Plan.organisation,
+        )
+        .join(Priority, Priority.id == PlanAction.priority_id)
+        .join(Plan, Plan.id == Priority.plan_id)
+        .where(Plan.is_active.is_(True))
+        .order_by(Plan.organisation, Plan.title, Priority.position, PlanAction.position)
+    ).all()
+    return [
+        (
+            str(r.id),
+            f"{r.organisation} – {r.title} – {r.priority} {r.ref}: {r.text[:90]}{'…' if len(r.text) > 90 else ''}",
+        )
+        for r in rows
+    ]

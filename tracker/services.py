@@ -22,7 +22,7 @@ from eia.audit import services as audit
 from eia.csv_export import FORMULA_TRIGGERS, csv_lines
 from eia.errors import ValidationFailed
 from eia.extensions import db
-from tracker.models import ActionStatus, Plan, PlanAction, Priority
+from tracker.models import ActionStatus, EiaActionLink, Plan, PlanAction, Priority
 from tracker.schemas import COLUMNS, REQUIRED, PlanRowSchema
 from tracker.targets import parse_target
 
@@ -370,3 +370,41 @@ def export_xlsx(plan: Plan) -> bytes:
 
 def record_export(plan: Plan, *, by: Any, file_format: str) -> None:
     audit.record("plan_exported", plan, by=by, detail=f"{plan.title} as {file_format}")
+
+
+def link_eia(eia: Any, action: PlanAction, *, note: str, by: Any) -> EiaActionLink:
+    """Record that *eia* evidences *action*, and how.
+
+    :raises ValidationFailed: if the link exists already or the note is missing.
+    """
+    from eia.assessments.services import check_editable
+
+    check_editable(eia)
+    note = note.strip()
+    if not note:
+        raise ValidationFailed("Say how", {"note": "Say how this assessment evidences the action"})
+    exists = db.session.execute(
+        select(EiaActionLink.id).where(EiaActionLink.eia_id == eia.id, EiaActionLink.action_id == action.id)
+    ).first()
+    if exists:
+        raise ValidationFailed("Already linked", {"action_id": "This assessment is already linked to that action"})
+    link = EiaActionLink(eia_id=eia.id, action_id=action.id, note=note, created_by_id=by.id)
+    db.session.add(link)
+    db.session.flush()
+    audit.record(
+        "eia_action_linked",
+        eia,
+        by=by,
+        detail=f"{action.priority.plan.title} {action.priority.ref} {action.ref}",
+        changes={"action_link.action_id": [None, action.id], "action_link.note": [None, note]},
+    )
+    return link
+
+
+def unlink_eia(eia: Any, link: EiaActionLink, *, by: Any) -> None:
+    from eia.assessments.services import check_editable
+
+    check_editable(eia)
+    audit.record("eia_action_unlinked", eia, by=by, changes={"action_link.action_id": [link.action_id, None]})
+    db.session.delete(link)
+    db.session.flush()

@@ -22,6 +22,7 @@ from eia.audit.services import command_line_actor
 from eia.cli import load_shipped_templates
 from eia.demo import load_demo
 from eia.extensions import db
+from tracker.demo import load_demo_plans
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_FLAGS = [
@@ -58,6 +59,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
         upgrade()
         load_shipped_templates()
         load_demo(by=command_line_actor())
+        load_demo_plans(by=command_line_actor())
         db.session.commit()
     return app
 

@@ -12,10 +12,10 @@ from tests.browser.conftest import assert_accessible, nav_items, sign_in, visit
 PERSON_FOR = {person.role: person for person in reversed(PEOPLE)}
 
 EXPECTED_NAV = {
-    Role.AUTHOR: ["My work", "Assessments", "Your account", "Sign out"],
-    Role.DECISION_MAKER: ["My work", "Assessments", "Your account", "Sign out"],
-    Role.EQUALITIES: ["My work", "Assessments", "Audit log", "Your account", "Sign out"],
-    Role.ADMIN: ["My work", "Assessments", "Audit log", "Admin", "Your account", "Sign out"],
+    Role.AUTHOR: ["My work", "Assessments", "Action plans", "Your account", "Sign out"],
+    Role.DECISION_MAKER: ["My work", "Assessments", "Action plans", "Your account", "Sign out"],
+    Role.EQUALITIES: ["My work", "Assessments", "Action plans", "Audit log", "Your account", "Sign out"],
+    Role.ADMIN: ["My work", "Assessments", "Action plans", "Audit log", "Admin", "Your account", "Sign out"],
 }
 
 

@@ -1,0 +1,37 @@
+"""Forms of the plan tracker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea
+from wtforms import SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from forms.admin import select_choices
+from forms.eia import strip
+
+
+class ActionLinkForm(FlaskForm):
+    action_id = SelectField(
+        "Which action does this assessment evidence?",
+        widget=GovSelect(),
+        choices=[],
+        validators=[DataRequired("Choose an action")],
+    )
+    note = TextAreaField(
+        "How does it evidence the action?",
+        description="For example: the assessment shows the new EIA template in use, as action 1.1 intends.",
+        filters=[strip],
+        widget=GovTextArea(),
+        validators=[
+            DataRequired("Say how this assessment evidences the action"),
+            Length(max=3000, message="Must be 3,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Link to this action", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, actions: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.action_id.choices = select_choices([("", "Choose an action"), *actions])

@@ -1,0 +1,42 @@
+"""Action plans in a real browser: the plans, a plan, an action, and linking an EIA to an action;
+axe-core on every page."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Browser, expect
+
+from eia.demo import DEMO_PASSWORD
+from tests.browser.conftest import assert_accessible, sign_in, visit
+
+
+def test_browse_plans_and_link_an_eia_to_an_action(browser: Browser, live_server: str):
+    page = browser.new_context().new_page()
+    sign_in(page, live_server, "sam.patel@council.example", DEMO_PASSWORD)
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Action plans").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Equality Strategy Action Plan 2020 - 2022").click()
+    assert_accessible(page)
+    expect(page.get_by_role("heading", name="PEO 1")).to_be_visible()
+    page.get_by_role("link", name="Audit Equality Impact Assessment (EIA) completion").click()
+    assert_accessible(page)
+    expect(page.get_by_text("Annual EIA Report submitted to Equality Working Group")).to_be_visible()
+
+    visit(page, f"{live_server}/eias/new")
+    page.get_by_label("A policy, function, service or budget proposal").check()
+    page.get_by_label("Title of the proposal").fill("Temporary accommodation placements policy")
+    page.get_by_role("button", name="Start the assessment").click()
+    reference = page.locator(".govuk-caption-l").first.inner_text()
+    page.get_by_role("link", name="Links to the action plan").click()
+    assert_accessible(page)
+    page.get_by_role("link", name="Choose the actions this assessment evidences").click()
+    assert_accessible(page)
+    label = page.locator("#action_id option", has_text="PEO 1 1.3:").first.inner_text()
+    page.get_by_label("Which action does this assessment evidence?").select_option(label=label)
+    page.get_by_label("How does it evidence the action?").fill("It is one of the EIAs counted in the completion audit.")
+    page.get_by_role("button", name="Link to this action").click()
+    expect(page.get_by_text("Link to the action plan saved.")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Equality Strategy Action Plan 2020 - 2022 – PEO 1 1.3").click()
+    expect(page.get_by_role("link", name=reference)).to_be_visible()
+    assert_accessible(page)
+    page.context.close()

@@ -1,0 +1,74 @@
+"""Plan pages and the links from EIAs to the actions they evidence."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from eia.accounts.models import Role
+from eia.audit.models import AuditEntry
+from tests.factories import make_eia, make_plan
+
+
+def test_plan_pages_show_priorities_actions_and_targets(client, login_as, db):
+    login_as(Role.DECISION_MAKER)
+    plan = make_plan()
+    page = client.get("/plans/").get_data(as_text=True)
+    assert "Equality Strategy Action Plan 2020 - 2022" in page and "Charnwood Borough Council" in page
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert (
+        "PEO 1" in page and "Review and update the council&#39;s approach to EIAs" in page and "September 2021" in page
+    )
+    action = plan.priorities[0].actions[0]
+    page = client.get(f"/plans/actions/{action.id}").get_data(as_text=True)
+    assert "Positive feedback" in page and "No assessment you can see evidences this action yet." in page
+    assert client.get("/plans/99999").status_code == 404
+
+
+def test_an_author_links_their_eia_to_an_action_and_the_counts_follow(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    plan = make_plan()
+    action = plan.priorities[0].actions[1]
+    page = client.post(f"/eias/{eia.reference}/actions/", data={"action_id": str(action.id), "note": "  "}).get_data(
+        as_text=True
+    )
+    assert "Say how this assessment evidences the action" in page
+    response = client.post(
+        f"/eias/{eia.reference}/actions/",
+        data={"action_id": str(action.id), "note": "It records completion for the audit."},
+    )
+    assert response.status_code == 302
+    page = client.post(f"/eias/{eia.reference}/actions/", data={"action_id": str(action.id), "note": "Again"}).get_data(
+        as_text=True
+    )
+    assert "already linked to that action" in page
+    assert client.post(f"/eias/{eia.reference}/actions/", data={"action_id": "999999", "note": "x"}).status_code == 200
+
+    page = client.get(f"/plans/{plan.id}").get_data(as_text=True)
+    assert page.count('govuk-table__cell--numeric">1<') == 1
+    page = client.get(f"/plans/actions/{action.id}").get_data(as_text=True)
+    assert eia.reference in page
+    assert db.session.execute(select(AuditEntry).where(AuditEntry.action == "eia_action_linked")).scalar_one()
+
+    # Someone who may not see the EIA does not see it listed against the action either.
+    login_as(Role.AUTHOR)
+    assert eia.reference not in client.get(f"/plans/actions/{action.id}").get_data(as_text=True)
+    login_as(Role.AUTHOR, service_area=author.service_area)
+    links = client.get(f"/eias/{eia.reference}/actions/").get_data(as_text=True)
+    assert "It records completion for the audit." in links
+
+
+def test_links_cannot_be_removed_through_another_eia(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    first = make_eia(author=author)
+    second = make_eia(author=author)
+    plan = make_plan()
+    client.post(
+        f"/eias/{first.reference}/actions/", data={"action_id": str(plan.priorities[0].actions[0].id), "note": "Yes"}
+    )
+    from tracker.models import EiaActionLink
+
+    link = db.session.execute(select(EiaActionLink)).scalar_one()
+    assert client.post(f"/eias/{second.reference}/actions/{link.id}/remove").status_code == 404
+    assert client.post(f"/eias/{first.reference}/actions/{link.id}/remove").status_code == 302
+    assert db.session.execute(select(EiaActionLink)).first() is None
