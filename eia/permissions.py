@@ -95,6 +95,7 @@ RULES: dict[str, Rule] = {
     "eia.publish": lambda user, eia: user.role is Role.EQUALITIES and not eia.is_individual and _independent(user, eia),
     "characteristic.manage": _roles(Role.ADMIN),
     "plan.view": _signed_in,
+    "plan.import": _roles(Role.EQUALITIES, Role.ADMIN),
     "form_template.view": _roles(Role.EQUALITIES, Role.ADMIN),
     "audit.view": _roles(Role.EQUALITIES, Role.ADMIN),
     "audit.export": _roles(Role.EQUALITIES, Role.ADMIN),

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea
+from flask_wtf.file import FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmitInput, GovTextArea
 from wtforms import SelectField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
@@ -35,3 +36,13 @@ class ActionLinkForm(FlaskForm):
     def __init__(self, *args: Any, actions: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.action_id.choices = select_choices([("", "Choose an action"), *actions])
+
+
+class PlanUploadForm(FlaskForm):
+    file = FileField(
+        "Plan file",
+        description="A CSV (UTF-8, with a header row) or an Excel workbook (XLSX), up to 5 MB.",
+        widget=GovFileInput(),
+        validators=[FileRequired("Select a CSV or XLSX file")],
+    )
+    submit = SubmitField("Check the file", widget=GovSubmitInput())

@@ -72,3 +72,46 @@ def test_links_cannot_be_removed_through_another_eia(client, login_as, db):
     assert client.post(f"/eias/{second.reference}/actions/{link.id}/remove").status_code == 404
     assert client.post(f"/eias/{first.reference}/actions/{link.id}/remove").status_code == 302
     assert db.session.execute(select(EiaActionLink)).first() is None
+
+
+def test_the_upload_page_previews_then_imports_on_confirmation(app, client, login_as, db, tmp_path, monkeypatch):
+    import io
+
+    from tracker.demo import DATA_DIR
+    from tracker.models import Plan, PlanAction
+
+    monkeypatch.setitem(app.config, "EIA_EVIDENCE_DIR", str(tmp_path))
+    login_as(Role.EQUALITIES)
+    data = (DATA_DIR / "nwldc-equality-action-plan.csv").read_bytes()
+    response = client.post(
+        "/plans/import", data={"file": (io.BytesIO(data), "nwldc.csv")}, content_type="multipart/form-data"
+    )
+    page = response.get_data(as_text=True)
+    assert (
+        response.status_code == 200
+        and "1 new plan: Equality Action Plan (North West Leicestershire District Council)" in page
+    )
+    assert "16 new actions" in page and "Confirm the import" in page
+    assert db.session.execute(select(Plan)).first() is None  # nothing written by the preview
+
+    assert client.post("/plans/import/confirm").status_code == 302
+    assert db.session.execute(select(PlanAction)).scalars().all().__len__() == 16
+    assert "Imported nwldc.csv: 16 actions added" in client.get("/plans/").get_data(as_text=True)
+    assert client.post("/plans/import/confirm").status_code == 302  # nothing waiting any more
+    assert list((tmp_path / "pending-imports").iterdir()) == []
+
+
+def test_the_upload_page_names_each_bad_cell(client, login_as, db):
+    import io
+
+    login_as(Role.EQUALITIES)
+    bad = b"plan,organisation,priority_ref,priority,action,status\nP,O,R,Text,Do it,finished\nP,O,R,Text,,\n"
+    response = client.post(
+        "/plans/import", data={"file": (io.BytesIO(bad), "bad.csv")}, content_type="multipart/form-data"
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "line 2, column status: &#39;finished&#39; is not a status" in page
+    assert "line 3, column action: The action is empty" in page
+    page = client.post("/plans/import", data={}, content_type="multipart/form-data").get_data(as_text=True)
+    assert "Select a CSV or XLSX file" in page

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+import secrets
+from pathlib import Path
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from eia.assessments import queries as eia_queries
@@ -10,7 +13,7 @@ from eia.errors import ValidationFailed
 from eia.extensions import db
 from eia.forms_support import bind_form, show_errors
 from eia.permissions import can, permit
-from forms.plans import ActionLinkForm
+from forms.plans import ActionLinkForm, PlanUploadForm
 from tracker import queries, services
 from tracker.models import EiaActionLink
 
@@ -81,3 +84,59 @@ def remove(reference: str, link_id: int):
     db.session.commit()
     flash("Link removed.", "success")
     return redirect(url_for("action_links.eia_links", reference=eia.reference))
+
+
+PENDING_KEY = "pending_plan_import"
+
+
+def _pending_dir() -> Path:
+    """Uploaded plan files wait here between the preview and the confirmation."""
+    return Path(current_app.config["EIA_EVIDENCE_DIR"]) / "pending-imports"
+
+
+@bp.route("/import", methods=["GET", "POST"])
+@login_required
+def upload():
+    """Upload a plan file, see what it would add and change, then confirm (nothing is written before)."""
+    permit(current_user, "plan.import")
+    form = PlanUploadForm()
+    problems = preview = None
+    if form.validate_on_submit():
+        file = request.files.get("file")
+        data = file.stream.read(services.MAX_IMPORT_BYTES + 1) if file and file.filename else b""
+        try:
+            preview = services.preview_import(services.read_rows(data))
+        except services.ImportFailed as exc:
+            problems = exc.problems
+        else:
+            token = secrets.token_hex(16)
+            _pending_dir().mkdir(parents=True, exist_ok=True)
+            (_pending_dir() / token).write_bytes(data)
+            session[PENDING_KEY] = {"token": token, "name": Path(file.filename).name[:200]}
+    return render_template("plans/upload.html", form=form, problems=problems, preview=preview), (
+        422 if problems else 200
+    )
+
+
+@bp.post("/import/confirm")
+@login_required
+def confirm_import():
+    permit(current_user, "plan.import")
+    pending = session.pop(PENDING_KEY, None)
+    path = _pending_dir() / pending["token"] if pending and str(pending.get("token", "")).isalnum() else None
+    if path is None or not path.is_file():
+        flash("There was no import waiting to be confirmed. Upload the file again.", "important")
+        return redirect(url_for("plans.upload"))
+    try:
+        # Checked again: the plans may have changed since the preview.
+        preview = services.preview_import(services.read_rows(path.read_bytes()))
+        counts = services.apply_import(preview, by=current_user, source=pending["name"])
+        db.session.commit()
+    except services.ImportFailed as exc:
+        db.session.rollback()
+        return render_template("plans/upload.html", form=PlanUploadForm(), problems=exc.problems, preview=None), 422
+    finally:
+        path.unlink(missing_ok=True)
+    added, changed = counts["added"], counts["changed"]
+    flash(f"Imported {pending['name']}: {added} action{'' if added == 1 else 's'} added, {changed} changed.", "success")
+    return redirect(url_for("plans.index"))

@@ -40,3 +40,27 @@ def test_browse_plans_and_link_an_eia_to_an_action(browser: Browser, live_server
     expect(page.get_by_role("link", name=reference)).to_be_visible()
     assert_accessible(page)
     page.context.close()
+
+
+def test_equalities_team_imports_a_plan_through_the_upload_page(browser: Browser, live_server: str, tmp_path):
+    plan = tmp_path / "community-safety-plan.csv"
+    plan.write_text(
+        "plan,organisation,priority_ref,priority,action_ref,action,lead,target,success_measures\n"
+        "Community cohesion plan,Example Borough Council,Aim 1,Bring communities together,1.1,"
+        "Run a hate crime awareness week,Community Safety,October 2026,Reports of hate crime rise as confidence grows\n",
+        encoding="utf-8",
+    )
+    page = browser.new_context().new_page()
+    sign_in(page, live_server, "priya.shah@council.example", DEMO_PASSWORD)
+    visit(page, f"{live_server}/plans/")
+    page.get_by_role("button", name="Import a plan").click()
+    assert_accessible(page)
+    page.get_by_label("Plan file").set_input_files(str(plan))
+    page.get_by_role("button", name="Check the file").click()
+    expect(page.get_by_text("1 new plan: Community cohesion plan (Example Borough Council)")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Confirm the import").click()
+    expect(page.get_by_text("Imported community-safety-plan.csv: 1 action added")).to_be_visible()
+    expect(page.get_by_role("link", name="Community cohesion plan")).to_be_visible()
+    assert_accessible(page)
+    page.context.close()
