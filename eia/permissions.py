@@ -55,6 +55,16 @@ def _edits_eia(user: User, eia: Any) -> bool:
     return user.role is Role.AUTHOR and not eia.is_individual and eia.service_area_id == user.service_area_id
 
 
+def _leads(user: User, action: Any) -> bool:
+    """Whether *user* works in one of the action's lead service areas (by team or directorate name),
+    or owns the action."""
+    if action.owner_id is not None and action.owner_id == user.id:
+        return True
+    area = user.service_area
+    names = {area.name.lower(), *([area.parent.name.lower()] if area and area.parent else [])} if area else set()
+    return any(lead.lower() in names for lead in action.leads)
+
+
 def _independent(user: User, eia: Any) -> bool:
     """Nobody reviews or signs off an EIA they wrote or lead."""
     return user.id not in (eia.author_id, eia.lead_officer_id)
@@ -96,6 +106,8 @@ RULES: dict[str, Rule] = {
     "characteristic.manage": _roles(Role.ADMIN),
     "plan.view": _signed_in,
     "plan.import": _roles(Role.EQUALITIES, Role.ADMIN),
+    "plan.edit": _roles(Role.EQUALITIES, Role.ADMIN),
+    "plan.update_progress": lambda user, action: user.role is Role.EQUALITIES or _leads(user, action),
     "form_template.view": _roles(Role.EQUALITIES, Role.ADMIN),
     "audit.view": _roles(Role.EQUALITIES, Role.ADMIN),
     "audit.export": _roles(Role.EQUALITIES, Role.ADMIN),

@@ -119,6 +119,10 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(plans_bp)
     app.register_blueprint(links_bp)
+    from tracker.views import my_work_section
+
+    # My work shows sections from other packages without eia importing them.
+    app.extensions.setdefault("eia.my_work", []).append(my_work_section)
 
 
 def init_app(app: Flask) -> None:

@@ -6,12 +6,13 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovSelect, GovSubmitInput, GovTextArea
-from wtforms import SelectField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea
+from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from forms.admin import select_choices
-from forms.eia import strip
+from forms.eia import DateField, strip
+from tracker.models import ActionStatus
 
 
 class ActionLinkForm(FlaskForm):
@@ -46,3 +47,41 @@ class PlanUploadForm(FlaskForm):
         validators=[FileRequired("Select a CSV or XLSX file")],
     )
     submit = SubmitField("Check the file", widget=GovSubmitInput())
+
+
+class ProgressForm(FlaskForm):
+    written_on = DateField("Date of the update")
+    note = TextAreaField(
+        "What progress has been made?",
+        filters=[strip],
+        widget=GovTextArea(),
+        validators=[
+            DataRequired("Describe the progress made"),
+            Length(max=5000, message="Must be 5,000 characters or fewer"),
+        ],
+    )
+    status = RadioField(
+        "Status now",
+        widget=GovRadioInput(),
+        choices=select_choices([(s.value, s.label) for s in ActionStatus]),
+        validators=[DataRequired("Select the status now")],
+    )
+    file = FileField(
+        "Evidence (optional)",
+        description="A file showing the progress: PDF, Word, Excel, OpenDocument, CSV, text or image.",
+        widget=GovFileInput(),
+    )
+    submit = SubmitField("Add progress update", widget=GovSubmitInput())
+
+    def validate_written_on(self, field: DateField) -> None:
+        if field.data is None and not any(field.parts.values()):
+            raise ValidationError("Enter the date of the update")
+
+
+class OwnerForm(FlaskForm):
+    owner_id = SelectField("Owner", widget=GovSelect(), choices=[], validators=[Optional()])
+    submit = SubmitField("Set owner", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.owner_id.choices = select_choices([("", "No owner"), *people])

@@ -72,6 +72,10 @@ MATRIX = [
     ("POST", "/plans/import/confirm", EQUALITIES_AND_ADMIN),
     ("GET", "/plans/{plan}", SIGNED_IN),
     ("GET", "/plans/actions/{action}", SIGNED_IN),
+    # The action's lead is "Improvement": nobody signed in here works there, so only the equalities team.
+    ("POST", "/plans/actions/{action}", {Role.EQUALITIES}),
+    ("POST", "/plans/actions/{action}/owner", EQUALITIES_AND_ADMIN),
+    ("GET", "/plans/actions/{action}/evidence/{evidence}", SIGNED_IN),
     ("GET", "/eias/{eia}/actions/", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
     ("POST", "/eias/{eia}/actions/", set()),
     ("POST", "/eias/{eia}/actions/{link}/remove", set()),

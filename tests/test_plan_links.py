@@ -115,3 +115,47 @@ def test_the_upload_page_names_each_bad_cell(client, login_as, db):
     assert "line 3, column action: The action is empty" in page
     page = client.post("/plans/import", data={}, content_type="multipart/form-data").get_data(as_text=True)
     assert "Select a CSV or XLSX file" in page
+
+
+def test_progress_updates_by_the_lead_service_area_with_evidence(client, login_as, db, app, tmp_path, monkeypatch):
+    import io
+
+    from eia.accounts.models import ServiceArea
+    from tests.factories import make_service_area
+    from tracker.models import ActionStatus
+
+    monkeypatch.setitem(app.config, "EIA_EVIDENCE_DIR", str(tmp_path))
+    plan = make_plan()
+    action = plan.priorities[0].actions[0]  # lead: "Improvement"
+    login_as(Role.AUTHOR)  # another service area
+    assert client.post(f"/plans/actions/{action.id}", data={"note": "Done"}).status_code == 403
+    improvement = make_service_area(
+        "Improvement", parent=db.session.get(ServiceArea, make_service_area("Corporate").id)
+    )
+    lead = login_as(Role.AUTHOR, service_area=improvement)
+    page = client.post(f"/plans/actions/{action.id}", data={"note": "", "status": "on_track"}).get_data(as_text=True)
+    assert "Describe the progress made" in page
+    response = client.post(
+        f"/plans/actions/{action.id}",
+        data={
+            "written_on-day": "1", "written_on-month": "6", "written_on-year": "2026",
+            "note": "New EIA template agreed by the Equality Working Group.", "status": "on_track",
+            "file": (io.BytesIO(b"%PDF-1.4 minutes"), "minutes.pdf"),
+        },
+        content_type="multipart/form-data",
+    )  # fmt: skip
+    assert response.status_code == 302
+    db.session.refresh(action)
+    assert action.status is ActionStatus.ON_TRACK and len(action.updates) == 1
+    page = client.get(f"/plans/actions/{action.id}").get_data(as_text=True)
+    assert "New EIA template agreed" in page and "status not started → on track" in page and "minutes.pdf" in page
+    assert lead.name in page
+
+    login_as(Role.EQUALITIES)
+    assert client.post(f"/plans/actions/{action.id}/owner", data={"owner_id": str(lead.id)}).status_code == 302
+    db.session.refresh(action)
+    assert action.owner_id == lead.id
+    from tests.conftest import sign_in_session
+
+    sign_in_session(client, lead)
+    assert "Action-plan actions you own" in client.get("/").get_data(as_text=True)

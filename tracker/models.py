@@ -94,9 +94,13 @@ class PlanAction(db.Model):
     success_measures: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus), default=ActionStatus.NOT_STARTED)
     position: Mapped[int] = mapped_column(Integer, default=0)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     priority: Mapped[Priority] = relationship(back_populates="actions")
+    updates: Mapped[list[ProgressUpdate]] = relationship(
+        back_populates="action", cascade="all, delete-orphan", order_by="ProgressUpdate.id.desc()"
+    )
 
     __mapper_args__ = {"version_id_col": version}
 
@@ -121,3 +125,23 @@ class EiaActionLink(db.Model):
 
     def __repr__(self) -> str:
         return f"<EiaActionLink eia {self.eia_id} action {self.action_id}>"
+
+
+class ProgressUpdate(db.Model):
+    """A dated note on an action's progress, with an optional change of status (and evidence)."""
+
+    __tablename__ = "progress_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("plan_actions.id", ondelete="CASCADE"), index=True)
+    written_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text)
+    status_before: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus))
+    status_after: Mapped[ActionStatus] = mapped_column(enum_column(ActionStatus))
+    by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    action: Mapped[PlanAction] = relationship(back_populates="updates")
+
+    def __repr__(self) -> str:
+        return f"<ProgressUpdate {self.id} on {self.action_id}>"

@@ -132,3 +132,36 @@ def action_choices() -> list[tuple[str, str]]:
         )
         for r in rows
     ]
+
+
+def update_evidence(action: PlanAction) -> dict[int, list]:
+    """Evidence attached to each progress update of *action* (one query)."""
+    from eia.evidence.models import EvidenceItem
+
+    ids = [u.id for u in action.updates]
+    if not ids:
+        return {}
+    items = db.session.execute(
+        select(EvidenceItem).where(
+            EvidenceItem.subject_type == "progress_update",
+            EvidenceItem.subject_id.in_(ids),
+            EvidenceItem.removed_at.is_(None),
+        )
+    ).scalars()
+    grouped: dict[int, list] = {}
+    for item in items:
+        grouped.setdefault(item.subject_id, []).append(item)
+    return grouped
+
+
+def my_actions(user) -> list[PlanAction]:
+    """Actions *user* owns that are not complete, soonest due first."""
+    return list(
+        db.session.execute(
+            select(PlanAction)
+            .where(PlanAction.owner_id == user.id, PlanAction.status != ActionStatus.COMPLETE)
+            .options(selectinload(PlanAction.priority).selectinload(Priority.plan))
+            .order_by(PlanAction.due_on.is_(None), PlanAction.due_on)
+            .limit(50)
+        ).scalars()
+    )

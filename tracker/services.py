@@ -22,7 +22,7 @@ from eia.audit import services as audit
 from eia.csv_export import FORMULA_TRIGGERS, csv_lines
 from eia.errors import ValidationFailed
 from eia.extensions import db
-from tracker.models import ActionStatus, EiaActionLink, Plan, PlanAction, Priority
+from tracker.models import ActionStatus, EiaActionLink, Plan, PlanAction, Priority, ProgressUpdate
 from tracker.schemas import COLUMNS, REQUIRED, PlanRowSchema
 from tracker.targets import parse_target
 
@@ -407,4 +407,47 @@ def unlink_eia(eia: Any, link: EiaActionLink, *, by: Any) -> None:
     check_editable(eia)
     audit.record("eia_action_unlinked", eia, by=by, changes={"action_link.action_id": [link.action_id, None]})
     db.session.delete(link)
+    db.session.flush()
+
+
+def add_progress_update(
+    action: PlanAction,
+    *,
+    note: str,
+    status: ActionStatus | None,
+    written_on: Any,
+    by: Any,
+) -> ProgressUpdate:
+    """Record progress on an action, changing its status when *status* differs.
+
+    :raises ValidationFailed: without a note, or dated in the future.
+    """
+    from eia.db_types import utcnow
+
+    note = note.strip()
+    if not note:
+        raise ValidationFailed("Describe the progress", {"note": "Describe the progress made"})
+    if written_on > utcnow().date():
+        raise ValidationFailed("Date in the future", {"written_on": "The date of the update cannot be in the future"})
+    before = action.status
+    after = status or before
+    update = ProgressUpdate(written_on=written_on, note=note, status_before=before, status_after=after, by_id=by.id)
+    action.updates.append(update)
+    action.status = after
+    changes = {"progress.note": [None, note]}
+    if after is not before:
+        changes["status"] = [before.value, after.value]
+    db.session.flush()
+    audit.record(
+        "plan_action_progress", action, by=by, detail=f"update {update.id} dated {written_on:%Y-%m-%d}", changes=changes
+    )
+    return update
+
+
+def set_owner(action: PlanAction, owner: Any, *, by: Any) -> None:
+    """Give an action an owner (who sees it in My work), or none."""
+    old = action.owner_id
+    action.owner_id = owner.id if owner else None
+    if old != action.owner_id:
+        audit.record("plan_action_owner_set", action, by=by, changes={"owner_id": [old, action.owner_id]})
     db.session.flush()

@@ -8,14 +8,19 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from eia.accounts.models import User
 from eia.assessments import queries as eia_queries
+from eia.db_types import utcnow
 from eia.errors import ValidationFailed
+from eia.evidence import services as evidence_services
+from eia.evidence.models import EvidenceItem
+from eia.evidence.storage import send_evidence, store_for
 from eia.extensions import db
 from eia.forms_support import bind_form, show_errors
 from eia.permissions import can, permit
-from forms.plans import ActionLinkForm, PlanUploadForm
+from forms.plans import ActionLinkForm, OwnerForm, PlanUploadForm, ProgressForm
 from tracker import queries, services
-from tracker.models import EiaActionLink
+from tracker.models import ActionStatus, EiaActionLink
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 links_bp = Blueprint("action_links", __name__, url_prefix="/eias/<reference>/actions")
@@ -37,12 +42,80 @@ def show(plan_id: int):
     return render_template("plans/show.html", plan=plan, counts=queries.link_counts(ids))
 
 
-@bp.get("/actions/<int:action_id>")
+@bp.route("/actions/<int:action_id>", methods=["GET", "POST"])
 @login_required
 def action(action_id: int):
+    """An action: its details, progress updates (with evidence) and the EIAs that evidence it."""
     permit(current_user, "plan.view")
     found = queries.action_or_404(action_id)
-    return render_template("plans/action.html", action=found, eias=queries.eias_for_action(found.id, current_user))
+    may_update = can(current_user, "plan.update_progress", found)
+    if request.method == "POST":
+        permit(current_user, "plan.update_progress", found)
+    form = bind_form(ProgressForm, data={"written_on": utcnow().date(), "status": found.status.value})
+    if form.validate_on_submit():
+        try:
+            update = services.add_progress_update(
+                found,
+                note=form.note.data,
+                status=ActionStatus(form.status.data),
+                written_on=form.written_on.data,
+                by=current_user,
+            )
+            upload = request.files.get("file")
+            if upload and upload.filename:
+                evidence_services.add_file(
+                    update,
+                    {"title": f"Evidence for the update of {form.written_on.data:%d %B %Y}"},
+                    stream=upload.stream,
+                    file_name=upload.filename,
+                    characteristics=[],
+                    by=current_user,
+                    store=store_for(),
+                    max_bytes=current_app.config["EIA_MAX_UPLOAD_MB"] * 1024 * 1024,
+                )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Progress update added.", "success")
+            return redirect(url_for("plans.action", action_id=found.id))
+    return render_template(
+        "plans/action.html",
+        action=found,
+        eias=queries.eias_for_action(found.id, current_user),
+        form=form if may_update else None,
+        owner_form=OwnerForm(people=eia_queries.people_choices(), data={"owner_id": str(found.owner_id or "")}),
+        evidence=queries.update_evidence(found),
+        names=eia_queries.user_names(
+            {u.by_id for u in found.updates} | ({found.owner_id} if found.owner_id else set())
+        ),
+    )
+
+
+@bp.post("/actions/<int:action_id>/owner")
+@login_required
+def owner(action_id: int):
+    permit(current_user, "plan.edit")
+    found = queries.action_or_404(action_id)
+    form = OwnerForm(people=eia_queries.people_choices())
+    if form.validate_on_submit():
+        person = db.session.get(User, int(form.owner_id.data)) if form.owner_id.data else None
+        services.set_owner(found, person, by=current_user)
+        db.session.commit()
+        flash("Owner saved.", "success")
+    return redirect(url_for("plans.action", action_id=found.id))
+
+
+@bp.get("/actions/<int:action_id>/evidence/<int:evidence_id>")
+@login_required
+def update_evidence(action_id: int, evidence_id: int):
+    permit(current_user, "plan.view")
+    found = queries.action_or_404(action_id)
+    item = db.session.get(EvidenceItem, evidence_id)
+    if item is None or item.subject_type != "progress_update" or item.subject_id not in {u.id for u in found.updates}:
+        abort(404)
+    return send_evidence(item)
 
 
 @links_bp.route("/", methods=["GET", "POST"])
@@ -140,3 +213,9 @@ def confirm_import():
     added, changed = counts["added"], counts["changed"]
     flash(f"Imported {pending['name']}: {added} action{'' if added == 1 else 's'} added, {changed} changed.", "success")
     return redirect(url_for("plans.index"))
+
+
+def my_work_section(user) -> dict | None:
+    """The plan actions *user* owns, for My work (registered in create_app)."""
+    actions = queries.my_actions(user)
+    return {"template": "plans/_my_actions.html", "actions": actions} if actions else None
