@@ -103,6 +103,15 @@ def import_plans_command(file: Path, dry_run: bool) -> None:
     from tracker import services
 
     try:
+        if file.stat().st_size > services.MAX_IMPORT_BYTES:
+            size = file.stat().st_size / 1048576
+            raise services.ImportFailed(
+                [
+                    services.RowProblem(
+                        None, None, f"the file is {size:.0f} MB; the limit is {services.MAX_IMPORT_BYTES // 1048576} MB"
+                    )
+                ]
+            )
         preview = services.preview_import(services.read_rows(file.read_bytes()))
     except services.ImportFailed as exc:
         for problem in exc.problems[:50]:

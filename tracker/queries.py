@@ -55,13 +55,17 @@ def action_or_404(action_id: int) -> PlanAction:
     return action
 
 
-def link_counts(action_ids: list[int]) -> dict[int, int]:
-    """How many EIAs evidence each action (one GROUP BY query)."""
+def link_counts(action_ids: list[int], viewer) -> dict[int, int]:
+    """How many EIAs that *viewer* may see evidence each action (one GROUP BY query)."""
+    from eia.assessments.models import Eia
+    from eia.assessments.queries import visible_to
+
     if not action_ids:
         return {}
     rows = db.session.execute(
         select(EiaActionLink.action_id, func.count())
-        .where(EiaActionLink.action_id.in_(action_ids))
+        .join(Eia, Eia.id == EiaActionLink.eia_id)
+        .where(EiaActionLink.action_id.in_(action_ids), visible_to(viewer))
         .group_by(EiaActionLink.action_id)
     ).all()
     return {action_id: count for action_id, count in rows}

@@ -76,7 +76,10 @@ class PlanRowSchema(Schema):
 
     @post_load
     def _shape(self, data: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-        data = {k: v.strip() if isinstance(v, str) else v for k, v in data.items()}
+        # One kind of line break, as XLSX keeps it, so CSV and XLSX round trips agree.
+        data = {
+            k: v.replace("\r\n", "\n").replace("\r", "\n").strip() if isinstance(v, str) else v for k, v in data.items()
+        }
         data["leads"] = split_list(data.pop("lead"), lines=False)
         data["measures"] = split_list(data.pop("success_measures"), lines=True)
         data["status"] = ActionStatus.parse(data["status"])

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any
 
 from marshmallow import ValidationError
@@ -69,8 +69,20 @@ def _read_csv(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
         raise ImportFailed(
             [RowProblem(line, None, "the file is not UTF-8 text: save it as 'CSV UTF-8' and try again")]
         ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    rows = [(reader.line_num, row) for row in reader]
+    csv.field_size_limit(MAX_IMPORT_BYTES)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    rows = []
+    try:
+        for row in reader:
+            rows.append((reader.line_num, row))
+    except csv.Error as exc:
+        raise ImportFailed(
+            [
+                RowProblem(
+                    reader.line_num, None, f"the file is not well-formed CSV ({exc}); check the quotes on this line"
+                )
+            ]
+        ) from None
     if not rows:
         raise ImportFailed([RowProblem(None, None, "the file is empty")])
     return rows[0][1], rows[1:]
@@ -78,9 +90,27 @@ def _read_csv(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
 
 def _read_xlsx(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError):
-        raise ImportFailed([RowProblem(None, None, "the file is not a CSV or an Excel (XLSX) workbook")]) from None
+        return _xlsx_rows(data)
+    except ImportFailed:
+        raise
+    except Exception:  # openpyxl raises many kinds of error on a damaged workbook
+        raise ImportFailed(
+            [RowProblem(None, None, "the file is not a readable CSV or Excel (XLSX) workbook")]
+        ) from None
+
+
+def _cell_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value)
+
+
+def _xlsx_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     sheet = book.worksheets[0]
     problems: list[RowProblem] = []
     rows: list[tuple[int, list[str]]] = []
@@ -96,7 +126,7 @@ def _read_xlsx(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
                         f"cell {cell.coordinate} holds a formula ({str(cell.value)[:40]}); type the value instead",
                     )
                 )
-            values.append("" if cell.value is None else str(cell.value))
+            values.append(_cell_text(cell.value))
         if number == 1:
             header = [v.strip() for v in values]
         else:
@@ -141,6 +171,10 @@ def read_rows(data: bytes) -> list[tuple[int, dict[str, str]]]:
         raise ImportFailed(problems)
     records = []
     for line, values in rows:
+        for index, value in enumerate(values):
+            if any((ord(ch) < 32 and ch not in "\t\n\r") or ord(ch) == 127 for ch in value):
+                column = header[index] if index < len(header) else str(index + 1)
+                problems.append(RowProblem(line, column, "the cell contains a control character that cannot be stored"))
         if not any(v.strip() for v in values):
             continue  # blank lines are not rows
         if len(values) > len(header):
@@ -293,11 +327,21 @@ def apply_import(preview: ImportPreview, *, by: Any, source: str) -> dict[str, i
             plan.priorities.append(priority)
             counts["priorities"] += 1
         elif priority.text != row["priority"]:
+            audit.record(
+                "plan_priority_updated",
+                plan,
+                by=by,
+                detail=f"{priority.ref} from {source}",
+                changes={f"{priority.ref}.text": [priority.text, row["priority"]]},
+            )
             priority.text = row["priority"]
+            counts["changed"] += 1
         values = _action_values(row)
         action = next((a for a in priority.actions if a.ref == row["ref"]), None)
         if action is None:
-            action = PlanAction(ref=row["ref"], ref_generated=row["ref_generated"], position=row["position"], **values)
+            # After every action the priority already has, so stored order and file order agree.
+            position = max((a.position for a in priority.actions), default=0) + 1
+            action = PlanAction(ref=row["ref"], ref_generated=row["ref_generated"], position=position, **values)
             priority.actions.append(action)
             counts["added"] += 1
             continue

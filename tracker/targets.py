@@ -68,11 +68,14 @@ def _dates_in(text: str) -> list[date]:
                 rest = rest.replace(match[0], " ", 1)
     if not found:
         found = [date(int(year), 12, 31) for year in _YEAR.findall(rest)]
-    return found
+    return [d for d in found if d is not None]
 
 
-def _month_end(year: int, month: int) -> date:
-    return date(year, month, calendar.monthrange(year, month)[1])
+def _month_end(year: int, month: int) -> date | None:
+    try:
+        return date(year, month, calendar.monthrange(year, month)[1])
+    except ValueError:  # "March 0000"
+        return None
 
 
 def parse_target(text: str | None) -> tuple[date | None, bool]:

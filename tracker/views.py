@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -39,7 +40,7 @@ def show(plan_id: int):
     permit(current_user, "plan.view")
     plan = queries.plan_or_404(plan_id)
     ids = [action.id for priority in plan.priorities for action in priority.actions]
-    return render_template("plans/show.html", plan=plan, counts=queries.link_counts(ids))
+    return render_template("plans/show.html", plan=plan, counts=queries.link_counts(ids, current_user))
 
 
 @bp.route("/actions/<int:action_id>", methods=["GET", "POST"])
@@ -167,6 +168,18 @@ def _pending_dir() -> Path:
     return Path(current_app.config["EIA_EVIDENCE_DIR"]) / "pending-imports"
 
 
+def _forget_pending() -> None:
+    """Drop this person's previous upload, and any upload left unconfirmed for a day."""
+    pending = session.pop(PENDING_KEY, None)
+    if pending and str(pending.get("token", "")).isalnum():
+        (_pending_dir() / pending["token"]).unlink(missing_ok=True)
+    if _pending_dir().is_dir():
+        cutoff = time.time() - 86400
+        for old in _pending_dir().iterdir():
+            if old.stat().st_mtime < cutoff:
+                old.unlink(missing_ok=True)
+
+
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def upload():
@@ -182,10 +195,12 @@ def upload():
         except services.ImportFailed as exc:
             problems = exc.problems
         else:
-            token = secrets.token_hex(16)
-            _pending_dir().mkdir(parents=True, exist_ok=True)
-            (_pending_dir() / token).write_bytes(data)
-            session[PENDING_KEY] = {"token": token, "name": Path(file.filename).name[:200]}
+            _forget_pending()
+            if preview.has_changes:
+                token = secrets.token_hex(16)
+                _pending_dir().mkdir(parents=True, exist_ok=True)
+                (_pending_dir() / token).write_bytes(data)
+                session[PENDING_KEY] = {"token": token, "name": Path(file.filename).name[:200]}
     return render_template("plans/upload.html", form=form, problems=problems, preview=preview), (
         422 if problems else 200
     )

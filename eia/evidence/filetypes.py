@@ -8,7 +8,9 @@ refused, whatever it is called.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
+import zlib
 from dataclasses import dataclass
 
 
@@ -31,8 +33,21 @@ TEXT = FileType("text file", "text/plain", "txt")
 
 ALLOWED_LABELS = "PDF, Word (DOCX), Excel (XLSX), OpenDocument (ODT, ODS), CSV, text, PNG or JPEG"
 
-#: Markup that a browser would run if the file were ever opened inline: never accepted as text.
-_ACTIVE_MARKERS = (b"<script", b"<html", b"<!doctype", b"<svg", b"<iframe", b"<object", b"<embed", b"javascript:")
+#: Markup that a browser would run if the file were ever opened: never accepted as text.
+_ACTIVE_MARKERS = (
+    b"<script",
+    b"<html",
+    b"<!doctype",
+    b"<svg",
+    b"<iframe",
+    b"<object",
+    b"<embed",
+    b"javascript:",
+    b"<img",
+    b"<body",
+    b"<meta",
+)
+_HANDLER = re.compile(rb"<[a-z][^>]*\son[a-z]+\s*=")
 
 
 class NotAllowed(ValueError):
@@ -44,7 +59,8 @@ def _zip_kind(head: bytes, whole: bytes) -> FileType:
         archive = zipfile.ZipFile(io.BytesIO(whole))
         names = set(archive.namelist())
         if "mimetype" in names:
-            mimetype = archive.read("mimetype")[:100].strip()
+            with archive.open("mimetype") as entry:  # never unpack more than a few bytes
+                mimetype = entry.read(100).strip()
             if mimetype == ODT.content_type.encode():
                 return ODT
             if mimetype == ODS.content_type.encode():
@@ -54,7 +70,7 @@ def _zip_kind(head: bytes, whole: bytes) -> FileType:
                 return DOCX
             if "xl/workbook.xml" in names:
                 return XLSX
-    except (zipfile.BadZipFile, KeyError, RuntimeError, ValueError):
+    except (zipfile.BadZipFile, KeyError, RuntimeError, ValueError, EOFError, zlib.error):
         pass
     raise NotAllowed(f"The file is a compressed archive, not a document. Upload a {ALLOWED_LABELS} file.")
 
@@ -69,8 +85,8 @@ def _text_kind(data: bytes, name: str) -> FileType:
             text = data.decode("cp1252")
         except UnicodeDecodeError:
             raise NotAllowed(f"The file is not a document we accept. Upload a {ALLOWED_LABELS} file.") from None
-    lowered = data[:65536].lower()
-    if any(marker in lowered for marker in _ACTIVE_MARKERS):
+    lowered = data.lower()
+    if any(marker in lowered for marker in _ACTIVE_MARKERS) or (b" on" in lowered and _HANDLER.search(lowered)):
         raise NotAllowed("The file contains web page code (HTML, SVG or script), which we do not accept.")
     printable = sum(ch.isprintable() or ch in "\r\n\t" for ch in text[:65536])
     if printable < 0.98 * min(len(text), 65536):

@@ -139,6 +139,8 @@ def add_file(
             "This file is already attached",
             {"file": f"This file is already attached as '{existing.title}', added on {existing.added_at:%d %B %Y}"},
         )
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    name = f"{stem}.{kind.extension}"  # what it is, not what it was called: no .html or .svg downloads
     stored = store.put(iter([data]))
     item = EvidenceItem(
         subject_type=subject_type_of(subject),
