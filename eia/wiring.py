@@ -115,10 +115,11 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(bp)
 
     from tracker.views import bp as plans_bp
-    from tracker.views import links_bp
+    from tracker.views import links_bp, programme_bp
 
     app.register_blueprint(plans_bp)
     app.register_blueprint(links_bp)
+    app.register_blueprint(programme_bp)
     from tracker.views import my_work_section
 
     # My work shows sections from other packages without eia importing them.

@@ -6,8 +6,15 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea
-from wtforms import RadioField, SelectField, SubmitField, TextAreaField
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from forms.admin import select_choices
@@ -85,3 +92,40 @@ class OwnerForm(FlaskForm):
     def __init__(self, *args: Any, people: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.owner_id.choices = select_choices([("", "No owner"), *people])
+
+
+class PlannedEiaForm(FlaskForm):
+    title = StringField(
+        "Title",
+        filters=[strip],
+        widget=GovTextInput(),
+        validators=[
+            DataRequired("Enter the title of the planned assessment"),
+            Length(max=200, message="Must be 200 characters or fewer"),
+        ],
+    )
+    service_area_id = SelectField(
+        "Service area", widget=GovSelect(), choices=[], validators=[DataRequired("Choose the service area")]
+    )
+    owner_id = SelectField("Owner (optional)", widget=GovSelect(), choices=[], validators=[Optional()])
+    planned_start = DateField("Planned start")
+    decision_date = DateField("Decision date (optional)")
+    submit = SubmitField("Add to the programme", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, service_areas: list[tuple[str, str]], people: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.service_area_id.choices = select_choices([("", "Choose a service area"), *service_areas])
+        self.owner_id.choices = select_choices([("", "No owner"), *people])
+
+    def validate_planned_start(self, field: DateField) -> None:
+        if field.data is None and not any(field.parts.values()):
+            raise ValidationError("Enter the planned start date")
+
+
+class LinkPlannedForm(FlaskForm):
+    reference = StringField(
+        "EIA reference",
+        filters=[strip],
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter the EIA reference, for example EIA-2026-0042")],
+    )

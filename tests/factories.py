@@ -87,6 +87,19 @@ def make_plan(
     return plan
 
 
+def make_planned(
+    service_area_id: int, title: str = "Library opening hours", start: date = date(2025, 5, 1), eia: Eia | None = None
+):
+    from tracker.models import PlannedEia
+
+    planned = PlannedEia(
+        title=title, service_area_id=service_area_id, planned_start=start, eia_id=eia.id if eia else None
+    )
+    db.session.add(planned)
+    db.session.commit()
+    return planned
+
+
 def make_eia(
     author: User | None = None,
     kind: EiaKind = EiaKind.STANDARD,

@@ -6,7 +6,7 @@ import pytest
 
 from eia.accounts.models import Role
 from eia.permissions import RULES, can
-from tests.factories import make_eia, make_plan, make_user
+from tests.factories import make_eia, make_plan, make_planned, make_user
 
 ANONYMOUS = "anonymous"
 EVERYONE = {ANONYMOUS, *Role}
@@ -66,6 +66,9 @@ MATRIX = [
     ("GET", "/eias/{eia}/evidence/{evidence}/remove", set()),
     ("POST", "/eias/{eia}/evidence/{evidence}/remove", set()),
     ("GET", "/register/", EVERYONE),
+    ("GET", "/programme/", SIGNED_IN),
+    ("POST", "/programme/", EQUALITIES_AND_ADMIN),
+    ("POST", "/programme/{planned}/link", EQUALITIES_AND_ADMIN),
     ("GET", "/plans/", SIGNED_IN),
     ("GET", "/plans/import", EQUALITIES_AND_ADMIN),
     ("POST", "/plans/import", EQUALITIES_AND_ADMIN),
@@ -98,6 +101,7 @@ def _flask_rule(path: str) -> str:
         .replace("{plan}", "<int:plan_id>")
         .replace("{action}", "<int:action_id>")
         .replace("{link}", "<int:link_id>")
+        .replace("{planned}", "<int:entry_id>")
     )
 
 
@@ -130,6 +134,7 @@ def test_route_allows_and_denies(client, login_as, db, who, method, path, allowe
     eia = make_eia(author=target)
     plan = make_plan()
     action = plan.priorities[0].actions[0]
+    planned = make_planned(target.service_area_id)
     if who != ANONYMOUS:
         login_as(who)
     url = path.format(
@@ -141,6 +146,7 @@ def test_route_allows_and_denies(client, login_as, db, who, method, path, allowe
         plan=plan.id,
         action=action.id,
         link=1,
+        planned=planned.id,
     )
     response = client.post(url, data={}) if method == "POST" else client.get(url)
     # Flask-Login sends the refused to sign in with where they were going in ?next=.

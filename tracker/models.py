@@ -145,3 +145,22 @@ class ProgressUpdate(db.Model):
 
     def __repr__(self) -> str:
         return f"<ProgressUpdate {self.id} on {self.action_id}>"
+
+
+class PlannedEia(db.Model):
+    """An entry of the EIA programme: an assessment a service area plans to carry out, linked to
+    the EIA once it is started (so completion and publication can be measured against the plan)."""
+
+    __tablename__ = "planned_eias"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    service_area_id: Mapped[int] = mapped_column(ForeignKey("service_areas.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    planned_start: Mapped[date] = mapped_column(Date, index=True)
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    eia_id: Mapped[int | None] = mapped_column(ForeignKey("eias.id", ondelete="SET NULL"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PlannedEia {self.id} {self.title!r}>"

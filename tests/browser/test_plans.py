@@ -63,4 +63,7 @@ def test_equalities_team_imports_a_plan_through_the_upload_page(browser: Browser
     expect(page.get_by_text("Imported community-safety-plan.csv: 1 action added")).to_be_visible()
     expect(page.get_by_role("link", name="Community cohesion plan")).to_be_visible()
     assert_accessible(page)
+    page.get_by_role("link", name="The EIA programme").click()
+    expect(page.get_by_role("table", name="Completion and publication rates")).to_be_visible()
+    assert_accessible(page)
     page.context.close()

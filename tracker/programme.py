@@ -1,0 +1,100 @@
+"""The EIA programme: planned assessments and the completion and publication rates against them
+(Charnwood action 1.3: audit completion and publication rates against the numbers planned)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from eia.accounts.models import ServiceArea
+from eia.assessments.models import COMPLETED_STATES, Eia, EiaState
+from eia.audit import services as audit
+from eia.errors import ValidationFailed
+from eia.extensions import db
+from tracker.models import PlannedEia
+
+
+def financial_year_of(day: date) -> int:
+    """2025 for any day from 1 April 2025 to 31 March 2026."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def add_planned(values: dict[str, Any], *, by: Any) -> PlannedEia:
+    """Add an assessment to the programme.
+
+    :raises ValidationFailed: if the decision date comes before the planned start.
+    """
+    if values.get("decision_date") and values["decision_date"] < values["planned_start"]:
+        raise ValidationFailed(
+            "Decision before start",
+            {"decision_date": "The decision date must be after the planned start: due regard comes first"},
+        )
+    planned = PlannedEia(**values)
+    db.session.add(planned)
+    db.session.flush()
+    audit.record("programme_entry_added", planned, by=by, changes={k: [None, v] for k, v in values.items()})
+    return planned
+
+
+def link_planned(planned: PlannedEia, eia: Eia | None, *, by: Any) -> None:
+    old = planned.eia_id
+    planned.eia_id = eia.id if eia else None
+    if old != planned.eia_id:
+        audit.record("programme_entry_linked", planned, by=by, changes={"eia_id": [old, planned.eia_id]})
+    db.session.flush()
+
+
+@dataclass(frozen=True)
+class Rates:
+    service_area: str
+    planned: int
+    started: int
+    completed: int
+    published: int
+
+    @property
+    def completion_rate(self) -> float | None:
+        return self.completed / self.planned if self.planned else None
+
+    @property
+    def publication_rate(self) -> float | None:
+        return self.published / self.completed if self.completed else None
+
+
+def rates(year: int) -> list[Rates]:
+    """Planned, started, completed and published assessments of the programme for a financial year,
+    per service area, aggregated in SQL. Completed means approved, signed off, published or due for
+    review; the publication rate is published over completed."""
+    start, end = date(year, 4, 1), date(year + 1, 4, 1)
+    completed = case((Eia.state.in_(COMPLETED_STATES), 1), else_=0)
+    published = case((Eia.state == EiaState.PUBLISHED, 1), else_=0)
+    rows = db.session.execute(
+        select(
+            ServiceArea.id,
+            func.count(PlannedEia.id).label("planned"),
+            func.count(Eia.id).label("started"),
+            func.coalesce(func.sum(completed), 0).label("completed"),
+            func.coalesce(func.sum(published), 0).label("published"),
+        )
+        .join(ServiceArea, ServiceArea.id == PlannedEia.service_area_id)
+        .outerjoin(Eia, Eia.id == PlannedEia.eia_id)
+        .where(PlannedEia.planned_start >= start, PlannedEia.planned_start < end)
+        .group_by(ServiceArea.id)
+    ).all()
+    names = {a.id: a.full_name for a in db.session.execute(select(ServiceArea)).scalars()}
+    result = [Rates(names[r.id], r.planned, r.started, int(r.completed), int(r.published)) for r in rows]
+    return sorted(result, key=lambda r: r.service_area)
+
+
+def entries(year: int) -> list[PlannedEia]:
+    start, end = date(year, 4, 1), date(year + 1, 4, 1)
+    return list(
+        db.session.execute(
+            select(PlannedEia)
+            .where(PlannedEia.planned_start >= start, PlannedEia.planned_start < end)
+            .order_by(PlannedEia.planned_start, PlannedEia.id)
+        ).scalars()
+    )
