@@ -36,6 +36,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from forms.admin import select_choices
 from forms.definitions import YES_NO, Question, Section
 
 MIN_YEAR, MAX_YEAR = 1990, 2100
@@ -80,8 +81,11 @@ class DateField(Field):
 
     widget = DateInputWidget()
 
-    def __init__(self, label: str | None = None, validators: list | None = None, **kwargs: Any):
+    def __init__(
+        self, label: str | None = None, validators: list | None = None, *, required: str | None = None, **kwargs: Any
+    ):
         super().__init__(label, validators, **kwargs)
+        self.required_message = required  # the message when nothing is typed, for a date that must be given
         self.parts: dict[str, str] = {}
         self.error_parts: set[str] = set()
 
@@ -104,6 +108,8 @@ class DateField(Field):
     def pre_validate(self, form: Any) -> None:
         filled = {name for name, value in self.parts.items() if value}
         if not filled:
+            if self.required_message and self.data is None:
+                raise ValidationError(self.required_message)
             return
         missing = [name for name in ("day", "month", "year") if name not in filled]
         if missing:
@@ -124,8 +130,7 @@ class DateField(Field):
 
 
 def _choices(pairs: dict[str, str] | list[tuple[str, str]]) -> list[SelectChoice]:
-    items = pairs.items() if isinstance(pairs, dict) else pairs
-    return [SelectChoice(value, label) for value, label in items]
+    return select_choices(list(pairs.items()) if isinstance(pairs, dict) else pairs)
 
 
 def _exclusive_choice(value: str, label: str):
@@ -323,7 +328,7 @@ class MitigationForm(FlaskForm):
     owner_id = SelectField(
         "Who owns it?", widget=GovSelect(), choices=[], validators=[InputRequired("Select who owns this mitigation")]
     )
-    due_on = DateField("When is it due?")
+    due_on = DateField("When is it due?", required="Enter the date it is due")
     status = RadioField(
         "Status",
         widget=GovRadioInput(),
@@ -347,10 +352,6 @@ class MitigationForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.characteristic_id.choices = _choices([("", "The proposal as a whole"), *impacts])
         self.owner_id.choices = _choices([("", "Choose a person"), *people])
-
-    def validate_due_on(self, field: DateField) -> None:
-        if field.data is None and not any(field.parts.values()):
-            raise ValidationError("Enter the date it is due")
 
     def values(self) -> dict[str, Any]:
         return {

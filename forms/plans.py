@@ -15,7 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextInput,
 )
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Length, Optional
 
 from forms.admin import select_choices
 from forms.eia import DateField, strip
@@ -57,7 +57,7 @@ class PlanUploadForm(FlaskForm):
 
 
 class ProgressForm(FlaskForm):
-    written_on = DateField("Date of the update")
+    written_on = DateField("Date of the update", required="Enter the date of the update")
     note = TextAreaField(
         "What progress has been made?",
         filters=[strip],
@@ -79,10 +79,6 @@ class ProgressForm(FlaskForm):
         widget=GovFileInput(),
     )
     submit = SubmitField("Add progress update", widget=GovSubmitInput())
-
-    def validate_written_on(self, field: DateField) -> None:
-        if field.data is None and not any(field.parts.values()):
-            raise ValidationError("Enter the date of the update")
 
 
 class OwnerForm(FlaskForm):
@@ -108,7 +104,7 @@ class PlannedEiaForm(FlaskForm):
         "Service area", widget=GovSelect(), choices=[], validators=[DataRequired("Choose the service area")]
     )
     owner_id = SelectField("Owner (optional)", widget=GovSelect(), choices=[], validators=[Optional()])
-    planned_start = DateField("Planned start")
+    planned_start = DateField("Planned start", required="Enter the planned start date")
     decision_date = DateField("Decision date (optional)")
     submit = SubmitField("Add to the programme", widget=GovSubmitInput())
 
@@ -116,10 +112,6 @@ class PlannedEiaForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.service_area_id.choices = select_choices([("", "Choose a service area"), *service_areas])
         self.owner_id.choices = select_choices([("", "No owner"), *people])
-
-    def validate_planned_start(self, field: DateField) -> None:
-        if field.data is None and not any(field.parts.values()):
-            raise ValidationError("Enter the planned start date")
 
 
 class LinkPlannedForm(FlaskForm):

@@ -135,6 +135,11 @@ def test_progress_updates_by_the_lead_service_area_with_evidence(client, login_a
     lead = login_as(Role.AUTHOR, service_area=improvement)
     page = client.post(f"/plans/actions/{action.id}", data={"note": "", "status": "on_track"}).get_data(as_text=True)
     assert "Describe the progress made" in page
+    page = client.post(
+        f"/plans/actions/{action.id}",
+        data={"note": "x", "status": "on_track", "written_on-day": "", "written_on-month": "", "written_on-year": ""},
+    ).get_data(as_text=True)
+    assert "Enter the date of the update" in page
     response = client.post(
         f"/plans/actions/{action.id}",
         data={

@@ -48,6 +48,8 @@ def test_the_programme_page_shows_rates_and_the_team_adds_and_links_entries(clie
         },
     )  # fmt: skip
     assert "The decision date must be after the planned start" in response.get_data(as_text=True)
+    page = client.post("/programme/", data={"title": "No date", "service_area_id": str(area.id)}).get_data(as_text=True)
+    assert "Enter the planned start date" in page
     response = client.post(
         "/programme/",
         data={
