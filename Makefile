@@ -40,11 +40,13 @@ lint: install
 	$(BIN)/ruff check eia tracker forms tests bench
 	$(BIN)/ruff format --check eia tracker forms tests bench
 
-# Debian packages the tests need: chromium for the browser tests, pdftotext to read PDFs back.
+# Debian packages the tests need: chromium for the browser tests, pdftotext to read PDFs back,
+# HarfBuzz's subsetter for WeasyPrint (which warns, and so fails the tests, without it).
 chromium:
-	@command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 || { \
-		echo "Installing Debian's chromium and poppler-utils for the tests"; \
-		$(SUDO) apt-get update -qq && $(APT_INSTALL) chromium poppler-utils; }
+	@command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 \
+		&& /sbin/ldconfig -p | grep -q libharfbuzz-subset || { \
+		echo "Installing Debian's chromium, poppler-utils and libharfbuzz-subset0 for the tests"; \
+		$(SUDO) apt-get update -qq && $(APT_INSTALL) chromium poppler-utils libharfbuzz-subset0; }
 
 postgres:
 	@if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then \

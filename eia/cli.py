@@ -380,12 +380,14 @@ def demo_command() -> None:
         raise click.ClickException(
             "the demo adds users with a published password, so it runs only with EIA_ENV=demo (or testing)"
         )
+    from eia.db_types import utcnow
     from eia.demo_eias import load_demo_eias
-    from tracker.demo import load_demo_plans
+    from tracker.demo import load_demo_plans, load_demo_progress
 
     load_shipped_templates()
     loaded = load_demo(by=command_line_actor())
     plans = load_demo_plans(by=command_line_actor())
+    load_demo_progress(utcnow().date())
     eias = load_demo_eias()
     db.session.commit()
     click.echo(f"Demo users (all with the password {DEMO_PASSWORD}):")

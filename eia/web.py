@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -10,6 +11,7 @@ from flask import Flask, abort, current_app, flash, g, redirect, request, sessio
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import validate_csrf
+from sqlalchemy import Select, func, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 from wtforms import ValidationError
@@ -161,6 +163,30 @@ def _require_password_change():
 def filter_args(*names: str) -> dict[str, str]:
     """The named query-string filters that are set, to rebuild list links (never arbitrary keys)."""
     return {name: request.args[name] for name in names if request.args.get(name)}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a list: its rows, the number of matching rows and pages, and which page it is."""
+
+    rows: list[Any]
+    total: int
+    number: int
+    pages: int
+
+
+def paginate(query: Select, size: int, *, scalars: bool = True) -> Page:
+    """The page of *query* that ?page= asks for (one COUNT query and one for the rows)."""
+    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
+    number = int_arg("page", 1, maximum=10**6)
+    result = db.session.execute(query.limit(size).offset((number - 1) * size))
+    rows = result.scalars().all() if scalars else result.all()
+    return Page(rows=list(rows), total=total, number=number, pages=max(1, -(-total // size)))
+
+
+def form_version(raw: str | None) -> int:
+    """The version a form was opened at (a hidden field); a tampered value simply cannot match."""
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 12 else -1
 
 
 def int_arg(name: str, default: int | None = None, *, minimum: int = 1, maximum: int = 10**9) -> int | None:

@@ -14,7 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 from forms.admin import select_choices
@@ -121,3 +121,50 @@ class LinkPlannedForm(FlaskForm):
         widget=GovTextInput(),
         validators=[DataRequired("Enter the EIA reference, for example EIA-2026-0042")],
     )
+
+
+def _long_text(label: str, *, hint: str = "", required: str | None = None, max_chars: int = 5000) -> TextAreaField:
+    checks = [DataRequired(required)] if required else [Optional()]
+    return TextAreaField(
+        label,
+        description=hint,
+        filters=[strip],
+        widget=GovTextArea(),
+        validators=[*checks, Length(max=max_chars, message=f"Must be {max_chars:,} characters or fewer")],
+    )
+
+
+class ActionEditForm(FlaskForm):
+    """The equalities team's corrections to an action (its status changes through progress updates)."""
+
+    text = _long_text("Action", required="Enter the action", max_chars=10000)
+    outcome = _long_text("Intended outcome (optional)")
+    leads = _long_text("Lead service areas (optional)", hint="One on each line.", max_chars=1000)
+    target_text = StringField(
+        "Target",
+        description="As the plan words it: a month and year, a date such as 2027-03-31, or 'Ongoing', 'Quarterly' or 'Annually'.",
+        filters=[strip],
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=200, message="Must be 200 characters or fewer")],
+    )
+    success_measures = _long_text("Success measures (optional)", hint="One on each line.", max_chars=10000)
+    version = HiddenField()
+    submit = SubmitField("Save action", widget=GovSubmitInput())
+
+
+class PlanEditForm(FlaskForm):
+    title = StringField(
+        "Title",
+        description="Imports match a plan on its organisation and title: a file with the old title would add a new plan.",
+        filters=[strip],
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter the plan's title"), Length(max=300, message="Must be 300 characters or fewer")],
+    )
+    is_active = RadioField(
+        "Is the plan active?",
+        description="Assessments can be linked only to the actions of active plans, and only active plans are on the dashboard.",
+        widget=GovRadioInput(),
+        choices=select_choices([("yes", "Yes"), ("no", "No, it has ended")]),
+        validators=[DataRequired("Say whether the plan is active")],
+    )
+    submit = SubmitField("Save plan", widget=GovSubmitInput())

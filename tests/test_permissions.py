@@ -73,7 +73,14 @@ MATRIX = [
     ("GET", "/plans/import", EQUALITIES_AND_ADMIN),
     ("POST", "/plans/import", EQUALITIES_AND_ADMIN),
     ("POST", "/plans/import/confirm", EQUALITIES_AND_ADMIN),
+    ("GET", "/plans/dashboard", SIGNED_IN),
+    ("GET", "/plans/dashboard/export.csv", SIGNED_IN),
     ("GET", "/plans/{plan}", SIGNED_IN),
+    ("GET", "/plans/{plan}/edit", EQUALITIES_AND_ADMIN),
+    ("POST", "/plans/{plan}/edit", EQUALITIES_AND_ADMIN),
+    ("GET", "/plans/{plan}/export.csv", SIGNED_IN),
+    ("GET", "/plans/actions/{action}/edit", EQUALITIES_AND_ADMIN),
+    ("POST", "/plans/actions/{action}/edit", EQUALITIES_AND_ADMIN),
     ("GET", "/plans/actions/{action}", SIGNED_IN),
     # The action's lead is "Improvement": nobody signed in here works there, so only the equalities team.
     ("POST", "/plans/actions/{action}", {Role.EQUALITIES}),
@@ -98,6 +105,7 @@ def _flask_rule(path: str) -> str:
         .replace("{characteristic}", "<int:characteristic_id>")
         .replace("{evidence}", "<int:evidence_id>")
         .replace("/new/file", "/new/<kind>")
+        .replace("{plan}/export.csv", "{plan}/export.<any(csv, xlsx):file_format>")
         .replace("{plan}", "<int:plan_id>")
         .replace("{action}", "<int:action_id>")
         .replace("{link}", "<int:link_id>")

@@ -40,3 +40,29 @@ def test_audit_log_and_service_area_pages_do_not_grow(client, login_as, db, coun
     db.session.commit()
     many = [queries_for(client, count_queries, url) for url in ("/audit-log/", "/admin/service-areas/")]
     assert many == few
+
+
+def test_plan_dashboard_queries_do_not_grow_with_plans_and_updates(client, login_as, db, count_queries):
+    from datetime import date
+
+    from tests.factories import make_plan
+    from tracker import services
+    from tracker.models import ActionStatus
+
+    person = login_as(Role.EQUALITIES)
+
+    def add_plans(start: int, stop: int) -> None:
+        for i in range(start, stop):
+            plan = make_plan(title=f"Plan {i}")
+            for action in plan.priorities[0].actions:
+                services.add_progress_update(
+                    action, note="Progress", status=ActionStatus.ON_TRACK, written_on=date(2026, 1, 5), by=person
+                )
+        db.session.commit()
+
+    urls = ("/plans/dashboard", "/plans/dashboard?attention=stale", "/plans/")
+    add_plans(0, 2)
+    few = [queries_for(client, count_queries, url) for url in urls]
+    add_plans(2, 30)
+    many = [queries_for(client, count_queries, url) for url in urls]
+    assert many == few

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from eia.accounts.models import User
+from eia.extensions import db
 from tracker import services
+from tracker.models import ActionStatus, Plan, PlanAction, Priority
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -23,3 +30,41 @@ def load_demo_plans(*, by: Any) -> int:
             services.apply_import(preview, by=by, source=path.name)
             changed += 1
     return changed
+
+
+#: Progress on a few Charnwood actions, so the dashboard has something to show:
+#: (action ref, days before the demo was loaded, status after, note).
+DEMO_PROGRESS = [
+    ("1.1", 200, ActionStatus.ON_TRACK, "EIA template revised with the equalities team; guidance drafted."),
+    ("1.1", 30, ActionStatus.COMPLETE, "Revised EIA template and guidance published on the intranet."),
+    ("1.3", 150, ActionStatus.AT_RISK, "Completion rate below target: only two of the six planned EIAs are complete."),
+    ("2.1", 20, ActionStatus.ON_TRACK, "Induction e-learning completion reported to managers each month."),
+    ("3.1", 120, ActionStatus.OFF_TRACK, "Communications plan for equality awareness days not yet agreed."),
+]
+DEMO_PLAN = ("Charnwood Borough Council", "Equality Strategy Action Plan 2020 - 2022")
+DEMO_UPDATER = "priya.shah@council.example"
+
+
+def load_demo_progress(today: date) -> int:
+    """Add the demo progress updates to actions that have none yet; returns how many were added."""
+    person = db.session.execute(select(User).where(User.email == DEMO_UPDATER)).scalar_one_or_none()
+    if person is None:
+        return 0
+    organisation, title = DEMO_PLAN
+    rows = db.session.execute(
+        select(PlanAction)
+        .join(Priority)
+        .join(Plan)
+        .where(Plan.organisation == organisation, Plan.title == title)
+        .options(selectinload(PlanAction.updates))
+    ).scalars()
+    actions = {action.ref: action for action in rows}
+    fresh = {ref for ref, action in actions.items() if not action.updates}
+    added = 0
+    for ref, days_ago, status, note in DEMO_PROGRESS:
+        if ref in fresh:
+            services.add_progress_update(
+                actions[ref], note=note, status=status, written_on=today - timedelta(days=days_ago), by=person
+            )
+            added += 1
+    return added

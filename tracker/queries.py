@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+import json
+
+from sqlalchemy import String, cast, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from eia.errors import NotFound
@@ -159,13 +161,23 @@ def update_evidence(action: PlanAction) -> dict[int, list]:
 
 
 def my_actions(user) -> list[PlanAction]:
-    """Actions *user* owns that are not complete, soonest due first."""
+    """Actions of active plans that *user* owns or whose lead is their team or directorate, not yet
+    complete, soonest due first (the same test as ``permissions._leads``, in SQL)."""
+    area = user.service_area
+    names = [area.name, *([area.parent.name] if area.parent else [])] if area else []
+    leads_text = func.lower(cast(PlanAction.leads, String))
+    mine = or_(
+        PlanAction.owner_id == user.id,
+        *(leads_text.contains(json.dumps(name.lower()), autoescape=True) for name in names),
+    )
     return list(
         db.session.execute(
             select(PlanAction)
-            .where(PlanAction.owner_id == user.id, PlanAction.status != ActionStatus.COMPLETE)
+            .join(Priority, Priority.id == PlanAction.priority_id)
+            .join(Plan, Plan.id == Priority.plan_id)
+            .where(mine, Plan.is_active.is_(True), PlanAction.status != ActionStatus.COMPLETE)
             .options(selectinload(PlanAction.priority).selectinload(Priority.plan))
-            .order_by(PlanAction.due_on.is_(None), PlanAction.due_on)
+            .order_by(PlanAction.due_on.is_(None), PlanAction.due_on, PlanAction.id)
             .limit(50)
         ).scalars()
     )

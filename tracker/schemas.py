@@ -82,5 +82,8 @@ class PlanRowSchema(Schema):
         }
         data["leads"] = split_list(data.pop("lead"), lines=False)
         data["measures"] = split_list(data.pop("success_measures"), lines=True)
+        # An empty status means "not started" for a new action and "as it is" for an existing one,
+        # so re-importing the council's original document never undoes the progress recorded since.
+        data["status_given"] = bool(data["status"])
         data["status"] = ActionStatus.parse(data["status"])
         return data

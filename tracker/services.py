@@ -20,7 +20,7 @@ from sqlalchemy import select
 
 from eia.audit import services as audit
 from eia.csv_export import FORMULA_TRIGGERS, csv_lines
-from eia.errors import ValidationFailed
+from eia.errors import ConflictError, ValidationFailed
 from eia.extensions import db
 from tracker.models import ActionStatus, EiaActionLink, Plan, PlanAction, Priority, ProgressUpdate
 from tracker.schemas import COLUMNS, REQUIRED, PlanRowSchema
@@ -207,8 +207,10 @@ class ImportPreview:
 ACTION_FIELDS = ("outcome", "text", "leads", "target_text", "success_measures", "status")
 
 
-def _action_values(row: dict[str, Any]) -> dict[str, Any]:
+def _action_values(row: dict[str, Any], existing: PlanAction | None = None) -> dict[str, Any]:
+    """The stored values a row stands for; an empty status leaves *existing*'s status alone."""
     due_on, recurring = parse_target(row["target"])
+    status = existing.status if existing is not None and not row["status_given"] else row["status"]
     return {
         "outcome": row["outcome"],
         "text": row["action"],
@@ -217,7 +219,7 @@ def _action_values(row: dict[str, Any]) -> dict[str, Any]:
         "due_on": due_on,
         "is_recurring": recurring,
         "success_measures": row["measures"],
-        "status": row["status"],
+        "status": status,
     }
 
 
@@ -289,7 +291,7 @@ def _compare(rows: list[dict[str, Any]]) -> ImportPreview:
         if action is None:
             preview.new_actions.append(label)
             continue
-        values = _action_values(row)
+        values = _action_values(row, action)
         changes = {
             name: [_plain(getattr(action, name)), _plain(values[name])]
             for name in ACTION_FIELDS
@@ -336,8 +338,8 @@ def apply_import(preview: ImportPreview, *, by: Any, source: str) -> dict[str, i
             )
             priority.text = row["priority"]
             counts["changed"] += 1
-        values = _action_values(row)
         action = next((a for a in priority.actions if a.ref == row["ref"]), None)
+        values = _action_values(row, action)
         if action is None:
             # After every action the priority already has, so stored order and file order agree.
             position = max((a.position for a in priority.actions), default=0) + 1
@@ -495,3 +497,54 @@ def set_owner(action: PlanAction, owner: Any, *, by: Any) -> None:
     if old != action.owner_id:
         audit.record("plan_action_owner_set", action, by=by, changes={"owner_id": [old, action.owner_id]})
     db.session.flush()
+
+
+def _check_version(current: int, expected: int, what: str) -> None:
+    if current != expected:
+        raise ConflictError(
+            f"{what} was changed by someone else after you opened the page. "
+            "Nothing was saved: open the page again to see the current version."
+        )
+
+
+def update_action(action: PlanAction, values: dict[str, Any], *, expected_version: int, by: Any) -> dict:
+    """Change an action's wording, leads, target or success measures; returns the field changes.
+
+    The due date and the recurring mark follow the target text by the import's rules. The status
+    changes only through progress updates, so its history is never lost.
+
+    :raises ConflictError: if someone saved the action after *expected_version* was read.
+    """
+    _check_version(action.version, expected_version, f"Action {action.ref}")
+    due_on, recurring = parse_target(values["target_text"])
+    action.outcome = values["outcome"]
+    action.text = values["text"]
+    action.leads = values["leads"]
+    action.target_text = values["target_text"]
+    action.due_on = due_on
+    action.is_recurring = recurring
+    action.success_measures = values["success_measures"]
+    changes = audit.field_changes(action)
+    if changes:
+        db.session.flush()
+        audit.record("plan_action_updated", action, by=by, detail=f"{action.ref} edited", changes=changes)
+    return changes
+
+
+def update_plan(plan: Plan, *, title: str, is_active: bool, by: Any) -> dict:
+    """Rename a plan or mark it active or inactive; returns the field changes.
+
+    :raises ValidationFailed: if the organisation already has a plan with that title.
+    """
+    clash = db.session.execute(
+        select(Plan.id).where(Plan.organisation == plan.organisation, Plan.title == title, Plan.id != plan.id)
+    ).scalar()
+    if clash:
+        raise ValidationFailed("Title taken", {"title": f"{plan.organisation} already has a plan called '{title}'"})
+    plan.title = title
+    plan.is_active = is_active
+    changes = audit.field_changes(plan)
+    if changes:
+        audit.record("plan_updated", plan, by=by, changes=changes)
+        db.session.flush()
+    return changes

@@ -6,7 +6,7 @@ import secrets
 import time
 from pathlib import Path
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -14,6 +14,8 @@ from eia.accounts import queries as accounts_queries
 from eia.accounts.models import User
 from eia.assessments import queries as eia_queries
 from eia.assessments.models import Eia
+from eia.audit import services as audit
+from eia.csv_export import csv_lines
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed
 from eia.evidence import services as evidence_services
@@ -22,10 +24,20 @@ from eia.evidence.storage import send_evidence, store_for
 from eia.extensions import db
 from eia.forms_support import bind_form, show_errors
 from eia.permissions import can, permit
-from eia.web import int_arg
-from forms.plans import ActionLinkForm, LinkPlannedForm, OwnerForm, PlannedEiaForm, PlanUploadForm, ProgressForm
-from tracker import programme, queries, services
+from eia.web import filter_args, form_version, int_arg, paginate
+from forms.plans import (
+    ActionEditForm,
+    ActionLinkForm,
+    LinkPlannedForm,
+    OwnerForm,
+    PlanEditForm,
+    PlannedEiaForm,
+    PlanUploadForm,
+    ProgressForm,
+)
+from tracker import dashboard, programme, queries, services
 from tracker.models import ActionStatus, EiaActionLink, PlannedEia
+from tracker.schemas import split_list
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 links_bp = Blueprint("action_links", __name__, url_prefix="/eias/<reference>/actions")
@@ -38,6 +50,73 @@ def index():
     return render_template("plans/index.html", summaries=queries.plan_summaries())
 
 
+DASHBOARD_FILTERS = ("plan", "lead", "owner", "status", "attention")
+DASHBOARD_PAGE_SIZE = 50
+
+
+def _dashboard_filter() -> dashboard.DashboardFilter:
+    status = request.args.get("status") or None
+    if status and status not in ActionStatus._value2member_map_:
+        abort(400, "Choose a status from the list.")
+    attention = request.args.get("attention") or None
+    if attention and attention not in dashboard.ATTENTION:
+        abort(400, "Choose what needs attention from the list.")
+    return dashboard.DashboardFilter(
+        plan_id=int_arg("plan"),
+        lead=request.args.get("lead", "").strip()[:200] or None,
+        owner_id=int_arg("owner"),
+        status=ActionStatus(status) if status else None,
+        attention=attention,
+    )
+
+
+@bp.get("/dashboard")
+@login_required
+def dashboard_page():
+    """Progress by priority, and the actions that are overdue or have had no update for a while."""
+    permit(current_user, "plan.view")
+    filters = _dashboard_filter()
+    today = utcnow().date()
+    summaries = dashboard.priority_summaries(filters, today)
+    page = paginate(dashboard.actions(filters, today), DASHBOARD_PAGE_SIZE, scalars=False)
+    return render_template(
+        "plans/dashboard.html",
+        summaries=summaries,
+        totals={
+            "total": sum(s.total for s in summaries),
+            "complete": sum(s.counts[ActionStatus.COMPLETE] for s in summaries),
+            "overdue": sum(s.overdue for s in summaries),
+            "stale": sum(s.stale for s in summaries),
+        },
+        page=page,
+        filters=request.args,
+        filter_args=filter_args(*DASHBOARD_FILTERS),
+        statuses=list(ActionStatus),
+        stale_days=dashboard.STALE_AFTER_DAYS,
+        options={
+            "plan": [(str(p.id), f"{p.title} ({p.organisation})") for p in queries.plans() if p.is_active],
+            "lead": [(lead, lead) for lead in dashboard.lead_choices()],
+            "owner": eia_queries.people_choices(),
+            "status": [(s.value, s.label) for s in ActionStatus],
+            "attention": list(dashboard.ATTENTION.items()),
+        },
+    )
+
+
+@bp.get("/dashboard/export.csv")
+@login_required
+def dashboard_export():
+    permit(current_user, "plan.view")
+    rows = dashboard.export_rows(_dashboard_filter(), utcnow().date())
+    audit.record("plan_actions_exported", by=current_user, entity_type="plan_action", detail=f"{len(rows)} actions")
+    db.session.commit()
+    return Response(
+        csv_lines(dashboard.EXPORT_HEADER, rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="plan-actions.csv"'},
+    )
+
+
 @bp.get("/<int:plan_id>")
 @login_required
 def show(plan_id: int):
@@ -45,6 +124,82 @@ def show(plan_id: int):
     plan = queries.plan_or_404(plan_id)
     ids = [action.id for priority in plan.priorities for action in priority.actions]
     return render_template("plans/show.html", plan=plan, counts=queries.link_counts(ids, current_user))
+
+
+@bp.route("/<int:plan_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_plan(plan_id: int):
+    permit(current_user, "plan.edit")
+    plan = queries.plan_or_404(plan_id)
+    form = bind_form(PlanEditForm, data={"title": plan.title, "is_active": "yes" if plan.is_active else "no"})
+    if form.validate_on_submit():
+        try:
+            services.update_plan(plan, title=form.title.data, is_active=form.is_active.data == "yes", by=current_user)
+        except ValidationFailed as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Plan saved.", "success")
+            return redirect(url_for("plans.show", plan_id=plan.id))
+    return render_template("plans/edit_plan.html", plan=plan, form=form)
+
+
+@bp.get("/<int:plan_id>/export.<any(csv, xlsx):file_format>")
+@login_required
+def export_plan(plan_id: int, file_format: str):
+    """The plan in the import format, so it can be edited in a spreadsheet and imported again."""
+    permit(current_user, "plan.view")
+    plan = queries.plan_or_404(plan_id)
+    services.record_export(plan, by=current_user, file_format=file_format)
+    db.session.commit()
+    name = "".join(
+        c if c.isascii() and c.isalnum() else "-" for c in f"{plan.organisation} {plan.title}".lower()
+    ).strip("-")
+    if file_format == "csv":
+        body, mimetype = services.export_csv(plan), "text/csv"
+    else:
+        body = services.export_xlsx(plan)
+        mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(
+        body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}.{file_format}"'}
+    )
+
+
+@bp.route("/actions/<int:action_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_action(action_id: int):
+    """Correct an action's wording, leads, target or measures (its status moves by progress updates)."""
+    permit(current_user, "plan.edit")
+    found = queries.action_or_404(action_id)
+    form = bind_form(
+        ActionEditForm,
+        data={
+            "text": found.text,
+            "outcome": found.outcome,
+            "leads": "\n".join(found.leads),
+            "target_text": found.target_text,
+            "success_measures": "\n".join(found.success_measures),
+            "version": str(found.version),
+        },
+    )
+    if form.validate_on_submit():
+        services.update_action(
+            found,
+            {
+                "text": form.text.data,
+                "outcome": form.outcome.data or "",
+                "leads": split_list(form.leads.data or "", lines=True),
+                "target_text": form.target_text.data or "",
+                "success_measures": split_list(form.success_measures.data or "", lines=True),
+            },
+            expected_version=form_version(form.version.data),
+            by=current_user,
+        )
+        db.session.commit()
+        flash("Action saved.", "success")
+        return redirect(url_for("plans.action", action_id=found.id))
+    return render_template("plans/edit_action.html", action=found, form=form)
 
 
 @bp.route("/actions/<int:action_id>", methods=["GET", "POST"])

@@ -15,7 +15,7 @@ from eia.errors import ValidationFailed
 from eia.extensions import db
 from eia.forms_support import bind_form, show_errors
 from eia.permissions import can, permit
-from eia.web import filter_args, int_arg
+from eia.web import filter_args, form_version, int_arg
 from forms.admin import ConfirmForm, DisableUserForm, EditUserForm, NewUserForm, ServiceAreaForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -27,11 +27,6 @@ def _service_area(raw: str | None):
     if not (raw.isascii() and raw.isdigit()):
         abort(400, "Choose a service area from the list.")
     return queries.service_area_or_404(int(raw))
-
-
-def _version(raw: str | None) -> int:
-    """The version the form was opened at; a tampered value simply cannot match."""
-    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 12 else -1
 
 
 @bp.get("/")
@@ -140,7 +135,7 @@ def user(user_id: int):
             services.update_user(
                 person,
                 by=current_user,
-                expected_version=_version(form.version.data),
+                expected_version=form_version(form.version.data),
                 name=form.name.data,
                 email=form.email.data,
                 role=new_role,

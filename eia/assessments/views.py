@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from eia.accounts import queries as accounts
 from eia.assessments import queries, services
@@ -19,7 +18,7 @@ from eia.evidence import queries as evidence_queries
 from eia.extensions import db
 from eia.forms_support import bind_form, show_errors
 from eia.permissions import can, permit
-from eia.web import filter_args, int_arg
+from eia.web import filter_args, form_version, int_arg, paginate
 from forms.eia import (
     MitigationForm,
     NewEiaForm,
@@ -72,21 +71,11 @@ def _list_filter() -> queries.EiaFilter:
 def index():
     permit(current_user, "eia.list")
     filters = _list_filter()
-    matching = queries.eias(current_user, filters)
-    total = db.session.execute(select(func.count()).select_from(matching.order_by(None).subquery())).scalar_one()
-    page = int_arg("page", 1, maximum=10**6)
-    rows = (
-        db.session.execute(queries.with_list_details(matching).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-        .scalars()
-        .all()
-    )
+    page = paginate(queries.with_list_details(queries.eias(current_user, filters)), PAGE_SIZE)
     this_year = utcnow().date().year if utcnow().date().month >= 4 else utcnow().date().year - 1
     return render_template(
         "assessments/index.html",
-        eias=rows,
-        total=total,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
         filters=request.args,
         filter_args=filter_args(*LIST_FILTERS),
         options={
@@ -241,7 +230,7 @@ def _save_and_continue(eia, definition, form, save):
     """Run *save*; back to the task list when it worked, a conflict page on a clash, or ``None``
     (with the errors on the form) to show the page again."""
     try:
-        save(completed=form.completed.data == "yes", expected_version=_version(form.version.data), by=current_user)
+        save(completed=form.completed.data == "yes", expected_version=form_version(form.version.data), by=current_user)
     except SectionConflict as exc:
         db.session.rollback()
         return _conflict(eia, definition, form, exc.section), 409
@@ -259,10 +248,6 @@ def _impact_text(direction: str | None, severity: str | None, description: str |
         return ""
     label = direction.replace("_", " ").capitalize() if direction else "No direction"
     return f"{label}{f' ({severity})' if severity else ''}: {description or ''}".strip()
-
-
-def _version(raw: str | None) -> int:
-    return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 12 else -1
 
 
 def _conflict(eia, definition, form, current):
@@ -368,7 +353,7 @@ def mitigation(reference: str, mitigation_id: int | None = None):
                 services.add_mitigation(eia, form.values(), by=current_user)
             else:
                 services.update_mitigation(
-                    existing, form.values(), expected_version=_version(form.version.data), by=current_user
+                    existing, form.values(), expected_version=form_version(form.version.data), by=current_user
                 )
         except ConflictError as exc:
             db.session.rollback()
@@ -389,7 +374,9 @@ def remove_mitigation(reference: str, mitigation_id: int):
     permit(current_user, "eia.view", eia)
     permit(current_user, "eia.edit", eia)
     services.remove_mitigation(
-        _mitigation_or_404(eia, mitigation_id), expected_version=_version(request.form.get("version")), by=current_user
+        _mitigation_or_404(eia, mitigation_id),
+        expected_version=form_version(request.form.get("version")),
+        by=current_user,
     )
     db.session.commit()
     flash("Mitigation removed.", "success")

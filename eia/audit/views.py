@@ -7,7 +7,6 @@ from datetime import date
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import func, select
 
 from eia.audit import queries
 from eia.audit import services as audit
@@ -15,7 +14,7 @@ from eia.audit.queries import AuditFilter
 from eia.csv_export import csv_lines
 from eia.extensions import db
 from eia.permissions import permit
-from eia.web import filter_args, int_arg
+from eia.web import filter_args, paginate
 from forms.admin import ConfirmForm
 
 bp = Blueprint("audit", __name__, url_prefix="/audit-log")
@@ -53,17 +52,10 @@ def _filters() -> AuditFilter:
 def index():
     permit(current_user, "audit.view")
     filters = _filters()
-    page_number = int_arg("page", 1, maximum=10**6)
-    matching = queries.entries(filters)
-    total = db.session.execute(select(func.count()).select_from(matching.order_by(None).subquery())).scalar_one()
-    newest_first = matching.order_by(None).order_by(queries.AuditEntry.id.desc())
-    rows = db.session.execute(newest_first.limit(PAGE_SIZE).offset((page_number - 1) * PAGE_SIZE)).scalars().all()
+    page = paginate(queries.entries(filters).order_by(None).order_by(queries.AuditEntry.id.desc()), PAGE_SIZE)
     return render_template(
         "audit/index.html",
-        entries=rows,
-        total=total,
-        page=page_number,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        page=page,
         filters=request.args,
         filter_args=filter_args(*AUDIT_FILTERS),
         action_options=[

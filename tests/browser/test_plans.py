@@ -42,7 +42,7 @@ def test_browse_plans_and_link_an_eia_to_an_action(browser: Browser, live_server
     page.context.close()
 
 
-def test_equalities_team_imports_a_plan_through_the_upload_page(browser: Browser, live_server: str, tmp_path):
+def test_equalities_team_imports_a_plan_updates_it_and_links_an_eia(browser: Browser, live_server: str, tmp_path):
     plan = tmp_path / "community-safety-plan.csv"
     plan.write_text(
         "plan,organisation,priority_ref,priority,action_ref,action,lead,target,success_measures\n"
@@ -63,6 +63,53 @@ def test_equalities_team_imports_a_plan_through_the_upload_page(browser: Browser
     expect(page.get_by_text("Imported community-safety-plan.csv: 1 action added")).to_be_visible()
     expect(page.get_by_role("link", name="Community cohesion plan")).to_be_visible()
     assert_accessible(page)
+
+    # The new plan on the dashboard: one action, not started, never updated.
+    page.get_by_role("link", name="Community cohesion plan").click()
+    expect(page.get_by_role("table", name="Actions under Aim 1").locator("td").last).to_have_text("0")
+    page.get_by_role("link", name="Progress and actions needing attention").click()
+    assert_accessible(page)
+    summary = page.get_by_role("table", name="Progress by priority")
+    expect(summary.get_by_role("row").nth(1)).to_contain_text("Aim 1")
+    expect(page.locator("#figure-total")).to_have_text("1")
+    expect(page.locator("#figure-stale")).to_have_text("1")
+
+    # A progress update moves it on track and clears "no update".
+    page.get_by_role("link", name="Aim 1 1.1: Run a hate crime awareness week").click()
+    assert_accessible(page)
+    page.get_by_label("What progress has been made?").fill("Venues booked and partners confirmed.")
+    page.get_by_label("On track").check()
+    page.get_by_role("button", name="Add progress update").click()
+    expect(page.get_by_text("Progress update added.")).to_be_visible()
+    expect(page.get_by_text("status not started → on track")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Change the action").click()
+    assert_accessible(page)
+    page.go_back()
+    page.get_by_role("link", name="Community cohesion plan").click()
+    page.get_by_role("link", name="Progress and actions needing attention").click()
+    expect(page.locator("#figure-stale")).to_have_text("0")
+    cells = summary.get_by_role("row").nth(1).get_by_role("cell")
+    expect(cells.nth(0)).to_have_text("0")  # not started
+    expect(cells.nth(1)).to_have_text("1")  # on track
+
+    # An assessment linked to the action shows in the plan's count.
+    visit(page, f"{live_server}/eias/new")
+    page.get_by_label("A policy, function, service or budget proposal").check()
+    page.get_by_label("Title of the proposal").fill("Hate crime reporting centres")
+    page.get_by_label("Service area").select_option(label="Neighbourhoods and Environment > Community Safety")
+    page.get_by_role("button", name="Start the assessment").click()
+    page.get_by_role("link", name="Links to the action plan").click()
+    page.get_by_role("link", name="Choose the actions this assessment evidences").click()
+    label = page.locator("#action_id option", has_text="Community cohesion plan").first.inner_text()
+    page.get_by_label("Which action does this assessment evidence?").select_option(label=label)
+    page.get_by_label("How does it evidence the action?").fill("The centres are part of the awareness week.")
+    page.get_by_role("button", name="Link to this action").click()
+    expect(page.get_by_text("Link to the action plan saved.")).to_be_visible()
+    visit(page, f"{live_server}/plans/")
+    page.get_by_role("link", name="Community cohesion plan").click()
+    expect(page.get_by_role("table", name="Actions under Aim 1").locator("td").last).to_have_text("1")
+    page.get_by_role("link", name="All plans").click()
     page.get_by_role("link", name="The EIA programme").click()
     expect(page.get_by_role("table", name="Completion and publication rates")).to_be_visible()
     assert_accessible(page)

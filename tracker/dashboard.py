@@ -1,0 +1,200 @@
+"""The plan dashboard: progress by priority and the actions that need attention, counted in SQL.
+
+An action is *overdue* when its due date has passed and it is not complete. It has *no update in 90
+days* when it is not complete and no progress update is dated within the last 90 days — an action
+that has never had an update counts. Only active plans are shown.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Select, String, and_, cast, func, or_, select
+
+from eia.accounts.models import User
+from eia.extensions import db
+from tracker.models import ActionStatus, Plan, PlanAction, Priority, ProgressUpdate
+
+STALE_AFTER_DAYS = 90
+ATTENTION = {"overdue": "Overdue", "stale": f"No update in {STALE_AFTER_DAYS} days"}
+
+
+@dataclass(frozen=True)
+class DashboardFilter:
+    plan_id: int | None = None
+    lead: str | None = None
+    owner_id: int | None = None
+    status: ActionStatus | None = None
+    attention: str | None = None  # a key of ATTENTION
+
+
+@dataclass(frozen=True)
+class PrioritySummary:
+    plan_id: int
+    plan: str
+    organisation: str
+    priority_ref: str
+    priority: str
+    counts: dict[ActionStatus, int]
+    total: int
+    overdue: int
+    stale: int
+
+    @property
+    def percent_complete(self) -> int:
+        return round(100 * self.counts[ActionStatus.COMPLETE] / self.total) if self.total else 0
+
+
+def _last_update():
+    return (
+        select(ProgressUpdate.action_id, func.max(ProgressUpdate.written_on).label("last_on"))
+        .group_by(ProgressUpdate.action_id)
+        .subquery("last_update")
+    )
+
+
+def _flags(today: date, last_update):
+    open_action = PlanAction.status != ActionStatus.COMPLETE
+    overdue = and_(open_action, PlanAction.due_on < today)
+    stale = and_(
+        open_action,
+        or_(last_update.c.last_on.is_(None), last_update.c.last_on < today - timedelta(days=STALE_AFTER_DAYS)),
+    )
+    return overdue, stale
+
+
+def _filtered(query: Select, filters: DashboardFilter, *, with_status: bool) -> Select:
+    query = query.where(Plan.is_active.is_(True))
+    if filters.plan_id:
+        query = query.where(Plan.id == filters.plan_id)
+    if filters.lead:
+        # Leads are stored as a JSON list; an element matches by its JSON text, quotes included.
+        query = query.where(cast(PlanAction.leads, String).contains(json.dumps(filters.lead), autoescape=True))
+    if filters.owner_id:
+        query = query.where(PlanAction.owner_id == filters.owner_id)
+    if with_status and filters.status:
+        query = query.where(PlanAction.status == filters.status)
+    return query
+
+
+def priority_summaries(filters: DashboardFilter, today: date) -> list[PrioritySummary]:
+    """Status counts, overdue and stale actions for each priority (one GROUP BY query).
+
+    The status and attention filters narrow the list of actions, not these totals.
+    """
+    last_update = _last_update()
+    overdue, stale = _flags(today, last_update)
+    status_counts = [func.count(PlanAction.id).filter(PlanAction.status == s).label(s.name) for s in ActionStatus]
+    query = (
+        select(
+            Plan.id,
+            Plan.title,
+            Plan.organisation,
+            Priority.ref,
+            Priority.text,
+            *status_counts,
+            func.count(PlanAction.id).label("total"),
+            func.count(PlanAction.id).filter(overdue).label("overdue"),
+            func.count(PlanAction.id).filter(stale).label("stale"),
+        )
+        .select_from(Priority)
+        .join(Plan, Plan.id == Priority.plan_id)
+        .join(PlanAction, PlanAction.priority_id == Priority.id)
+        .outerjoin(last_update, last_update.c.action_id == PlanAction.id)
+        .group_by(Plan.id, Plan.title, Plan.organisation, Priority.id, Priority.ref, Priority.text, Priority.position)
+        .order_by(Plan.organisation, Plan.title, Priority.position)
+    )
+    rows = db.session.execute(_filtered(query, filters, with_status=False)).all()
+    return [
+        PrioritySummary(
+            plan_id=row[0],
+            plan=row.title,
+            organisation=row.organisation,
+            priority_ref=row.ref,
+            priority=row.text,
+            counts={s: getattr(row, s.name) for s in ActionStatus},
+            total=row.total,
+            overdue=row.overdue,
+            stale=row.stale,
+        )
+        for row in rows
+    ]
+
+
+def actions(filters: DashboardFilter, today: date) -> Select:
+    """The matching actions with their plan, priority, owner's name, last update date and flags."""
+    last_update = _last_update()
+    overdue, stale = _flags(today, last_update)
+    query = (
+        select(
+            PlanAction,
+            Priority.ref.label("priority_ref"),
+            Plan.title.label("plan"),
+            Plan.organisation,
+            User.name.label("owner"),
+            last_update.c.last_on,
+            overdue.label("overdue"),
+            stale.label("stale"),
+        )
+        .select_from(PlanAction)
+        .join(Priority, Priority.id == PlanAction.priority_id)
+        .join(Plan, Plan.id == Priority.plan_id)
+        .outerjoin(User, User.id == PlanAction.owner_id)
+        .outerjoin(last_update, last_update.c.action_id == PlanAction.id)
+        .order_by(Plan.organisation, Plan.title, Priority.position, PlanAction.position, PlanAction.id)
+    )
+    if filters.attention == "overdue":
+        query = query.where(overdue)
+    elif filters.attention == "stale":
+        query = query.where(stale)
+    return _filtered(query, filters, with_status=True)
+
+
+def lead_choices() -> list[str]:
+    """Every lead named by an action of an active plan, for the filter."""
+    leads: set[str] = set()
+    for (names,) in db.session.execute(
+        select(PlanAction.leads).join(Priority).join(Plan).where(Plan.is_active.is_(True))
+    ):
+        leads.update(names or [])
+    return sorted(leads, key=str.lower)
+
+
+def export_rows(filters: DashboardFilter, today: date) -> list[tuple]:
+    return [
+        (
+            row.organisation,
+            row.plan,
+            row.priority_ref,
+            row.PlanAction.ref,
+            row.PlanAction.text,
+            "; ".join(row.PlanAction.leads),
+            row.owner or "",
+            row.PlanAction.target_text,
+            row.PlanAction.due_on.isoformat() if row.PlanAction.due_on else "",
+            row.PlanAction.status.label,
+            row.last_on.isoformat() if row.last_on else "",
+            "yes" if row.overdue else "no",
+            "yes" if row.stale else "no",
+        )
+        for row in db.session.execute(actions(filters, today))
+    ]
+
+
+EXPORT_HEADER = (
+    "organisation",
+    "plan",
+    "priority_ref",
+    "action_ref",
+    "action",
+    "lead",
+    "owner",
+    "target",
+    "due_on",
+    "status",
+    "last_update_on",
+    "overdue",
+    f"no_update_in_{STALE_AFTER_DAYS}_days",
+)
