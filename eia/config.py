@@ -100,6 +100,10 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "EIA_MAX_UPLOAD_MB": _env_int("EIA_MAX_UPLOAD_MB", 20),
         "EIA_EVIDENCE_DIR": os.environ.get("EIA_EVIDENCE_DIR") or str(instance_path / "evidence"),
         "EIA_EVIDENCE_RETENTION_DAYS": _env_int("EIA_EVIDENCE_RETENTION_DAYS", 6 * 365),
+        # Quality audits: the target of EIAs audited each quarter, and how long an audited EIA is
+        # left out of later draws.
+        "EIA_AUDITS_PER_QUARTER": _env_int("EIA_AUDITS_PER_QUARTER", 1),
+        "EIA_SAMPLE_EXCLUDE_MONTHS": _env_int("EIA_SAMPLE_EXCLUDE_MONTHS", 12),
     }
     config.update(overrides)
     config.setdefault("MAX_CONTENT_LENGTH", (config["EIA_MAX_UPLOAD_MB"] + 1) * 1024 * 1024)

@@ -55,14 +55,18 @@ def _edits_eia(user: User, eia: Any) -> bool:
     return user.role is Role.AUTHOR and not eia.is_individual and eia.service_area_id == user.service_area_id
 
 
-def _leads(user: User, action: Any) -> bool:
-    """Whether *user* works in one of the action's lead service areas (by team or directorate name),
-    or owns the action."""
-    if action.owner_id is not None and action.owner_id == user.id:
-        return True
+def works_in_lead(user: User, leads: list[str]) -> bool:
+    """Whether *user*'s team or directorate is one of *leads* (by name, ignoring case)."""
     area = user.service_area
-    names = {area.name.lower(), *([area.parent.name.lower()] if area and area.parent else [])} if area else set()
-    return any(lead.lower() in names for lead in action.leads)
+    if area is None:
+        return False
+    names = {area.name.casefold(), *([area.parent.name.casefold()] if area.parent else [])}
+    return any(lead.casefold() in names for lead in leads)
+
+
+def _leads(user: User, action: Any) -> bool:
+    """Whether *user* owns the action or works in one of its lead service areas."""
+    return (action.owner_id is not None and action.owner_id == user.id) or works_in_lead(user, action.leads)
 
 
 def _independent(user: User, eia: Any) -> bool:
@@ -108,6 +112,14 @@ RULES: dict[str, Rule] = {
     "plan.import": _roles(Role.EQUALITIES, Role.ADMIN),
     "plan.edit": _roles(Role.EQUALITIES, Role.ADMIN),
     "plan.update_progress": lambda user, action: user.role is Role.EQUALITIES or _leads(user, action),
+    "sample.view": _roles(Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER),
+    "sample.draw": _roles(Role.EQUALITIES),
+    # An auditor never scores an assessment they wrote or lead.
+    "sample.score": lambda user, eia: user.role is Role.EQUALITIES and _independent(user, eia),
+    "finding.view": lambda user, finding: (
+        user.role in (Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER) or finding.owner_id == user.id
+    ),
+    "finding.close": lambda user, finding: user.role is Role.EQUALITIES or finding.owner_id == user.id,
     "form_template.view": _roles(Role.EQUALITIES, Role.ADMIN),
     "audit.view": _roles(Role.EQUALITIES, Role.ADMIN),
     "audit.export": _roles(Role.EQUALITIES, Role.ADMIN),

@@ -184,8 +184,12 @@ def paginate(query: Select, size: int, *, scalars: bool = True) -> Page:
     return Page(rows=list(rows), total=total, number=number, pages=max(1, -(-total // size)))
 
 
-def form_version(raw: str | None) -> int:
-    """The version a form was opened at (a hidden field); a tampered value simply cannot match."""
+def form_version(posted: Any) -> int:
+    """The version a form was opened at: a hidden field as posted (never its pre-filled value), or
+    the raw text. Missing or tampered values simply cannot match, so the save is refused."""
+    if hasattr(posted, "raw_data"):
+        posted = posted.raw_data[0] if posted.raw_data else None
+    raw = posted if isinstance(posted, str) else ""
     return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 12 else -1
 
 
@@ -223,6 +227,8 @@ def navigation() -> list[dict[str, Any]]:
         ("Assessments", "assessments.index", "/eias"),
         ("Action plans", "plans.index", "/plans"),
     ]
+    if current_user.role in (Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER):
+        items.append(("Quality audits", "samples.index", "/samples"))
     if current_user.role in (Role.EQUALITIES, Role.ADMIN):
         items.append(("Audit log", "audit.index", "/audit-log"))
     if current_user.role is Role.ADMIN:

@@ -106,13 +106,16 @@ def _register_blueprints(app: Flask) -> None:
     from eia.admin.views import bp as admin_bp
     from eia.assessments import workflow_views  # noqa: F401  (adds the workflow routes to the blueprint)
     from eia.assessments.views import bp as assessments_bp
+    from eia.audit.sample_views import bp as samples_bp
+    from eia.audit.sample_views import my_work_section as my_findings
     from eia.audit.views import bp as audit_bp
     from eia.evidence.views import bp as evidence_bp
     from eia.main.views import bp as main_bp
     from eia.register.views import bp as register_bp
 
-    for bp in (main_bp, accounts_bp, admin_bp, audit_bp, assessments_bp, register_bp, evidence_bp):
+    for bp in (main_bp, accounts_bp, admin_bp, audit_bp, assessments_bp, register_bp, evidence_bp, samples_bp):
         app.register_blueprint(bp)
+    app.extensions.setdefault("eia.my_work", []).append(my_findings)
 
     from tracker.views import bp as plans_bp
     from tracker.views import links_bp, programme_bp

@@ -203,3 +203,36 @@ def complete_eia(eia: Eia, by: User, negative: tuple[str, ...] = ("age",), mitig
                 )
     db.session.commit()
     return eia
+
+
+def make_scored_sample(eia: Eia):
+    """A frozen sample holding *eia* (made completed), scored once with one finding for its author."""
+    from datetime import UTC, datetime
+
+    from eia.assessments.models import EiaState
+    from eia.audit import sampling
+
+    eia.state = EiaState.APPROVED
+    eia.approved_at = datetime(2025, 5, 1, tzinfo=UTC)
+    auditor = make_user(Role.EQUALITIES)
+    sample = sampling.draw_sample(
+        period=sampling.parse_period("2025-Q1"),
+        size="1",
+        service_area_ids=[eia.service_area_id],
+        exclude_months=0,
+        by=auditor,
+    )
+    rubric = sampling.current_rubric()
+    score = sampling.score_item(
+        sample.items[0],
+        rubric=rubric,
+        scores={c["key"]: 1 for c in rubric.criteria},
+        comments={},
+        summary="",
+        findings=[
+            {"text": "Name the gaps", "criterion": "evidence", "owner_id": eia.author_id, "due_on": date(2026, 1, 1)}
+        ],
+        by=auditor,
+    )
+    db.session.commit()
+    return sample, sample.items[0], score.findings[0]

@@ -135,3 +135,18 @@ def test_demo_creates_every_role_and_service_areas(app, db):
     again = app.test_cli_runner().invoke(args=["demo"])
     assert again.exit_code == 0 and "Added" not in again.output
     assert db.session.execute(select(func.count()).select_from(Eia)).scalar() == 40
+
+
+def test_demo_has_a_history_of_quality_audits_and_plan_progress(app, db):
+    from eia.audit import sampling
+    from eia.audit.models import QualityScore, Sample
+    from tracker.models import ProgressUpdate
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    samples = db.session.execute(select(Sample)).scalars().all()
+    assert len(samples) >= 4 and all(sampling.verify_sample(s).matches for s in samples)
+    assert db.session.execute(select(func.count()).select_from(QualityScore)).scalar() >= 4
+    assert db.session.execute(select(func.count()).select_from(ProgressUpdate)).scalar() == 5
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    assert db.session.execute(select(func.count()).select_from(Sample)).scalar() == len(samples)
+    assert db.session.execute(select(func.count()).select_from(ProgressUpdate)).scalar() == 5

@@ -6,13 +6,14 @@ import pytest
 
 from eia.accounts.models import Role
 from eia.permissions import RULES, can
-from tests.factories import make_eia, make_plan, make_planned, make_user
+from tests.factories import make_eia, make_plan, make_planned, make_scored_sample, make_user
 
 ANONYMOUS = "anonymous"
 EVERYONE = {ANONYMOUS, *Role}
 SIGNED_IN = set(Role)
 ADMIN = {Role.ADMIN}
 EQUALITIES_AND_ADMIN = {Role.EQUALITIES, Role.ADMIN}
+SAMPLE_READERS = {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}
 
 # (method, url rule, who may use it). "{user}" is another person's id.
 MATRIX = [
@@ -89,6 +90,18 @@ MATRIX = [
     ("GET", "/eias/{eia}/actions/", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
     ("POST", "/eias/{eia}/actions/", set()),
     ("POST", "/eias/{eia}/actions/{link}/remove", set()),
+    ("GET", "/samples/", SAMPLE_READERS),
+    ("GET", "/samples/new", {Role.EQUALITIES}),
+    ("POST", "/samples/new", {Role.EQUALITIES}),
+    ("GET", "/samples/{sample}", SAMPLE_READERS),
+    ("POST", "/samples/{sample}/verify", SAMPLE_READERS),
+    ("GET", "/samples/{sample}/items/{item}", SAMPLE_READERS),
+    # {item}'s EIA was written by someone else, so any equalities officer may score it.
+    ("GET", "/samples/{sample}/items/{item}/score", {Role.EQUALITIES}),
+    ("POST", "/samples/{sample}/items/{item}/score", {Role.EQUALITIES}),
+    # {finding} is owned by the EIA's author, who is not the person signed in here.
+    ("GET", "/samples/findings/{finding}", SAMPLE_READERS),
+    ("POST", "/samples/findings/{finding}", {Role.EQUALITIES}),
     ("GET", "/audit-log/", EQUALITIES_AND_ADMIN),
     ("GET", "/audit-log/export.csv", EQUALITIES_AND_ADMIN),
     ("POST", "/audit-log/verify", EQUALITIES_AND_ADMIN),
@@ -110,6 +123,9 @@ def _flask_rule(path: str) -> str:
         .replace("{action}", "<int:action_id>")
         .replace("{link}", "<int:link_id>")
         .replace("{planned}", "<int:entry_id>")
+        .replace("{sample}", "<int:sample_id>")
+        .replace("{item}", "<int:item_id>")
+        .replace("{finding}", "<int:finding_id>")
     )
 
 
@@ -143,6 +159,7 @@ def test_route_allows_and_denies(client, login_as, db, who, method, path, allowe
     plan = make_plan()
     action = plan.priorities[0].actions[0]
     planned = make_planned(target.service_area_id)
+    sample, item, finding = make_scored_sample(eia)
     if who != ANONYMOUS:
         login_as(who)
     url = path.format(
@@ -155,6 +172,9 @@ def test_route_allows_and_denies(client, login_as, db, who, method, path, allowe
         action=action.id,
         link=1,
         planned=planned.id,
+        sample=sample.id,
+        item=item.id,
+        finding=finding.id,
     )
     response = client.post(url, data={}) if method == "POST" else client.get(url)
     # Flask-Login sends the refused to sign in with where they were going in ?next=.

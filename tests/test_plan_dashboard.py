@@ -202,7 +202,7 @@ def test_anyone_signed_in_downloads_a_plan_in_the_import_format(client, login_as
     response = client.get(f"/plans/{plan.id}/export.csv")
     assert response.status_code == 200
     assert (
-        "charnwood-borough-council-equality-strategy-action-plan-2020---2022.csv"
+        "charnwood-borough-council-equality-strategy-action-plan-2020-2022.csv"
         in response.headers["Content-Disposition"]
     )
     assert response.get_data(as_text=True) == services.export_csv(plan)
@@ -253,3 +253,39 @@ def test_re_importing_a_file_without_statuses_keeps_the_progress_made(db):
     db.session.commit()
     db.session.refresh(action)
     assert action.status is ActionStatus.COMPLETE
+
+
+def test_review_findings_on_plan_editing_are_fixed(client, login_as, db):
+    plan = make_plan(title="Équité ✓", organisation="Conseil")
+    action = plan.priorities[0].actions[0]
+    login_as(Role.EQUALITIES)
+    # A post with no version at all cannot overwrite someone else's change.
+    missing = client.post(f"/plans/actions/{action.id}/edit", data={"text": "Someone's wording"})
+    assert missing.status_code == 409
+    # Leads split on ";" as well as lines, as the import reads them.
+    client.post(
+        f"/plans/actions/{action.id}/edit",
+        data={"text": action.text, "leads": "HR; Finance\nLegal", "version": str(action.version)},
+    )
+    db.session.refresh(action)
+    assert action.leads == ["HR", "Finance", "Legal"]
+    # The download keeps a usable ASCII name.
+    assert 'filename="conseil-quit.csv"' in client.get(f"/plans/{plan.id}/export.csv").headers["Content-Disposition"]
+    other = make_plan(title="ÉÉÉ", organisation="ÉÉ")
+    assert (
+        f'filename="plan-{other.id}.csv"' in client.get(f"/plans/{other.id}/export.csv").headers["Content-Disposition"]
+    )
+    # The lead filter ignores case the same way on both databases.
+    assert "1 action" in client.get("/plans/dashboard?lead=hr").get_data(as_text=True)
+
+
+def test_leads_with_accented_names_see_their_actions(client, db):
+    team = make_service_area("Équipe Égalité")
+    plan = make_plan()
+    action = plan.priorities[0].actions[0]
+    action.leads = ["ÉQUIPE ÉGALITÉ"]
+    db.session.commit()
+    person = make_user(Role.AUTHOR, service_area=team)
+    assert [a.id for a in queries.my_actions(person)] == [action.id]
+    sign_in_session(client, person)
+    assert "Review and update the council" in client.get("/").get_data(as_text=True)

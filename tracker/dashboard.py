@@ -70,8 +70,10 @@ def _filtered(query: Select, filters: DashboardFilter, *, with_status: bool) -> 
     if filters.plan_id:
         query = query.where(Plan.id == filters.plan_id)
     if filters.lead:
-        # Leads are stored as a JSON list; an element matches by its JSON text, quotes included.
-        query = query.where(cast(PlanAction.leads, String).contains(json.dumps(filters.lead), autoescape=True))
+        # Leads are stored as a JSON list; an element matches by its JSON text, quotes included,
+        # lower-cased on both sides so SQLite's and PostgreSQL's LIKE agree.
+        leads_text = func.lower(cast(PlanAction.leads, String))
+        query = query.where(leads_text.contains(json.dumps(filters.lead).lower(), autoescape=True))
     if filters.owner_id:
         query = query.where(PlanAction.owner_id == filters.owner_id)
     if with_status and filters.status:

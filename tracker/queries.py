@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from sqlalchemy import String, cast, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from eia.errors import NotFound
@@ -162,20 +160,23 @@ def update_evidence(action: PlanAction) -> dict[int, list]:
 
 def my_actions(user) -> list[PlanAction]:
     """Actions of active plans that *user* owns or whose lead is their team or directorate, not yet
-    complete, soonest due first (the same test as ``permissions._leads``, in SQL)."""
-    area = user.service_area
-    names = [area.name, *([area.parent.name] if area.parent else [])] if area else []
-    leads_text = func.lower(cast(PlanAction.leads, String))
-    mine = or_(
-        PlanAction.owner_id == user.id,
-        *(leads_text.contains(json.dumps(name.lower()), autoescape=True) for name in names),
-    )
+    complete, soonest due first (the rule of ``plan.update_progress``; leads are matched in Python,
+    as SQLite cannot fold the case of non-ASCII names)."""
+    from eia.permissions import works_in_lead
+
+    candidates = db.session.execute(
+        select(PlanAction.id, PlanAction.owner_id, PlanAction.leads)
+        .join(Priority, Priority.id == PlanAction.priority_id)
+        .join(Plan, Plan.id == Priority.plan_id)
+        .where(Plan.is_active.is_(True), PlanAction.status != ActionStatus.COMPLETE)
+    ).all()
+    ids = [row.id for row in candidates if row.owner_id == user.id or works_in_lead(user, row.leads or [])]
+    if not ids:
+        return []
     return list(
         db.session.execute(
             select(PlanAction)
-            .join(Priority, Priority.id == PlanAction.priority_id)
-            .join(Plan, Plan.id == Priority.plan_id)
-            .where(mine, Plan.is_active.is_(True), PlanAction.status != ActionStatus.COMPLETE)
+            .where(PlanAction.id.in_(ids))
             .options(selectinload(PlanAction.priority).selectinload(Priority.plan))
             .order_by(PlanAction.due_on.is_(None), PlanAction.due_on, PlanAction.id)
             .limit(50)

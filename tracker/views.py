@@ -153,9 +153,8 @@ def export_plan(plan_id: int, file_format: str):
     plan = queries.plan_or_404(plan_id)
     services.record_export(plan, by=current_user, file_format=file_format)
     db.session.commit()
-    name = "".join(
-        c if c.isascii() and c.isalnum() else "-" for c in f"{plan.organisation} {plan.title}".lower()
-    ).strip("-")
+    words = "".join(c if c.isascii() and c.isalnum() else " " for c in f"{plan.organisation} {plan.title}".lower())
+    name = "-".join(words.split()) or f"plan-{plan.id}"
     if file_format == "csv":
         body, mimetype = services.export_csv(plan), "text/csv"
     else:
@@ -189,11 +188,13 @@ def edit_action(action_id: int):
             {
                 "text": form.text.data,
                 "outcome": form.outcome.data or "",
-                "leads": split_list(form.leads.data or "", lines=True),
+                "leads": [
+                    p.strip() for line in (form.leads.data or "").splitlines() for p in line.split(";") if p.strip()
+                ],
                 "target_text": form.target_text.data or "",
                 "success_measures": split_list(form.success_measures.data or "", lines=True),
             },
-            expected_version=form_version(form.version.data),
+            expected_version=form_version(form.version),
             by=current_user,
         )
         db.session.commit()

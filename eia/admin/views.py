@@ -135,7 +135,7 @@ def user(user_id: int):
             services.update_user(
                 person,
                 by=current_user,
-                expected_version=form_version(form.version.data),
+                expected_version=form_version(form.version),
                 name=form.name.data,
                 email=form.email.data,
                 role=new_role,

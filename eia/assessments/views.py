@@ -230,7 +230,7 @@ def _save_and_continue(eia, definition, form, save):
     """Run *save*; back to the task list when it worked, a conflict page on a clash, or ``None``
     (with the errors on the form) to show the page again."""
     try:
-        save(completed=form.completed.data == "yes", expected_version=form_version(form.version.data), by=current_user)
+        save(completed=form.completed.data == "yes", expected_version=form_version(form.version), by=current_user)
     except SectionConflict as exc:
         db.session.rollback()
         return _conflict(eia, definition, form, exc.section), 409
@@ -353,7 +353,7 @@ def mitigation(reference: str, mitigation_id: int | None = None):
                 services.add_mitigation(eia, form.values(), by=current_user)
             else:
                 services.update_mitigation(
-                    existing, form.values(), expected_version=form_version(form.version.data), by=current_user
+                    existing, form.values(), expected_version=form_version(form.version), by=current_user
                 )
         except ConflictError as exc:
             db.session.rollback()

@@ -13,9 +13,26 @@ PERSON_FOR = {person.role: person for person in reversed(PEOPLE)}
 
 EXPECTED_NAV = {
     Role.AUTHOR: ["My work", "Assessments", "Action plans", "Your account", "Sign out"],
-    Role.DECISION_MAKER: ["My work", "Assessments", "Action plans", "Your account", "Sign out"],
-    Role.EQUALITIES: ["My work", "Assessments", "Action plans", "Audit log", "Your account", "Sign out"],
-    Role.ADMIN: ["My work", "Assessments", "Action plans", "Audit log", "Admin", "Your account", "Sign out"],
+    Role.DECISION_MAKER: ["My work", "Assessments", "Action plans", "Quality audits", "Your account", "Sign out"],
+    Role.EQUALITIES: [
+        "My work",
+        "Assessments",
+        "Action plans",
+        "Quality audits",
+        "Audit log",
+        "Your account",
+        "Sign out",
+    ],
+    Role.ADMIN: [
+        "My work",
+        "Assessments",
+        "Action plans",
+        "Quality audits",
+        "Audit log",
+        "Admin",
+        "Your account",
+        "Sign out",
+    ],
 }
 
 

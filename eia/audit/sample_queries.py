@@ -1,0 +1,133 @@
+"""Reading the quality audits: the quarterly target, average scores per criterion, common findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import Select, and_, func, select
+
+from eia.assessments.models import Eia
+from eia.audit.models import CriterionScore, Finding, FindingStatus, QualityScore, Rubric, Sample, SampleItem
+from eia.audit.sampling import Period, quarter
+from eia.extensions import db
+
+
+def _within(column, start: date, end: date):
+    """*column* (a UTC timestamp) falls on a day from *start* to *end* inclusive."""
+    return and_(
+        column >= datetime.combine(start, time.min, tzinfo=UTC),
+        column < datetime.combine(end + timedelta(days=1), time.min, tzinfo=UTC),
+    )
+
+
+def _year(year: int) -> tuple[date, date]:
+    return quarter(year, 1).start, quarter(year, 4).end
+
+
+@dataclass(frozen=True)
+class QuarterResult:
+    period: Period
+    samples: int
+    audited: int  # distinct EIAs given a first scoring in the quarter (re-tests not counted)
+    target: int
+    today: date
+
+    @property
+    def status(self) -> str:
+        """met, missed, in progress (the quarter is not over) or not started (it is in the future)."""
+        if self.audited >= self.target:
+            return "met"
+        if self.today > self.period.end:
+            return "missed"
+        return "in progress" if self.today >= self.period.start else "not started"
+
+
+def quarterly_results(year: int, target: int, today: date) -> list[QuarterResult]:
+    """For each quarter of financial year *year*: samples drawn and EIAs audited (one query each)."""
+    quarters = [quarter(year, n) for n in range(1, 5)]
+    audited = (
+        select(
+            *(
+                func.count(func.distinct(SampleItem.eia_id))
+                .filter(_within(QualityScore.scored_at, q.start, q.end))
+                .label(f"q{n}")
+                for n, q in enumerate(quarters, start=1)
+            )
+        )
+        .select_from(QualityScore)
+        .join(SampleItem, SampleItem.id == QualityScore.item_id)
+        .where(QualityScore.retest_of_id.is_(None))
+    )
+    drawn = select(
+        *(
+            func.count(Sample.id).filter(_within(Sample.drawn_at, q.start, q.end)).label(f"q{n}")
+            for n, q in enumerate(quarters, start=1)
+        )
+    )
+    audited_row = db.session.execute(audited).one()
+    drawn_row = db.session.execute(drawn).one()
+    return [QuarterResult(q, drawn_row[n], audited_row[n], target, today) for n, q in enumerate(quarters)]
+
+
+def _year_scores(year: int) -> Select:
+    return select(QualityScore.id).where(
+        QualityScore.retest_of_id.is_(None), _within(QualityScore.scored_at, *_year(year))
+    )
+
+
+@dataclass(frozen=True)
+class CriterionAverage:
+    key: str
+    title: str
+    average: float
+    scored: int
+
+
+def criterion_averages(year: int, rubric: Rubric) -> list[CriterionAverage]:
+    """The average first score per criterion in the year (AVG ... GROUP BY), in the rubric's order."""
+    rows = db.session.execute(
+        select(CriterionScore.criterion, func.avg(CriterionScore.score), func.count())
+        .where(CriterionScore.score_id.in_(_year_scores(year)))
+        .group_by(CriterionScore.criterion)
+    ).all()
+    found = {key: (float(avg), count) for key, avg, count in rows}
+    return [CriterionAverage(c["key"], c["title"], *found[c["key"]]) for c in rubric.criteria if c["key"] in found]
+
+
+def common_findings(year: int, rubric: Rubric, limit: int = 5) -> list[tuple[str, int]]:
+    """The criteria findings were most often raised against in the year, most first."""
+    rows = db.session.execute(
+        select(Finding.criterion, func.count().label("n"))
+        .join(QualityScore, QualityScore.id == Finding.score_id)
+        .where(_within(QualityScore.scored_at, *_year(year)))
+        .group_by(Finding.criterion)
+        .order_by(func.count().desc(), Finding.criterion)
+        .limit(limit)
+    ).all()
+    titles = {c["key"]: c["title"] for c in rubric.criteria}
+    return [
+        (titles.get(key, "Not tied to one criterion") if key else "Not tied to one criterion", n) for key, n in rows
+    ]
+
+
+def samples() -> Select:
+    return select(Sample).order_by(Sample.drawn_at.desc(), Sample.id.desc())
+
+
+def item_references(sample: Sample) -> dict[int, Eia]:
+    ids = [item.eia_id for item in sample.items]
+    return {e.id: e for e in db.session.execute(select(Eia).where(Eia.id.in_(ids))).scalars()} if ids else {}
+
+
+def my_findings(user) -> list[tuple[Finding, str]]:
+    """Open findings *user* owns, soonest due first, with their EIA's reference."""
+    return list(
+        db.session.execute(
+            select(Finding, Eia.reference)
+            .join(Eia, Eia.id == Finding.eia_id)
+            .where(Finding.owner_id == user.id, Finding.status == FindingStatus.OPEN)
+            .order_by(Finding.due_on, Finding.id)
+            .limit(50)
+        ).all()
+    )

@@ -1,0 +1,234 @@
+"""Quality-audit pages: the quarterly dashboard, drawing a sample, scoring, findings."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from eia.accounts import queries as accounts
+from eia.assessments import queries as eia_queries
+from eia.assessments.models import Eia
+from eia.audit import sample_queries as queries
+from eia.audit import sampling
+from eia.audit import services as audit
+from eia.audit.models import Finding, Sample, SampleItem
+from eia.db_types import utcnow
+from eia.errors import ValidationFailed
+from eia.extensions import db
+from eia.forms_support import bind_form, show_errors
+from eia.permissions import can, permit
+from eia.web import form_version, int_arg, paginate
+from forms.samples import FINDING_SLOTS, CloseFindingForm, DrawSampleForm, score_form_class
+
+bp = Blueprint("samples", __name__, url_prefix="/samples")
+
+
+@bp.get("/")
+@login_required
+def index():
+    """The year's quarters against the target, average scores, common findings, and the samples."""
+    permit(current_user, "sample.view")
+    today = utcnow().date()
+    year = int_arg("year", sampling.financial_year_of(today), minimum=2000, maximum=2100)
+    rubric = sampling.current_rubric()
+    db.session.commit()
+    return render_template(
+        "samples/index.html",
+        year=year,
+        years=list(range(sampling.financial_year_of(today), sampling.financial_year_of(today) - 6, -1)),
+        quarters=queries.quarterly_results(year, current_app.config["EIA_AUDITS_PER_QUARTER"], today),
+        averages=queries.criterion_averages(year, rubric),
+        findings=queries.common_findings(year, rubric),
+        page=paginate(queries.samples(), 25),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    permit(current_user, "sample.draw")
+    form = bind_form(DrawSampleForm, service_areas=accounts.service_area_choices(include_blank=False))
+    if form.validate_on_submit():
+        try:
+            if form.period.data:
+                period = sampling.parse_period(form.period.data)
+            elif form.from_date.data and form.to_date.data:
+                period = sampling.date_period(form.from_date.data, form.to_date.data)
+            else:
+                raise ValidationFailed("Dates missing", {"to_date": "Enter both dates, or a quarter"})
+            sample = sampling.draw_sample(
+                period=period,
+                size=form.size.data,
+                service_area_ids=[int(v) for v in form.service_area_ids.data or []],
+                per_service_area=form.per_service_area.data == "yes",
+                seed=form.seed.data,
+                exclude_months=int(form.exclude_months.data),
+                by=current_user,
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            db.session.commit()
+            count = len(sample.items)
+            flash(f"Sample drawn: {count} assessment{'' if count == 1 else 's'}. It is now frozen.", "success")
+            return redirect(url_for("samples.show", sample_id=sample.id))
+    return render_template("samples/new.html", form=form)
+
+
+def _sample_or_404(sample_id: int) -> Sample:
+    sample = db.session.get(Sample, sample_id)
+    if sample is None:
+        abort(404)
+    return sample
+
+
+def _item_or_404(sample: Sample, item_id: int) -> tuple[SampleItem, Eia]:
+    item = db.session.get(SampleItem, item_id)
+    if item is None or item.sample_id != sample.id:
+        abort(404)
+    return item, db.session.get(Eia, item.eia_id)
+
+
+def _sample_page(sample: Sample, verification: sampling.Verification | None = None) -> str:
+    return render_template(
+        "samples/show.html",
+        sample=sample,
+        eias=queries.item_references(sample),
+        areas={a.id: a.full_name for a in accounts.service_areas()},
+        drawn_by=eia_queries.user_names({sample.drawn_by_id} if sample.drawn_by_id else set()),
+        verification=verification,
+    )
+
+
+@bp.get("/<int:sample_id>")
+@login_required
+def show(sample_id: int):
+    permit(current_user, "sample.view")
+    return _sample_page(_sample_or_404(sample_id))
+
+
+@bp.post("/<int:sample_id>/verify")
+@login_required
+def verify(sample_id: int):
+    """Draw again from the stored seed and population and say whether it matches (audit-logged)."""
+    permit(current_user, "sample.view")
+    sample = _sample_or_404(sample_id)
+    result = sampling.verify_sample(sample)
+    detail = "matches" if result.matches else "; ".join(result.problems)
+    audit.record("sample_verified", sample, by=current_user, detail=detail)
+    db.session.commit()
+    return _sample_page(sample, result)
+
+
+@bp.get("/<int:sample_id>/items/<int:item_id>")
+@login_required
+def item(sample_id: int, item_id: int):
+    permit(current_user, "sample.view")
+    sample = _sample_or_404(sample_id)
+    found, eia = _item_or_404(sample, item_id)
+    people = {f.owner_id for s in found.scores for f in s.findings} | {s.scored_by_id for s in found.scores}
+    return render_template(
+        "samples/item.html", sample=sample, item=found, eia=eia, names=eia_queries.user_names(people)
+    )
+
+
+@bp.route("/<int:sample_id>/items/<int:item_id>/score", methods=["GET", "POST"])
+@login_required
+def score(sample_id: int, item_id: int):
+    """Score a sampled assessment against the rubric (a re-test when it was scored before)."""
+    sample = _sample_or_404(sample_id)
+    found, eia = _item_or_404(sample, item_id)
+    permit(current_user, "sample.score", eia)
+    rubric = sampling.current_rubric()
+    form = bind_form(score_form_class(rubric.criteria, eia_queries.people_choices()))
+    if form.validate_on_submit():
+        try:
+            sampling.score_item(
+                found,
+                rubric=rubric,
+                scores={c["key"]: int(getattr(form, f"score_{c['key']}").data) for c in rubric.criteria},
+                comments={c["key"]: getattr(form, f"comment_{c['key']}").data for c in rubric.criteria},
+                summary=form.summary.data or "",
+                findings=_findings(form, eia),
+                by=current_user,
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"Scores for {eia.reference} saved. The assessment itself is unchanged.", "success")
+            return redirect(url_for("samples.item", sample_id=sample.id, item_id=found.id))
+    db.session.commit()  # a newly shipped rubric version, loaded by current_rubric
+    return render_template(
+        "samples/score.html", sample=sample, item=found, eia=eia, form=form, rubric=rubric, slots=FINDING_SLOTS
+    )
+
+
+def _findings(form, eia: Eia) -> list[dict]:
+    """The findings typed into the form; each needs a due date.
+
+    :raises ValidationFailed: naming a finding without a due date.
+    """
+    findings, problems = [], {}
+    for n in range(1, FINDING_SLOTS + 1):
+        text = getattr(form, f"finding_{n}_text").data
+        if not text:
+            continue
+        due = getattr(form, f"finding_{n}_due").data
+        if due is None:
+            problems[f"finding_{n}_due"] = f"Enter the date finding {n} is due by"
+        owner = getattr(form, f"finding_{n}_owner").data
+        findings.append(
+            {
+                "text": text,
+                "criterion": getattr(form, f"finding_{n}_criterion").data,
+                "owner_id": int(owner) if owner else eia.author_id,
+                "due_on": due,
+            }
+        )
+    if problems:
+        raise ValidationFailed("Due dates missing", problems)
+    return findings
+
+
+@bp.route("/findings/<int:finding_id>", methods=["GET", "POST"])
+@login_required
+def finding(finding_id: int):
+    """A finding: what to put right, by when; its owner (or the equalities team) marks it done."""
+    found = db.session.get(Finding, finding_id)
+    if found is None:
+        abort(404)
+    permit(current_user, "finding.view", found)
+    if request.method == "POST":
+        permit(current_user, "finding.close", found)
+    form = bind_form(CloseFindingForm, data={"version": str(found.version)})
+    if form.validate_on_submit():
+        try:
+            sampling.close_finding(
+                found, note=form.note.data, expected_version=form_version(form.version), by=current_user
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            db.session.commit()
+            flash("Finding marked as done.", "success")
+            return redirect(url_for("samples.finding", finding_id=found.id))
+    score = found.score
+    return render_template(
+        "samples/finding.html",
+        finding=found,
+        eia=db.session.get(Eia, found.eia_id),
+        sample_item=score.item,
+        rubric=score.rubric,
+        names=eia_queries.user_names({found.owner_id, score.scored_by_id}),
+        form=form if can(current_user, "finding.close", found) else None,
+    )
+
+
+def my_work_section(user) -> dict | None:
+    """Open quality-audit findings *user* owns, for My work (registered in create_app)."""
+    rows = queries.my_findings(user)
+    return {"template": "samples/_my_findings.html", "findings": rows} if rows else None

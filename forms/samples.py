@@ -1,0 +1,147 @@
+"""Forms of the quality audits: drawing a sample, scoring an EIA against the rubric, closing a finding."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from forms.admin import select_choices
+from forms.eia import DateField, strip
+from forms.rubrics import SCORE_LABELS, SCORES
+
+FINDING_SLOTS = 3
+
+
+class DrawSampleForm(FlaskForm):
+    period = StringField(
+        "Financial-year quarter",
+        description="For example 2025-Q1 (April to June 2025). Leave empty to give dates instead.",
+        filters=[strip],
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=12, message="Enter a quarter like 2025-Q1")],
+    )
+    from_date = DateField("Or from")
+    to_date = DateField("To")
+    service_area_ids = SelectMultipleField(
+        "Service areas (optional)",
+        description="Leave all unticked to draw from every service area.",
+        widget=GovCheckboxesInput(),
+        choices=[],
+        validators=[Optional()],
+    )
+    size = StringField(
+        "Sample size",
+        description="A number of assessments, like 5, or a percentage of those completed, like 10%.",
+        filters=[strip],
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter the sample size")],
+    )
+    per_service_area = RadioField(
+        "At least one from each service area?",
+        widget=GovRadioInput(),
+        choices=select_choices([("no", "No"), ("yes", "Yes: the sample grows if there are more areas than its size")]),
+        default="no",
+        validators=[DataRequired("Say whether to take at least one from each service area")],
+    )
+    exclude_months = StringField(
+        "Leave out assessments sampled in the last (months)",
+        description="0 keeps them in.",
+        filters=[strip],
+        default="12",
+        widget=GovTextInput(),
+        validators=[DataRequired("Enter a number of months, or 0")],
+    )
+    seed = StringField(
+        "Seed (optional)",
+        description="Leave empty for a random one. The same seed and population always give the same sample.",
+        filters=[strip],
+        widget=GovTextInput(),
+        validators=[Optional(), Length(max=64, message="The seed must be 64 characters or fewer")],
+    )
+    submit = SubmitField("Draw the sample", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, service_areas: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.service_area_ids.choices = select_choices(service_areas)
+
+    def validate_exclude_months(self, field: Any) -> None:
+        if not (field.data.isascii() and field.data.isdigit()) or int(field.data) > 120:
+            raise ValidationError("Enter a number of months from 0 to 120")
+
+    def validate_period(self, field: Any) -> None:
+        if not field.data and not (self.from_date.parts or self.from_date.data):
+            raise ValidationError("Enter a quarter like 2025-Q1, or the dates to draw from")
+
+
+def score_form_class(criteria: list[dict[str, Any]], people: list[tuple[str, str]]) -> type[FlaskForm]:
+    """A form with a 0/1/2 choice (guidance in each label) and a comment for each criterion, a
+    summary, and room for findings."""
+    attrs: dict[str, Any] = {}
+    for criterion in criteria:
+        attrs[f"score_{criterion['key']}"] = RadioField(
+            criterion["title"],
+            description=criterion["question"],
+            widget=GovRadioInput(),
+            choices=select_choices(
+                [(str(s), f"{SCORE_LABELS[s]}: {criterion['guidance'][str(s)]}") for s in reversed(SCORES)]
+            ),
+            validators=[DataRequired(f"Score '{criterion['title']}' 0, 1 or 2")],
+        )
+        attrs[f"comment_{criterion['key']}"] = TextAreaField(
+            f"Comment on {criterion['title'].lower()} (optional)",
+            filters=[strip],
+            widget=GovTextArea(),
+            validators=[Optional(), Length(max=3000, message="Must be 3,000 characters or fewer")],
+        )
+    attrs["summary"] = TextAreaField(
+        "Overall comments (optional)",
+        filters=[strip],
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=5000, message="Must be 5,000 characters or fewer")],
+    )
+    criterion_choices = [("", "Not tied to one criterion"), *((c["key"], c["title"]) for c in criteria)]
+    for n in range(1, FINDING_SLOTS + 1):
+        attrs[f"finding_{n}_text"] = TextAreaField(
+            f"Finding {n} (optional)",
+            description="What the author should put right.",
+            filters=[strip],
+            widget=GovTextArea(),
+            validators=[Optional(), Length(max=3000, message="Must be 3,000 characters or fewer")],
+        )
+        attrs[f"finding_{n}_criterion"] = SelectField(
+            f"Criterion of finding {n}",
+            widget=GovSelect(),
+            choices=select_choices(criterion_choices),
+            validators=[Optional()],
+        )
+        attrs[f"finding_{n}_owner"] = SelectField(
+            f"Owner of finding {n}",
+            widget=GovSelect(),
+            choices=select_choices([("", "The assessment's author"), *people]),
+            validators=[Optional()],
+        )
+        attrs[f"finding_{n}_due"] = DateField(f"Finding {n} due by")
+    attrs["submit"] = SubmitField("Save the scores", widget=GovSubmitInput())
+    return type("ScoreForm", (FlaskForm,), attrs)
+
+
+class CloseFindingForm(FlaskForm):
+    note = TextAreaField(
+        "What was done?",
+        filters=[strip],
+        widget=GovTextArea(),
+        validators=[DataRequired("Say what was done to put this right"), Length(max=3000)],
+    )
+    version = HiddenField()
+    submit = SubmitField("Mark as done", widget=GovSubmitInput())
