@@ -104,6 +104,16 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         # left out of later draws.
         "EIA_AUDITS_PER_QUARTER": _env_int("EIA_AUDITS_PER_QUARTER", 1),
         "EIA_SAMPLE_EXCLUDE_MONTHS": _env_int("EIA_SAMPLE_EXCLUDE_MONTHS", 12),
+        # Reminders (`eia remind`): the SMTP server, the sender, and the address links point to.
+        "EIA_SMTP_HOST": os.environ.get("EIA_SMTP_HOST", "localhost"),
+        "EIA_SMTP_PORT": _env_int("EIA_SMTP_PORT", 25),
+        "EIA_SMTP_STARTTLS": os.environ.get("EIA_SMTP_STARTTLS", "").lower() in {"1", "true", "yes"},
+        "EIA_SMTP_USERNAME": os.environ.get("EIA_SMTP_USERNAME", ""),
+        "EIA_SMTP_PASSWORD": os.environ.get("EIA_SMTP_PASSWORD", ""),
+        "EIA_MAIL_FROM": os.environ.get("EIA_MAIL_FROM", "equality-assessments@localhost"),
+        "EIA_BASE_URL": os.environ.get("EIA_BASE_URL", "http://127.0.0.1:5000"),
+        "EIA_REVIEW_NOTICE_DAYS": _env_int("EIA_REVIEW_NOTICE_DAYS", 30),
+        "EIA_REVIEW_TARGET_WORKING_DAYS": _env_int("EIA_REVIEW_TARGET_WORKING_DAYS", 10),
     }
     config.update(overrides)
     config.setdefault("MAX_CONTENT_LENGTH", (config["EIA_MAX_UPLOAD_MB"] + 1) * 1024 * 1024)

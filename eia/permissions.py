@@ -114,8 +114,10 @@ RULES: dict[str, Rule] = {
     "plan.update_progress": lambda user, action: user.role is Role.EQUALITIES or _leads(user, action),
     "sample.view": _roles(Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER),
     "sample.draw": _roles(Role.EQUALITIES),
-    # An auditor never scores an assessment they wrote or lead.
-    "sample.score": lambda user, eia: user.role is Role.EQUALITIES and _independent(user, eia),
+    # An auditor never scores an assessment they wrote, lead or signed off.
+    "sample.score": lambda user, eia: (
+        user.role is Role.EQUALITIES and _independent(user, eia) and user.id != eia.signed_off_by_id
+    ),
     "finding.view": lambda user, finding: (
         user.role in (Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER) or finding.owner_id == user.id
     ),

@@ -61,7 +61,8 @@ def _init_database(app: Flask) -> None:
 
 def _init_login(app: Flask) -> None:
     import eia.assessments.models
-    import eia.evidence.models  # noqa: F401
+    import eia.evidence.models
+    import eia.notifications.models  # noqa: F401
     import tracker.models  # noqa: F401
     from eia.accounts.models import User
     from eia.accounts.services import session_user
@@ -111,9 +112,20 @@ def _register_blueprints(app: Flask) -> None:
     from eia.audit.views import bp as audit_bp
     from eia.evidence.views import bp as evidence_bp
     from eia.main.views import bp as main_bp
+    from eia.notifications.views import bp as notifications_bp
     from eia.register.views import bp as register_bp
 
-    for bp in (main_bp, accounts_bp, admin_bp, audit_bp, assessments_bp, register_bp, evidence_bp, samples_bp):
+    for bp in (
+        main_bp,
+        accounts_bp,
+        admin_bp,
+        audit_bp,
+        assessments_bp,
+        register_bp,
+        evidence_bp,
+        samples_bp,
+        notifications_bp,
+    ):
         app.register_blueprint(bp)
     app.extensions.setdefault("eia.my_work", []).append(my_findings)
 
@@ -123,10 +135,11 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(plans_bp)
     app.register_blueprint(links_bp)
     app.register_blueprint(programme_bp)
-    from tracker.views import my_work_section
+    from tracker.views import my_work_section, plan_reminders
 
-    # My work shows sections from other packages without eia importing them.
+    # My work and the reminders show items from other packages without eia importing them.
     app.extensions.setdefault("eia.my_work", []).append(my_work_section)
+    app.extensions.setdefault("eia.reminders", []).append(plan_reminders)
 
 
 def init_app(app: Flask) -> None:

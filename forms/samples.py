@@ -31,8 +31,8 @@ class DrawSampleForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), Length(max=12, message="Enter a quarter like 2025-Q1")],
     )
-    from_date = DateField("Or from")
-    to_date = DateField("To")
+    from_date = DateField("Or start date")
+    to_date = DateField("End date")
     service_area_ids = SelectMultipleField(
         "Service areas (optional)",
         description="Leave all unticked to draw from every service area.",
@@ -76,7 +76,7 @@ class DrawSampleForm(FlaskForm):
         self.service_area_ids.choices = select_choices(service_areas)
 
     def validate_exclude_months(self, field: Any) -> None:
-        if not (field.data.isascii() and field.data.isdigit()) or int(field.data) > 120:
+        if not (field.data.isascii() and field.data.isdigit()) or len(field.data) > 3 or int(field.data) > 120:
             raise ValidationError("Enter a number of months from 0 to 120")
 
     def validate_period(self, field: Any) -> None:
@@ -132,6 +132,7 @@ def score_form_class(criteria: list[dict[str, Any]], people: list[tuple[str, str
             validators=[Optional()],
         )
         attrs[f"finding_{n}_due"] = DateField(f"Finding {n} due by")
+    attrs["scored_before"] = HiddenField()  # scorings when the form was opened: a second send is refused
     attrs["submit"] = SubmitField("Save the scores", widget=GovSubmitInput())
     return type("ScoreForm", (FlaskForm,), attrs)
 

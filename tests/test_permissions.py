@@ -25,6 +25,8 @@ MATRIX = [
     ("POST", "/sign-out", EVERYONE),
     ("GET", "/account", SIGNED_IN),
     ("GET", "/account/password", SIGNED_IN),
+    ("POST", "/account/reminders", SIGNED_IN),
+    ("GET", "/notifications", SIGNED_IN),
     ("POST", "/account/password", SIGNED_IN),
     ("GET", "/admin/", ADMIN),
     ("GET", "/admin/users/", ADMIN),

@@ -119,7 +119,7 @@ def test_recently_audited_eias_are_left_out_unless_told_otherwise(db):
     with pytest.raises(ValidationFailed) as raised:
         sampling.draw_sample(period=Q1_2025, size="1", seed="c", by=equalities)
     assert "no completed EIAs approved in 2025-Q1" in raised.value.fields["size"]
-    assert "leaving out 4 audited in the last 12 months" in raised.value.fields["size"]
+    assert "leaving out 4 sampled in the last 12 months" in raised.value.fields["size"]
     assert len(sampling.draw_sample(period=Q1_2025, size="4", seed="d", exclude_months=0, by=equalities).items) == 4
 
 
@@ -149,6 +149,8 @@ def test_at_least_one_per_service_area(db):
         ("0", "Enter the size as a whole number"),
         ("abc", "Enter the size as a whole number"),
         ("150%", "Enter the size as a whole number"),
+        ("9" * 5000, "Enter the size as a whole number"),
+        ("0000001", "Enter the size as a whole number"),
     ],
 )
 def test_bad_sizes_get_a_clear_message(db, size, message):
@@ -166,6 +168,9 @@ def test_a_percentage_rounds_up(db):
         completed(area)
     sample = sampling.draw_sample(period=Q1_2025, size="10%", exclude_months=0, by=make_user(Role.EQUALITIES))
     assert len(sample.items) == 1 and len(sample.seed) == 16
+    # 15% of 7 is 1.05: rounded up to 2, not down to 1.
+    sample = sampling.draw_sample(period=Q1_2025, size=" 015% ", exclude_months=0, by=make_user(Role.EQUALITIES))
+    assert len(sample.items) == 2 and sample.size_asked == "15%"
 
 
 def test_the_rating_rule():
@@ -207,8 +212,8 @@ def test_a_broken_rubric_file_is_refused(tmp_path: Path):
         load_rubric(bad)
 
 
-def _score_data(rubric, value: str = "2", **extra) -> dict:
-    data = {f"score_{c['key']}": value for c in rubric.criteria}
+def _score_data(rubric, value: str = "2", scored_before: int = 0, **extra) -> dict:
+    data = {f"score_{c['key']}": value for c in rubric.criteria} | {"scored_before": str(scored_before)}
     data.update(extra)
     return data
 
@@ -227,6 +232,7 @@ def test_scoring_findings_my_work_and_a_retest(client, login_as, db):
 
     page = client.get(url).get_data(as_text=True)
     assert "Timeliness" in page and "Started after the decision was made, or no dates recorded." in page
+    assert 'name="scored_before" type="hidden" value="0"' in page
 
     missing = client.post(url, data={"score_timeliness": "2"}).get_data(as_text=True)
     assert "Score &#39;Purpose and scope&#39; 0, 1 or 2" in missing
@@ -280,8 +286,11 @@ def test_scoring_findings_my_work_and_a_retest(client, login_as, db):
 
     # A re-test is a second scoring linked to the first.
     sign_in_session(client, auditor)
-    assert client.post(url, data=_score_data(rubric)).status_code == 302
+    assert client.post(url, data=_score_data(rubric, scored_before=1)).status_code == 302
+    # The same form sent again (a double click, a stale tab) is refused, not saved as another re-test.
+    assert client.post(url, data=_score_data(rubric, scored_before=1)).status_code == 409
     db.session.expire_all()
+    assert len(item.scores) == 2
     retest = item.scores[1]
     assert retest.retest_of_id == score.id and retest.rating is Rating.GOOD
     actions = [
@@ -292,7 +301,11 @@ def test_scoring_findings_my_work_and_a_retest(client, login_as, db):
             .order_by(AuditEntry.seq)
         ).scalars()
     ]
-    assert actions == ["sample_scored", "finding_done", "sample_retested"]
+    assert actions == ["sample_scored", "finding_raised", "finding_done", "sample_retested"]
+    raised = db.session.execute(select(AuditEntry).where(AuditEntry.action == "finding_raised")).scalar_one()
+    assert raised.changes["owner_id"] == [None, author.id] and raised.changes["due_on"] == [None, due.isoformat()]
+    scored = db.session.execute(select(AuditEntry).where(AuditEntry.action == "sample_scored")).scalar_one()
+    assert scored.changes["comment.evidence"] == [None, "No data on disabled users"]
 
 
 def test_an_auditor_never_scores_their_own_assessment(client, db):
@@ -412,3 +425,55 @@ def test_the_sample_command_draws_and_verifies(app, db):
     assert missing.exit_code == 2 and "--period" in missing.output
     unknown = runner.invoke(args=["sample", "verify", "9999"])
     assert unknown.exit_code == 1 and "there is no sample 9999" in unknown.output
+
+
+def test_decision_makers_never_see_sampled_individual_assessments(client, login_as, db):
+    from eia.assessments.models import EiaKind
+    from tests.factories import make_scored_sample
+
+    eia = make_eia(kind=EiaKind.INDIVIDUAL, title="Redeployment of J Smith")
+    sample, item, finding = make_scored_sample(eia)
+    login_as(Role.DECISION_MAKER)
+    page = client.get(f"/samples/{sample.id}").get_data(as_text=True)
+    assert "Redeployment of J Smith" not in page and eia.reference not in page
+    assert "An individual-action assessment (not shown to you)" in page
+    assert client.get(f"/samples/{sample.id}/items/{item.id}").status_code == 403
+    assert client.get(f"/samples/findings/{finding.id}").status_code == 403
+    login_as(Role.EQUALITIES)
+    assert "Redeployment of J Smith" in client.get(f"/samples/{sample.id}").get_data(as_text=True)
+
+
+def test_odd_draw_form_input_gets_messages_not_errors(client, login_as, db, app, monkeypatch):
+    monkeypatch.setitem(app.config, "EIA_SAMPLE_EXCLUDE_MONTHS", 6)
+    login_as(Role.EQUALITIES)
+    assert 'value="6"' in client.get("/samples/new").get_data(as_text=True)
+    page = client.post(
+        "/samples/new",
+        data={"period": "2025-Q1", "size": "1", "per_service_area": "no", "exclude_months": "9" * 5000},
+    )
+    assert page.status_code == 200 and "Enter a number of months from 0 to 120" in page.get_data(as_text=True)
+    page = client.post(
+        "/samples/new",
+        data={
+            "period": "2025-Q1",
+            "size": "1",
+            "per_service_area": "maybe",
+            "exclude_months": "1",
+            "service_area_ids": "x",
+        },
+    )
+    assert page.status_code == 200 and "Not a valid choice" in page.get_data(as_text=True)
+
+
+def test_a_sample_cannot_grow_after_it_is_drawn(db):
+    from eia.audit.models import SampleItem
+
+    area = make_service_area("Transport")
+    first, second = completed(area), completed(area)
+    sample = sampling.draw_sample(period=Q1_2025, size="1", exclude_months=0, seed="s", by=make_user(Role.EQUALITIES))
+    db.session.commit()
+    other = second if sample.items[0].eia_id == first.id else first
+    sample.items.append(SampleItem(eia_id=other.id, position=2))
+    with pytest.raises(FrozenSampleError):
+        db.session.flush()
+    db.session.rollback()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
@@ -36,7 +37,7 @@ from forms.plans import (
     ProgressForm,
 )
 from tracker import dashboard, programme, queries, services
-from tracker.models import ActionStatus, EiaActionLink, PlannedEia
+from tracker.models import ActionStatus, EiaActionLink, PlanAction, PlannedEia
 from tracker.schemas import split_list
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
@@ -394,6 +395,35 @@ def my_work_section(user) -> dict | None:
     """The plan actions *user* owns, for My work (registered in create_app)."""
     actions = queries.my_actions(user)
     return {"template": "plans/_my_actions.html", "actions": actions} if actions else None
+
+
+def plan_reminders(today):
+    """Reminders for ``eia remind``: owned actions of active plans, not complete, that are due within
+    a week, overdue, or have had no progress update in 90 days (registered in create_app)."""
+    from eia.notifications.services import Reminder
+
+    for row in db.session.execute(
+        dashboard.actions(dashboard.DashboardFilter(), today).where(PlanAction.owner_id.is_not(None))
+    ):
+        action = row.PlanAction
+        due_soon = action.due_on is not None and action.due_on <= today + timedelta(days=7)
+        if action.status is ActionStatus.COMPLETE or not (due_soon or row.stale):
+            continue
+        why = (
+            f"target {action.target_text} passed"
+            if row.overdue
+            else f"due {action.due_on.day} {action.due_on:%B %Y}"
+            if due_soon
+            else "no progress update in 90 days"
+        )
+        yield Reminder(
+            action.owner_id,
+            f"plan_action:{action.id}",
+            "plan_action",
+            f"{row.priority_ref} {action.ref} of {row.plan}: {action.text[:100]} ({why})",
+            f"/plans/actions/{action.id}",
+            action.due_on,
+        )
 
 
 programme_bp = Blueprint("programme", __name__, url_prefix="/programme")

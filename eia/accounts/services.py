@@ -386,3 +386,12 @@ def take_saved_form(token: str, user: User, path: str) -> dict[str, list[str]] |
     db.session.delete(saved)
     db.session.flush()
     return data
+
+
+def set_reminder_emails(user: User, wanted: bool, *, by: User) -> None:
+    """Turn a person's daily reminder email on or off."""
+    user.wants_reminder_emails = wanted
+    changes = audit.field_changes(user)
+    if changes:
+        audit.record("reminder_emails_set", user, by=by, changes=changes)
+        db.session.flush()

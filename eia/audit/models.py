@@ -289,3 +289,7 @@ def _samples_are_frozen(session: Session, _context: Any, _instances: Any) -> Non
             obj in session.deleted or session.is_modified(obj, include_collections=False)
         ):
             raise FrozenSampleError(f"{obj!r} is frozen: a drawn sample cannot be changed")
+    for obj in session.new:
+        # An item added to a sample drawn earlier (the draw itself adds its items with the sample).
+        if isinstance(obj, SampleItem) and obj.sample is not None and obj.sample not in session.new:
+            raise FrozenSampleError(f"{obj.sample!r} is frozen: no assessments can be added to it")

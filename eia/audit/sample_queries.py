@@ -96,11 +96,11 @@ def criterion_averages(year: int, rubric: Rubric) -> list[CriterionAverage]:
 
 
 def common_findings(year: int, rubric: Rubric, limit: int = 5) -> list[tuple[str, int]]:
-    """The criteria findings were most often raised against in the year, most first."""
+    """The criteria findings were most often raised against in the year's audits (re-tests left
+    out, as in the averages), most first."""
     rows = db.session.execute(
         select(Finding.criterion, func.count().label("n"))
-        .join(QualityScore, QualityScore.id == Finding.score_id)
-        .where(_within(QualityScore.scored_at, *_year(year)))
+        .where(Finding.score_id.in_(_year_scores(year)))
         .group_by(Finding.criterion)
         .order_by(func.count().desc(), Finding.criterion)
         .limit(limit)

@@ -47,7 +47,11 @@ def index():
 @login_required
 def new():
     permit(current_user, "sample.draw")
-    form = bind_form(DrawSampleForm, service_areas=accounts.service_area_choices(include_blank=False))
+    form = bind_form(
+        DrawSampleForm,
+        service_areas=accounts.service_area_choices(include_blank=False),
+        data={"exclude_months": str(current_app.config["EIA_SAMPLE_EXCLUDE_MONTHS"]), "per_service_area": "no"},
+    )
     if form.validate_on_submit():
         try:
             if form.period.data:
@@ -91,10 +95,13 @@ def _item_or_404(sample: Sample, item_id: int) -> tuple[SampleItem, Eia]:
 
 
 def _sample_page(sample: Sample, verification: sampling.Verification | None = None) -> str:
+    eias = queries.item_references(sample)
     return render_template(
         "samples/show.html",
         sample=sample,
-        eias=queries.item_references(sample),
+        eias=eias,
+        # Decision makers never see individual-action assessments, even sampled.
+        visible={e.id for e in eias.values() if can(current_user, "eia.view", e)},
         areas={a.id: a.full_name for a in accounts.service_areas()},
         drawn_by=eia_queries.user_names({sample.drawn_by_id} if sample.drawn_by_id else set()),
         verification=verification,
@@ -127,6 +134,7 @@ def item(sample_id: int, item_id: int):
     permit(current_user, "sample.view")
     sample = _sample_or_404(sample_id)
     found, eia = _item_or_404(sample, item_id)
+    permit(current_user, "eia.view", eia)
     people = {f.owner_id for s in found.scores for f in s.findings} | {s.scored_by_id for s in found.scores}
     return render_template(
         "samples/item.html", sample=sample, item=found, eia=eia, names=eia_queries.user_names(people)
@@ -141,7 +149,9 @@ def score(sample_id: int, item_id: int):
     found, eia = _item_or_404(sample, item_id)
     permit(current_user, "sample.score", eia)
     rubric = sampling.current_rubric()
-    form = bind_form(score_form_class(rubric.criteria, eia_queries.people_choices()))
+    form = bind_form(
+        score_form_class(rubric.criteria, eia_queries.people_choices()), data={"scored_before": str(len(found.scores))}
+    )
     if form.validate_on_submit():
         try:
             sampling.score_item(
@@ -152,6 +162,7 @@ def score(sample_id: int, item_id: int):
                 summary=form.summary.data or "",
                 findings=_findings(form, eia),
                 by=current_user,
+                scored_before=form_version(form.scored_before),
             )
         except ValidationFailed as exc:
             db.session.rollback()
@@ -201,6 +212,7 @@ def finding(finding_id: int):
     if found is None:
         abort(404)
     permit(current_user, "finding.view", found)
+    permit(current_user, "eia.view", db.session.get(Eia, found.eia_id))
     if request.method == "POST":
         permit(current_user, "finding.close", found)
     form = bind_form(CloseFindingForm, data={"version": str(found.version)})

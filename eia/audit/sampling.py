@@ -115,7 +115,8 @@ def choose(population: list[list[Any]], size: int, *, per_service_area: bool, se
         for reference, area in population:
             by_area.setdefault(area, []).append(reference)
         picked = [rng.choice(by_area[area]) for area in sorted(by_area)]
-    rest = [reference for reference in references if reference not in set(picked)]
+    taken = set(picked)
+    rest = [reference for reference in references if reference not in taken]
     return picked + rng.sample(rest, max(0, size - len(picked)))
 
 
@@ -140,7 +141,8 @@ def _population(
                 .where(Sample.drawn_at >= months_before(at, exclude_months))
             ).scalars()
         )
-    population = [[reference, area] for reference, area in rows if reference not in recent]
+    # Sorted here, not by the database, whose collation could order references differently.
+    population = sorted([reference, area] for reference, area in rows if reference not in recent)
     return population, sorted(reference for reference, _ in rows if reference in recent)
 
 
@@ -148,11 +150,21 @@ def _size(size_text: str, available: int) -> int:
     text = (size_text or "").strip()
     percent = text.endswith("%")
     number = text[:-1].strip() if percent else text
-    if not (number.isascii() and number.isdigit()) or int(number) < 1 or (percent and int(number) > 100):
+    if (
+        not (number.isascii() and number.isdigit())
+        or len(number) > 6
+        or int(number) < 1
+        or (percent and int(number) > 100)
+    ):
         raise ValidationFailed(
             "Size not recognised", {"size": "Enter the size as a whole number, like 5, or a percentage, like 10%"}
         )
     return max(1, math.ceil(available * int(number) / 100)) if percent else int(number)
+
+
+def _normalised_size(size_text: str) -> str:
+    text = size_text.strip()
+    return f"{int(text[:-1])}%" if text.endswith("%") else str(int(text))
 
 
 def draw_sample(
@@ -175,7 +187,7 @@ def draw_sample(
     population, excluded = _population(period, areas, exclude_months, at)
     wanted = _size(size, len(population))
     scope = f"completed EIAs approved in {period.label}" + (" in the chosen service areas" if areas else "")
-    left_out = f", after leaving out {len(excluded)} audited in the last {exclude_months} months" if excluded else ""
+    left_out = f", after leaving out {len(excluded)} sampled in the last {exclude_months} months" if excluded else ""
     if not population:
         raise ValidationFailed("Nothing to sample", {"size": f"There are no {scope}{left_out} to sample"})
     if wanted > len(population):
@@ -195,7 +207,7 @@ def draw_sample(
         period_start=period.start,
         period_end=period.end,
         service_area_ids=areas,
-        size_asked=size.strip(),
+        size_asked=_normalised_size(size),
         per_service_area=per_service_area,
         exclude_months=exclude_months,
         method=METHOD,
@@ -303,12 +315,20 @@ def score_item(
     findings: list[dict[str, Any]],
     by: Any,
     at: datetime | None = None,
+    scored_before: int | None = None,
 ) -> QualityScore:
     """Score a sampled EIA against *rubric*; if it was scored before, this is a re-test of the latest
     scoring. Findings become actions for their owners. Nothing about the EIA or its evidence changes.
 
     :raises ValidationFailed: naming each criterion without a score of 0, 1 or 2.
+    :raises ConflictError: when *scored_before* (the scorings the form was opened with) is out of
+        date: the form was sent twice, or someone else scored it meanwhile.
     """
+    if scored_before is not None and scored_before != len(item.scores):
+        raise ConflictError(
+            "This assessment was scored after you opened the form (or the form was sent twice). "
+            "Nothing was saved: open the sample again to see the scores."
+        )
     missing = {
         f"score_{c['key']}": f"Score '{c['title']}' 0, 1 or 2"
         for c in rubric.criteria
@@ -354,8 +374,26 @@ def score_item(
         detail=f"{eia.reference} in sample {item.sample_id}: {points}/{max_points}, {result.rating.label}"
         + (f" (re-test of score {previous.id})" if previous else "")
         + (f"; {len(findings)} finding{'s' if len(findings) != 1 else ''}" if findings else ""),
-        changes={c.criterion: [None, c.score] for c in result.criteria},
+        changes={
+            **{c.criterion: [None, c.score] for c in result.criteria},
+            **{f"comment.{c.criterion}": [None, c.comment] for c in result.criteria if c.comment},
+            **({"summary": [None, result.summary]} if result.summary else {}),
+        },
     )
+    for finding in result.findings:
+        audit.record(
+            "finding_raised",
+            finding,
+            by=by,
+            entity_type="quality_finding",
+            detail=f"{eia.reference}: due {finding.due_on:%Y-%m-%d}",
+            changes={
+                "text": [None, finding.text],
+                "criterion": [None, finding.criterion],
+                "owner_id": [None, finding.owner_id],
+                "due_on": [None, finding.due_on.isoformat()],
+            },
+        )
     return result
 
 

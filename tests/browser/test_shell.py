@@ -51,6 +51,8 @@ def test_each_role_sees_its_navigation_and_every_page_passes_axe(page: Page, liv
         assert_accessible(page)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
     visit(page, f"{live_server}/account/password")
+    visit(page, f"{live_server}/notifications")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Reminders")
     visit(page, f"{live_server}/accessibility")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Accessibility statement")
 

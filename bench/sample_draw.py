@@ -1,0 +1,88 @@
+"""Draw and verify quality-audit samples from growing populations; both must stay linear.
+
+For each size, adds completed EIAs approved in one quarter (in bulk, not through the services) and
+times a draw of 5% (with "at least one per service area") and its verification, which draws again
+from the stored seed and population and checks the audit-log entry.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from flask_migrate import upgrade
+from sqlalchemy import insert
+
+from eia import create_app
+from eia.accounts import services as accounts
+from eia.accounts.models import Role
+from eia.assessments.models import Eia, EiaKind, EiaState
+from eia.audit import sampling
+from eia.cli import load_shipped_templates
+from eia.extensions import db
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 50_000])
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory() as tmp:
+        url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.sqlite'}"
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" * 8})
+        with app.app_context():
+            upgrade()
+            template = load_shipped_templates()[0]
+            areas = [accounts.create_service_area(f"Area {n}", by=None) for n in range(20)]
+            auditor = accounts.create_user(
+                email="auditor@council.example",
+                name="Auditor",
+                role=Role.EQUALITIES,
+                password="a long enough password",
+                service_area=None,
+                by=None,
+            )
+            db.session.commit()
+            period = sampling.parse_period("2025-Q1")
+            print(f"database: {db.engine.url.render_as_string(hide_password=True)}")
+            print(f"{'population':>10} {'sample':>7} {'draw s':>8} {'verify s':>9} {'draw µs/EIA':>12}")
+            have = 0
+            for size in sorted(args.sizes):
+                rows = [
+                    {
+                        "reference": f"EIA-2025-{n:06d}",
+                        "kind": EiaKind.STANDARD,
+                        "template_id": template.id,
+                        "state": EiaState.APPROVED,
+                        "title": f"Assessment {n}",
+                        "service_area_id": areas[n % len(areas)].id,
+                        "author_id": auditor.id,
+                        "approved_at": datetime(2025, 4, 1, tzinfo=UTC) + timedelta(minutes=n),
+                    }
+                    for n in range(have, size)
+                ]
+                db.session.execute(insert(Eia), rows)
+                db.session.commit()
+                have = size
+
+                started = time.perf_counter()
+                sample = sampling.draw_sample(
+                    period=period, size="5%", per_service_area=True, seed=f"bench-{size}", exclude_months=0, by=auditor
+                )
+                db.session.commit()
+                draw_s = time.perf_counter() - started
+                started = time.perf_counter()
+                result = sampling.verify_sample(sample)
+                verify_s = time.perf_counter() - started
+                assert result.matches and len(sample.population) == size, result.problems
+                print(
+                    f"{size:>10,} {len(sample.items):>7,} {draw_s:>8.3f} {verify_s:>9.3f} {draw_s / size * 1e6:>12.1f}"
+                )
+
+
+if __name__ == "__main__":
+    main()

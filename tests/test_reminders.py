@@ -1,0 +1,193 @@
+"""Daily reminder digests through a real SMTP server on loopback, never twice a day; the in-app list."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import func, select
+
+from eia.accounts.models import Role
+from eia.assessments.models import EiaState, Mitigation
+from eia.db_types import utcnow
+from eia.notifications.models import SentReminder
+from eia.working_days import add_working_days, is_working_day, working_days_between
+from tests.conftest import sign_in_session
+from tests.factories import make_eia, make_plan, make_scored_sample, make_user
+
+
+class Inbox:
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.messages: list[EmailMessage] = []
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app, monkeypatch) -> Iterator[Inbox]:
+    port = _free_port()
+    inbox = Inbox(port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setitem(app.config, "EIA_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "EIA_SMTP_PORT", port)
+    monkeypatch.setitem(app.config, "EIA_BASE_URL", "https://eia.council.example")
+    yield inbox
+    controller.stop()
+
+
+def _due_items(db):
+    """An author with a mitigation overdue, an assessment due for review and a quality-audit finding;
+    a plan action owner; an assessment waiting for review past the target."""
+    today = utcnow().date()
+    author = make_user(Role.AUTHOR)
+    published = make_eia(
+        author=author, title="Library hours", state=EiaState.PUBLISHED, review_date=today + timedelta(days=20)
+    )
+    db.session.add(
+        Mitigation(
+            eia_id=published.id,
+            action="Extend Saturday opening at Central",
+            owner_id=author.id,
+            due_on=today - timedelta(days=3),
+        )
+    )
+    reviewer = make_user(Role.EQUALITIES)
+    waiting = make_eia(
+        title="Parking charges",
+        state=EiaState.SUBMITTED,
+        submitted_at=datetime.combine(today - timedelta(days=30), datetime.min.time(), tzinfo=UTC),
+    )
+    make_scored_sample(make_eia(author=author, title="Grants"))
+    owner = make_user(Role.AUTHOR)
+    plan = make_plan()
+    action = plan.priorities[0].actions[0]
+    action.owner_id = owner.id
+    action.due_on = today - timedelta(days=10)
+    db.session.commit()
+    return author, reviewer, owner, published, waiting, action
+
+
+def test_each_person_gets_one_digest_and_never_twice_a_day(app, db, smtp):
+    author, reviewer, owner, published, waiting, action = _due_items(db)
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["remind"])
+    assert result.exit_code == 0, result.output
+
+    (mail,) = smtp.to(author.email)
+    assert mail["Subject"] == "Equality impact assessments: 3 things due"
+    text = mail.get_body(preferencelist=("plain",)).get_content()
+    html = mail.get_body(preferencelist=("html",)).get_content()
+    assert f"{published.reference} Library hours: its review is due on" in text
+    assert "Extend Saturday opening at Central (overdue since" in text and "Name the gaps" in text
+    assert f"https://eia.council.example/eias/{published.reference}/sections/mitigations" in text
+    assert f'href="https://eia.council.example/eias/{published.reference}"' in html
+    assert "Mitigations due" in html and "Quality-audit findings due" in html
+
+    (plan_mail,) = smtp.to(owner.email)
+    assert f"https://eia.council.example/plans/actions/{action.id}" in plan_mail.get_body(("plain",)).get_content()
+    (review_mail,) = smtp.to(reviewer.email)
+    review_text = review_mail.get_body(("plain",)).get_content()
+    assert f"{waiting.reference} Parking charges: submitted" in review_text and "review was due by" in review_text
+
+    received = len(smtp.messages)
+    again = runner.invoke(args=["remind"])
+    assert again.exit_code == 0 and "0 digests sent" in again.output
+    assert len(smtp.messages) == received
+    # A new item the same day is sent; the old ones are not repeated.
+    db.session.add(
+        Mitigation(eia_id=published.id, action="Publish the new timetable", owner_id=author.id, due_on=utcnow().date())
+    )
+    db.session.commit()
+    runner.invoke(args=["remind"])
+    latest = smtp.to(author.email)[-1]
+    assert len(smtp.to(author.email)) == 2 and latest["Subject"] == "Equality impact assessments: 1 thing due"
+    assert "Publish the new timetable" in latest.get_body(("plain",)).get_content()
+    # The next day everything still due is sent again.
+    tomorrow = (utcnow().date() + timedelta(days=1)).isoformat()
+    assert runner.invoke(args=["remind", "--date", tomorrow]).exit_code == 0
+    assert len(smtp.to(author.email)) == 3
+
+
+def test_a_failing_smtp_server_marks_nothing_and_the_next_run_sends(app, db, smtp, monkeypatch):
+    author, *_ = _due_items(db)
+    monkeypatch.setitem(app.config, "EIA_SMTP_PORT", _free_port())  # nothing listens there
+    failed = app.test_cli_runner().invoke(args=["remind"])
+    assert failed.exit_code == 1
+    assert "cannot send through 127.0.0.1" in failed.output and "the next run sends them" in failed.output
+    assert "Traceback" not in failed.output
+    assert db.session.execute(select(func.count()).select_from(SentReminder)).scalar() == 0
+    monkeypatch.setitem(app.config, "EIA_SMTP_PORT", smtp.port)
+    assert app.test_cli_runner().invoke(args=["remind"]).exit_code == 0
+    assert len(smtp.to(author.email)) == 1
+
+
+def test_dry_run_prints_and_sends_nothing(app, db, smtp):
+    author, *_ = _due_items(db)
+    result = app.test_cli_runner().invoke(args=["remind", "--dry-run"])
+    assert result.exit_code == 0
+    assert f"To {author.email}: Equality impact assessments: 3 things due" in result.output
+    assert "[Mitigations due] " in result.output
+    assert smtp.messages == []
+    assert db.session.execute(select(func.count()).select_from(SentReminder)).scalar() == 0
+
+
+def test_people_can_turn_emails_off_and_still_see_their_reminders(app, client, db, smtp):
+    author, *_ = _due_items(db)
+    sign_in_session(client, author)
+    assert 'id="emails" name="emails" type="checkbox" value="on" checked' in client.get("/account").get_data(
+        as_text=True
+    )
+    assert client.post("/account/reminders", data={}).status_code == 302
+    db.session.refresh(author)
+    assert author.wants_reminder_emails is False
+    result = app.test_cli_runner().invoke(args=["remind"])
+    assert "1 people with items have turned emails off" in result.output
+    assert smtp.to(author.email) == []
+    page = client.get("/notifications").get_data(as_text=True)
+    assert "Extend Saturday opening at Central" in page and "which you have turned off" in page
+    assert "Assessments due for review" in page
+    client.post("/account/reminders", data={"emails": "on"})
+    db.session.refresh(author)
+    assert author.wants_reminder_emails is True
+
+
+def test_working_days_skip_weekends_and_bank_holidays():
+    # Good Friday 3 April and Easter Monday 6 April 2026 are bank holidays in England and Wales.
+    assert not is_working_day(date(2026, 4, 3)) and not is_working_day(date(2026, 4, 6))
+    assert not is_working_day(date(2026, 4, 4)) and is_working_day(date(2026, 4, 7))
+    assert add_working_days(date(2026, 4, 2), 1) == date(2026, 4, 7)
+    assert add_working_days(date(2026, 3, 27), 10) == date(2026, 4, 14)
+    # Boxing Day 2026 is a Saturday: Monday 28 December is the substitute day.
+    assert not is_working_day(date(2026, 12, 28)) and add_working_days(date(2026, 12, 24), 1) == date(2026, 12, 29)
+    assert working_days_between(date(2026, 4, 2), date(2026, 4, 14)) == 6
+    assert working_days_between(date(2026, 4, 14), date(2026, 4, 2)) == 0
+
+
+def test_a_review_is_late_only_after_ten_working_days(app, db):
+    from eia.notifications.services import reminders
+
+    make_user(Role.EQUALITIES)
+    submitted = date(2026, 3, 27)  # a Friday; ten working days later is Tuesday 14 April (Easter between)
+    eia = make_eia(state=EiaState.SUBMITTED, submitted_at=datetime(2026, 3, 27, 9, tzinfo=UTC))
+    assert submitted == eia.submitted_at.date()
+    on_time = [r for items in reminders(date(2026, 4, 14)).values() for r in items if r.kind == "review_waiting"]
+    late = [r for items in reminders(date(2026, 4, 15)).values() for r in items if r.kind == "review_waiting"]
+    assert on_time == [] and late and "review was due by 14 April 2026" in late[0].text
