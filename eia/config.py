@@ -100,6 +100,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "EIA_MAX_UPLOAD_MB": _env_int("EIA_MAX_UPLOAD_MB", 20),
         "EIA_EVIDENCE_DIR": os.environ.get("EIA_EVIDENCE_DIR") or str(instance_path / "evidence"),
         "EIA_EVIDENCE_RETENTION_DAYS": _env_int("EIA_EVIDENCE_RETENTION_DAYS", 6 * 365),
+        # Rendered annual-report PDFs, kept until the data or the day changes.
+        "EIA_REPORT_DIR": os.environ.get("EIA_REPORT_DIR") or str(instance_path / "reports"),
         # Quality audits: the target of EIAs audited each quarter, and how long an audited EIA is
         # left out of later draws.
         "EIA_AUDITS_PER_QUARTER": _env_int("EIA_AUDITS_PER_QUARTER", 1),

@@ -229,6 +229,7 @@ def navigation() -> list[dict[str, Any]]:
     ]
     if current_user.role in (Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER):
         items.append(("Quality audits", "samples.index", "/samples"))
+        items.append(("Annual report", "reports.choose", "/reports"))
     if current_user.role in (Role.EQUALITIES, Role.ADMIN):
         items.append(("Audit log", "audit.index", "/audit-log"))
     if current_user.role is Role.ADMIN:

@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from eia.main.views import bp as main_bp
     from eia.notifications.views import bp as notifications_bp
     from eia.register.views import bp as register_bp
+    from eia.reports.views import bp as reports_bp
 
     for bp in (
         main_bp,
@@ -125,6 +126,7 @@ def _register_blueprints(app: Flask) -> None:
         evidence_bp,
         samples_bp,
         notifications_bp,
+        reports_bp,
     ):
         app.register_blueprint(bp)
     app.extensions.setdefault("eia.my_work", []).append(my_findings)
@@ -135,11 +137,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(plans_bp)
     app.register_blueprint(links_bp)
     app.register_blueprint(programme_bp)
-    from tracker.views import my_work_section, plan_reminders
+    from tracker.views import my_work_section, plan_reminders, report_sections
 
     # My work and the reminders show items from other packages without eia importing them.
     app.extensions.setdefault("eia.my_work", []).append(my_work_section)
     app.extensions.setdefault("eia.reminders", []).append(plan_reminders)
+    app.extensions.setdefault("eia.report_sections", []).append(report_sections)
 
 
 def init_app(app: Flask) -> None:

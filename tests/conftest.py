@@ -85,6 +85,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             "SECRET_KEY": "test-secret-key-that-is-long-enough",
             "EIA_COUNCIL_NAME": "Testshire County Council",
             "EIA_EVIDENCE_DIR": str(tmp_path_factory.mktemp("evidence")),
+            "EIA_REPORT_DIR": str(tmp_path_factory.mktemp("reports")),
         }
     )
     application.test_client_class = CsrfClient

@@ -104,6 +104,9 @@ MATRIX = [
     # {finding} is owned by the EIA's author, who is not the person signed in here.
     ("GET", "/samples/findings/{finding}", SAMPLE_READERS),
     ("POST", "/samples/findings/{finding}", {Role.EQUALITIES}),
+    ("GET", "/reports/", SAMPLE_READERS),
+    ("GET", "/reports/{year}", SAMPLE_READERS),
+    ("GET", "/reports/{year}.pdf", SAMPLE_READERS),
     ("GET", "/audit-log/", EQUALITIES_AND_ADMIN),
     ("GET", "/audit-log/export.csv", EQUALITIES_AND_ADMIN),
     ("POST", "/audit-log/verify", EQUALITIES_AND_ADMIN),
@@ -126,6 +129,7 @@ def _flask_rule(path: str) -> str:
         .replace("{link}", "<int:link_id>")
         .replace("{planned}", "<int:entry_id>")
         .replace("{sample}", "<int:sample_id>")
+        .replace("{year}", "<int:year>")
         .replace("{item}", "<int:item_id>")
         .replace("{finding}", "<int:finding_id>")
     )
@@ -177,6 +181,7 @@ def test_route_allows_and_denies(client, login_as, db, who, method, path, allowe
         sample=sample.id,
         item=item.id,
         finding=finding.id,
+        year=2025,
     )
     response = client.post(url, data={}) if method == "POST" else client.get(url)
     # Flask-Login sends the refused to sign in with where they were going in ?next=.

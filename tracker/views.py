@@ -503,3 +503,22 @@ def link_entry(entry_id: int):
     else:
         flash("Enter the EIA reference to link.", "important")
     return redirect(url_for("programme.programme_index", year=programme.financial_year_of(entry.planned_start)))
+
+
+def report_sections(year, today) -> dict:
+    """The plan tracker's part of the annual report (registered in create_app): the programme's
+    planned assessments and each active plan's progress by priority, with the EIAs evidencing each
+    action."""
+    links: dict[int, list[str]] = {}
+    for action_id, reference in db.session.execute(
+        select(EiaActionLink.action_id, Eia.reference).join(Eia, Eia.id == EiaActionLink.eia_id).order_by(Eia.reference)
+    ):
+        links.setdefault(action_id, []).append(reference)
+    actions = db.session.execute(
+        dashboard.actions(dashboard.DashboardFilter(), today).where(PlanAction.id.in_(list(links) or [-1]))
+    ).all()
+    return {
+        "programme": programme.rates(year),
+        "priorities": dashboard.priority_summaries(dashboard.DashboardFilter(), today),
+        "evidenced": [(row.plan, row.priority_ref, row.PlanAction.ref, links[row.PlanAction.id]) for row in actions],
+    }

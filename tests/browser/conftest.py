@@ -53,6 +53,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
             "SECRET_KEY": "browser-test-secret-key-long-enough",
             "EIA_COUNCIL_NAME": "Testshire County Council",
             "EIA_EVIDENCE_DIR": str(tmp_path_factory.mktemp("live-evidence")),
+            "EIA_REPORT_DIR": str(tmp_path_factory.mktemp("live-reports")),
         }
     )
     with app.app_context():

@@ -13,12 +13,21 @@ PERSON_FOR = {person.role: person for person in reversed(PEOPLE)}
 
 EXPECTED_NAV = {
     Role.AUTHOR: ["My work", "Assessments", "Action plans", "Your account", "Sign out"],
-    Role.DECISION_MAKER: ["My work", "Assessments", "Action plans", "Quality audits", "Your account", "Sign out"],
+    Role.DECISION_MAKER: [
+        "My work",
+        "Assessments",
+        "Action plans",
+        "Quality audits",
+        "Annual report",
+        "Your account",
+        "Sign out",
+    ],
     Role.EQUALITIES: [
         "My work",
         "Assessments",
         "Action plans",
         "Quality audits",
+        "Annual report",
         "Audit log",
         "Your account",
         "Sign out",
@@ -28,6 +37,7 @@ EXPECTED_NAV = {
         "Assessments",
         "Action plans",
         "Quality audits",
+        "Annual report",
         "Audit log",
         "Admin",
         "Your account",

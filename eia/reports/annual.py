@@ -1,0 +1,59 @@
+"""The annual EIA report: the page and the PDF from one template, and a PDF cache.
+
+A PDF is rendered on request and kept in ``EIA_REPORT_DIR`` (``instance/reports``), named by the year, the day and
+the newest audit-log entry, so it is rebuilt only when something has changed (every change writes an
+audit entry) or the day moves on. ``eia report`` renders the same PDF from cron or by hand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from flask import current_app, render_template
+from sqlalchemy import select
+
+from eia.audit.models import AuditEntry
+from eia.extensions import db
+from eia.reports import figures
+from eia.reports.pdf import render_pdf
+
+STEPS = ("assessments", "impacts", "quality audits", "audit log", "action plans", "page", "PDF")
+
+
+def report_html(report: figures.Report) -> str:
+    return render_template("pdf/report.html", r=report)
+
+
+def page_html(report: figures.Report, years: list[int]) -> str:
+    return render_template("reports/show.html", r=report, years=years)
+
+
+def report_pdf(year: int, today: date, progress: Callable[[str], None] | None = None) -> bytes:
+    step = progress or (lambda name: None)
+    report = figures.build(year, today, step)
+    step("page")
+    html = report_html(report)
+    step("PDF")
+    return render_pdf(html)
+
+
+def cache_key(year: int, today: date) -> str:
+    head = db.session.execute(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).scalar_one_or_none()
+    return hashlib.sha256(f"{year}|{today.isoformat()}|{head}".encode()).hexdigest()[:32]
+
+
+def cached_pdf(year: int, today: date) -> Path:
+    """The report's PDF file, rendered now only if nothing is cached for the current data."""
+    folder = Path(current_app.config["EIA_REPORT_DIR"])
+    path = folder / f"eia-report-{year}-{cache_key(year, today)}.pdf"
+    if not path.is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        for old in folder.glob(f"eia-report-{year}-*.pdf"):
+            old.unlink(missing_ok=True)
+        partial = path.with_suffix(".part")
+        partial.write_bytes(report_pdf(year, today))
+        partial.replace(path)
+    return path

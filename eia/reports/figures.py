@@ -1,0 +1,275 @@
+"""The annual EIA report's figures, each counted by the database (GROUP BY), never by looping over
+objects in Python. A financial year ``2025`` runs from 1 April 2025 to 31 March 2026 (UTC).
+
+An assessment is *started* in the year it was created, *completed* in the year it was approved
+(approved, signed off, published or due for review now), *published* in the year it was published.
+Sections the plan tracker adds (EIAs planned, action-plan progress) come from providers registered
+in ``app.extensions["eia.report_sections"]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import String, and_, case, cast, func, select
+from sqlalchemy.orm import aliased
+
+from eia.accounts.models import ServiceArea
+from eia.assessments.models import (
+    COMPLETED_STATES,
+    Characteristic,
+    Direction,
+    Eia,
+    EiaSection,
+    Impact,
+    Mitigation,
+    MitigationStatus,
+)
+from eia.audit.models import AuditEntry, Rubric
+from eia.extensions import db
+
+OUTCOMES = {
+    "no_major_change": "No major change needed",
+    "adjust": "Adjust the proposal",
+    "continue": "Continue despite adverse impact",
+    "stop": "Stop and remove the proposal",
+}
+PROPOSAL_TYPES = {
+    "policy": "Policy or strategy",
+    "service": "Service change",
+    "function": "Function",
+    "budget": "Budget proposal",
+}
+
+
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    return datetime(year, 4, 1, tzinfo=UTC), datetime(year + 1, 4, 1, tzinfo=UTC)
+
+
+def _in_year(column, year: int):
+    start, end = year_bounds(year)
+    return and_(column >= start, column < end)
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    label: str
+    started: int
+    completed: int
+    published: int
+
+    @property
+    def publication_rate(self) -> float | None:
+        return self.published / self.completed if self.completed else None
+
+
+def _pipeline_counts(year: int, group_by) -> list[tuple[Any, int, int, int]]:
+    completed = and_(Eia.state.in_(COMPLETED_STATES), _in_year(Eia.approved_at, year))
+    rows = db.session.execute(
+        select(
+            group_by.label("grouped"),
+            func.count().filter(_in_year(Eia.created_at, year)),
+            func.count().filter(completed),
+            func.count().filter(_in_year(Eia.published_at, year)),
+        )
+        .select_from(Eia)
+        .join(ServiceArea, ServiceArea.id == Eia.service_area_id)
+        .where(
+            (_in_year(Eia.created_at, year)) | completed | (_in_year(Eia.published_at, year)),
+        )
+        # By the output column: PostgreSQL would not match a repeated expression with literals in it.
+        .group_by("grouped")
+        .order_by("grouped")
+    ).all()
+    return [tuple(row) for row in rows]
+
+
+def pipeline_by_service_area(year: int) -> list[Pipeline]:
+    """Started, completed and published per directorate (a team counts towards its directorate)."""
+    directorate = func.coalesce(ServiceArea.parent_id, ServiceArea.id)
+    names = dict(db.session.execute(select(ServiceArea.id, ServiceArea.name)).all())
+    return [Pipeline(names.get(key, "?"), *counts) for key, *counts in _pipeline_counts(year, directorate)]
+
+
+def pipeline_by_type(year: int) -> list[Pipeline]:
+    kind = case((Eia.kind == "individual", "individual"), else_=func.coalesce(Eia.proposal_type, "not given"))
+    labels = {**PROPOSAL_TYPES, "individual": "Individual action (HR or legal)", "not given": "Not given"}
+    return [Pipeline(labels.get(key, key), *counts) for key, *counts in _pipeline_counts(year, kind)]
+
+
+def totals(rows: list[Pipeline], label: str = "All") -> Pipeline:
+    return Pipeline(label, *(sum(getattr(r, f) for r in rows) for f in ("started", "completed", "published")))
+
+
+def _completed_in(year: int):
+    return and_(Eia.state.in_(COMPLETED_STATES), _in_year(Eia.approved_at, year))
+
+
+def outcomes(year: int) -> list[tuple[str, int]]:
+    rows = db.session.execute(select(Eia.outcome, func.count()).where(_completed_in(year)).group_by(Eia.outcome)).all()
+    found = {outcome or "not recorded": n for outcome, n in rows}
+    ordered = [(label, found.pop(key, 0)) for key, label in OUTCOMES.items()]
+    return ordered + [(key.replace("_", " ").capitalize(), n) for key, n in sorted(found.items())]
+
+
+@dataclass(frozen=True)
+class ImpactRow:
+    characteristic: str
+    assessments: int  # completed assessments with a negative impact on it
+    mitigations: int
+    done: int
+    overdue: int
+
+
+def negative_impacts(year: int, today: date) -> list[ImpactRow]:
+    """Per characteristic: completed assessments finding a negative impact, and the mitigations
+    raised against it (done, and overdue: past due and not done)."""
+    completed_ids = select(Eia.id).where(_completed_in(year))
+    impacts = dict(
+        db.session.execute(
+            select(Impact.characteristic_id, func.count(func.distinct(Impact.eia_id)))
+            .where(Impact.eia_id.in_(completed_ids), Impact.direction == Direction.NEGATIVE)
+            .group_by(Impact.characteristic_id)
+        ).all()
+    )
+    mitigations = {
+        row[0]: row[1:]
+        for row in db.session.execute(
+            select(
+                Mitigation.characteristic_id,
+                func.count(),
+                func.count().filter(Mitigation.status == MitigationStatus.DONE),
+                func.count().filter(Mitigation.status != MitigationStatus.DONE, Mitigation.due_on < today),
+            )
+            .where(Mitigation.eia_id.in_(completed_ids))
+            .group_by(Mitigation.characteristic_id)
+        ).all()
+    }
+    rows = []
+    for characteristic in db.session.execute(select(Characteristic).order_by(Characteristic.position)).scalars():
+        raised, done, overdue = mitigations.get(characteristic.id, (0, 0, 0))
+        if impacts.get(characteristic.id) or raised:
+            rows.append(ImpactRow(characteristic.name, impacts.get(characteristic.id, 0), raised, done, overdue))
+    return rows
+
+
+@dataclass(frozen=True)
+class Considered:
+    completed: int
+    care_experience: int  # assessed the impact on care-experienced people
+    care_experience_negative: int
+    armed_forces: int  # answered the Armed Forces Covenant section
+    armed_forces_relevant: int  # for a function the covenant duty covers
+
+
+def considered(year: int) -> Considered:
+    completed_ids = select(Eia.id).where(_completed_in(year))
+    care = db.session.execute(
+        select(
+            func.count(func.distinct(Impact.eia_id)),
+            func.count(func.distinct(Impact.eia_id)).filter(Impact.direction == Direction.NEGATIVE),
+        )
+        .join(Characteristic, Characteristic.id == Impact.characteristic_id)
+        .where(Impact.eia_id.in_(completed_ids), Characteristic.key == "care_experience", Impact.direction.is_not(None))
+    ).one()
+    functions = cast(EiaSection.answers["relevant_functions"], String)
+    armed = db.session.execute(
+        select(
+            func.count(),
+            func.count().filter(functions.is_not(None), functions.not_like('%"none"%')),
+        ).where(EiaSection.eia_id.in_(completed_ids), EiaSection.key == "armed_forces", functions.is_not(None))
+    ).one()
+    total = db.session.execute(select(func.count()).where(_completed_in(year))).scalar_one()
+    return Considered(total, care[0], care[1], armed[0], armed[1])
+
+
+def audit_log_entries(year: int) -> int:
+    return db.session.execute(select(func.count()).where(_in_year(AuditEntry.occurred_at, year))).scalar_one()
+
+
+def completed_list(year: int) -> list[tuple[str, str, str, str, bool]]:
+    """The appendix: every assessment completed in the year, by reference."""
+    parent = aliased(ServiceArea)
+    area = case(
+        (parent.name.is_not(None), parent.name + " > " + ServiceArea.name),
+        else_=ServiceArea.name,
+    )
+    rows = db.session.execute(
+        select(Eia.reference, Eia.title, area, Eia.outcome, Eia.published_at.is_not(None))
+        .join(ServiceArea, ServiceArea.id == Eia.service_area_id)
+        .outerjoin(parent, parent.id == ServiceArea.parent_id)
+        .where(_completed_in(year))
+        .order_by(Eia.reference)
+    ).all()
+    return [(r[0], r[1], r[2], OUTCOMES.get(r[3] or "", "Not recorded"), bool(r[4])) for r in rows]
+
+
+@dataclass
+class Report:
+    year: int
+    council: str
+    today: date
+    by_area: list[Pipeline]
+    by_type: list[Pipeline]
+    previous: Pipeline
+    outcomes: list[tuple[str, int]]
+    impacts: list[ImpactRow]
+    considered: Considered
+    quarters: list[Any]
+    criteria: list[Any]
+    findings: list[tuple[str, int]]
+    audit_entries: int
+    chain: Any
+    appendix: list[tuple[str, str, str, str, bool]]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}/{(self.year + 1) % 100:02d}"
+
+    @property
+    def total(self) -> Pipeline:
+        return totals(self.by_area, "All service areas")
+
+
+def build(year: int, today: date, progress=None) -> Report:
+    """Every figure of the report for financial year *year*. *progress* (optional) is called with a
+    step name as each part is counted."""
+    from eia.audit import sample_queries, sampling
+    from eia.audit.services import verify_chain
+
+    step = progress or (lambda name: None)
+    step("assessments")
+    by_area = pipeline_by_service_area(year)
+    previous = totals(pipeline_by_service_area(year - 1), f"{year - 1}/{year % 100:02d}")
+    step("impacts")
+    impacts = negative_impacts(year, today)
+    step("quality audits")
+    rubric = db.session.execute(select(Rubric).order_by(Rubric.version.desc()).limit(1)).scalar_one_or_none()
+    rubric = rubric or sampling.current_rubric()
+    step("audit log")
+    chain = verify_chain()
+    report = Report(
+        year=year,
+        council=current_app.config["EIA_COUNCIL_NAME"],
+        today=today,
+        by_area=by_area,
+        by_type=pipeline_by_type(year),
+        previous=previous,
+        outcomes=outcomes(year),
+        impacts=impacts,
+        considered=considered(year),
+        quarters=sample_queries.quarterly_results(year, current_app.config["EIA_AUDITS_PER_QUARTER"], today),
+        criteria=sample_queries.criterion_averages(year, rubric),
+        findings=sample_queries.common_findings(year, rubric),
+        audit_entries=audit_log_entries(year),
+        chain=chain,
+        appendix=completed_list(year),
+    )
+    step("action plans")
+    for provider in current_app.extensions.get("eia.report_sections", []):
+        report.extra.update(provider(year, today))
+    return report

@@ -1,0 +1,47 @@
+"""The annual EIA report page and its PDF, for the equalities team and the senior leadership team."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, redirect, url_for
+from flask_login import current_user, login_required
+
+from eia.audit.sampling import financial_year_of
+from eia.db_types import utcnow
+from eia.permissions import permit
+from eia.reports import annual, figures
+from eia.web import int_arg
+
+bp = Blueprint("reports", __name__, url_prefix="/reports")
+
+
+def _years() -> list[int]:
+    this_year = financial_year_of(utcnow().date())
+    return list(range(this_year, this_year - 6, -1))
+
+
+@bp.get("/")
+@login_required
+def choose():
+    permit(current_user, "report.view")
+    year = int_arg("year", financial_year_of(utcnow().date()), minimum=2000, maximum=2100)
+    return redirect(url_for("reports.show", year=year))
+
+
+@bp.get("/<int:year>")
+@login_required
+def show(year: int):
+    permit(current_user, "report.view")
+    if not 2000 <= year <= 2100:
+        return redirect(url_for("reports.choose"))
+    return annual.page_html(figures.build(year, utcnow().date()), _years())
+
+
+@bp.get("/<int:year>.pdf")
+@login_required
+def pdf(year: int):
+    permit(current_user, "report.view")
+    if not 2000 <= year <= 2100:
+        return redirect(url_for("reports.choose"))
+    data = annual.cached_pdf(year, utcnow().date()).read_bytes()
+    name = f"annual-eia-report-{year}-{(year + 1) % 100:02d}.pdf"
+    return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})

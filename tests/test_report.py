@@ -1,0 +1,233 @@
+"""The annual EIA report: a known data set, every figure checked in the page and in the PDF's text."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from datetime import UTC, date, datetime
+from html import unescape
+
+from sqlalchemy import select
+
+from eia.accounts.models import Role
+from eia.assessments.models import (
+    Characteristic,
+    Direction,
+    EiaSection,
+    EiaState,
+    Impact,
+    Mitigation,
+    MitigationStatus,
+)
+from eia.audit import sampling
+from eia.reports import figures
+from tests.factories import make_eia, make_plan, make_service_area, make_user
+
+
+def at(day: str) -> datetime:
+    return datetime.fromisoformat(day).replace(tzinfo=UTC)
+
+
+def _known_year(db):
+    """Two assessments completed in 2025/26 (one published), one started and still a draft, one
+    completed in 2024/25; impacts, mitigations, the Armed Forces section, an audit and a plan link."""
+    a = make_service_area("Adults and Health")
+    a1 = make_service_area("Care Management", parent=a)
+    b = make_service_area("Place")
+    author_a, author_b = make_user(Role.AUTHOR, service_area=a1), make_user(Role.AUTHOR, service_area=b)
+    e1 = make_eia(
+        author=author_a,
+        title="Day centre transport",
+        proposal_type="service",
+        created_at=at("2025-05-01"),
+        state=EiaState.PUBLISHED,
+        approved_at=at("2025-06-01"),
+        published_at=at("2025-07-01"),
+        outcome="adjust",
+    )
+    e2 = make_eia(
+        author=author_a,
+        title="Home care charging",
+        proposal_type="budget",
+        created_at=at("2025-05-02"),
+        state=EiaState.APPROVED,
+        approved_at=at("2025-08-01"),
+        outcome="no_major_change",
+    )
+    make_eia(author=author_b, title="Street lighting", proposal_type="policy", created_at=at("2025-09-01"))
+    make_eia(
+        author=author_b,
+        title="Parks byelaws",
+        proposal_type="policy",
+        created_at=at("2024-06-01"),
+        state=EiaState.PUBLISHED,
+        approved_at=at("2024-07-01"),
+        published_at=at("2024-08-01"),
+        outcome="stop",
+    )
+    key = {c.key: c.id for c in db.session.execute(select(Characteristic)).scalars()}
+    db.session.add_all(
+        [
+            Impact(eia_id=e1.id, characteristic_id=key["age"], direction=Direction.NEGATIVE),
+            Impact(eia_id=e1.id, characteristic_id=key["care_experience"], direction=Direction.NEGATIVE),
+            Impact(eia_id=e2.id, characteristic_id=key["age"], direction=Direction.NEGATIVE),
+            Impact(eia_id=e2.id, characteristic_id=key["care_experience"], direction=Direction.NEUTRAL),
+            Mitigation(eia_id=e1.id, characteristic_id=key["age"], action="Door-to-door service", owner_id=author_a.id,
+                       due_on=date(2025, 9, 1), status=MitigationStatus.DONE),
+            Mitigation(eia_id=e2.id, characteristic_id=key["age"], action="Cap charges", owner_id=author_a.id,
+                       due_on=date(2025, 9, 1)),
+            Mitigation(eia_id=e1.id, characteristic_id=key["care_experience"], action="Care leaver passes",
+                       owner_id=author_a.id, due_on=date(2099, 1, 1)),
+        ]
+    )  # fmt: skip
+    for eia, functions in ((e1, ["housing_allocations"]), (e2, ["none"])):
+        section = db.session.execute(
+            select(EiaSection).where(EiaSection.eia_id == eia.id, EiaSection.key == "armed_forces")
+        ).scalar_one()
+        section.answers = {"relevant_functions": functions}
+    auditor = make_user(Role.EQUALITIES)
+    sample = sampling.draw_sample(
+        period=sampling.parse_period("2025-Q1"), size="1", exclude_months=0, by=auditor, at=at("2025-07-05")
+    )
+    rubric = sampling.current_rubric()
+    sampling.score_item(
+        sample.items[0],
+        rubric=rubric,
+        scores={c["key"]: (0 if c["key"] == "engagement" else 2) for c in rubric.criteria},
+        comments={},
+        summary="",
+        findings=[{"text": "Engage", "criterion": "engagement", "owner_id": author_a.id, "due_on": date(2025, 9, 1)}],
+        by=auditor,
+        at=at("2025-07-10"),
+    )
+    plan = make_plan()
+    from tracker.models import EiaActionLink
+
+    db.session.add(
+        EiaActionLink(
+            eia_id=e1.id, action_id=plan.priorities[0].actions[0].id, note="Evidence", created_by_id=author_a.id
+        )
+    )
+    db.session.commit()
+    return e1, e2
+
+
+EXPECTED_ROWS = [
+    # (table id, row label, numbers in order)
+    ("by-area", "Adults and Health", ["2", "2", "1", "50%"]),
+    ("by-area", "Place", ["1", "0", "0", "–"]),
+    ("by-area", "All service areas", ["3", "2", "1", "50%"]),
+    ("by-type", "Budget proposal", ["1", "1", "0"]),
+    ("by-type", "Policy or strategy", ["1", "0", "0"]),
+    ("by-type", "Service change", ["1", "1", "1"]),
+    ("outcome-table", "No major change needed", ["1"]),
+    ("outcome-table", "Adjust the proposal", ["1"]),
+    ("outcome-table", "Stop and remove the proposal", ["0"]),
+    ("impact-table", "Age", ["2", "2", "1", "1"]),
+    ("impact-table", "Care experience", ["1", "1", "0", "0"]),
+    ("considered-table", "Impact on care-experienced people assessed", ["2", "100%"]),
+    ("considered-table", "… of which a negative impact was found", ["1", "50%"]),
+    ("considered-table", "Armed Forces Covenant section answered", ["2", "100%"]),
+    ("considered-table", "… for a function the covenant duty covers", ["1", "50%"]),
+    ("quarters-table", "2025-Q2", ["1", "1", "Met"]),
+    ("quarters-table", "2025-Q1", ["0", "0", "Missed"]),
+    ("criteria-table", "Engagement on equality impacts", ["0.0", "1"]),
+    ("criteria-table", "Timeliness", ["2.0", "1"]),
+    ("findings-table", "Engagement on equality impacts", ["1"]),
+]
+
+
+def _row(html: str, table_id: str, label: str) -> list[str]:
+    start = html.index(f'id="{table_id}"')
+    table = html[start : html.index("</table>", start)]
+    for row in re.findall(r"<tr>(.*?)</tr>", table, re.S):
+        cells = [
+            " ".join(unescape(re.sub(r"<[^>]+>", " ", c)).split())
+            for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, re.S)
+        ]
+        if cells and cells[0] == label:
+            return cells[1:]
+    raise AssertionError(f"no row {label!r} in {table_id}")
+
+
+def test_every_figure_in_the_page_and_the_pdf(client, login_as, db, tmp_path):
+    e1, e2 = _known_year(db)
+    login_as(Role.DECISION_MAKER)
+    html = client.get("/reports/2025").get_data(as_text=True)
+    assert "Annual EIA report 2025/26" in html
+    for table_id, label, numbers in EXPECTED_ROWS:
+        assert _row(html, table_id, label) == numbers, (table_id, label)
+    assert "In 2025/26, 3 assessments were started, 2 completed and 1 published (publication rate 50%)" in html
+    assert "In 2024/25: 1 started, 1 completed, 1 published." in html
+    assert _row(html, "appendix-table", e1.reference) == [
+        "Day centre transport",
+        "Adults and Health > Care Management",
+        "Adjust the proposal",
+        "Yes",
+    ]
+    assert _row(html, "appendix-table", e2.reference)[-2:] == ["No major change needed", "No"]
+    assert ">2 completed assessments</caption>" in html
+    assert re.search(r"all [\d,]+ entries are intact", html)
+    assert (
+        "PEO 1 1.1" in html
+        and e1.reference in _row(html, "evidenced-table", "Equality Strategy Action Plan 2020 - 2022")[-1]
+    )
+    # Charts: SVG with a title and a description, one bar per row of their table.
+    chart = html[html.index('id="chart-outcomes"') : html.index("</svg>", html.index('id="chart-outcomes"'))]
+    assert '<title id="chart-outcomes-title">Outcomes of the assessments completed in 2025/26</title>' in chart
+    assert chart.count("<rect") == 4
+
+    response = client.get("/reports/2025.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    path = tmp_path / "report.pdf"
+    path.write_bytes(response.data)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    for _, label, numbers in EXPECTED_ROWS:
+        assert re.search(re.escape(label) + r"\s+" + r"\s+".join(re.escape(n) for n in numbers), text), (label, numbers)
+    assert "Page 1 of" in text and "Contents" in text and e1.reference in text
+    # Reading order: the sections come in the order of the contents.
+    plain = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    positions = [
+        plain.index(h, plain.index("7. The audit log") + 1)
+        for h in ("1. Assessments planned", "2. Outcomes", "3. Negative impacts", "7. The audit log")
+    ]
+    assert positions == sorted(positions)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "Title:           Annual EIA report 2025/26 – Testshire County Council" in info
+    assert "Author:          Testshire County Council" in info and "Tagged:          yes" in info
+    # The second download comes from the cache: nothing changed.
+    assert client.get("/reports/2025.pdf").data == response.data
+
+
+def test_the_report_is_for_the_equalities_team_and_slt_only(client, login_as, db):
+    login_as(Role.AUTHOR)
+    assert client.get("/reports/2025").status_code == 403
+    login_as(Role.EQUALITIES)
+    assert client.get("/reports/").status_code == 302
+    assert client.get("/reports/?year=abc").status_code == 400
+    assert client.get("/reports/1999").status_code == 302
+
+
+def test_figures_are_counted_by_the_database(db, count_queries):
+    _known_year(db)
+    with count_queries() as few:
+        figures.pipeline_by_service_area(2025)
+        figures.negative_impacts(2025, date(2026, 1, 1))
+        figures.considered(2025)
+    for n in range(20):
+        make_eia(title=f"More {n}", created_at=at("2025-06-01"))
+    with count_queries() as many:
+        figures.pipeline_by_service_area(2025)
+        figures.negative_impacts(2025, date(2026, 1, 1))
+        figures.considered(2025)
+    assert many.count == few.count
+
+
+def test_the_report_command_writes_the_pdf(app, db, tmp_path):
+    _known_year(db)
+    out = tmp_path / "report.pdf"
+    result = app.test_cli_runner().invoke(args=["report", "--year", "2025", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert f"Wrote {out}" in result.output and out.read_bytes().startswith(b"%PDF")
+    bad = app.test_cli_runner().invoke(args=["report", "--year", "2025", "--out", str(tmp_path / "missing" / "r.pdf")])
+    assert bad.exit_code == 1 and "cannot write" in bad.output
