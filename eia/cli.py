@@ -366,9 +366,14 @@ def list_forms_command() -> None:
 
 
 @click.command("demo")
+@click.option(
+    "--scale",
+    type=click.IntRange(1, 1_000_000),
+    help="Also add this many assessments over five years, with impacts, mitigations, links, samples and audit entries (for benchmarks).",
+)
 @with_appcontext
 @friendly_errors
-def demo_command() -> None:
+def demo_command(scale: int | None) -> None:
     """Load demo service areas and one user for every role (safe to run twice; demo mode only)."""
     from flask import current_app
 
@@ -400,6 +405,12 @@ def demo_command() -> None:
         click.echo(f"Imported {plans} equality action plans from the councils' documents.")
     if eias:
         click.echo(f"Added {eias} demo equality impact assessments across two financial years.")
+    if scale:
+        from eia.demo_scale import load_scale
+
+        with click.progressbar(length=scale, label="Adding the scale assessments") as bar:
+            added = load_scale(scale, progress=lambda n: bar.update(n - bar.pos))
+        click.echo(f"Added {added:,} scale assessments." if added else "The scale assessments are already there.")
 
 
 @click.group(
@@ -509,10 +520,10 @@ def verify_sample_command(sample_id: int) -> None:
 def remind_command(dry_run: bool, date_text: str | None) -> None:
     """Email each person one digest of what is theirs and due (run daily from cron). An item is sent
     at most once a day, even if this runs twice; a failed send is tried again on the next run."""
-    from eia.db_types import utcnow
     from eia.notifications import services
+    from eia.working_days import uk_today
 
-    today = _parse_day(date_text, "--date") or utcnow().date()
+    today = _parse_day(date_text, "--date") or uk_today()
     if dry_run:
         pending, opted_out = services.digests(today)
         for digest in pending:
@@ -529,6 +540,11 @@ def remind_command(dry_run: bool, date_text: str | None) -> None:
         f"{len(report.sent)} digests sent ({sum(len(d.items) for d in report.sent)} items); "
         f"{report.skipped_opted_out} people with items have turned emails off."
     )
+    if report.refused:
+        raise click.ClickException(
+            f"the SMTP server refused {len(report.refused)} recipient(s), not marked as sent: "
+            + "; ".join(report.refused)
+        )
 
 
 @click.command("report")

@@ -143,6 +143,9 @@ def _register_blueprints(app: Flask) -> None:
     app.extensions.setdefault("eia.my_work", []).append(my_work_section)
     app.extensions.setdefault("eia.reminders", []).append(plan_reminders)
     app.extensions.setdefault("eia.report_sections", []).append(report_sections)
+    from tracker.demo import scale_links
+
+    app.extensions["eia.scale_links"] = scale_links
 
 
 def init_app(app: Flask) -> None:

@@ -3,8 +3,9 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
+from zoneinfo import ZoneInfo
 
 import holidays
 
@@ -35,3 +36,8 @@ def add_working_days(start: date, days: int) -> date:
         day += timedelta(days=1)
         days -= is_working_day(day)
     return day
+
+
+def uk_today() -> date:
+    """Today's date in the UK, so a run at 00:30 in summer counts as the day it is there."""
+    return datetime.now(ZoneInfo("Europe/London")).date()

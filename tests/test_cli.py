@@ -150,3 +150,21 @@ def test_demo_has_a_history_of_quality_audits_and_plan_progress(app, db):
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
     assert db.session.execute(select(func.count()).select_from(Sample)).scalar() == len(samples)
     assert db.session.execute(select(func.count()).select_from(ProgressUpdate)).scalar() == 5
+
+
+def test_demo_scale_adds_assessments_with_their_parts_once(app, db):
+    from eia.assessments.models import Impact
+    from eia.audit.models import AuditEntry, Sample
+    from eia.audit.services import verify_chain
+
+    result = app.test_cli_runner().invoke(args=["demo", "--scale", "60"])
+    assert result.exit_code == 0, result.output
+    assert "Added 60 scale assessments." in result.output
+    scale = select(Eia.id).where(Eia.reference.like("EIA-S%"))
+    assert db.session.execute(select(func.count()).select_from(scale.subquery())).scalar() == 60
+    assert db.session.execute(select(func.count()).where(Impact.eia_id.in_(scale))).scalar() == 180
+    assert db.session.execute(select(func.count()).select_from(Sample)).scalar() > 0
+    assert db.session.execute(select(func.count()).where(AuditEntry.detail == "scale demo")).scalar() >= 300
+    assert verify_chain().is_intact
+    again = app.test_cli_runner().invoke(args=["demo", "--scale", "60"])
+    assert "already there" in again.output

@@ -25,6 +25,13 @@ class Inbox:
     def __init__(self, port: int) -> None:
         self.port = port
         self.messages: list[EmailMessage] = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
@@ -191,3 +198,65 @@ def test_a_review_is_late_only_after_ten_working_days(app, db):
     on_time = [r for items in reminders(date(2026, 4, 14)).values() for r in items if r.kind == "review_waiting"]
     late = [r for items in reminders(date(2026, 4, 15)).values() for r in items if r.kind == "review_waiting"]
     assert on_time == [] and late and "review was due by 14 April 2026" in late[0].text
+
+
+def test_a_refused_recipient_does_not_stop_the_others(app, db, smtp):
+    author, reviewer, owner, *_ = _due_items(db)
+    smtp.refuse.add(author.email)
+    result = app.test_cli_runner().invoke(args=["remind"])
+    assert result.exit_code == 1
+    assert f"refused 1 recipient(s), not marked as sent: {author.email} (550" in result.output
+    assert smtp.to(owner.email) and smtp.to(reviewer.email) and not smtp.to(author.email)
+    sent_to = set(db.session.execute(select(SentReminder.user_id)).scalars())
+    assert author.id not in sent_to and owner.id in sent_to
+    smtp.refuse.clear()
+    assert app.test_cli_runner().invoke(args=["remind"]).exit_code == 0
+    assert len(smtp.to(author.email)) == 1 and len(smtp.to(owner.email)) == 1
+
+
+def test_a_second_run_racing_the_first_sends_nothing_twice(app, db, smtp, monkeypatch):
+    from eia.notifications import services
+
+    _due_items(db)
+    stale = services.digests(utcnow().date())  # what a second run read before the first recorded anything
+    assert app.test_cli_runner().invoke(args=["remind"]).exit_code == 0
+    received = len(smtp.messages)
+    monkeypatch.setattr(services, "digests", lambda today: stale)
+    with app.test_request_context():
+        report = services.send_digests(utcnow().date())
+    assert report.sent == [] and len(smtp.messages) == received
+
+
+def test_reminders_never_show_what_a_person_may_not_see(app, db, smtp):
+    from eia.assessments.models import EiaKind
+    from eia.notifications.services import reminders
+
+    today = utcnow().date()
+    author, lead, other_owner = make_user(Role.AUTHOR), make_user(Role.AUTHOR), make_user(Role.AUTHOR)
+    individual = make_eia(
+        author=author,
+        kind=EiaKind.INDIVIDUAL,
+        title="Dismissal of J Smith",
+        state=EiaState.SIGNED_OFF,
+        lead_officer_id=lead.id,
+        review_date=today + timedelta(days=5),
+    )
+    db.session.add(
+        Mitigation(eia_id=individual.id, action="Offer J Smith redeployment", owner_id=other_owner.id, due_on=today)
+    )
+    # An equalities officer who leads an assessment is not asked to review it.
+    leading = make_user(Role.EQUALITIES)
+    make_eia(
+        title="Parking charges",
+        state=EiaState.SUBMITTED,
+        lead_officer_id=leading.id,
+        submitted_at=datetime.combine(today - timedelta(days=30), datetime.min.time(), tzinfo=UTC),
+    )
+    # A reopened assessment: the old published version stops asking for its review.
+    old = make_eia(author=author, title="Old version", state=EiaState.PUBLISHED, review_date=today + timedelta(days=3))
+    make_eia(author=author, title="Old version", previous_id=old.id)
+    db.session.commit()
+    found = reminders(today)
+    assert [r.text for r in found.get(author.id, []) if "J Smith" in r.text]  # the author still hears
+    assert lead.id not in found and other_owner.id not in found and leading.id not in found
+    assert not [r for r in found.get(author.id, []) if "Old version" in r.text]

@@ -68,3 +68,20 @@ def load_demo_progress(today: date) -> int:
             )
             added += 1
     return added
+
+
+def scale_links(rng, eia_ids: list[int]) -> None:
+    """For ``eia demo --scale``: link every twentieth assessment to a random action (registered in
+    create_app)."""
+    from sqlalchemy import insert
+
+    from tracker.models import EiaActionLink
+
+    actions = db.session.execute(select(PlanAction.id)).scalars().all()
+    author = db.session.execute(select(User.id).order_by(User.id).limit(1)).scalar_one()
+    if actions:
+        rows = [
+            {"eia_id": eia_id, "action_id": rng.choice(actions), "note": "Scale demo link", "created_by_id": author}
+            for eia_id in eia_ids[::20]
+        ]
+        db.session.execute(insert(EiaActionLink), rows)

@@ -400,7 +400,7 @@ def my_work_section(user) -> dict | None:
 def plan_reminders(today):
     """Reminders for ``eia remind``: owned actions of active plans, not complete, that are due within
     a week, overdue, or have had no progress update in 90 days (registered in create_app)."""
-    from eia.notifications.services import Reminder
+    from eia.notifications.services import Reminder, short_text
 
     for row in db.session.execute(
         dashboard.actions(dashboard.DashboardFilter(), today).where(PlanAction.owner_id.is_not(None))
@@ -410,7 +410,7 @@ def plan_reminders(today):
         if action.status is ActionStatus.COMPLETE or not (due_soon or row.stale):
             continue
         why = (
-            f"target {action.target_text} passed"
+            f"target {action.target_text or action.due_on} passed"
             if row.overdue
             else f"due {action.due_on.day} {action.due_on:%B %Y}"
             if due_soon
@@ -420,7 +420,7 @@ def plan_reminders(today):
             action.owner_id,
             f"plan_action:{action.id}",
             "plan_action",
-            f"{row.priority_ref} {action.ref} of {row.plan}: {action.text[:100]} ({why})",
+            f"{row.priority_ref} {action.ref} of {row.plan}: {short_text(action.text)} ({why})",
             f"/plans/actions/{action.id}",
             action.due_on,
         )

@@ -19,7 +19,9 @@ from email.utils import make_msgid
 from typing import Any
 
 from flask import current_app, render_template
-from sqlalchemy import select
+from sqlalchemy import exists, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from eia.accounts.models import Role, User
 from eia.assessments.models import COMPLETED_STATES, Eia, EiaState, Mitigation, MitigationStatus
@@ -47,6 +49,7 @@ class Reminder:
     text: str
     path: str  # where it is in the app
     due_on: date | None = None
+    eia_id: int | None = None  # the assessment it is about: sent only to people who may see it
 
     @property
     def heading(self) -> str:
@@ -56,12 +59,18 @@ class Reminder:
 Provider = Callable[[date], Iterable[Reminder]]
 
 
+def _current():
+    """Not replaced by a newer version (reopening leaves the old one published)."""
+    newer = aliased(Eia)
+    return ~exists().where(newer.previous_id == Eia.id)
+
+
 def _review_dates(today: date) -> Iterable[Reminder]:
     """Completed assessments whose review date is within 30 days or past, to their author and lead."""
     notice = current_app.config["EIA_REVIEW_NOTICE_DAYS"]
     rows = db.session.execute(
         select(Eia.id, Eia.reference, Eia.title, Eia.review_date, Eia.author_id, Eia.lead_officer_id).where(
-            Eia.state.in_(COMPLETED_STATES), Eia.review_date <= today + timedelta(days=notice)
+            Eia.state.in_(COMPLETED_STATES), Eia.review_date <= today + timedelta(days=notice), _current()
         )
     ).all()
     for row in rows:
@@ -74,6 +83,7 @@ def _review_dates(today: date) -> Iterable[Reminder]:
                 f"{row.reference} {row.title}: its review {when} on {_day(row.review_date)}",
                 f"/eias/{row.reference}",
                 row.review_date,
+                row.id,
             )
 
 
@@ -83,7 +93,7 @@ def _reviews_waiting(today: date) -> Iterable[Reminder]:
     # Working days only ever stretch a span, so anything submitted since this can't be late yet.
     horizon = datetime.combine(today - timedelta(days=target), time.max, tzinfo=UTC)
     rows = db.session.execute(
-        select(Eia.id, Eia.reference, Eia.title, Eia.submitted_at, Eia.author_id).where(
+        select(Eia.id, Eia.reference, Eia.title, Eia.submitted_at, Eia.author_id, Eia.lead_officer_id).where(
             Eia.state.in_((EiaState.SUBMITTED, EiaState.IN_REVIEW)), Eia.submitted_at <= horizon
         )
     ).all()
@@ -96,7 +106,7 @@ def _reviews_waiting(today: date) -> Iterable[Reminder]:
         due = add_working_days(row.submitted_at.date(), target)
         if due >= today:
             continue
-        for person in set(team) - {row.author_id}:
+        for person in set(team) - {row.author_id, row.lead_officer_id}:
             yield Reminder(
                 person,
                 f"review_waiting:{row.id}",
@@ -104,29 +114,38 @@ def _reviews_waiting(today: date) -> Iterable[Reminder]:
                 f"{row.reference} {row.title}: submitted {_day(row.submitted_at)}, review was due by {_day(due)}",
                 f"/eias/{row.reference}/review",
                 due,
+                row.id,
             )
 
 
 def _mitigations(today: date) -> Iterable[Reminder]:
     rows = db.session.execute(
-        select(Mitigation.id, Mitigation.action, Mitigation.due_on, Mitigation.owner_id, Eia.reference)
+        select(
+            Mitigation.id, Mitigation.action, Mitigation.due_on, Mitigation.owner_id, Eia.reference, Eia.id.label("eia")
+        )
         .join(Eia, Eia.id == Mitigation.eia_id)
-        .where(Mitigation.status != MitigationStatus.DONE, Mitigation.due_on <= today + timedelta(days=DUE_SOON_DAYS))
+        .where(
+            Mitigation.status != MitigationStatus.DONE,
+            Mitigation.due_on <= today + timedelta(days=DUE_SOON_DAYS),
+            Eia.state != EiaState.ARCHIVED,
+            _current(),
+        )
     ).all()
     for row in rows:
         yield Reminder(
             row.owner_id,
             f"mitigation:{row.id}",
             "mitigation",
-            f"{row.reference}: {_short(row.action)} ({_due_text(row.due_on, today)})",
+            f"{row.reference}: {short_text(row.action)} ({_due_text(row.due_on, today)})",
             f"/eias/{row.reference}/sections/mitigations",
             row.due_on,
+            row.eia,
         )
 
 
 def _findings(today: date) -> Iterable[Reminder]:
     rows = db.session.execute(
-        select(Finding.id, Finding.text, Finding.due_on, Finding.owner_id, Eia.reference)
+        select(Finding.id, Finding.text, Finding.due_on, Finding.owner_id, Eia.reference, Eia.id.label("eia"))
         .join(Eia, Eia.id == Finding.eia_id)
         .where(Finding.status == FindingStatus.OPEN, Finding.due_on <= today + timedelta(days=DUE_SOON_DAYS))
     ).all()
@@ -135,9 +154,10 @@ def _findings(today: date) -> Iterable[Reminder]:
             row.owner_id,
             f"finding:{row.id}",
             "finding",
-            f"{row.reference}: {_short(row.text)} ({_due_text(row.due_on, today)})",
+            f"{row.reference}: {short_text(row.text)} ({_due_text(row.due_on, today)})",
             f"/samples/findings/{row.id}",
             row.due_on,
+            row.eia,
         )
 
 
@@ -145,7 +165,7 @@ def _day(day: date) -> str:
     return f"{day.day} {day:%B %Y}"
 
 
-def _short(text: str, limit: int = 120) -> str:
+def short_text(text: str, limit: int = 120) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -166,8 +186,28 @@ def reminders(today: date, user_id: int | None = None) -> dict[int, list[Reminde
             if user_id is None or item.user_id == user_id:
                 found.setdefault(item.user_id, {})[item.key] = item
     return {
-        person: sorted(items.values(), key=lambda r: (r.due_on or date.max, r.key)) for person, items in found.items()
+        person: sorted(items.values(), key=lambda r: (r.due_on or date.max, r.key))
+        for person, items in _visible(found).items()
     }
+
+
+def _visible(found: dict[int, dict[str, Reminder]]) -> dict[int, dict[str, Reminder]]:
+    """Only items about assessments each person may see (an individual action's title and
+    mitigations go to nobody else), checked with the same rule as the pages."""
+    from eia.permissions import can
+
+    eia_ids = {item.eia_id for items in found.values() for item in items.values() if item.eia_id}
+    if not eia_ids:
+        return found
+    eias = {e.id: e for e in db.session.execute(select(Eia).where(Eia.id.in_(eia_ids))).scalars()}
+    people = {u.id: u for u in db.session.execute(select(User).where(User.id.in_(found))).scalars()}
+    kept: dict[int, dict[str, Reminder]] = {}
+    for person_id, items in found.items():
+        person = people.get(person_id)
+        for key, item in items.items():
+            if item.eia_id is None or (person and can(person, "eia.view", eias.get(item.eia_id))):
+                kept.setdefault(person_id, {})[key] = item
+    return kept
 
 
 @dataclass
@@ -184,6 +224,7 @@ class Digest:
 @dataclass
 class RemindReport:
     sent: list[Digest] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
     skipped_opted_out: int = 0
     failure: str | None = None
 
@@ -253,10 +294,12 @@ def _connect() -> smtplib.SMTP:
 
 
 def send_digests(today: date, *, on_sent: Callable[[Digest], Any] | None = None) -> RemindReport:
-    """Send today's digests, recording each item once its message is accepted (committed per
-    person, so a failure part-way leaves the rest unmarked for the next run).
+    """Send today's digests. Each person's items are claimed (recorded as sent, committed) before
+    their message goes, so two runs at once never send the same item twice; a message that fails
+    has its claim removed, so the next run sends it.
 
-    :raises SmtpFailed: when the server cannot be reached or refuses a message.
+    :raises SmtpFailed: when the server cannot be reached or fails part-way; a refused recipient
+        is skipped and listed in the report instead, and the others still get theirs.
     """
     pending, opted_out = digests(today)
     report = RemindReport(skipped_opted_out=opted_out)
@@ -265,14 +308,22 @@ def send_digests(today: date, *, on_sent: Callable[[Digest], Any] | None = None)
     smtp = _connect()
     try:
         for digest in pending:
-            message = message_for(digest, today)
+            claims = [SentReminder(user_id=digest.user.id, item_key=item.key, sent_on=today) for item in digest.items]
+            db.session.add_all(claims)
             try:
-                smtp.send_message(message)
+                db.session.commit()
+            except IntegrityError:
+                db.session.rollback()  # another run is sending this person's digest
+                continue
+            try:
+                smtp.send_message(message_for(digest, today))
+            except (smtplib.SMTPRecipientsRefused, smtplib.SMTPNotSupportedError) as exc:
+                _release(claims)
+                report.refused.append(f"{digest.user.email} ({_reason(exc)})")
+                continue
             except (OSError, smtplib.SMTPException) as exc:
-                raise SmtpFailed(f"the SMTP server refused the digest for {digest.user.email}: {exc}") from None
-            for item in digest.items:
-                db.session.add(SentReminder(user_id=digest.user.id, item_key=item.key, sent_on=today))
-            db.session.commit()
+                _release(claims)
+                raise SmtpFailed(f"the SMTP server failed while sending to {digest.user.email}: {exc}") from None
             report.sent.append(digest)
             if on_sent:
                 on_sent(digest)
@@ -280,3 +331,15 @@ def send_digests(today: date, *, on_sent: Callable[[Digest], Any] | None = None)
         with contextlib.suppress(OSError, smtplib.SMTPException):
             smtp.quit()
     return report
+
+
+def _release(claims: list[SentReminder]) -> None:
+    for claim in claims:
+        db.session.delete(claim)
+    db.session.commit()
+
+
+def _reason(exc: Exception) -> str:
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        return "; ".join(f"{code} {message.decode(errors='replace')}" for code, message in exc.recipients.values())
+    return str(exc)

@@ -6,10 +6,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eia.accounts import services as accounts
-from eia.db_types import utcnow
 from eia.extensions import db
 from eia.notifications import services
 from eia.permissions import permit
+from eia.working_days import uk_today
 
 bp = Blueprint("notifications", __name__)
 
@@ -18,7 +18,7 @@ bp = Blueprint("notifications", __name__)
 @login_required
 def index():
     permit(current_user, "account.view", current_user)
-    items = services.reminders(utcnow().date(), user_id=current_user.id).get(current_user.id, [])
+    items = services.reminders(uk_today(), user_id=current_user.id).get(current_user.id, [])
     groups: dict[str, list[services.Reminder]] = {}
     for item in items:
         groups.setdefault(item.heading, []).append(item)
