@@ -134,6 +134,14 @@ EXPECTED_ROWS = [
     ("criteria-table", "Engagement on equality impacts", ["0.0", "1"]),
     ("criteria-table", "Timeliness", ["2.0", "1"]),
     ("findings-table", "Engagement on equality impacts", ["1"]),
+    ("change-table", "Assessments started", ["1", "3", "+2"]),
+    ("change-table", "Assessments completed", ["1", "2", "+1"]),
+    ("change-table", "Assessments published", ["1", "1", "+0"]),
+    ("change-table", "Negative impacts found (assessment × characteristic)", ["0", "3", "+3"]),
+    ("change-table", "Mitigations raised", ["0", "3", "+3"]),
+    ("change-table", "Care experience assessed", ["0", "2", "+2"]),
+    ("change-table", "Armed Forces Covenant section answered", ["0", "2", "+2"]),
+    ("change-table", "Assessments audited for quality", ["0", "1", "+1"]),
 ]
 
 

@@ -176,11 +176,12 @@ def considered(year: int) -> Considered:
         .where(Impact.eia_id.in_(completed_ids), Characteristic.key == "care_experience", Impact.direction.is_not(None))
     ).one()
     functions = cast(EiaSection.answers["relevant_functions"], String)
+    # A missing answer is NULL on PostgreSQL and the text 'null' on SQLite (JSON_QUOTE of nothing).
+    answered = and_(functions.is_not(None), functions != "null")
     armed = db.session.execute(
-        select(
-            func.count(),
-            func.count().filter(functions.is_not(None), functions.not_like('%"none"%')),
-        ).where(EiaSection.eia_id.in_(completed_ids), EiaSection.key == "armed_forces", functions.is_not(None))
+        select(func.count(), func.count().filter(functions.not_like('%"none"%'))).where(
+            EiaSection.eia_id.in_(completed_ids), EiaSection.key == "armed_forces", answered
+        )
     ).one()
     total = db.session.execute(select(func.count()).where(_completed_in(year))).scalar_one()
     return Considered(total, care[0], care[1], armed[0], armed[1])
@@ -207,6 +208,35 @@ def completed_list(year: int) -> list[tuple[str, str, str, str, bool]]:
     return [(r[0], r[1], r[2], OUTCOMES.get(r[3] or "", "Not recorded"), bool(r[4])) for r in rows]
 
 
+def _audited(year: int) -> int:
+    from eia.audit.models import QualityScore
+
+    return db.session.execute(
+        select(func.count()).where(QualityScore.retest_of_id.is_(None), _in_year(QualityScore.scored_at, year))
+    ).scalar_one()
+
+
+def change_since(year: int, today: date, report: Report) -> list[tuple[str, int, int]]:
+    """The headline measures of the previous financial year beside this one's."""
+    before = negative_impacts(year - 1, today)
+    before_considered = considered(year - 1)
+    this_total = report.total
+    return [
+        ("Assessments started", report.previous.started, this_total.started),
+        ("Assessments completed", report.previous.completed, this_total.completed),
+        ("Assessments published", report.previous.published, this_total.published),
+        (
+            "Negative impacts found (assessment × characteristic)",
+            sum(r.assessments for r in before),
+            sum(r.assessments for r in report.impacts),
+        ),
+        ("Mitigations raised", sum(r.mitigations for r in before), sum(r.mitigations for r in report.impacts)),
+        ("Care experience assessed", before_considered.care_experience, report.considered.care_experience),
+        ("Armed Forces Covenant section answered", before_considered.armed_forces, report.considered.armed_forces),
+        ("Assessments audited for quality", _audited(year - 1), _audited(year)),
+    ]
+
+
 @dataclass
 class Report:
     year: int
@@ -224,6 +254,7 @@ class Report:
     audit_entries: int
     chain: Any
     appendix: list[tuple[str, str, str, str, bool]]
+    change: list[tuple[str, int, int]] = field(default_factory=list)  # (measure, last year, this year)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -269,6 +300,7 @@ def build(year: int, today: date, progress=None) -> Report:
         chain=chain,
         appendix=completed_list(year),
     )
+    report.change = change_since(year, today, report)
     step("action plans")
     for provider in current_app.extensions.get("eia.report_sections", []):
         report.extra.update(provider(year, today))
