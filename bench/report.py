@@ -17,7 +17,7 @@ import time
 from datetime import date
 from pathlib import Path
 
-from eia.audit.sampling import financial_year_of
+from eia.assessments.queries import financial_year_of
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable

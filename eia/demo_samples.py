@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from eia.accounts.models import Role, User
 from eia.assessments.models import Eia
+from eia.assessments.queries import financial_year_of
 from eia.audit import sampling
 from eia.audit.models import Sample
 from eia.errors import ValidationFailed
@@ -32,7 +33,7 @@ def load_demo_samples(today: date) -> int:
         return 0
     rubric = sampling.current_rubric()
     drawn = 0
-    this_year = sampling.financial_year_of(today)
+    this_year = financial_year_of(today)
     for year in (this_year - 2, this_year - 1):
         for number in range(1, 5):
             period = sampling.quarter(year, number)

@@ -29,7 +29,7 @@ from eia.assessments.models import (
     MitigationStatus,
     SectionStatus,
 )
-from eia.assessments.queries import latest_template
+from eia.assessments.queries import financial_year_of, latest_template
 from eia.audit import sampling
 from eia.audit import services as audit
 from eia.db_types import utcnow
@@ -55,7 +55,7 @@ def load_scale(count: int, *, seed: int = 2026, progress: Callable[[int], None] 
     authors = db.session.execute(select(User.id).where(User.role == Role.AUTHOR)).scalars().all()
     auditor = db.session.execute(select(User).where(User.role == Role.EQUALITIES).limit(1)).scalar_one()
     characteristics = db.session.execute(select(Characteristic.id).order_by(Characteristic.position)).scalars().all()
-    this_year = sampling.financial_year_of(utcnow().date())
+    this_year = financial_year_of(utcnow().date())
     years = [this_year - 4 + n for n in range(5)]
 
     eias = []

@@ -6,6 +6,7 @@ from datetime import date
 
 from eia.accounts.models import Role
 from eia.assessments.models import EiaState
+from eia.assessments.queries import financial_year_of
 from tests.factories import make_eia, make_planned, make_service_area, make_user
 from tracker import programme
 
@@ -30,9 +31,7 @@ def test_rates_count_planned_started_completed_and_published_per_service_area(db
     assert housing_rates.completion_rate == 3 / 5 and housing_rates.publication_rate == 2 / 3
     parks_rates = by_area["Environment > Parks"]
     assert (parks_rates.planned, parks_rates.completed, parks_rates.published) == (1, 1, 0)
-    assert (
-        programme.financial_year_of(date(2026, 3, 31)) == 2025 and programme.financial_year_of(date(2026, 4, 1)) == 2026
-    )
+    assert financial_year_of(date(2026, 3, 31)) == 2025 and financial_year_of(date(2026, 4, 1)) == 2026
 
 
 def test_the_programme_page_shows_rates_and_the_team_adds_and_links_entries(client, login_as, db):

@@ -66,3 +66,39 @@ def test_plan_dashboard_queries_do_not_grow_with_plans_and_updates(client, login
     add_plans(2, 30)
     many = [queries_for(client, count_queries, url) for url in urls]
     assert many == few
+
+
+def test_quality_audit_pages_do_not_grow_with_samples_and_items(client, login_as, db, count_queries):
+    from datetime import UTC, datetime
+
+    from eia.assessments.models import EiaState
+    from eia.audit import sampling
+    from tests.factories import make_eia
+
+    auditor = login_as(Role.EQUALITIES)
+    area = make_service_area("Audited")
+    for _ in range(12):
+        make_eia(
+            author=make_user(Role.AUTHOR, service_area=area),
+            state=EiaState.APPROVED,
+            approved_at=datetime(2025, 5, 1, tzinfo=UTC),
+        )
+    period = sampling.parse_period("2025-Q1")
+    small = sampling.draw_sample(period=period, size="1", exclude_months=0, by=auditor)
+    big = sampling.draw_sample(period=period, size="10", exclude_months=0, by=auditor)
+    rubric = sampling.current_rubric()
+    for sample in (small, big):
+        for item in sample.items:
+            sampling.score_item(
+                item, rubric=rubric, scores={c["key"]: 2 for c in rubric.criteria}, comments={}, summary="",
+                findings=[], by=auditor,
+            )  # fmt: skip
+    db.session.commit()
+    assert queries_for(client, count_queries, f"/samples/{small.id}") == queries_for(
+        client, count_queries, f"/samples/{big.id}"
+    )
+    few = queries_for(client, count_queries, "/samples/")
+    for _ in range(5):
+        sampling.draw_sample(period=period, size="3", exclude_months=0, by=auditor)
+    db.session.commit()
+    assert queries_for(client, count_queries, "/samples/") == few

@@ -119,7 +119,7 @@ EXPECTED_ROWS = [
     ("by-area", "All service areas", ["3", "2", "1", "50%"]),
     ("by-type", "Budget proposal", ["1", "1", "0"]),
     ("by-type", "Policy or strategy", ["1", "0", "0"]),
-    ("by-type", "Service change", ["1", "1", "1"]),
+    ("by-type", "Service", ["1", "1", "1"]),
     ("outcome-table", "No major change needed", ["1"]),
     ("outcome-table", "Adjust the proposal", ["1"]),
     ("outcome-table", "Stop and remove the proposal", ["0"]),

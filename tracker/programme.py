@@ -17,11 +17,6 @@ from eia.extensions import db
 from tracker.models import PlannedEia
 
 
-def financial_year_of(day: date) -> int:
-    """2025 for any day from 1 April 2025 to 31 March 2026."""
-    return day.year if day.month >= 4 else day.year - 1
-
-
 def add_planned(values: dict[str, Any], *, by: Any) -> PlannedEia:
     """Add an assessment to the programme.
 

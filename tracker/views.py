@@ -435,7 +435,7 @@ def programme_index():
     """The EIA programme of a financial year, with completion and publication rates."""
     permit(current_user, "plan.view")
     today = utcnow().date()
-    year = int_arg("year", programme.financial_year_of(today), minimum=2000, maximum=2100)
+    year = int_arg("year", eia_queries.financial_year_of(today), minimum=2000, maximum=2100)
     manage = can(current_user, "plan.edit")
     if request.method == "POST":
         permit(current_user, "plan.edit")
@@ -463,7 +463,7 @@ def programme_index():
             db.session.commit()
             flash(f"'{form.title.data}' added to the programme.", "success")
             return redirect(
-                url_for("programme.programme_index", year=programme.financial_year_of(form.planned_start.data))
+                url_for("programme.programme_index", year=eia_queries.financial_year_of(form.planned_start.data))
             )
     entries = programme.entries(year)
     eia_ids = [e.eia_id for e in entries if e.eia_id]
@@ -483,7 +483,7 @@ def programme_index():
         areas={a.id: a.full_name for a in accounts_queries.service_areas()},
         form=form if manage else None,
         link_form=LinkPlannedForm(),
-        years=list(range(programme.financial_year_of(today) + 1, programme.financial_year_of(today) - 5, -1)),
+        years=list(range(eia_queries.financial_year_of(today) + 1, eia_queries.financial_year_of(today) - 5, -1)),
     )
 
 
@@ -502,7 +502,7 @@ def link_entry(entry_id: int):
         flash(f"'{entry.title}' is now linked to {eia.reference}.", "success")
     else:
         flash("Enter the EIA reference to link.", "important")
-    return redirect(url_for("programme.programme_index", year=programme.financial_year_of(entry.planned_start)))
+    return redirect(url_for("programme.programme_index", year=eia_queries.financial_year_of(entry.planned_start)))
 
 
 def report_sections(year, today) -> dict:

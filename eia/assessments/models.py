@@ -55,6 +55,20 @@ class EiaState(StrEnum):
         return self in COMPLETED_STATES
 
 
+#: What a proposal is, as the About section and the list filters name it.
+PROPOSAL_TYPES = [
+    ("policy", "Policy or strategy"),
+    ("function", "Function"),
+    ("service", "Service"),
+    ("budget", "Budget proposal"),
+    ("restructure", "Restructure (individual)"),
+    ("disciplinary", "Disciplinary, capability or grievance (individual)"),
+    ("redeployment", "Redeployment (individual)"),
+    ("legal", "Legal action (individual)"),
+    ("other", "Other individual action"),
+]
+
+
 COMPLETED_STATES = (EiaState.APPROVED, EiaState.SIGNED_OFF, EiaState.PUBLISHED, EiaState.REVIEW_DUE)
 
 STATE_TAG_COLOURS = {

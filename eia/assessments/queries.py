@@ -137,6 +137,11 @@ def visible_to(user: User):
     return or_(own, and_(Eia.kind != EiaKind.INDIVIDUAL, shared))
 
 
+def financial_year_of(day: date) -> int:
+    """The financial year (April to March) *day* falls in, by the year it starts."""
+    return day.year if day.month >= 4 else day.year - 1
+
+
 def financial_year_bounds(year: int) -> tuple[datetime, datetime]:
     return datetime(year, 4, 1, tzinfo=UTC), datetime(year + 1, 4, 1, tzinfo=UTC)
 

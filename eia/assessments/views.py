@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from eia.accounts import queries as accounts
 from eia.assessments import queries, services
-from eia.assessments.models import EiaKind, EiaState, Mitigation, SectionStatus
+from eia.assessments.models import PROPOSAL_TYPES, EiaKind, EiaState, Mitigation, SectionStatus
 from eia.assessments.services import SectionConflict
 from eia.assessments.workflow import TRANSITIONS
 from eia.audit import services as audit
@@ -31,18 +31,6 @@ from forms.eia import (
 )
 
 bp = Blueprint("assessments", __name__, url_prefix="/eias")
-
-PROPOSAL_TYPES = [
-    ("policy", "Policy or strategy"),
-    ("function", "Function"),
-    ("service", "Service"),
-    ("budget", "Budget proposal"),
-    ("restructure", "Restructure (individual)"),
-    ("disciplinary", "Disciplinary, capability or grievance (individual)"),
-    ("redeployment", "Redeployment (individual)"),
-    ("legal", "Legal action (individual)"),
-    ("other", "Other individual action"),
-]
 
 
 PAGE_SIZE = 25
@@ -72,7 +60,7 @@ def index():
     permit(current_user, "eia.list")
     filters = _list_filter()
     page = paginate(queries.with_list_details(queries.eias(current_user, filters)), PAGE_SIZE)
-    this_year = utcnow().date().year if utcnow().date().month >= 4 else utcnow().date().year - 1
+    this_year = queries.financial_year_of(utcnow().date())
     return render_template(
         "assessments/index.html",
         page=page,

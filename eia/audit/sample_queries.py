@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, and_, func, select
+from sqlalchemy.orm import selectinload
 
 from eia.assessments.models import Eia
 from eia.audit.models import CriterionScore, Finding, FindingStatus, QualityScore, Rubric, Sample, SampleItem
@@ -112,7 +113,14 @@ def common_findings(year: int, rubric: Rubric, limit: int = 5) -> list[tuple[str
 
 
 def samples() -> Select:
-    return select(Sample).order_by(Sample.drawn_at.desc(), Sample.id.desc())
+    return select(Sample).options(selectinload(Sample.items)).order_by(Sample.drawn_at.desc(), Sample.id.desc())
+
+
+def sample_or_none(sample_id: int) -> Sample | None:
+    """A sample with its items and their scores loaded (the sample page shows each item's latest)."""
+    return db.session.execute(
+        select(Sample).where(Sample.id == sample_id).options(selectinload(Sample.items).selectinload(SampleItem.scores))
+    ).scalar_one_or_none()
 
 
 def item_references(sample: Sample) -> dict[int, Eia]:

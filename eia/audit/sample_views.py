@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from eia.accounts import queries as accounts
 from eia.assessments import queries as eia_queries
 from eia.assessments.models import Eia
+from eia.assessments.queries import financial_year_of
 from eia.audit import sample_queries as queries
 from eia.audit import sampling
 from eia.audit import services as audit
@@ -29,13 +30,13 @@ def index():
     """The year's quarters against the target, average scores, common findings, and the samples."""
     permit(current_user, "sample.view")
     today = utcnow().date()
-    year = int_arg("year", sampling.financial_year_of(today), minimum=2000, maximum=2100)
+    year = int_arg("year", financial_year_of(today), minimum=2000, maximum=2100)
     rubric = sampling.current_rubric()
     db.session.commit()
     return render_template(
         "samples/index.html",
         year=year,
-        years=list(range(sampling.financial_year_of(today), sampling.financial_year_of(today) - 6, -1)),
+        years=list(range(financial_year_of(today), financial_year_of(today) - 6, -1)),
         quarters=queries.quarterly_results(year, current_app.config["EIA_AUDITS_PER_QUARTER"], today),
         averages=queries.criterion_averages(year, rubric),
         findings=queries.common_findings(year, rubric),
@@ -81,7 +82,7 @@ def new():
 
 
 def _sample_or_404(sample_id: int) -> Sample:
-    sample = db.session.get(Sample, sample_id)
+    sample = queries.sample_or_none(sample_id)
     if sample is None:
         abort(404)
     return sample

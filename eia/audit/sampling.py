@@ -22,6 +22,7 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -54,11 +55,6 @@ class Period:
     start: date
     end: date  # inclusive
     label: str
-
-
-def financial_year_of(day: date) -> int:
-    """The financial year (April to March) *day* falls in, by the year it starts."""
-    return day.year if day.month >= 4 else day.year - 1
 
 
 def quarter(year: int, number: int) -> Period:
@@ -283,11 +279,16 @@ def _item_references(sample: Sample) -> list[str]:
     return [references[item.eia_id] for item in sample.items]
 
 
+@lru_cache(maxsize=1)
+def _shipped() -> tuple[dict[str, Any], ...]:
+    """The rubric files shipped with the app, read once per process."""
+    return tuple(load_rubric(path) for path in shipped_rubrics())
+
+
 def current_rubric(key: str = "quality") -> Rubric:
     """The newest version of the rubric, loading any shipped version the database lacks."""
-    have = {(r.key, r.version) for r in db.session.execute(select(Rubric)).scalars()}
-    for path in shipped_rubrics():
-        data = load_rubric(path)
+    have = {(key, version) for key, version in db.session.execute(select(Rubric.key, Rubric.version))}
+    for data in _shipped():
         if (data["key"], data["version"]) not in have:
             db.session.add(Rubric(**data))
             have.add((data["key"], data["version"]))

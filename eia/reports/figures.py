@@ -10,7 +10,7 @@ in ``app.extensions["eia.report_sections"]``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from flask import current_app
@@ -20,6 +20,7 @@ from sqlalchemy.orm import aliased
 from eia.accounts.models import ServiceArea
 from eia.assessments.models import (
     COMPLETED_STATES,
+    PROPOSAL_TYPES,
     Characteristic,
     Direction,
     Eia,
@@ -28,6 +29,7 @@ from eia.assessments.models import (
     Mitigation,
     MitigationStatus,
 )
+from eia.assessments.queries import financial_year_bounds
 from eia.audit.models import AuditEntry, Rubric
 from eia.extensions import db
 
@@ -37,20 +39,10 @@ OUTCOMES = {
     "continue": "Continue despite adverse impact",
     "stop": "Stop and remove the proposal",
 }
-PROPOSAL_TYPES = {
-    "policy": "Policy or strategy",
-    "service": "Service change",
-    "function": "Function",
-    "budget": "Budget proposal",
-}
-
-
-def year_bounds(year: int) -> tuple[datetime, datetime]:
-    return datetime(year, 4, 1, tzinfo=UTC), datetime(year + 1, 4, 1, tzinfo=UTC)
 
 
 def _in_year(column, year: int):
-    start, end = year_bounds(year)
+    start, end = financial_year_bounds(year)
     return and_(column >= start, column < end)
 
 
@@ -96,7 +88,7 @@ def pipeline_by_service_area(year: int) -> list[Pipeline]:
 
 def pipeline_by_type(year: int) -> list[Pipeline]:
     kind = case((Eia.kind == "individual", "individual"), else_=func.coalesce(Eia.proposal_type, "not given"))
-    labels = {**PROPOSAL_TYPES, "individual": "Individual action (HR or legal)", "not given": "Not given"}
+    labels = {**dict(PROPOSAL_TYPES), "individual": "Individual action (HR or legal)", "not given": "Not given"}
     return [Pipeline(labels.get(key, key), *counts) for key, *counts in _pipeline_counts(year, kind)]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, redirect, url_for
 from flask_login import current_user, login_required
 
-from eia.audit.sampling import financial_year_of
+from eia.assessments.queries import financial_year_of
 from eia.db_types import utcnow
 from eia.permissions import permit
 from eia.reports import annual, figures
