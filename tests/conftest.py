@@ -181,10 +181,10 @@ def count_queries() -> Callable[[], Any]:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Tests marked ``postgres`` only mean something on PostgreSQL: leave them out of a SQLite run."""
-    if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"):
-        return
-    kept = [item for item in items if item.get_closest_marker("postgres") is None]
+    """Tests marked ``postgres`` only mean something on PostgreSQL, ``sqlite`` only on SQLite: leave
+    each out of the other database's run."""
+    other = "sqlite" if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql") else "postgres"
+    kept = [item for item in items if item.get_closest_marker(other) is None]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept

@@ -239,3 +239,21 @@ def test_the_report_command_writes_the_pdf(app, db, tmp_path):
     assert f"Wrote {out}" in result.output and out.read_bytes().startswith(b"%PDF")
     bad = app.test_cli_runner().invoke(args=["report", "--year", "2025", "--out", str(tmp_path / "missing" / "r.pdf")])
     assert bad.exit_code == 1 and "cannot write" in bad.output
+
+
+def test_individual_actions_are_counted_but_never_named(client, login_as, db):
+    from eia.assessments.models import EiaKind
+
+    author = make_user(Role.AUTHOR)
+    secret = make_eia(
+        author=author,
+        kind=EiaKind.INDIVIDUAL,
+        title="Post room restructure: grade 3 posts",
+        created_at=at("2025-05-01"),
+        state=EiaState.APPROVED,
+        approved_at=at("2025-06-01"),
+    )
+    login_as(Role.DECISION_MAKER)
+    html = client.get("/reports/2025").get_data(as_text=True)
+    assert secret.reference not in html and "Post room restructure" not in html
+    assert "Individual-action assessments (HR and legal) completed in 2025/26: 1." in html

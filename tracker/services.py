@@ -15,7 +15,6 @@ from datetime import date, datetime
 from typing import Any
 
 from marshmallow import ValidationError
-from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
 from eia.audit import services as audit
@@ -110,6 +109,8 @@ def _cell_text(value: Any) -> str:
 
 
 def _xlsx_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    from openpyxl import load_workbook  # only for spreadsheets: not every command pays for it
+
     book = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     sheet = book.worksheets[0]
     problems: list[RowProblem] = []
@@ -402,6 +403,8 @@ def export_csv(plan: Plan) -> str:
 
 
 def export_xlsx(plan: Plan) -> bytes:
+    from openpyxl import Workbook
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Action plan"

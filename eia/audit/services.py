@@ -7,7 +7,8 @@ in the same transaction as the change: both are committed together or neither is
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -15,9 +16,10 @@ from enum import Enum
 from typing import Any
 
 from flask import g, has_app_context
-from sqlalchemy import inspect, select, text
+from sqlalchemy import Connection, column, inspect, select, table, text
+from sqlalchemy.exc import DBAPIError
 
-from eia.audit.models import GENESIS_HASH, AuditEntry, hash_of
+from eia.audit.models import GENESIS_HASH, AuditEntry, RowHash
 from eia.db_types import utcnow
 from eia.extensions import db
 
@@ -92,7 +94,12 @@ def _request_ip() -> str | None:
 def _actor_label(by: Any) -> str:
     if by is None:
         return "system"
-    return getattr(by, "email", None) or str(by)
+    label = getattr(by, "email", None) or str(by)
+    # Through the API, say which of the person's tokens acted (tokens are revoked one by one).
+    token = g.get("api_token") if has_app_context() else None
+    if token is not None and getattr(by, "id", None) == token.user_id:
+        label = f"{label} (API token {token.hint}…)"
+    return label[:254]
 
 
 def _chain_tail() -> tuple[int, str]:
@@ -160,23 +167,6 @@ class ChainReport:
         return self.broken_at is None
 
 
-_VERIFY_COLUMNS = (
-    AuditEntry.id,
-    AuditEntry.seq,
-    AuditEntry.occurred_at,
-    AuditEntry.actor_id,
-    AuditEntry.actor_label,
-    AuditEntry.action,
-    AuditEntry.entity_type,
-    AuditEntry.entity_id,
-    AuditEntry.detail,
-    AuditEntry.changes,
-    AuditEntry.ip_address,
-    AuditEntry.prev_hash,
-    AuditEntry.hash,
-)
-
-
 def count_entries() -> int:
     return db.session.execute(select(db.func.count()).select_from(AuditEntry)).scalar_one()
 
@@ -184,7 +174,8 @@ def count_entries() -> int:
 def verify_chain(progress: Callable[[int], None] | None = None, batch: int = 5000) -> ChainReport:
     """Walk the log in order, recomputing each hash and checking each link and sequence number.
 
-    Linear in the number of entries and streamed in batches, so memory stays flat. Stops at the first
+    Linear in the number of entries and streamed in batches, so memory stays flat; *progress* (if
+    given) is called with the number of entries checked after each batch. Stops at the first
     problem and names the entry where the chain breaks:
 
     - an entry whose content no longer matches its own hash was altered;
@@ -192,48 +183,78 @@ def verify_chain(progress: Callable[[int], None] | None = None, batch: int = 500
     - an entry whose own hash is right but which does not link to the one before means that one was
       altered and its hash recomputed.
     """
-    rows = db.session.execute(select(*_VERIFY_COLUMNS).order_by(AuditEntry.seq).execution_options(yield_per=batch))
+    if db.session.autoflush:
+        db.session.flush()  # as an ORM query would: changes still pending in the session are checked too
+    connection = db.session.connection()
+    with _chain_rows(connection, batch) as batches:
+        return _walk(batches, RowHash(connection.dialect).matches, progress)
+
+
+@contextmanager
+def _chain_rows(connection: Connection, batch: int) -> Iterator[Iterator[list[tuple[Any, ...]]]]:
+    """The whole log in ``seq`` order, *batch* rows at a time, as the plain tuples the driver makes, in
+    the session's own transaction. SQLAlchemy's Row objects would cost more than checking the rows
+    (and twice the objects for the garbage collector to scan). On PostgreSQL a server-side cursor
+    streams them, so memory stays flat."""
+    dialect = connection.dialect
+    query = select(*RowHash.columns(dialect)).select_from(table(AuditEntry.__tablename__)).order_by(column("seq"))
+    sql = str(query.compile(dialect=dialect))
+    dbapi_connection = connection.connection
+    if dialect.driver in ("psycopg", "psycopg2"):
+        cursor = dbapi_connection.cursor(name="eia_audit_chain")
+    else:
+        cursor = dbapi_connection.cursor()
     try:
-        return _walk(rows, progress)
+        cursor.execute(sql)
+        yield iter(lambda: cursor.fetchmany(batch), [])
+    except dialect.loaded_dbapi.Error as exc:
+        # As SQLAlchemy would raise it, so callers (and the error pages) see the usual exceptions.
+        raise DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error, dialect=dialect) from exc
     finally:
-        rows.close()
+        cursor.close()
 
 
-def _walk(rows: Iterable[Any], progress: Callable[[int], None] | None) -> ChainReport:
-    previous: Any = None
+def _walk(
+    batches: Iterable[Sequence[Any]], matches: Callable[[Any], bool], progress: Callable[[int], None] | None
+) -> ChainReport:
+    """Check rows of CHAIN_COLUMNS in ``seq`` order, from the start of the log."""
     count = 0
-    for row in rows:
-        count += 1
-        head = (previous.id, previous.hash) if previous is not None else (None, None)
-        if hash_of(row) != row.hash:
-            return ChainReport(
-                count,
-                *head,
-                broken_at=row.id,
-                problem=f"entry #{row.id} was altered: its content no longer matches its hash",
-            )
-        expected_seq = previous.seq + 1 if previous is not None else 1
-        if row.seq != expected_seq:
-            removed = row.seq - expected_seq
-            what = "1 entry was" if removed == 1 else f"{removed} entries were"
-            where = f"after entry #{previous.id}" if previous is not None else "at the start of the log"
-            return ChainReport(
-                count,
-                *head,
-                broken_at=row.id,
-                problem=f"{what} removed {where}, before #{row.id}",
-            )
-        expected_prev = previous.hash if previous is not None else GENESIS_HASH
-        if row.prev_hash != expected_prev:
-            if previous is None:
-                problem = f"entry #{row.id} was altered and its hash recomputed: it does not start the chain"
-                return ChainReport(count, *head, broken_at=row.id, problem=problem)
-            problem = f"entry #{previous.id} was altered and its hash recomputed: entry #{row.id} no longer links to it"
-            return ChainReport(count, *head, broken_at=previous.id, problem=problem)
-        previous = row
+    head_id: int | None = None  # the last entry found sound
+    head_hash: str | None = None
+    expected_seq = 1
+    expected_prev = GENESIS_HASH
+    for rows in batches:
+        for row in rows:
+            count += 1
+            entry_id, seq, prev_hash, own_hash = row[0], row[1], row[11], row[12]
+            if not matches(row):
+                return ChainReport(
+                    count,
+                    head_id,
+                    head_hash,
+                    broken_at=entry_id,
+                    problem=f"entry #{entry_id} was altered: its content no longer matches its hash",
+                )
+            if seq != expected_seq:
+                removed = seq - expected_seq
+                what = "1 entry was" if removed == 1 else f"{removed} entries were"
+                where = f"after entry #{head_id}" if head_id is not None else "at the start of the log"
+                return ChainReport(
+                    count, head_id, head_hash, broken_at=entry_id, problem=f"{what} removed {where}, before #{entry_id}"
+                )
+            if prev_hash != expected_prev:
+                if head_id is None:
+                    problem = f"entry #{entry_id} was altered and its hash recomputed: it does not start the chain"
+                    return ChainReport(count, head_id, head_hash, broken_at=entry_id, problem=problem)
+                problem = (
+                    f"entry #{head_id} was altered and its hash recomputed: entry #{entry_id} no longer links to it"
+                )
+                return ChainReport(count, head_id, head_hash, broken_at=head_id, problem=problem)
+            head_id, head_hash = entry_id, own_hash
+            expected_seq, expected_prev = seq + 1, own_hash
         if progress is not None:
-            progress(1)
-    return ChainReport(count, *((previous.id, previous.hash) if previous is not None else (None, None)))
+            progress(len(rows))
+    return ChainReport(count, head_id, head_hash)
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from eia.assessments.models import (
     Characteristic,
     Direction,
     Eia,
+    EiaKind,
     EiaSection,
     Impact,
     Mitigation,
@@ -184,7 +185,9 @@ def audit_log_entries(year: int) -> int:
 
 
 def completed_list(year: int) -> list[tuple[str, str, str, str, bool]]:
-    """The appendix: every assessment completed in the year, by reference."""
+    """The appendix: every assessment completed in the year, by reference, but individual actions
+    (HR and legal), which only their author and the equalities team may see: those are counted
+    (:func:`individual_completed`), never named, as the report goes to the whole of SLT."""
     parent = aliased(ServiceArea)
     area = case(
         (parent.name.is_not(None), parent.name + " > " + ServiceArea.name),
@@ -194,10 +197,17 @@ def completed_list(year: int) -> list[tuple[str, str, str, str, bool]]:
         select(Eia.reference, Eia.title, area, Eia.outcome, Eia.published_at.is_not(None))
         .join(ServiceArea, ServiceArea.id == Eia.service_area_id)
         .outerjoin(parent, parent.id == ServiceArea.parent_id)
-        .where(_completed_in(year))
+        .where(_completed_in(year), Eia.kind != EiaKind.INDIVIDUAL)
         .order_by(Eia.reference)
     ).all()
     return [(r[0], r[1], r[2], OUTCOMES.get(r[3] or "", "Not recorded"), bool(r[4])) for r in rows]
+
+
+def individual_completed(year: int) -> int:
+    """Individual-action assessments completed in the year (counted, not listed)."""
+    return db.session.execute(
+        select(func.count()).select_from(Eia).where(_completed_in(year), Eia.kind == EiaKind.INDIVIDUAL)
+    ).scalar_one()
 
 
 def _audited(year: int) -> int:
@@ -246,6 +256,7 @@ class Report:
     audit_entries: int
     chain: Any
     appendix: list[tuple[str, str, str, str, bool]]
+    appendix_withheld: int = 0  # individual actions: counted, not named
     change: list[tuple[str, int, int]] = field(default_factory=list)  # (measure, last year, this year)
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -291,6 +302,7 @@ def build(year: int, today: date, progress=None) -> Report:
         audit_entries=audit_log_entries(year),
         chain=chain,
         appendix=completed_list(year),
+        appendix_withheld=individual_completed(year),
     )
     report.change = change_since(year, today, report)
     step("action plans")
