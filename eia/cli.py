@@ -32,6 +32,8 @@ def _create_app() -> Flask:
 
 def one_line_error(exc: Exception) -> click.ClickException:
     """The message a person can act on, for the errors they can cause or fix."""
+    if isinstance(exc, ValidationFailed) and exc.fields:
+        return click.ClickException(f"{exc}: {'; '.join(dict.fromkeys(exc.fields.values()))}")
     if isinstance(exc, ConfigError | EiaError):
         return click.ClickException(str(exc))
     reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
@@ -238,6 +240,64 @@ def list_users_command() -> None:
         status = "active" if user.is_enabled else "disabled"
         area = user.service_area.full_name if user.service_area else "-"
         click.echo(f"{user.email}\t{user.name}\t{user.role.value}\t{area}\t{status}")
+
+
+@users_cli.command("token")
+@click.argument("email")
+@click.option("--name", default="Command line", show_default=True, help="What the token is for.")
+@click.option(
+    "--scope",
+    type=click.Choice(["read", "write"]),
+    default="read",
+    show_default=True,
+    help="write also changes things.",
+)
+@click.option("--days", type=click.IntRange(1, 3650), default=90, show_default=True, help="How long it lasts.")
+@with_appcontext
+@friendly_errors
+def token_command(email: str, name: str, scope: str, days: int) -> None:
+    """Make a personal access token for the JSON API, acting as EMAIL. It is shown once."""
+    from flask import current_app
+
+    from eia.accounts import queries
+    from eia.accounts.models import TokenScope
+    from eia.accounts.tokens import create_token
+    from eia.audit.services import command_line_actor
+    from eia.extensions import db
+
+    user = queries.user_by_email(email)
+    if user is None:
+        raise click.ClickException(f"no user with the email address {email!r}")
+    token, secret = create_token(
+        user,
+        name=name,
+        scope=TokenScope(scope),
+        days=days,
+        max_days=current_app.config["EIA_API_TOKEN_MAX_DAYS"],
+        by=command_line_actor(),
+    )
+    db.session.commit()
+    click.echo(f"Token {token.id} for {user.email} ({token.scope.label.lower()}), until {token.expires_at:%d %B %Y}:")
+    click.echo(secret)
+    click.echo("Keep it secret: it is not shown again. Send it as 'Authorization: Bearer <token>'.", err=True)
+
+
+@users_cli.command("revoke-token")
+@click.argument("token_id", type=int)
+@with_appcontext
+@friendly_errors
+def revoke_token_command(token_id: int) -> None:
+    """Revoke personal access token TOKEN_ID at once."""
+    from eia.accounts.tokens import revoke_token, token_or_none
+    from eia.audit.services import command_line_actor
+    from eia.extensions import db
+
+    token = token_or_none(token_id)
+    if token is None:
+        raise click.ClickException(f"there is no token {token_id}")
+    revoke_token(token, by=command_line_actor())
+    db.session.commit()
+    click.echo(f"Revoked token {token.id} ({token.name}) of {token.user.email}.")
 
 
 @audit_cli.command("verify")

@@ -116,6 +116,16 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "EIA_BASE_URL": os.environ.get("EIA_BASE_URL", "http://127.0.0.1:5000"),
         "EIA_REVIEW_NOTICE_DAYS": _env_int("EIA_REVIEW_NOTICE_DAYS", 30),
         "EIA_REVIEW_TARGET_WORKING_DAYS": _env_int("EIA_REVIEW_TARGET_WORKING_DAYS", 10),
+        # The JSON API: requests each personal access token may make in a minute, and the longest
+        # life a new token may be given.
+        "EIA_API_REQUESTS_PER_MINUTE": _env_int("EIA_API_REQUESTS_PER_MINUTE", 120),
+        "EIA_API_TOKEN_MAX_DAYS": _env_int("EIA_API_TOKEN_MAX_DAYS", 365),
+        # flask-smorest: the OpenAPI document is served at /api/v1/openapi.json.
+        "API_TITLE": "Equality impact assessments API",
+        "API_VERSION": "v1",
+        "OPENAPI_VERSION": "3.0.3",
+        "OPENAPI_URL_PREFIX": "/api/v1",
+        "OPENAPI_JSON_PATH": "openapi.json",
     }
     config.update(overrides)
     config.setdefault("MAX_CONTENT_LENGTH", (config["EIA_MAX_UPLOAD_MB"] + 1) * 1024 * 1024)

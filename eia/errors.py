@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
+from typing import Any
 
 from flask import Flask, g, render_template, request
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
+from marshmallow import ValidationError as MarshmallowValidationError
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -59,7 +62,9 @@ TITLES = {
     405: "That action is not available here",
     409: "This has changed since you opened it",
     413: "The file or form you sent is too large",
+    412: "This has changed since you read it",
     422: "There is a problem with what you sent",
+    428: "Say which version you are changing",
     429: "Too many requests",
     500: "Sorry, there is a problem with the service",
     503: "Sorry, the service is unavailable",
@@ -77,26 +82,65 @@ def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def render_error(status: int, message: str | None = None, *, anonymous: bool = False):
-    """Render the GOV.UK error page for *status*, or problem JSON for the API."""
+#: Statuses only the API gives; people never see a page for them.
+API_ONLY = {401, 412, 428}
+
+
+def render_error(
+    status: int,
+    message: str | None = None,
+    *,
+    anonymous: bool = False,
+    errors: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+):
+    """Render the GOV.UK error page for *status*, or RFC 9457 problem JSON for the API (with
+    field-level *errors* where there are some)."""
     if anonymous:
         # Keep the page from touching the database to load the signed-in person.
         g._login_user = AnonymousUserMixin()
-    title = TITLES.get(status, TITLES[500])
     if _wants_json():
-        body = {"type": "about:blank", "title": title, "status": status}
+        # RFC 9457: with the type about:blank, the title is the status's own phrase.
+        title = HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error"
+        body: dict[str, Any] = {"type": "about:blank", "title": title, "status": status}
         if message:
             body["detail"] = message
-        return body, status, {"Content-Type": "application/problem+json"}
+        if errors:
+            body["errors"] = errors
+        return body, status, {"Content-Type": "application/problem+json", **(headers or {})}
+    if status in API_ONLY:
+        status = 400
+    title = TITLES.get(status, TITLES[500])
     template = f"errors/{status}.html" if status in TITLES else "errors/generic.html"
-    return render_template(template, status=status, title=title, message=message), status
+    return render_template(template, status=status, title=title, message=message), status, headers or {}
+
+
+def _field_messages(messages: Any) -> dict[str, Any]:
+    """webargs nests messages under where they came from (json, query, ...): drop that level."""
+    if isinstance(messages, dict) and set(messages) <= {"json", "query", "form", "files", "headers", "view_args"}:
+        merged: dict[str, Any] = {}
+        for part in messages.values():
+            merged.update(part if isinstance(part, dict) else {"_schema": part})
+        return merged
+    return messages if isinstance(messages, dict) else {"_schema": messages}
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(EiaError)
     def domain_error(exc: EiaError):
         _rollback()
-        return render_error(exc.status, str(exc) or None)
+        headers = {}
+        if exc.status == 401:
+            headers["WWW-Authenticate"] = 'Bearer realm="eia"'
+        if hasattr(exc, "retry_after"):
+            headers["Retry-After"] = str(exc.retry_after)
+        fields = getattr(exc, "fields", None)
+        return render_error(exc.status, str(exc) or None, errors=fields or None, headers=headers)
+
+    @app.errorhandler(MarshmallowValidationError)
+    def invalid_input(exc: MarshmallowValidationError):
+        _rollback()
+        return render_error(422, "Some of what you sent is not valid.", errors=_field_messages(exc.messages))
 
     @app.errorhandler(StaleDataError)
     def stale(exc: StaleDataError):
@@ -122,6 +166,10 @@ def register_error_handlers(app: Flask) -> None:
         if status in {301, 302, 303, 307, 308}:
             return exc
         message = None if status in {404, 500} else exc.description
+        data = getattr(exc, "data", None) or {}
+        if "messages" in data:  # webargs, parsing an API request
+            detail = "Some of what you sent is not valid." if status == 422 else "The body is not valid JSON."
+            return render_error(status, detail, errors=_field_messages(data["messages"]))
         return render_error(status, message)
 
     @app.errorhandler(500)

@@ -87,6 +87,8 @@ RULES: dict[str, Rule] = {
     "home.view": _signed_in,
     "account.view": lambda user, target: target is None or target.id == user.id,
     "account.change_password": lambda user, target: target is None or target.id == user.id,
+    "token.manage": _signed_in,  # one's own personal access tokens
+    "token.revoke": lambda user, token: token.user_id == user.id or user.role is Role.ADMIN,
     "admin.view": _roles(Role.ADMIN),
     "user.list": _roles(Role.ADMIN),
     "user.create": _roles(Role.ADMIN),

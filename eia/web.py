@@ -14,6 +14,7 @@ from flask_wtf.csrf import validate_csrf
 from sqlalchemy import Select, func, select
 from werkzeug.datastructures import MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter
 from wtforms import ValidationError
 
 from eia.accounts import services
@@ -110,7 +111,7 @@ def _form_worth_saving() -> dict[str, list[str]] | None:
 
 def _end_idle_session():
     """Sign out a person idle for longer than the limit, keeping what they were sending."""
-    if "_user_id" not in session:
+    if "_user_id" not in session or request.path.startswith("/api/"):  # the API takes tokens, not sessions
         return None
     now = time.time()
     idle_limit = 60 * current_app.config["EIA_SESSION_IDLE_MINUTES"]
@@ -152,7 +153,7 @@ _PASSWORD_CHANGE_ALLOWED = {"accounts.change_password", "accounts.sign_out", "ma
 
 def _require_password_change():
     """A person given a temporary password must choose their own before doing anything else."""
-    if request.endpoint in _PASSWORD_CHANGE_ALLOWED or request.endpoint is None:
+    if request.endpoint in _PASSWORD_CHANGE_ALLOWED or request.endpoint is None or request.path.startswith("/api/"):
         return None
     if current_user.is_authenticated and current_user.must_change_password:
         flash("Choose a new password before you carry on.", "important")
@@ -243,9 +244,20 @@ def navigation() -> list[dict[str, Any]]:
     return nav
 
 
+class DatabaseInt(IntegerConverter):
+    """``<int:...>`` in a URL stops at the largest id the database holds (PostgreSQL's ``integer``),
+    so a longer number is simply not found instead of an error from the database."""
+
+    def __init__(self, url_map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(url_map, *args, **kwargs)
+
+
 def init_web(app: Flask) -> None:
     """Install the request plumbing. Call before CSRF protection is registered so an idle session is
-    ended (and its form kept) before the CSRF check would refuse the post."""
+    ended (and its form kept) before the CSRF check would refuse the post. Call before any route is
+    added, so every ``<int:...>`` uses :class:`DatabaseInt`."""
+    app.url_map.converters["int"] = DatabaseInt
     if app.config["EIA_TRUSTED_PROXIES"]:
         n = app.config["EIA_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]

@@ -146,6 +146,15 @@ def _register_blueprints(app: Flask) -> None:
     from tracker.demo import scale_links
 
     app.extensions["eia.scale_links"] = scale_links
+    _register_api(app)
+
+
+def _register_api(app: Flask) -> None:
+    from eia.api import audit_log, eias, init_api, reference, reports, samples
+    from tracker import api as tracker_api
+
+    init_api(app, [reference.bp, eias.bp, samples.bp, audit_log.bp, reports.bp, tracker_api.bp, tracker_api.links_bp])
+    tracker_api.init_api_extras(app)
 
 
 def init_app(app: Flask) -> None:

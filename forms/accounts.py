@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovSubmitInput, GovTextInput
-from wtforms import EmailField, PasswordField, SubmitField
+from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextInput
+from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length
+
+from forms.admin import select_choices
 
 
 class SignInForm(FlaskForm):
@@ -42,3 +44,35 @@ class ChangePasswordForm(FlaskForm):
         ],
     )
     submit = SubmitField("Change password", widget=GovSubmitInput())
+
+
+class NewTokenForm(FlaskForm):
+    """A personal access token for the JSON API."""
+
+    name = StringField(
+        "Name",
+        description="What will use it, so you can tell your tokens apart. For example 'Quarterly figures script'.",
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter a name for the token"),
+            Length(max=100, message="The name must be 100 characters or fewer"),
+        ],
+    )
+    scope = RadioField(
+        "What may it do?",
+        widget=GovRadioInput(),
+        choices=select_choices(
+            [("read", "Read only: see what you can see"), ("write", "Read and write: also change what you can change")]
+        ),
+        default="read",
+        validators=[InputRequired("Choose what the token may do")],
+    )
+    days = SelectField(
+        "How long should it last?",
+        widget=GovSelect(),
+        choices=select_choices([("30", "30 days"), ("90", "90 days"), ("180", "180 days"), ("365", "A year")]),
+        default="90",
+        validators=[InputRequired("Choose how long the token lasts")],
+    )
+    submit = SubmitField("Make the token", widget=GovSubmitInput())

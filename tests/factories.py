@@ -236,3 +236,29 @@ def make_scored_sample(eia: Eia):
     )
     db.session.commit()
     return sample, sample.items[0], score.findings[0]
+
+
+def matrix_objects() -> dict[str, Any]:
+    """What the permission matrices' paths name: another service manager's draft EIA (with a scored
+    sample), a plan and its first action, a planned EIA; as ``str.format`` arguments for a path."""
+    target = make_user(Role.AUTHOR)
+    eia = make_eia(author=target)
+    plan = make_plan()
+    planned = make_planned(target.service_area_id)
+    sample, item, finding = make_scored_sample(eia)
+    return {
+        "target": target,
+        "user": target.id,
+        "eia": eia.reference,
+        "mitigation": 1,
+        "characteristic": 10,
+        "evidence": 1,
+        "plan": plan.id,
+        "action": plan.priorities[0].actions[0].id,
+        "link": 1,
+        "planned": planned.id,
+        "sample": sample.id,
+        "item": item.id,
+        "finding": finding.id,
+        "year": 2025,
+    }

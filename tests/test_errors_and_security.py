@@ -121,3 +121,9 @@ def test_403_page_for_a_signed_in_person_without_the_role(client, db):
     response = client.get("/admin/")
     assert response.status_code == 403
     assert "You do not have permission to see this page" in response.get_data(as_text=True)
+
+
+def test_ids_longer_than_the_database_holds_are_not_found(client, login_as, db):
+    login_as("equalities")
+    for url in ("/plans/99999999999999", "/samples/2147483648", "/plans/actions/77906721188016"):
+        assert client.get(url).status_code == 404, url

@@ -155,3 +155,47 @@ class SavedForm(db.Model):
 
     def __repr__(self) -> str:
         return f"<SavedForm {self.id} {self.path}>"
+
+
+class TokenScope(StrEnum):
+    READ = "read"
+    WRITE = "write"
+
+    @property
+    def label(self) -> str:
+        return "Read only" if self is TokenScope.READ else "Read and write"
+
+
+class ApiToken(db.Model):
+    """A personal access token for the JSON API. Only a SHA-256 of the secret is kept: the secret
+    is shown once, when the token is made. A token acts as its owner, within its scope."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters of the secret, so a person can tell their tokens apart.
+    hint: Mapped[str] = mapped_column(String(12))
+    scope: Mapped[TokenScope] = mapped_column(enum_column(TokenScope))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Requests in the current minute (fixed window), shared by every worker through the database.
+    window_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    window_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    user: Mapped[User] = relationship()
+
+    def is_usable(self, now: datetime) -> bool:
+        return self.revoked_at is None and self.expires_at > now
+
+    def status(self, now: datetime) -> str:
+        if self.revoked_at is not None:
+            return "Revoked"
+        return "Expired" if self.expires_at <= now else "Active"
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.id} {self.name!r} of user {self.user_id}>"

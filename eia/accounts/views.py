@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import time
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from eia.accounts import services
+from eia.accounts import services, tokens
+from eia.accounts.models import TokenScope
 from eia.accounts.services import SignInOutcome
+from eia.db_types import utcnow
 from eia.errors import ValidationFailed
 from eia.extensions import db
 from eia.forms_support import bind_form, show_errors
 from eia.permissions import permit
 from eia.template_filters import format_datetime
 from eia.web import is_safe_next
-from forms.accounts import ChangePasswordForm, SignInForm
+from forms.accounts import ChangePasswordForm, NewTokenForm, SignInForm
 
 bp = Blueprint("accounts", __name__)
 
@@ -81,7 +83,51 @@ def sign_out():
 @login_required
 def account():
     permit(current_user, "account.view", current_user)
-    return render_template("accounts/account.html", user=current_user)
+    return render_template(
+        "accounts/account.html", user=current_user, active_tokens=len(tokens.active_tokens(current_user))
+    )
+
+
+@bp.route("/account/tokens", methods=["GET", "POST"])
+@login_required
+def api_tokens():
+    """One's personal access tokens for the API; a new one is shown on this page once."""
+    permit(current_user, "token.manage", current_user)
+    form = bind_form(NewTokenForm)
+    made = None
+    if form.validate_on_submit():
+        try:
+            token, secret = tokens.create_token(
+                current_user,
+                name=form.name.data,
+                scope=TokenScope(form.scope.data),
+                days=int(form.days.data),
+                max_days=current_app.config["EIA_API_TOKEN_MAX_DAYS"],
+                by=current_user,
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            db.session.commit()
+            made = {"token": token, "secret": secret}
+            form = NewTokenForm(formdata=None)
+    return render_template(
+        "accounts/tokens.html", form=form, made=made, tokens=tokens.tokens_of(current_user), now=utcnow()
+    )
+
+
+@bp.post("/account/tokens/<int:token_id>/revoke")
+@login_required
+def revoke_api_token(token_id: int):
+    token = tokens.token_or_none(token_id)
+    if token is None:
+        abort(404)
+    permit(current_user, "token.revoke", token)
+    tokens.revoke_token(token, by=current_user)
+    db.session.commit()
+    flash(f"The token '{token.name}' has been revoked: it no longer works.", "success")
+    return redirect(url_for("accounts.api_tokens"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

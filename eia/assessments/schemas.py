@@ -1,0 +1,279 @@
+"""marshmallow schemas of assessments for the JSON API: what it returns and what it accepts.
+
+Answers to a section are checked against that section's questions in the EIA's own form template
+(:func:`answers_schema`), so the API accepts exactly what the pages do.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from eia.assessments.models import PROPOSAL_TYPES, Direction, EiaKind, EiaState, MitigationStatus, Severity
+from forms.definitions import YES_NO, Section
+
+TEXT_LIMIT = 20_000
+
+
+class PersonSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+
+
+class ServiceAreaSchema(Schema):
+    id = fields.Integer()
+    name = fields.String(attribute="full_name")
+
+
+class CharacteristicSchema(Schema):
+    key = fields.String()
+    name = fields.String()
+    is_protected = fields.Boolean(metadata={"description": "One of the nine of the Equality Act 2010"})
+    is_active = fields.Boolean()
+
+
+class EiaSummarySchema(Schema):
+    reference = fields.String(metadata={"example": "EIA-2026-0042"})
+    title = fields.String()
+    kind = fields.Enum(EiaKind, by_value=True)
+    state = fields.Enum(EiaState, by_value=True)
+    proposal_type = fields.String(allow_none=True)
+    service_area = fields.Nested(ServiceAreaSchema)
+    author = fields.Nested(PersonSchema)
+    lead_officer = fields.Nested(PersonSchema, allow_none=True)
+    version_number = fields.Integer()
+    outcome = fields.String(allow_none=True)
+    started_on = fields.Date(allow_none=True)
+    decision_date = fields.Date(allow_none=True)
+    review_date = fields.Date(allow_none=True)
+    created_at = fields.DateTime()
+    updated_at = fields.DateTime()
+    submitted_at = fields.DateTime(allow_none=True)
+    approved_at = fields.DateTime(allow_none=True)
+    signed_off_at = fields.DateTime(allow_none=True)
+    published_at = fields.DateTime(allow_none=True)
+
+
+class SectionSchema(Schema):
+    key = fields.String()
+    title = fields.String()
+    kind = fields.String(metadata={"description": "questions, impacts, mitigations or action_links"})
+    status = fields.String(metadata={"description": "not_started, in_progress or completed"})
+    answers = fields.Dict(keys=fields.String(), values=fields.Raw())
+    updated_at = fields.DateTime()
+    version = fields.Integer(metadata={"description": "Goes up by one with each save"})
+
+
+class ImpactSchema(Schema):
+    characteristic = fields.String(attribute="characteristic.key")
+    direction = fields.Enum(Direction, by_value=True, allow_none=True)
+    severity = fields.Enum(Severity, by_value=True, allow_none=True)
+    description = fields.String()
+    who_affected = fields.String()
+    evidence = fields.String()
+
+
+class MitigationSchema(Schema):
+    id = fields.Integer()
+    characteristic = fields.Function(lambda m: m.characteristic.key if m.characteristic else None, allow_none=True)
+    action = fields.String()
+    owner = fields.Nested(PersonSchema)
+    due_on = fields.Date()
+    status = fields.Enum(MitigationStatus, by_value=True)
+    measure = fields.String()
+
+
+class EvidenceSchema(Schema):
+    id = fields.Integer()
+    kind = fields.String(attribute="kind.value")
+    title = fields.String()
+    description = fields.String()
+    source = fields.String()
+    evidence_date = fields.Date(allow_none=True)
+    sections = fields.List(fields.String())
+    characteristics = fields.Function(lambda item: [c.key for c in item.characteristics])
+    is_public = fields.Boolean()
+    url = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    file_name = fields.String(allow_none=True)
+    content_type = fields.String(allow_none=True)
+    size = fields.Integer(allow_none=True)
+    sha256 = fields.String(allow_none=True)
+    added_by = fields.Nested(PersonSchema)
+    added_at = fields.DateTime()
+
+
+class TransitionSchema(Schema):
+    name = fields.String()
+    label = fields.String()
+    needs_comment = fields.Boolean()
+
+
+class EiaSchema(EiaSummarySchema):
+    template = fields.Function(lambda eia: {"kind": eia.template.kind.value, "version": eia.template.version})
+    previous = fields.Function(lambda eia: eia.previous.reference if eia.previous else None, allow_none=True)
+    sections = fields.List(fields.Nested(SectionSchema))
+    impacts = fields.List(fields.Nested(ImpactSchema))
+    mitigations = fields.List(fields.Nested(MitigationSchema))
+    evidence = fields.List(fields.Nested(EvidenceSchema))
+    action_links = fields.List(fields.Dict(), metadata={"description": "The action-plan items this EIA evidences"})
+    transitions = fields.List(
+        fields.Nested(TransitionSchema), metadata={"description": "The steps the token's owner may take now"}
+    )
+
+
+# Input ---------------------------------------------------------------------------------------------
+
+
+class EiaListArgs(Schema):
+    q = fields.String(validate=validate.Length(max=200), metadata={"description": "Words in the title or reference"})
+    service_area = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
+    state = fields.Enum(EiaState, by_value=True)
+    type = fields.String(validate=validate.OneOf([key for key, _ in PROPOSAL_TYPES]))
+    year = fields.Integer(validate=validate.Range(min=2000, max=2100), metadata={"description": "Financial year"})
+    negative = fields.String(
+        validate=validate.Length(max=40), metadata={"description": "A characteristic key with a negative impact"}
+    )
+
+
+class NewEiaSchema(Schema):
+    kind = fields.Enum(EiaKind, by_value=True, load_default=EiaKind.STANDARD)
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    service_area_id = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "Only the equalities team and admins choose; others start in their own"},
+    )
+
+    @validates_schema
+    def title_has_text(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("title", "").strip():
+            raise ValidationError("Enter a title", "title")
+
+
+class SectionInputSchema(Schema):
+    answers = fields.Dict(keys=fields.String(), values=fields.Raw(allow_none=True), load_default=dict)
+    completed = fields.Boolean(load_default=False, metadata={"description": "Mark the section completed"})
+
+
+class ImpactInputSchema(Schema):
+    direction = fields.Enum(Direction, by_value=True, allow_none=True, load_default=None)
+    severity = fields.Enum(Severity, by_value=True, allow_none=True, load_default=None)
+    description = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMIT))
+    who_affected = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMIT))
+    evidence = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMIT))
+
+
+class ImpactsInputSchema(SectionInputSchema):
+    impacts = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=40)),
+        values=fields.Nested(ImpactInputSchema),
+        load_default=dict,
+        metadata={"description": "By characteristic key"},
+    )
+
+
+class MitigationInputSchema(Schema):
+    characteristic = fields.String(allow_none=True, load_default=None, validate=validate.Length(max=40))
+    action = fields.String(required=True, validate=validate.Length(min=1, max=TEXT_LIMIT))
+    owner_id = fields.Integer(required=True, validate=validate.Range(min=1, max=2**31 - 1))
+    due_on = fields.Date(required=True)
+    status = fields.Enum(MitigationStatus, by_value=True, load_default=MitigationStatus.NOT_STARTED)
+    measure = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMIT))
+
+
+class TransitionInputSchema(Schema):
+    name = fields.String(
+        required=True,
+        validate=validate.OneOf(
+            ["submit", "start_review", "return", "approve", "withdraw", "sign_off", "publish", "archive"]
+        ),
+    )
+    comment = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMIT))
+    confirmed = fields.Boolean(
+        load_default=False, metadata={"description": "sign_off: the decision maker has read the adverse impacts"}
+    )
+
+
+class EvidenceInputSchema(Schema):
+    """A link or a note as JSON; a file is sent as multipart/form-data with the same fields."""
+
+    kind = fields.String(required=True, validate=validate.OneOf(["link", "note"]))
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMIT))
+    source = fields.String(load_default="", validate=validate.Length(max=300))
+    evidence_date = fields.Date(allow_none=True, load_default=None)
+    sections = fields.List(fields.String(validate=validate.Length(max=40)), load_default=list)
+    characteristics = fields.List(fields.String(validate=validate.Length(max=40)), load_default=list)
+    is_public = fields.Boolean(load_default=False)
+    url = fields.String(validate=validate.Length(max=2000))
+    note = fields.String(validate=validate.Length(max=TEXT_LIMIT))
+
+
+class FileEvidenceInputSchema(Schema):
+    """The form fields that go with an uploaded file (lists as repeated fields)."""
+
+    title = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    description = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMIT))
+    source = fields.String(load_default="", validate=validate.Length(max=300))
+    evidence_date = fields.Date(allow_none=True, load_default=None)
+    sections = fields.List(fields.String(validate=validate.Length(max=40)), load_default=list)
+    characteristics = fields.List(fields.String(validate=validate.Length(max=40)), load_default=list)
+    is_public = fields.Boolean(load_default=False)
+
+
+def check_answers(section: Section, answers: dict[str, Any], people: set[int]) -> dict[str, Any]:
+    """Check *answers* against the questions of *section* as the page's form would, and return them
+    in the stored form (dates as ISO text, people as their id in text).
+
+    :raises ValidationError: naming each answer that is not a valid answer to its question.
+    """
+    problems: dict[str, str] = {}
+    cleaned: dict[str, Any] = {}
+    for key, value in answers.items():
+        question = section.question(key)
+        if question is None:
+            problems[key] = f"The {section.title!r} section has no question {key!r}"
+            continue
+        if value is None or value == "" or value == []:
+            continue
+        if question.type in {"text", "textarea"}:
+            limit = question.max_length or TEXT_LIMIT
+            if not isinstance(value, str):
+                problems[key] = "Must be text"
+            elif len(value) > limit:
+                problems[key] = f"Must be {limit} characters or fewer"
+            elif "\x00" in value:
+                problems[key] = "Must not contain a null byte"
+            else:
+                cleaned[key] = value
+        elif question.type == "date":
+            try:
+                cleaned[key] = date.fromisoformat(value).isoformat() if isinstance(value, str) else None
+            except ValueError:
+                cleaned[key] = None
+            if cleaned[key] is None:
+                problems[key] = "Must be a date written YYYY-MM-DD"
+        elif question.type in {"radios", "yes_no"}:
+            options = YES_NO if question.type == "yes_no" else question.choices
+            if value not in options:
+                problems[key] = f"Must be one of: {', '.join(options)}"
+            else:
+                cleaned[key] = value
+        elif question.type == "checkboxes":
+            if not isinstance(value, list) or any(v not in question.choices for v in value):
+                problems[key] = f"Must be a list of: {', '.join(question.choices)}"
+            elif question.exclusive and question.exclusive in value and len(value) > 1:
+                problems[key] = f"{question.exclusive!r} cannot be chosen with anything else"
+            else:
+                cleaned[key] = list(dict.fromkeys(value))
+        elif question.type == "user":
+            person = str(value)
+            if not (person.isascii() and person.isdigit() and int(person) in people):
+                problems[key] = "Must be the id of a person with an enabled account"
+            else:
+                cleaned[key] = person
+    if problems:
+        raise ValidationError({"answers": problems})
+    return cleaned

@@ -1,0 +1,305 @@
+"""marshmallow schema of the annual EIA report's figures for the JSON API: every section of the page
+(``templates/reports/_body.html``), from the :class:`eia.reports.figures.Report` that page shows.
+
+The action-plan sections (the EIA programme, progress by priority, actions evidenced) come from the
+plan tracker's report provider (``report.extra``); they are read by name here, so ``eia`` does not
+import ``tracker``, and are empty lists when no provider is registered.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from marshmallow import Schema, fields, pre_dump
+
+
+class ReportPipelineSchema(Schema):
+    label = fields.String(metadata={"description": "The directorate, the type, or the year"})
+    started = fields.Integer()
+    completed = fields.Integer()
+    published = fields.Integer()
+    publication_rate = fields.Float(allow_none=True, metadata={"description": "Published / completed; null: none"})
+
+
+class ReportProgrammeRowSchema(Schema):
+    service_area = fields.String()
+    planned = fields.Integer()
+    started = fields.Integer()
+    completed = fields.Integer()
+    published = fields.Integer()
+    completion_rate = fields.Float(allow_none=True, metadata={"description": "Completed / planned"})
+    publication_rate = fields.Float(allow_none=True, metadata={"description": "Published / completed"})
+
+
+class ReportAssessmentsSectionSchema(Schema):
+    by_directorate = fields.List(
+        fields.Nested(ReportPipelineSchema), metadata={"description": "A team counts to its directorate"}
+    )
+    by_type = fields.List(fields.Nested(ReportPipelineSchema))
+    total = fields.Nested(ReportPipelineSchema)
+    previous_year = fields.Nested(ReportPipelineSchema, metadata={"description": "The totals of the year before"})
+    programme = fields.List(
+        fields.Nested(ReportProgrammeRowSchema), metadata={"description": "Against the EIA programme"}
+    )
+
+
+class ReportOutcomeSchema(Schema):
+    outcome = fields.String()
+    assessments = fields.Integer()
+
+
+class ReportNegativeImpactSchema(Schema):
+    characteristic = fields.String()
+    assessments = fields.Integer(metadata={"description": "Completed assessments finding a negative impact"})
+    mitigations = fields.Integer(metadata={"description": "Mitigations raised against it"})
+    done = fields.Integer()
+    overdue = fields.Integer(metadata={"description": "Past their due date and not done"})
+
+
+class ReportConsideredSchema(Schema):
+    completed = fields.Integer(metadata={"description": "Assessments completed in the year"})
+    care_experience = fields.Integer(metadata={"description": "Assessed the impact on care-experienced people"})
+    care_experience_negative = fields.Integer(metadata={"description": "... and found a negative impact"})
+    armed_forces = fields.Integer(metadata={"description": "Answered the Armed Forces Covenant section"})
+    armed_forces_relevant = fields.Integer(metadata={"description": "... for a function the covenant duty covers"})
+
+
+class ReportQuarterSchema(Schema):
+    label = fields.String(metadata={"example": "2025-Q1"})
+    start = fields.Date()
+    end = fields.Date()
+    samples = fields.Integer(metadata={"description": "Samples drawn in the quarter"})
+    audited = fields.Integer(metadata={"description": "Assessments given a first scoring in the quarter"})
+    target = fields.Integer()
+    status = fields.String(metadata={"description": "met, missed, in progress or not started"})
+
+
+class ReportCriterionAverageSchema(Schema):
+    key = fields.String()
+    title = fields.String()
+    average = fields.Float(metadata={"description": "The average first score, 0 to 2"})
+    scored = fields.Integer()
+
+
+class ReportCommonFindingSchema(Schema):
+    criterion = fields.String(metadata={"description": "The criterion's title, or 'Not tied to one criterion'"})
+    findings = fields.Integer()
+
+
+class ReportQualityAuditsSectionSchema(Schema):
+    quarters = fields.List(fields.Nested(ReportQuarterSchema))
+    criteria = fields.List(fields.Nested(ReportCriterionAverageSchema))
+    common_findings = fields.List(fields.Nested(ReportCommonFindingSchema), metadata={"description": "Most first"})
+
+
+class ReportPrioritySchema(Schema):
+    plan_id = fields.Integer()
+    plan = fields.String()
+    organisation = fields.String()
+    priority_ref = fields.String()
+    priority = fields.String()
+    actions = fields.Integer()
+    by_status = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "not_started, on_track, at_risk, off_track, complete: how many actions"},
+    )
+    percent_complete = fields.Integer()
+    overdue = fields.Integer()
+    stale = fields.Integer(metadata={"description": "Open actions with no progress update in 90 days"})
+
+
+class ReportEvidencedActionSchema(Schema):
+    plan = fields.String()
+    priority_ref = fields.String()
+    action_ref = fields.String()
+    assessments = fields.List(fields.String(), metadata={"description": "References of the EIAs evidencing it"})
+
+
+class ReportActionPlansSectionSchema(Schema):
+    priorities = fields.List(fields.Nested(ReportPrioritySchema), metadata={"description": "Active plans, as at today"})
+    evidenced = fields.List(fields.Nested(ReportEvidencedActionSchema))
+
+
+class ReportChainSchema(Schema):
+    intact = fields.Boolean()
+    entries = fields.Integer(metadata={"description": "Entries checked"})
+    head_hash = fields.String(allow_none=True)
+    broken_at = fields.Integer(allow_none=True, metadata={"description": "The entry where the chain breaks"})
+    problem = fields.String(allow_none=True)
+
+
+class ReportAuditLogSectionSchema(Schema):
+    chain = fields.Nested(
+        ReportChainSchema, metadata={"description": "The hash chain, verified as the report was made"}
+    )
+    entries_in_year = fields.Integer()
+
+
+class ReportChangeSchema(Schema):
+    measure = fields.String()
+    previous_year = fields.Integer()
+    this_year = fields.Integer()
+    change = fields.Integer()
+
+
+class ReportAppendixRowSchema(Schema):
+    reference = fields.String()
+    title = fields.String()
+    service_area = fields.String()
+    outcome = fields.String()
+    published = fields.Boolean()
+
+
+class AnnualReportSchema(Schema):
+    """The annual EIA report's figures for a financial year (``2025`` is 1 April 2025 to 31 March 2026),
+    section by section as the page shows them. Dump a :class:`eia.reports.figures.Report`."""
+
+    year = fields.Integer()
+    label = fields.String(metadata={"example": "2025/26"})
+    council = fields.String()
+    starts_on = fields.Date()
+    ends_on = fields.Date()
+    as_of = fields.Date(metadata={"description": "The day the figures were counted (overdue is as of it)"})
+    assessments = fields.Nested(ReportAssessmentsSectionSchema)
+    outcomes = fields.List(fields.Nested(ReportOutcomeSchema))
+    negative_impacts = fields.List(fields.Nested(ReportNegativeImpactSchema))
+    considered = fields.Nested(ReportConsideredSchema)
+    quality_audits = fields.Nested(ReportQualityAuditsSectionSchema)
+    action_plans = fields.Nested(ReportActionPlansSectionSchema)
+    audit_log = fields.Nested(ReportAuditLogSectionSchema)
+    change_since_last_year = fields.List(fields.Nested(ReportChangeSchema))
+    appendix = fields.List(
+        fields.Nested(ReportAppendixRowSchema),
+        metadata={"description": "Every assessment completed, but individual actions (counted in appendix_withheld)"},
+    )
+    appendix_withheld = fields.Integer(
+        metadata={"description": "Individual-action assessments completed: counted, never named"}
+    )
+
+    @pre_dump
+    def from_report(self, report: Any, **_: Any) -> dict[str, Any]:
+        return report_sections(report)
+
+
+def _pipeline(row: Any) -> dict[str, Any]:
+    return {
+        "label": row.label,
+        "started": row.started,
+        "completed": row.completed,
+        "published": row.published,
+        "publication_rate": row.publication_rate,
+    }
+
+
+def _priority(row: Any) -> dict[str, Any]:
+    return {
+        "plan_id": row.plan_id,
+        "plan": row.plan,
+        "organisation": row.organisation,
+        "priority_ref": row.priority_ref,
+        "priority": row.priority,
+        "actions": row.total,
+        "by_status": {str(status): n for status, n in row.counts.items()},
+        "percent_complete": row.percent_complete,
+        "overdue": row.overdue,
+        "stale": row.stale,
+    }
+
+
+def report_sections(report: Any) -> dict[str, Any]:
+    """The report's figures as plain data, section by section (what :class:`AnnualReportSchema` dumps)."""
+    extra = report.extra
+    chain = report.chain
+    return {
+        "year": report.year,
+        "label": report.label,
+        "council": report.council,
+        "starts_on": date(report.year, 4, 1),
+        "ends_on": date(report.year + 1, 3, 31),
+        "as_of": report.today,
+        "assessments": {
+            "by_directorate": [_pipeline(row) for row in report.by_area],
+            "by_type": [_pipeline(row) for row in report.by_type],
+            "total": _pipeline(report.total),
+            "previous_year": _pipeline(report.previous),
+            "programme": [
+                {
+                    "service_area": row.service_area,
+                    "planned": row.planned,
+                    "started": row.started,
+                    "completed": row.completed,
+                    "published": row.published,
+                    "completion_rate": row.completion_rate,
+                    "publication_rate": row.publication_rate,
+                }
+                for row in extra.get("programme", [])
+            ],
+        },
+        "outcomes": [{"outcome": label, "assessments": n} for label, n in report.outcomes],
+        "negative_impacts": [
+            {
+                "characteristic": row.characteristic,
+                "assessments": row.assessments,
+                "mitigations": row.mitigations,
+                "done": row.done,
+                "overdue": row.overdue,
+            }
+            for row in report.impacts
+        ],
+        "considered": {
+            name: getattr(report.considered, name)
+            for name in (
+                "completed",
+                "care_experience",
+                "care_experience_negative",
+                "armed_forces",
+                "armed_forces_relevant",
+            )
+        },
+        "quality_audits": {
+            "quarters": [
+                {
+                    "label": q.period.label,
+                    "start": q.period.start,
+                    "end": q.period.end,
+                    "samples": q.samples,
+                    "audited": q.audited,
+                    "target": q.target,
+                    "status": q.status,
+                }
+                for q in report.quarters
+            ],
+            "criteria": [
+                {"key": a.key, "title": a.title, "average": a.average, "scored": a.scored} for a in report.criteria
+            ],
+            "common_findings": [{"criterion": title, "findings": n} for title, n in report.findings],
+        },
+        "action_plans": {
+            "priorities": [_priority(row) for row in extra.get("priorities", [])],
+            "evidenced": [
+                {"plan": plan, "priority_ref": priority, "action_ref": ref, "assessments": list(references)}
+                for plan, priority, ref, references in extra.get("evidenced", [])
+            ],
+        },
+        "audit_log": {
+            "chain": {
+                "intact": chain.is_intact,
+                "entries": chain.entries,
+                "head_hash": chain.head_hash,
+                "broken_at": chain.broken_at,
+                "problem": chain.problem,
+            },
+            "entries_in_year": report.audit_entries,
+        },
+        "change_since_last_year": [
+            {"measure": measure, "previous_year": before, "this_year": now, "change": now - before}
+            for measure, before, now in report.change
+        ],
+        "appendix": [
+            {"reference": ref, "title": title, "service_area": area, "outcome": outcome, "published": published}
+            for ref, title, area, outcome, published in report.appendix
+        ],
+        "appendix_withheld": report.appendix_withheld,
+    }
