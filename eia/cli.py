@@ -311,20 +311,14 @@ def verify_command() -> None:
 
     total = audit.count_entries()
     with click.progressbar(length=total, label="Checking the audit log", file=sys.stderr) as bar:
-        report = audit.verify_chain(progress=bar.update)
+        report = audit.check_chain(by=command_line_actor(), progress=bar.update)
+    db.session.commit()  # a broken chain's check is worth its entry too
     if not report.is_intact:
         raise click.ClickException(f"audit log broken at entry #{report.broken_at}: {report.problem}")
     click.echo(f"Audit log intact: {report.entries:,} entries.")
     if report.head_id is not None:
         click.echo(f"Newest entry #{report.head_id}, hash {report.head_hash}")
         click.echo("Keep this hash somewhere else: if the newest entries were ever removed, it would show.")
-    audit.record(
-        "audit_log_verified",
-        by=command_line_actor(),
-        entity_type="audit_log",
-        detail=f"{report.entries} entries; intact",
-    )
-    db.session.commit()
 
 
 @audit_cli.command("export")
@@ -553,19 +547,13 @@ def verify_sample_command(sample_id: int) -> None:
     """Draw sample SAMPLE_ID again from its stored seed and population and say whether it matches."""
     from eia.audit import sampling
     from eia.audit.models import Sample
-    from eia.audit.services import command_line_actor, record
+    from eia.audit.services import command_line_actor
     from eia.extensions import db
 
     sample = db.session.get(Sample, sample_id)
     if sample is None:
         raise click.ClickException(f"there is no sample {sample_id}")
-    result = sampling.verify_sample(sample)
-    record(
-        "sample_verified",
-        sample,
-        by=command_line_actor(),
-        detail="matches" if result.matches else "; ".join(result.problems),
-    )
+    result = sampling.check_draw(sample, by=command_line_actor())
     db.session.commit()
     if not result.matches:
         raise click.ClickException(f"sample {sample_id} does not match: " + "; ".join(result.problems))

@@ -70,6 +70,9 @@ def test_altered_entry_is_named_by_verify(app, db):
     assert f"audit log broken at entry #{entries[2].id}" in result.output
     assert "was altered" in result.output
     assert "Traceback" not in result.output
+    # The check that found it is itself in the log, after the break.
+    checks = db.session.execute(select(AuditEntry).where(AuditEntry.action == "audit_log_verified")).scalars().all()
+    assert f"broken: entry #{entries[2].id} was altered" in checks[-1].detail
 
 
 def test_deleted_entry_breaks_the_link_of_the_next(app, db):

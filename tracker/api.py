@@ -17,7 +17,7 @@ from sqlalchemy.orm import selectinload
 from eia.accounts.models import User
 from eia.api import api_blueprint
 from eia.api.auth import api_user
-from eia.api.common import IF_MATCH, before_body, check_if_match, paginated, requires, respond
+from eia.api.common import IF_MATCH, before_body, check_if_match, paginated, person, requires, respond
 from eia.api.eias import eia_first
 from eia.api.schemas import PageArgs, page_of
 from eia.assessments import queries as eia_queries
@@ -48,10 +48,6 @@ bp = api_blueprint(
 links_bp = api_blueprint(
     "eia_links", __name__, url_prefix="/eias", description="The action-plan actions an assessment evidences"
 )
-
-
-def _person(names: dict[int, str], user_id: int | None) -> dict[str, Any] | None:
-    return None if user_id is None else {"id": user_id, "name": names.get(user_id, "")}
 
 
 def action_first(permission: str):
@@ -102,7 +98,7 @@ def _plan_data(plan: Plan, viewer: User) -> dict[str, Any]:
     data = PlanDetailSchema().dump(plan)
     for priority in data["priorities"]:
         for action in priority["actions"]:
-            action["owner"] = _person(names, actions[action["id"]].owner_id)
+            action["owner"] = person(actions[action["id"]].owner_id, names)
             action["eia_count"] = counts.get(action["id"], 0)
     return data
 
@@ -126,7 +122,7 @@ def _updates_data(updates: list[ProgressUpdate], evidence: dict[int, list]) -> l
     return [
         ProgressUpdateSchema(exclude=("by", "evidence")).dump(update)
         | {
-            "by": _person(names, update.by_id),
+            "by": person(update.by_id, names),
             "evidence": EvidenceSchema(many=True).dump(evidence.get(update.id, [])),
         }
         for update in updates
@@ -137,7 +133,7 @@ def _action_data(found: PlanAction, viewer: User) -> dict[str, Any]:
     """The action as the API returns it (and as its ETag covers)."""
     eias = _linked_eias(found.id, viewer)
     data = PlanActionDetailSchema(exclude=("owner", "eia_count", "updates", "eias")).dump(found)
-    data["owner"] = _person(eia_queries.user_names({found.owner_id} if found.owner_id else set()), found.owner_id)
+    data["owner"] = person(found.owner_id, eia_queries.user_names({found.owner_id} if found.owner_id else set()))
     data["eia_count"] = len(eias)
     data["updates"] = _updates_data(found.updates, queries.update_evidence(found))
     data["eias"] = eias
@@ -218,10 +214,10 @@ def add_update(values: dict[str, Any], found: PlanAction):
 def _owner(owner_id: int | None) -> User | None:
     if owner_id is None:
         return None
-    person = db.session.get(User, owner_id)
-    if person is None or not person.is_enabled:
+    owner = db.session.get(User, owner_id)
+    if owner is None or not owner.is_enabled:
         raise ValidationFailed("Unknown owner", {"owner_id": "The owner must be a person with an enabled account"})
-    return person
+    return owner
 
 
 @bp.put("/actions/<int:action_id>")
@@ -252,7 +248,7 @@ def correct_action(values: dict[str, Any], found: PlanAction):
 def _links_data(links: list[EiaActionLink]) -> list[dict[str, Any]]:
     names = eia_queries.user_names({link.created_by_id for link in links})
     return [
-        ActionLinkSchema(exclude=("created_by",)).dump(link) | {"created_by": _person(names, link.created_by_id)}
+        ActionLinkSchema(exclude=("created_by",)).dump(link) | {"created_by": person(link.created_by_id, names)}
         for link in links
     ]
 

@@ -58,6 +58,11 @@ def check_if_match(current: Any) -> None:
         raise PreconditionFailed("Someone has changed this since you read it. Read it again, then repeat your change.")
 
 
+def person(user_id: int | None, names: dict[int, str]) -> dict[str, Any] | None:
+    """``{"id", "name"}`` of a person named by id, with names from ``user_names`` (one query)."""
+    return None if user_id is None else {"id": user_id, "name": names.get(user_id, "")}
+
+
 def paginated(query: Select, args: dict[str, Any], *, scalars: bool = True) -> dict[str, Any]:
     """One page of *query* as ``{items, page, per_page, total, pages}`` (a COUNT and a page query)."""
     page, per_page = args["page"], args["per_page"]

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask import current_app, request, url_for
+from flask import current_app, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -20,12 +20,11 @@ from eia.accounts import queries as accounts
 from eia.accounts.models import User
 from eia.api import api_blueprint
 from eia.api.auth import api_user
-from eia.api.common import IF_MATCH, before_body, check_if_match, paginated, requires, respond
+from eia.api.common import IF_MATCH, before_body, check_if_match, paginated, person, requires, respond
 from eia.api.schemas import PageArgs, page_of
 from eia.assessments import queries as eia_queries
 from eia.assessments.models import Eia
 from eia.audit import sample_queries, sampling
-from eia.audit import services as audit
 from eia.audit.models import Finding, FindingStatus, QualityScore, Sample, SampleItem
 from eia.audit.sample_schemas import (
     MAX_ID,
@@ -51,25 +50,6 @@ bp = api_blueprint(
     url_prefix="/samples",
     description="Quality audits: random samples of completed assessments, scores against the rubric, findings",
 )
-
-
-def _readable_json() -> None:
-    """Refuse a JSON body that ``json`` cannot read with a 400 before webargs reads it: webargs lets a
-    number of more than 4,300 digits escape as a ValueError, which would be a 500."""
-    if request.is_json and request.get_data(cache=True):
-        request.get_json()  # Flask answers 400 for anything it cannot read
-
-
-def _allowed(action: str):
-    """:func:`requires` for a write: check *action* (not about one object), then that the body is
-    readable, before it is parsed."""
-
-    def check(**kwargs: Any) -> dict[str, Any]:
-        permit(api_user(), action)
-        _readable_json()
-        return kwargs
-
-    return before_body(check)
 
 
 # Loading -------------------------------------------------------------------------------------------
@@ -117,10 +97,6 @@ def _visible_finding(finding_id: int) -> Finding:
 # What the API returns ------------------------------------------------------------------------------
 
 
-def _person(user_id: int | None, names: dict[int, str]) -> dict[str, Any] | None:
-    return None if user_id is None else {"id": user_id, "name": names.get(user_id, "")}
-
-
 def _names(ids: Iterable[int | None]) -> dict[int, str]:
     return eia_queries.user_names({i for i in ids if i is not None})
 
@@ -130,7 +106,7 @@ def _finding_data(finding: Finding, names: dict[int, str]) -> dict[str, Any]:
         "id": finding.id,
         "criterion": finding.criterion,
         "text": finding.text,
-        "owner": _person(finding.owner_id, names),
+        "owner": person(finding.owner_id, names),
         "due_on": finding.due_on,
         "status": finding.status,
         "done_note": finding.done_note,
@@ -149,7 +125,7 @@ def _score_data(score: QualityScore, names: dict[int, str]) -> dict[str, Any]:
         "max_points": score.max_points,
         "rating": score.rating,
         "summary": score.summary,
-        "scored_by": _person(score.scored_by_id, names),
+        "scored_by": person(score.scored_by_id, names),
         "scored_at": score.scored_at,
         "criteria": [
             {
@@ -195,7 +171,7 @@ def _summary_data(sample: Sample, names: dict[int, str]) -> dict[str, Any]:
         "size": len(sample.items),
         "population_size": len(sample.population),
         "drawn_at": sample.drawn_at,
-        "drawn_by": _person(sample.drawn_by_id, names),
+        "drawn_by": person(sample.drawn_by_id, names),
     }
 
 
@@ -237,7 +213,7 @@ def finding_data(finding: Finding) -> dict[str, Any]:
         "sample_id": score.item.sample_id,
         "item_id": score.item_id,
         "score_id": score.id,
-        "scored_by": _person(score.scored_by_id, names),
+        "scored_by": person(score.scored_by_id, names),
         "can_mark_done": finding.status is FindingStatus.OPEN and can(api_user(), "finding.close", finding),
     }
     return FindingDetailSchema().dump(data)
@@ -263,7 +239,7 @@ def samples(page: int, per_page: int):
 
 
 @bp.post("/")
-@_allowed("sample.draw")
+@requires("sample.draw")
 @bp.arguments(DrawSampleInputSchema, location="json")
 @bp.response(201, SampleSchema)
 def draw(values: dict[str, Any]):
@@ -314,15 +290,13 @@ def sample(sample_id: int):
 
 
 @bp.post("/<int:sample_id>/verification")
-@_allowed("sample.view")
+@requires("sample.view")
 @bp.response(200, VerificationSchema)
 def verify(sample_id: int):
     """Draw the sample again from its stored seed and population and compare it with the stored
     sample and the audit-log entry of the draw ("Check the draw"); the check is audit-logged."""
     sample = _sample_or_404(sample_id)
-    result = sampling.verify_sample(sample)
-    detail = "matches" if result.matches else "; ".join(result.problems)
-    audit.record("sample_verified", sample, by=api_user(), detail=detail)
+    result = sampling.check_draw(sample, by=api_user())
     db.session.commit()
     data = {
         "sample_id": sample.id,
@@ -353,7 +327,6 @@ def _scorable(sample_id: int, item_id: int) -> dict[str, Any]:
     permit(user, "sample.view")
     found, eia = _item_or_404(_sample_or_404(sample_id), item_id)
     permit(user, "sample.score", eia)
-    _readable_json()
     return {"item": found, "eia": eia}
 
 
@@ -406,7 +379,6 @@ def finding(finding_id: int):
 def _closable(finding_id: int) -> dict[str, Any]:
     found = _visible_finding(finding_id)
     permit(api_user(), "finding.close", found)
-    _readable_json()
     return {"finding": found}
 
 

@@ -11,7 +11,6 @@ from eia.assessments.models import Eia
 from eia.assessments.queries import financial_year_of
 from eia.audit import sample_queries as queries
 from eia.audit import sampling
-from eia.audit import services as audit
 from eia.audit.models import Finding, Sample, SampleItem
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed
@@ -122,9 +121,7 @@ def verify(sample_id: int):
     """Draw again from the stored seed and population and say whether it matches (audit-logged)."""
     permit(current_user, "sample.view")
     sample = _sample_or_404(sample_id)
-    result = sampling.verify_sample(sample)
-    detail = "matches" if result.matches else "; ".join(result.problems)
-    audit.record("sample_verified", sample, by=current_user, detail=detail)
+    result = sampling.check_draw(sample, by=current_user)
     db.session.commit()
     return _sample_page(sample, result)
 

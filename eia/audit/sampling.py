@@ -273,6 +273,13 @@ def verify_sample(sample: Sample) -> Verification:
     return Verification(not problems, stored, redrawn, problems)
 
 
+def check_draw(sample: Sample, *, by: Any) -> Verification:
+    """:func:`verify_sample`, recorded in the audit log ("Check the draw", ``eia sample verify``, the API)."""
+    result = verify_sample(sample)
+    audit.record("sample_verified", sample, by=by, detail="matches" if result.matches else "; ".join(result.problems))
+    return result
+
+
 def _item_references(sample: Sample) -> list[str]:
     ids = [item.eia_id for item in sample.items]
     references = dict(db.session.execute(select(Eia.id, Eia.reference).where(Eia.id.in_(ids))).all())

@@ -257,6 +257,15 @@ def _walk(
     return ChainReport(count, head_id, head_hash)
 
 
+def check_chain(*, by: Any, progress: Callable[[int], None] | None = None) -> ChainReport:
+    """:func:`verify_chain`, recorded in the audit log after the check (so not among the entries
+    counted): the Audit log page, ``eia audit-log verify`` and the API."""
+    report = verify_chain(progress)
+    outcome = "intact" if report.is_intact else f"broken: {report.problem}"
+    record("audit_log_verified", by=by, entity_type="audit_log", detail=f"{report.entries} entries; {outcome}")
+    return report
+
+
 @dataclass(frozen=True)
 class SystemActor:
     """Who acts when no person is signed in: a command, a scheduled job."""
