@@ -62,12 +62,6 @@ def _visible_eia(reference: str) -> Eia:
     return eia
 
 
-def _editable_eia(reference: str) -> Eia:
-    eia = _visible_eia(reference)
-    permit(api_user(), "eia.edit", eia)
-    return eia
-
-
 def eia_first(action: str | None = None):
     """Load the EIA named in the URL (404 if the token's owner may not see it) and check *action*
     on it before the body is read; the view gets ``eia`` instead of ``reference``."""
@@ -356,11 +350,11 @@ def change_mitigation(values: dict[str, Any], eia: Eia, mitigation_id: int):
 
 
 @bp.delete("/<reference>/mitigations/<int:mitigation_id>")
+@eia_first("eia.edit")
 @bp.response(204)
 @bp.doc(parameters=[IF_MATCH])
-def remove_mitigation(reference: str, mitigation_id: int):
+def remove_mitigation(eia: Eia, mitigation_id: int):
     """Remove a mitigation."""
-    eia = _editable_eia(reference)
     found = _mitigation(eia, mitigation_id)
     check_if_match(MitigationSchema().dump(found))
     services.remove_mitigation(found, expected_version=found.version, by=api_user())
@@ -407,13 +401,13 @@ bp.extra_schemas = {"EvidenceInput": EvidenceInputSchema}
         },
     }
 )
+@eia_first("eia.edit")
 @bp.response(201, EvidenceSchema)
-def add_evidence(reference: str):
+def add_evidence(eia: Eia):
     """Add evidence: a link, a note or a file.
 
     A link or a note as JSON, or a file as multipart/form-data with a ``file`` part and the other
     fields as form fields. Files are checked by their content and size, as on the pages."""
-    eia = _editable_eia(reference)
     services.check_editable(eia)
     user = api_user()
     if request.mimetype == "multipart/form-data":
