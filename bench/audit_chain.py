@@ -15,7 +15,7 @@ from pathlib import Path
 from flask_migrate import upgrade
 
 from eia import create_app
-from eia.audit import services as audit
+from eia.auditlog import services as audit
 from eia.extensions import db
 
 

@@ -20,10 +20,10 @@ from sqlalchemy.engine import Engine
 from eia import create_app
 from eia.accounts.models import Role, User
 from eia.assessments.models import Eia, EiaState
-from eia.audit.services import command_line_actor
-from eia.cli import load_shipped_templates
-from eia.demo import DEMO_PASSWORD, load_demo
-from eia.demo_eias import SCENARIOS, _write, load_demo_eias
+from eia.assessments.services import load_shipped_templates
+from eia.auditlog.services import command_line_actor
+from eia.demo.eias import SCENARIOS, _write, load_demo_eias
+from eia.demo.people import DEMO_PASSWORD, load_demo
 from eia.extensions import db
 
 PAGES = [
@@ -94,7 +94,7 @@ def main() -> None:
         table: dict[int, dict[str, tuple[int, float]]] = {}
         with app.app_context():
             upgrade()
-            load_shipped_templates()
+            load_shipped_templates(by=command_line_actor())
             load_demo(by=command_line_actor())
             load_demo_eias()
             db.session.commit()

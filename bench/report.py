@@ -40,7 +40,7 @@ open(sys.argv[2], "w", encoding="utf-8").write(html)
 RENDER_ONLY = """
 import resource, sys, time
 from weasyprint import HTML
-from eia.reports.pdf import refuse_fetch
+from eia.pdf import refuse_fetch
 started = time.perf_counter()
 HTML(filename=sys.argv[1], url_fetcher=refuse_fetch).write_pdf(sys.argv[2], pdf_variant="pdf/ua-1")
 print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)

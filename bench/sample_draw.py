@@ -21,9 +21,10 @@ from eia import create_app
 from eia.accounts import services as accounts
 from eia.accounts.models import Role
 from eia.assessments.models import Eia, EiaKind, EiaState
-from eia.audit import sampling
-from eia.cli import load_shipped_templates
+from eia.assessments.services import load_shipped_templates
+from eia.auditlog.services import command_line_actor
 from eia.extensions import db
+from eia.quality import sampling
 
 
 def main() -> None:
@@ -36,7 +37,7 @@ def main() -> None:
         app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench-" * 8})
         with app.app_context():
             upgrade()
-            template = load_shipped_templates()[0]
+            template = load_shipped_templates(by=command_line_actor())[0]
             areas = [accounts.create_service_area(f"Area {n}", by=None) for n in range(20)]
             auditor = accounts.create_user(
                 email="auditor@council.example",

@@ -20,4 +20,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder=str(wiring.resource_dir("templates")))
     app.config.from_mapping(load_config(Path(app.instance_path), dict(config or {})))
     wiring.init_app(app)
+
+    import tracker  # the only place eia imports the plan tracker
+
+    tracker.init_app(app)
     return app

@@ -4,17 +4,17 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from flask import g
 from flask_wtf import FlaskForm
 
 from eia.errors import ValidationFailed
-from eia.web import restored_formdata
 
 F = TypeVar("F", bound=FlaskForm)
 
 
 def bind_form(form_class: type[F], **kwargs: Any) -> F:
     """Build *form_class*, refilled with what the person typed before their session ended, if anything."""
-    data = restored_formdata()
+    data = g.pop("restored_formdata", None)  # put there by eia.accounts.sessions
     if data is not None:
         return form_class(formdata=data, **kwargs)
     return form_class(**kwargs)

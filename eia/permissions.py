@@ -7,12 +7,15 @@ never an implicit allow.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from eia.accounts.models import Role, User
 from eia.errors import PermissionDenied
+from eia.roles import Role
 
-Rule = Callable[[User, Any], bool]
+if TYPE_CHECKING:
+    from eia.accounts.models import User
+
+Rule = Callable[["User", Any], bool]
 
 
 def _signed_in(user: User, obj: Any) -> bool:
@@ -138,7 +141,8 @@ def can(user: Any, action: str, obj: Any = None) -> bool:
         rule = RULES[action]
     except KeyError:
         raise ValueError(f"no permission rule for {action!r}") from None
-    if not isinstance(user, User) or not user.is_active:
+    # Only a signed-in, enabled person has a role; anonymous visitors have neither.
+    if not getattr(user, "is_authenticated", False) or not user.is_active or not isinstance(user.role, Role):
         return False
     return rule(user, obj)
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
 
 from flask import Flask
+
+from eia.permissions import can
 
 
 def format_datetime(value: datetime | None) -> str:
@@ -25,16 +26,7 @@ def format_number(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
-def state_colour(state: Any) -> str:
-    from eia.assessments.models import STATE_TAG_COLOURS
-
-    return STATE_TAG_COLOURS.get(state, "grey")
-
-
 def register(app: Flask) -> None:
-    app.add_template_global(state_colour)
-
-    from eia.permissions import can
 
     app.add_template_global(can)
 

@@ -1,29 +1,22 @@
-"""Request plumbing shared by every page: security headers, sessions, idle sign-out, navigation."""
+"""Request plumbing shared by every page: security headers, paging, query arguments, navigation."""
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, abort, g, request, url_for
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import current_user, logout_user
-from flask_wtf.csrf import validate_csrf
+from flask_login import current_user
 from sqlalchemy import Select, func, select
-from werkzeug.datastructures import MultiDict
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
-from wtforms import ValidationError
 
-from eia.accounts import services
-from eia.accounts.models import Role
 from eia.extensions import db
+from eia.roles import Role
 
 LOOPBACK_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
-#: Form fields never kept when a session expires mid-form.
-UNSAVED_FIELDS = {"csrf_token"}
 
 CSP = "; ".join(
     [
@@ -99,68 +92,6 @@ def _refuse_nul_bytes():
         abort(400, "What you sent contains a character that cannot be stored (a null byte). Remove it and try again.")
 
 
-def _form_worth_saving() -> dict[str, list[str]] | None:
-    if request.method != "POST" or not request.form:
-        return None
-    try:
-        validate_csrf(request.form.get("csrf_token"))
-    except ValidationError:  # only keep what this person's own page sent
-        return None
-    return {key: values for key, values in request.form.lists() if key not in UNSAVED_FIELDS and "password" not in key}
-
-
-def _end_idle_session():
-    """Sign out a person idle for longer than the limit, keeping what they were sending."""
-    if "_user_id" not in session or request.path.startswith("/api/"):  # the API takes tokens, not sessions
-        return None
-    now = time.time()
-    idle_limit = 60 * current_app.config["EIA_SESSION_IDLE_MINUTES"]
-    last_seen = session.get("last_seen")
-    if last_seen is not None and now - float(last_seen) <= idle_limit:
-        session["last_seen"] = now
-        return None
-    if last_seen is None:
-        session["last_seen"] = now
-        return None
-
-    user_id = str(session.get("_user_id", ""))
-    data = _form_worth_saving()
-    token = None
-    if data and user_id.isascii() and user_id.isdigit() and not request.path.startswith("/api/"):
-        token = services.save_form(int(user_id), request.path, data)
-    sid = session.get("sid")
-    if sid and user_id.isascii() and user_id.isdigit():
-        services.end_session_by_token(int(user_id), sid, "inactive")
-    db.session.commit()
-    logout_user()
-    session.clear()
-    if token:
-        session["restore_form"] = token
-        flash(
-            "You were signed out because you had been inactive. Sign in again: what you typed has been kept "
-            "and will be back in the form.",
-            "important",
-        )
-    else:
-        flash("You were signed out because you had been inactive. Sign in again to carry on.", "important")
-    target = request.path if request.method == "POST" else request.full_path.rstrip("?")
-    return redirect(url_for("accounts.sign_in", next=target), code=303)
-
-
-#: Where someone who must choose a new password may still go.
-_PASSWORD_CHANGE_ALLOWED = {"accounts.change_password", "accounts.sign_out", "main.accessibility", "static"}
-
-
-def _require_password_change():
-    """A person given a temporary password must choose their own before doing anything else."""
-    if request.endpoint in _PASSWORD_CHANGE_ALLOWED or request.endpoint is None or request.path.startswith("/api/"):
-        return None
-    if current_user.is_authenticated and current_user.must_change_password:
-        flash("Choose a new password before you carry on.", "important")
-        return redirect(url_for("accounts.change_password"))
-    return None
-
-
 def filter_args(*names: str) -> dict[str, str]:
     """The named query-string filters that are set, to rebuild list links (never arbitrary keys)."""
     return {name: request.args[name] for name in names if request.args.get(name)}
@@ -207,18 +138,6 @@ def int_arg(name: str, default: int | None = None, *, minimum: int = 1, maximum:
     return int(raw)
 
 
-def restored_formdata() -> MultiDict | None:
-    """What this person typed here before their session ended, if anything (taken once)."""
-    token = session.pop("restore_form", None)
-    if not token or not current_user.is_authenticated:
-        return None
-    data = services.take_saved_form(token, current_user, request.path)
-    if data is None:
-        return None
-    flash("We kept what you typed before you were signed out. Check it and save again.", "important")
-    return MultiDict([(key, value) for key, values in data.items() for value in values])
-
-
 def navigation() -> list[dict[str, Any]]:
     """The service navigation for the signed-in person's role."""
     if not current_user.is_authenticated:
@@ -254,9 +173,8 @@ class DatabaseInt(IntegerConverter):
 
 
 def init_web(app: Flask) -> None:
-    """Install the request plumbing. Call before CSRF protection is registered so an idle session is
-    ended (and its form kept) before the CSRF check would refuse the post. Call before any route is
-    added, so every ``<int:...>`` uses :class:`DatabaseInt`."""
+    """Install the request plumbing. Call before any route is added, so every ``<int:...>`` uses
+    :class:`DatabaseInt`."""
     app.url_map.converters["int"] = DatabaseInt
     if app.config["EIA_TRUSTED_PROXIES"]:
         n = app.config["EIA_TRUSTED_PROXIES"]
@@ -264,8 +182,6 @@ def init_web(app: Flask) -> None:
     app.session_interface = SessionInterface()
     app.before_request(_remember_client)
     app.before_request(_refuse_nul_bytes)
-    app.before_request(_end_idle_session)
-    app.before_request(_require_password_change)
     app.after_request(_security_headers)
 
     @app.context_processor

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from flask import Flask, session
@@ -59,11 +60,19 @@ def _init_database(app: Flask) -> None:
             _configure_sqlite(db.engine)
 
 
+def _import_models() -> tuple[ModuleType, ...]:
+    """Every model class, so relationships named by class resolve and the metadata is whole."""
+    from eia.accounts import models as accounts
+    from eia.assessments import models as assessments
+    from eia.auditlog import models as auditlog
+    from eia.evidence import models as evidence
+    from eia.notifications import models as notifications
+    from eia.quality import models as quality
+
+    return accounts, assessments, auditlog, evidence, notifications, quality
+
+
 def _init_login(app: Flask) -> None:
-    import eia.assessments.models
-    import eia.evidence.models
-    import eia.notifications.models  # noqa: F401
-    import tracker.models  # noqa: F401
     from eia.accounts.models import User
     from eia.accounts.services import session_user
 
@@ -102,71 +111,39 @@ def _init_templates(app: Flask) -> None:
     template_filters.register(app)
 
 
-def _register_blueprints(app: Flask) -> None:
-    from eia.accounts.views import bp as accounts_bp
-    from eia.admin.views import bp as admin_bp
-    from eia.assessments import workflow_views  # noqa: F401  (adds the workflow routes to the blueprint)
-    from eia.assessments.views import bp as assessments_bp
-    from eia.audit.sample_views import bp as samples_bp
-    from eia.audit.sample_views import my_work_section as my_findings
-    from eia.audit.views import bp as audit_bp
-    from eia.evidence.views import bp as evidence_bp
-    from eia.main.views import bp as main_bp
-    from eia.notifications.views import bp as notifications_bp
-    from eia.register.views import bp as register_bp
-    from eia.reports.views import bp as reports_bp
-
-    for bp in (
-        main_bp,
-        accounts_bp,
-        admin_bp,
-        audit_bp,
-        assessments_bp,
-        register_bp,
-        evidence_bp,
-        samples_bp,
-        notifications_bp,
-        reports_bp,
-    ):
-        app.register_blueprint(bp)
-    app.extensions.setdefault("eia.my_work", []).append(my_findings)
-
-    from tracker.views import bp as plans_bp
-    from tracker.views import links_bp, programme_bp
-
-    app.register_blueprint(plans_bp)
-    app.register_blueprint(links_bp)
-    app.register_blueprint(programme_bp)
-    from tracker.views import my_work_section, plan_reminders, report_sections
-
-    # My work and the reminders show items from other packages without eia importing them.
-    app.extensions.setdefault("eia.my_work", []).append(my_work_section)
-    app.extensions.setdefault("eia.reminders", []).append(plan_reminders)
-    app.extensions.setdefault("eia.report_sections", []).append(report_sections)
-    from tracker.demo import scale_links
-
-    app.extensions["eia.scale_links"] = scale_links
-    _register_api(app)
-
-
-def _register_api(app: Flask) -> None:
-    from eia.api import audit_log, eias, init_api, reference, reports, samples
-    from tracker import api as tracker_api
-
-    init_api(app, [reference.bp, eias.bp, samples.bp, audit_log.bp, reports.bp, tracker_api.bp, tracker_api.links_bp])
-    tracker_api.init_api_extras(app)
+#: The packages that add pages, API operations, commands and signal receivers, each in its own
+#: ``init_app`` (the plan tracker adds its own from ``create_app``).
+PACKAGES = (
+    "main",
+    "accounts",
+    "admin",
+    "auditlog",
+    "assessments",
+    "register",
+    "evidence",
+    "quality",
+    "notifications",
+    "reports",
+    "demo",
+)
 
 
 def init_app(app: Flask) -> None:
-    from eia.cli import register_commands
+    import importlib
+
+    from eia import api
+    from eia.accounts import init_request_hooks
     from eia.errors import register_error_handlers
     from eia.web import init_web
 
     _init_database(app)
-    init_web(app)  # before CSRF, so an idle session is ended (and its form kept) first
+    init_web(app)
+    init_request_hooks(app)  # before CSRF, so an idle session is ended (and its form kept) first
     csrf.init_app(app)
+    _import_models()
     _init_login(app)
     _init_templates(app)
-    _register_blueprints(app)
+    api.init_api(app)
+    for name in PACKAGES:
+        importlib.import_module(f"eia.{name}").init_app(app)
     register_error_handlers(app)
-    register_commands(app)

@@ -15,7 +15,7 @@ from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectFi
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 
-from eia.accounts.models import ROLE_LABELS
+from eia.roles import ROLE_LABELS
 
 
 def _optional_id(value: object) -> str:

@@ -22,7 +22,8 @@ from sqlalchemy.engine import Engine
 from eia import create_app
 from eia.accounts.models import Role, User
 from eia.accounts.services import start_session
-from eia.cli import load_shipped_templates
+from eia.assessments.services import load_shipped_templates
+from eia.auditlog.services import command_line_actor
 from eia.extensions import db as _db
 from tests.factories import make_user
 
@@ -91,7 +92,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     application.test_client_class = CsrfClient
     with application.app_context():
         upgrade()  # the schema comes from the migrations, as in production
-        load_shipped_templates()
+        load_shipped_templates(by=command_line_actor())
         _db.session.commit()
     yield application
     with application.app_context():

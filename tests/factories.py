@@ -210,7 +210,7 @@ def make_scored_sample(eia: Eia):
     from datetime import UTC, datetime
 
     from eia.assessments.models import EiaState
-    from eia.audit import sampling
+    from eia.quality import sampling
 
     eia.state = EiaState.APPROVED
     eia.approved_at = datetime(2025, 5, 1, tzinfo=UTC)

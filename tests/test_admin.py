@@ -11,7 +11,7 @@ from sqlalchemy import select
 from eia.accounts import passwords
 from eia.accounts.models import Role, ServiceArea, SignInThrottle, User
 from eia.accounts.services import throttle_key
-from eia.audit.models import AuditEntry
+from eia.auditlog.models import AuditEntry
 from eia.db_types import utcnow
 from tests.conftest import sign_in_session
 from tests.factories import PASSWORD, make_service_area, make_user

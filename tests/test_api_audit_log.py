@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select, text
 
 from eia.accounts.models import Role
-from eia.audit import services as audit
-from eia.audit.models import AuditEntry
+from eia.auditlog import services as audit
+from eia.auditlog.models import AuditEntry
 from eia.extensions import db as _db
 from tests.conftest import is_postgres
 
@@ -26,7 +26,7 @@ API_PERMISSIONS = [
 def _record_at(moment: str, action: str, **kwargs) -> AuditEntry:
     """An entry written as if at *moment* (UTC): the chain covers the time, so it is set as it is written."""
     when = datetime.fromisoformat(moment).replace(tzinfo=UTC)
-    with mock.patch("eia.audit.services.utcnow", return_value=when):
+    with mock.patch("eia.auditlog.services.utcnow", return_value=when):
         entry = audit.record(action, by=None, **kwargs)
     _db.session.commit()
     return entry

@@ -10,7 +10,7 @@ import pytest
 
 from eia.accounts.models import Role
 from eia.assessments.models import EiaState
-from eia.audit.services import verify_chain
+from eia.auditlog.services import verify_chain
 from tests.factories import STANDARD_ANSWERS, make_eia, make_user
 
 

@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from eia.accounts.models import Role, TokenScope
 from eia.assessments.models import EiaKind, EiaState
-from eia.audit.models import AuditEntry
-from eia.audit.services import verify_chain
+from eia.auditlog.models import AuditEntry
+from eia.auditlog.services import verify_chain
 from eia.db_types import utcnow
 from eia.extensions import db as _db
 from tests.factories import make_eia, make_plan, make_service_area, make_user

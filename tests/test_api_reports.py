@@ -12,9 +12,9 @@ from sqlalchemy import select
 
 from eia.accounts.models import Role
 from eia.assessments.models import Characteristic, Direction, EiaSection, EiaState, Impact, Mitigation, MitigationStatus
-from eia.audit import sampling
-from eia.audit import services as audit
+from eia.auditlog import services as audit
 from eia.db_types import utcnow
+from eia.quality import sampling
 from eia.reports import figures
 from tests.factories import make_eia, make_plan, make_planned, make_service_area, make_user
 from tests.test_report import _row, at
@@ -117,7 +117,7 @@ def _small_year(db):
         )
     )
     # Everything above was logged today; one entry in the year itself (the chain covers the time).
-    with mock.patch("eia.audit.services.utcnow", return_value=at("2025-08-01")):
+    with mock.patch("eia.auditlog.services.utcnow", return_value=at("2025-08-01")):
         audit.record("report_test_event", by=None)
     db.session.commit()
     return e1, e2, plan

@@ -14,8 +14,8 @@ from sqlalchemy import text
 
 from eia.accounts.models import Role
 from eia.assessments.models import EiaKind, EiaState
-from eia.audit.models import Sample
 from eia.extensions import db as _db
+from eia.quality.models import Sample
 from tests.factories import make_eia, make_service_area, make_user
 
 SEES_SAMPLES = {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}

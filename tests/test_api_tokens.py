@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from eia.accounts.models import ApiToken, Role, TokenScope
 from eia.accounts.tokens import secret_hash
-from eia.audit.models import AuditEntry
+from eia.auditlog.models import AuditEntry
 from eia.db_types import utcnow
 from tests.factories import make_user
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from eia.accounts.models import Role
 from eia.assessments import queries, services
 from eia.assessments.models import Characteristic, Eia, EiaKind, SectionStatus
-from eia.audit.models import AuditEntry
+from eia.auditlog.models import AuditEntry
 from eia.errors import WorkflowError
 from forms.definitions import SHIPPED_DIR
 from tests.factories import make_eia, make_user

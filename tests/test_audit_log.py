@@ -12,8 +12,8 @@ from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from eia.accounts.models import Role
-from eia.audit import services as audit
-from eia.audit.models import GENESIS_HASH, AuditEntry
+from eia.auditlog import services as audit
+from eia.auditlog.models import GENESIS_HASH, AuditEntry
 from eia.extensions import db as _db
 from tests.conftest import is_postgres
 from tests.factories import make_user

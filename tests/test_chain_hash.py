@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import column, select, table, text
 
-from eia.audit import services as audit
-from eia.audit.models import CHAIN_COLUMNS, AuditEntry, RowHash, entry_hash, hash_of
+from eia.auditlog import services as audit
+from eia.auditlog.models import CHAIN_COLUMNS, AuditEntry, RowHash, entry_hash, hash_of
 from tests.factories import make_user
 
 AWKWARD_TEXT = [

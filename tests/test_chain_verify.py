@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
-from eia.audit import services as audit
-from eia.audit.models import CHAIN_COLUMNS, GENESIS_HASH, AuditEntry, RowHash, hash_of
-from eia.audit.services import ChainReport
+from eia.auditlog import services as audit
+from eia.auditlog.models import CHAIN_COLUMNS, GENESIS_HASH, AuditEntry, RowHash, hash_of
+from eia.auditlog.services import ChainReport
 from tests.conftest import is_postgres
 from tests.test_audit_log import allow_tampering, append_entries
 

@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from eia.accounts.models import Role, ServiceArea, User
 from eia.assessments.models import Eia, EiaKind, EiaState
-from eia.audit.models import AuditEntry
-from eia.demo import PEOPLE
+from eia.auditlog.models import AuditEntry
+from eia.demo.people import PEOPLE
 from tests.factories import make_service_area
 
 EIA = str(Path(sys.executable).parent / "eia")
@@ -138,8 +138,8 @@ def test_demo_creates_every_role_and_service_areas(app, db):
 
 
 def test_demo_has_a_history_of_quality_audits_and_plan_progress(app, db):
-    from eia.audit import sampling
-    from eia.audit.models import QualityScore, Sample
+    from eia.quality import sampling
+    from eia.quality.models import QualityScore, Sample
     from tracker.models import ProgressUpdate
 
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
@@ -154,8 +154,9 @@ def test_demo_has_a_history_of_quality_audits_and_plan_progress(app, db):
 
 def test_demo_scale_adds_assessments_with_their_parts_once(app, db):
     from eia.assessments.models import Impact
-    from eia.audit.models import AuditEntry, Sample
-    from eia.audit.services import verify_chain
+    from eia.auditlog.models import AuditEntry
+    from eia.auditlog.services import verify_chain
+    from eia.quality.models import Sample
 
     result = app.test_cli_runner().invoke(args=["demo", "--scale", "60"])
     assert result.exit_code == 0, result.output

@@ -15,7 +15,7 @@ from weasyprint import HTML
 
 from eia.accounts.models import Role
 from eia.assessments import workflow
-from eia.audit.models import AuditEntry
+from eia.auditlog.models import AuditEntry
 from eia.db_types import utcnow
 from eia.evidence.models import EvidenceItem
 from tests.factories import complete_eia, make_eia, make_user

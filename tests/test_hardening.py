@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from eia.accounts.models import Role
-from eia.audit.models import AuditEntry
+from eia.auditlog.models import AuditEntry
 from eia.evidence.filetypes import NotAllowed, detect
 from eia.evidence.services import _read_capped
 from tests.factories import make_eia, make_plan, make_user

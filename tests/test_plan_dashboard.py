@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from eia.accounts.models import Role, User
-from eia.audit.models import AuditEntry
+from eia.auditlog.models import AuditEntry
 from eia.db_types import utcnow
 from tests.conftest import sign_in_session
 from tests.factories import make_plan, make_service_area, make_user

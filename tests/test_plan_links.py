@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from eia.accounts.models import Role
-from eia.audit.models import AuditEntry
+from eia.auditlog.models import AuditEntry
 from tests.factories import make_eia, make_plan
 
 

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from eia.audit.models import AuditEntry
+from eia.auditlog.models import AuditEntry
 from tracker import services
 from tracker.demo import DATA_DIR
 from tracker.models import Plan, PlanAction, Priority

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from eia.accounts.models import Role
-from eia.audit import services as audit
+from eia.auditlog import services as audit
 from tests.factories import make_service_area, make_user
 
 
@@ -72,7 +72,7 @@ def test_quality_audit_pages_do_not_grow_with_samples_and_items(client, login_as
     from datetime import UTC, datetime
 
     from eia.assessments.models import EiaState
-    from eia.audit import sampling
+    from eia.quality import sampling
     from tests.factories import make_eia
 
     auditor = login_as(Role.EQUALITIES)

@@ -13,8 +13,8 @@ import pytest
 from flask_migrate import upgrade
 
 from eia import create_app
-from eia.audit.services import command_line_actor
-from eia.demo import DEMO_PASSWORD, load_demo
+from eia.auditlog.services import command_line_actor
+from eia.demo.people import DEMO_PASSWORD, load_demo
 from eia.extensions import db
 
 

@@ -19,7 +19,7 @@ from eia.assessments.models import (
     Mitigation,
     MitigationStatus,
 )
-from eia.audit import sampling
+from eia.quality import sampling
 from eia.reports import figures
 from tests.factories import make_eia, make_plan, make_service_area, make_user
 

@@ -11,10 +11,12 @@ from sqlalchemy import select, update
 
 from eia.accounts.models import Role
 from eia.assessments.models import EiaState
-from eia.audit import sample_queries, sampling
-from eia.audit.models import AuditEntry, Finding, FindingStatus, FrozenSampleError, Rating, Sample
+from eia.auditlog.models import AuditEntry
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed
+from eia.quality import queries as sample_queries
+from eia.quality import sampling
+from eia.quality.models import Finding, FindingStatus, FrozenSampleError, Rating, Sample
 from forms.rubrics import RubricError, load_rubric
 from tests.conftest import sign_in_session
 from tests.factories import make_eia, make_service_area, make_user
@@ -466,7 +468,7 @@ def test_odd_draw_form_input_gets_messages_not_errors(client, login_as, db, app,
 
 
 def test_a_sample_cannot_grow_after_it_is_drawn(db):
-    from eia.audit.models import SampleItem
+    from eia.quality.models import SampleItem
 
     area = make_service_area("Transport")
     first, second = completed(area), completed(area)

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from eia.accounts.models import Role
 from eia.assessments import workflow
 from eia.assessments.models import Eia, EiaKind, EiaState
-from eia.audit.models import AuditEntry
+from eia.auditlog.models import AuditEntry
 from tests.conftest import sign_in_session
 from tests.factories import complete_eia, make_eia, make_user
 

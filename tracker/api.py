@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, url_for
+from flask import url_for
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
@@ -18,9 +18,9 @@ from eia.accounts.models import User
 from eia.api import api_blueprint
 from eia.api.auth import api_user
 from eia.api.common import IF_MATCH, before_body, check_if_match, paginated, person, requires, respond
-from eia.api.eias import eia_first
 from eia.api.schemas import PageArgs, page_of
 from eia.assessments import queries as eia_queries
+from eia.assessments.api import eia_first
 from eia.assessments.models import Eia
 from eia.assessments.schemas import EvidenceSchema
 from eia.assessments.services import check_editable
@@ -268,14 +268,9 @@ def _linkable_action(action_id: int) -> PlanAction:
     return found
 
 
-def eia_extras(eia: Eia) -> dict[str, Any]:
-    """The action links of ``GET /api/v1/eias/<reference>`` (registered by :func:`init_api_extras`)."""
+def eia_extras(_sender: Any, *, eia: Eia) -> dict[str, Any]:
+    """The action links of ``GET /api/v1/eias/<reference>`` (the ``eia.signals.eia_api_extras`` signal)."""
     return {"action_links": _links_data(queries.links_for_eia(eia.id))}
-
-
-def init_api_extras(app: Flask) -> None:
-    """Show an assessment's action links in the assessments API, without eia importing tracker."""
-    app.extensions.setdefault("eia.api_eia_extras", []).append(eia_extras)
 
 
 @links_bp.get("/<reference>/links")

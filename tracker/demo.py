@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import random
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import selectinload
 
 from eia.accounts.models import User
 from eia.extensions import db
 from tracker import services
-from tracker.models import ActionStatus, Plan, PlanAction, Priority
+from tracker.models import ActionStatus, EiaActionLink, Plan, PlanAction, Priority
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 
@@ -70,12 +71,16 @@ def load_demo_progress(today: date) -> int:
     return added
 
 
-def scale_links(rng, eia_ids: list[int]) -> None:
-    """For ``eia demo --scale``: link every twentieth assessment to a random action (registered in
-    create_app)."""
-    from sqlalchemy import insert
+def load_demo(_sender: Any, *, today: date, by: Any) -> str | None:
+    """The plans and their progress for ``eia demo`` (the ``eia.signals.demo_loaded`` signal)."""
+    plans = load_demo_plans(by=by)
+    load_demo_progress(today)
+    return f"Imported {plans} equality action plans from the councils' documents." if plans else None
 
-    from tracker.models import EiaActionLink
+
+def scale_links(_sender: Any, *, rng: random.Random, eia_ids: list[int]) -> None:
+    """For ``eia demo --scale``: link every twentieth assessment to a random action (the
+    ``eia.signals.scale_loaded`` signal)."""
 
     actions = db.session.execute(select(PlanAction.id)).scalars().all()
     author = db.session.execute(select(User.id).order_by(User.id).limit(1)).scalar_one()

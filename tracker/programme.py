@@ -11,7 +11,7 @@ from sqlalchemy import case, func, select
 
 from eia.accounts.models import ServiceArea
 from eia.assessments.models import COMPLETED_STATES, Eia, EiaState
-from eia.audit import services as audit
+from eia.auditlog import services as audit
 from eia.errors import ValidationFailed
 from eia.extensions import db
 from tracker.models import PlannedEia

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import date, timedelta
+from typing import Any
+
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from eia.accounts.models import User
+from eia.assessments.models import Eia
 from eia.errors import NotFound
 from eia.extensions import db
+from eia.notifications.services import Reminder, short_text
+from tracker import dashboard, programme
 from tracker.models import ActionStatus, EiaActionLink, Plan, PlanAction, Priority
 
 
@@ -182,3 +190,58 @@ def my_actions(user) -> list[PlanAction]:
             .limit(50)
         ).scalars()
     )
+
+
+# For the rest of the app, through eia.signals -------------------------------------------------------
+
+
+def my_work_section(_sender: Any, *, user: User) -> dict[str, Any] | None:
+    """The plan actions *user* owns, for My work (the ``eia.signals.my_work`` signal)."""
+    actions = my_actions(user)
+    return {"template": "plans/_my_actions.html", "actions": actions} if actions else None
+
+
+def plan_reminders(_sender: Any, *, today: date) -> Iterator[Reminder]:
+    """Reminders for ``eia remind``: owned actions of active plans, not complete, that are due within
+    a week, overdue, or have had no progress update in 90 days (the ``eia.signals.reminders`` signal)."""
+    for row in db.session.execute(
+        dashboard.actions(dashboard.DashboardFilter(), today).where(PlanAction.owner_id.is_not(None))
+    ):
+        action = row.PlanAction
+        due_soon = action.due_on is not None and action.due_on <= today + timedelta(days=7)
+        if action.status is ActionStatus.COMPLETE or not (due_soon or row.stale):
+            continue
+        why = (
+            f"target {action.target_text or action.due_on} passed"
+            if row.overdue
+            else f"due {action.due_on.day} {action.due_on:%B %Y}"
+            if due_soon
+            else "no progress update in 90 days"
+        )
+        yield Reminder(
+            action.owner_id,
+            f"plan_action:{action.id}",
+            "plan_action",
+            f"{row.priority_ref} {action.ref} of {row.plan}: {short_text(action.text)} ({why})",
+            f"/plans/actions/{action.id}",
+            action.due_on,
+        )
+
+
+def report_sections(_sender: Any, *, year: int, today: date) -> dict[str, Any]:
+    """The plan tracker's part of the annual report (the ``eia.signals.report_sections`` signal): the programme's
+    planned assessments and each active plan's progress by priority, with the EIAs evidencing each
+    action."""
+    links: dict[int, list[str]] = {}
+    for action_id, reference in db.session.execute(
+        select(EiaActionLink.action_id, Eia.reference).join(Eia, Eia.id == EiaActionLink.eia_id).order_by(Eia.reference)
+    ):
+        links.setdefault(action_id, []).append(reference)
+    actions = db.session.execute(
+        dashboard.actions(dashboard.DashboardFilter(), today).where(PlanAction.id.in_(list(links) or [-1]))
+    ).all()
+    return {
+        "programme": programme.rates(year),
+        "priorities": dashboard.priority_summaries(dashboard.DashboardFilter(), today),
+        "evidenced": [(row.plan, row.priority_ref, row.PlanAction.ref, links[row.PlanAction.id]) for row in actions],
+    }

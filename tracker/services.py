@@ -17,7 +17,7 @@ from typing import Any
 from marshmallow import ValidationError
 from sqlalchemy import select
 
-from eia.audit import services as audit
+from eia.auditlog import services as audit
 from eia.csv_export import FORMULA_TRIGGERS, csv_lines
 from eia.errors import ConflictError, ValidationFailed
 from eia.extensions import db

@@ -4,18 +4,14 @@ from __future__ import annotations
 
 import secrets
 import time
-from datetime import timedelta
 from pathlib import Path
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
-from eia.accounts import queries as accounts_queries
 from eia.accounts.models import User
 from eia.assessments import queries as eia_queries
-from eia.assessments.models import Eia
-from eia.audit import services as audit
+from eia.auditlog import services as audit
 from eia.csv_export import csv_lines
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed
@@ -26,22 +22,18 @@ from eia.extensions import db
 from eia.forms_support import bind_form, show_errors
 from eia.permissions import can, permit
 from eia.web import filter_args, form_version, int_arg, paginate
-from forms.plans import (
+from tracker import dashboard, queries, services
+from tracker.forms import (
     ActionEditForm,
-    ActionLinkForm,
-    LinkPlannedForm,
     OwnerForm,
     PlanEditForm,
-    PlannedEiaForm,
     PlanUploadForm,
     ProgressForm,
 )
-from tracker import dashboard, programme, queries, services
-from tracker.models import ActionStatus, EiaActionLink, PlanAction, PlannedEia
+from tracker.models import ActionStatus
 from tracker.schemas import split_list
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
-links_bp = Blueprint("action_links", __name__, url_prefix="/eias/<reference>/actions")
 
 
 @bp.get("/")
@@ -280,47 +272,6 @@ def update_evidence(action_id: int, evidence_id: int):
     return send_evidence(item)
 
 
-@links_bp.route("/", methods=["GET", "POST"])
-@login_required
-def eia_links(reference: str):
-    eia = eia_queries.eia_or_404(reference)
-    permit(current_user, "eia.view", eia)
-    editable = can(current_user, "eia.edit", eia) and eia.state.is_editable
-    if request.method == "POST":
-        permit(current_user, "eia.edit", eia)
-    form = bind_form(ActionLinkForm, actions=queries.action_choices())
-    if form.validate_on_submit():
-        try:
-            services.link_eia(
-                eia, queries.action_or_404(int(form.action_id.data)), note=form.note.data, by=current_user
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Link to the action plan saved.", "success")
-            return redirect(url_for("action_links.eia_links", reference=eia.reference))
-    return render_template(
-        "plans/eia_links.html", eia=eia, links=queries.links_for_eia(eia.id), form=form, editable=editable
-    )
-
-
-@links_bp.post("/<int:link_id>/remove")
-@login_required
-def remove(reference: str, link_id: int):
-    eia = eia_queries.eia_or_404(reference)
-    permit(current_user, "eia.view", eia)
-    permit(current_user, "eia.edit", eia)
-    link = db.session.get(EiaActionLink, link_id)
-    if link is None or link.eia_id != eia.id:
-        abort(404)
-    services.unlink_eia(eia, link, by=current_user)
-    db.session.commit()
-    flash("Link removed.", "success")
-    return redirect(url_for("action_links.eia_links", reference=eia.reference))
-
-
 PENDING_KEY = "pending_plan_import"
 
 
@@ -389,136 +340,3 @@ def confirm_import():
     added, changed = counts["added"], counts["changed"]
     flash(f"Imported {pending['name']}: {added} action{'' if added == 1 else 's'} added, {changed} changed.", "success")
     return redirect(url_for("plans.index"))
-
-
-def my_work_section(user) -> dict | None:
-    """The plan actions *user* owns, for My work (registered in create_app)."""
-    actions = queries.my_actions(user)
-    return {"template": "plans/_my_actions.html", "actions": actions} if actions else None
-
-
-def plan_reminders(today):
-    """Reminders for ``eia remind``: owned actions of active plans, not complete, that are due within
-    a week, overdue, or have had no progress update in 90 days (registered in create_app)."""
-    from eia.notifications.services import Reminder, short_text
-
-    for row in db.session.execute(
-        dashboard.actions(dashboard.DashboardFilter(), today).where(PlanAction.owner_id.is_not(None))
-    ):
-        action = row.PlanAction
-        due_soon = action.due_on is not None and action.due_on <= today + timedelta(days=7)
-        if action.status is ActionStatus.COMPLETE or not (due_soon or row.stale):
-            continue
-        why = (
-            f"target {action.target_text or action.due_on} passed"
-            if row.overdue
-            else f"due {action.due_on.day} {action.due_on:%B %Y}"
-            if due_soon
-            else "no progress update in 90 days"
-        )
-        yield Reminder(
-            action.owner_id,
-            f"plan_action:{action.id}",
-            "plan_action",
-            f"{row.priority_ref} {action.ref} of {row.plan}: {short_text(action.text)} ({why})",
-            f"/plans/actions/{action.id}",
-            action.due_on,
-        )
-
-
-programme_bp = Blueprint("programme", __name__, url_prefix="/programme")
-
-
-@programme_bp.route("/", methods=["GET", "POST"])
-@login_required
-def programme_index():
-    """The EIA programme of a financial year, with completion and publication rates."""
-    permit(current_user, "plan.view")
-    today = utcnow().date()
-    year = int_arg("year", eia_queries.financial_year_of(today), minimum=2000, maximum=2100)
-    manage = can(current_user, "plan.edit")
-    if request.method == "POST":
-        permit(current_user, "plan.edit")
-    form = bind_form(
-        PlannedEiaForm,
-        service_areas=accounts_queries.service_area_choices(include_blank=False),
-        people=eia_queries.people_choices(),
-    )
-    if form.validate_on_submit():
-        try:
-            programme.add_planned(
-                {
-                    "title": form.title.data,
-                    "service_area_id": accounts_queries.service_area_or_404(int(form.service_area_id.data)).id,
-                    "owner_id": int(form.owner_id.data) if form.owner_id.data else None,
-                    "planned_start": form.planned_start.data,
-                    "decision_date": form.decision_date.data,
-                },
-                by=current_user,
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"'{form.title.data}' added to the programme.", "success")
-            return redirect(
-                url_for("programme.programme_index", year=eia_queries.financial_year_of(form.planned_start.data))
-            )
-    entries = programme.entries(year)
-    eia_ids = [e.eia_id for e in entries if e.eia_id]
-    found = {e.id: e for e in db.session.execute(select(Eia).where(Eia.id.in_(eia_ids))).scalars()} if eia_ids else {}
-    linked = {e.id: found.get(e.eia_id) for e in entries if e.eia_id}
-    rates = programme.rates(year)
-    return render_template(
-        "plans/programme.html",
-        year=year,
-        rates=rates,
-        totals=programme.Rates(
-            "All service areas",
-            *(sum(getattr(r, f) for r in rates) for f in ("planned", "started", "completed", "published")),
-        ),
-        entries=entries,
-        linked=linked,
-        areas={a.id: a.full_name for a in accounts_queries.service_areas()},
-        form=form if manage else None,
-        link_form=LinkPlannedForm(),
-        years=list(range(eia_queries.financial_year_of(today) + 1, eia_queries.financial_year_of(today) - 5, -1)),
-    )
-
-
-@programme_bp.post("/<int:entry_id>/link")
-@login_required
-def link_entry(entry_id: int):
-    permit(current_user, "plan.edit")
-    entry = db.session.get(PlannedEia, entry_id)
-    if entry is None:
-        abort(404)
-    form = LinkPlannedForm()
-    if form.validate_on_submit():
-        eia = eia_queries.eia_or_404(form.reference.data)
-        programme.link_planned(entry, eia, by=current_user)
-        db.session.commit()
-        flash(f"'{entry.title}' is now linked to {eia.reference}.", "success")
-    else:
-        flash("Enter the EIA reference to link.", "important")
-    return redirect(url_for("programme.programme_index", year=eia_queries.financial_year_of(entry.planned_start)))
-
-
-def report_sections(year, today) -> dict:
-    """The plan tracker's part of the annual report (registered in create_app): the programme's
-    planned assessments and each active plan's progress by priority, with the EIAs evidencing each
-    action."""
-    links: dict[int, list[str]] = {}
-    for action_id, reference in db.session.execute(
-        select(EiaActionLink.action_id, Eia.reference).join(Eia, Eia.id == EiaActionLink.eia_id).order_by(Eia.reference)
-    ):
-        links.setdefault(action_id, []).append(reference)
-    actions = db.session.execute(
-        dashboard.actions(dashboard.DashboardFilter(), today).where(PlanAction.id.in_(list(links) or [-1]))
-    ).all()
-    return {
-        "programme": programme.rates(year),
-        "priorities": dashboard.priority_summaries(dashboard.DashboardFilter(), today),
-        "evidenced": [(row.plan, row.priority_ref, row.PlanAction.ref, links[row.PlanAction.id]) for row in actions],
-    }

@@ -13,25 +13,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eia.db_types import UTCDateTime, enum_column, utcnow
 from eia.extensions import db
-
-
-class Role(StrEnum):
-    AUTHOR = "author"
-    EQUALITIES = "equalities"
-    DECISION_MAKER = "decision_maker"
-    ADMIN = "admin"
-
-    @property
-    def label(self) -> str:
-        return ROLE_LABELS[self]
-
-
-ROLE_LABELS = {
-    Role.AUTHOR: "Service manager (author)",
-    Role.EQUALITIES: "Equalities team",
-    Role.DECISION_MAKER: "Decision maker (SLT)",
-    Role.ADMIN: "Administrator",
-}
+from eia.roles import ROLE_LABELS as ROLE_LABELS  # re-exported: where the people are, their roles are too
+from eia.roles import Role as Role
 
 
 def new_token() -> str:

@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from eia.accounts import passwords
 from eia.accounts.models import Role, SavedForm, ServiceArea, SignInSession, SignInThrottle, User
 from eia.accounts.queries import user_by_email
-from eia.audit import services as audit
+from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.errors import ConflictError, ValidationFailed
 from eia.extensions import db

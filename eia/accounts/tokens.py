@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import case, select, update
 
 from eia.accounts.models import ApiToken, TokenScope, User
-from eia.audit import services as audit
+from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.errors import EiaError, ValidationFailed, WorkflowError
 from eia.extensions import db

@@ -9,7 +9,7 @@ from eia.accounts import queries, services
 from eia.accounts.models import Role
 from eia.assessments import queries as eia_queries
 from eia.assessments import services as eia_services
-from eia.audit import services as audit
+from eia.auditlog import services as audit
 from eia.csv_export import csv_lines
 from eia.errors import ValidationFailed
 from eia.extensions import db

@@ -63,8 +63,9 @@ def _add_error_responses(spec: dict[str, Any]) -> dict[str, Any]:
     return spec
 
 
-def init_api(app: Flask, blueprints: list[Blueprint]) -> None:
-    """Bind the API to *app* and register its blueprints (the app's and the tracker's)."""
+def init_api(app: Flask) -> None:
+    """Bind the API to *app*: the document, its page and the checks every request's body gets.
+    Each package then adds its blueprints with :func:`register_blueprint`."""
     from eia.api import auth, docs
     from eia.api.schemas import ProblemSchema
 
@@ -75,12 +76,15 @@ def init_api(app: Flask, blueprints: list[Blueprint]) -> None:
     )
     api.spec.options["security"] = [{"personalAccessToken": []}]
     api.spec.components.schema("Problem", schema=ProblemSchema)
-    for blueprint in blueprints:
-        for name, schema in getattr(blueprint, "extra_schemas", {}).items():
-            api.spec.components.schema(name, schema=schema)
-        api.register_blueprint(blueprint)
     # Every operation documents the shared error responses (the spec is built once, then cached).
     to_dict = api.spec.to_dict
     api.spec.to_dict = lambda: _add_error_responses(to_dict())  # type: ignore[method-assign]
-    auth.init_auth(app)
+    auth.init_body_checks(app)
     docs.init_docs(app)
+
+
+def register_blueprint(blueprint: Blueprint) -> None:
+    """Add a package's API *blueprint* (and the schemas it documents by name) to the API."""
+    for name, schema in getattr(blueprint, "extra_schemas", {}).items():
+        api.spec.components.schema(name, schema=schema)
+    api.register_blueprint(blueprint)

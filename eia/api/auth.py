@@ -1,17 +1,18 @@
-"""Who is calling the API: the personal access token in ``Authorization: Bearer``, its scope and
-its allowance of requests per minute."""
+"""Who is calling the API and what the body may hold.
+
+The personal access token in ``Authorization: Bearer`` is checked by the accounts package
+(``eia.accounts.api_auth``), which puts its owner on ``g.api_user``; this module only reads it.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask, current_app, g, request
+from flask import Flask, g, request
 from werkzeug.exceptions import BadRequest
 
-from eia.accounts import tokens
-from eia.accounts.models import TokenScope, User
-from eia.errors import PermissionDenied
-from eia.extensions import db
+if TYPE_CHECKING:
+    from eia.accounts.models import User
 
 API_PREFIX = "/api/v1/"
 #: Readable without a token: the OpenAPI document and its page.
@@ -26,24 +27,6 @@ def is_api_request() -> bool:
 def api_user() -> User:
     """The owner of the token this request came with."""
     return g.api_user
-
-
-def _authenticate() -> None:
-    if not is_api_request() or request.path in PUBLIC_PATHS:
-        return None
-    for name in ("api_token", "api_user", "_login_user"):
-        g.pop(name, None)
-    token = tokens.authenticate_bearer(request.headers.get("Authorization"))
-    count = tokens.count_request(token, ip_address=g.get("client_ip"))
-    db.session.commit()
-    if count > current_app.config["EIA_API_REQUESTS_PER_MINUTE"]:
-        raise tokens.RateLimited(tokens.retry_after())
-    if request.method not in READ_METHODS and token.scope is not TokenScope.WRITE:
-        raise PermissionDenied("This token is read-only: make a read and write token to change anything.")
-    g.api_token = token
-    g.api_user = token.user
-    g._login_user = token.user  # current_user is the token's owner for the rest of the request
-    return None
 
 
 def _storable(value: Any) -> bool:
@@ -86,6 +69,5 @@ def _refuse_unusable_json() -> None:
     return None
 
 
-def init_auth(app: Flask) -> None:
-    app.before_request(_authenticate)
+def init_body_checks(app: Flask) -> None:
     app.before_request(_refuse_unusable_json)

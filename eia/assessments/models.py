@@ -54,6 +54,11 @@ class EiaState(StrEnum):
     def is_completed(self) -> bool:
         return self in COMPLETED_STATES
 
+    @property
+    def tag_colour(self) -> str:
+        """The GOV.UK tag colour the state is shown in."""
+        return STATE_TAG_COLOURS[self]
+
 
 #: What a proposal is, as the About section and the list filters name it.
 PROPOSAL_TYPES = [

@@ -30,11 +30,11 @@ from eia.assessments.models import (
     SectionStatus,
     Severity,
 )
-from eia.audit import services as audit
+from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.errors import ConflictError, EiaError, ValidationFailed, WorkflowError
 from eia.extensions import db
-from forms.definitions import DefinitionError, FormDefinition, Question, Section, load_file
+from forms.definitions import DefinitionError, FormDefinition, Question, Section, load_file, shipped_templates
 
 EMPTY = (None, "", [])
 
@@ -85,6 +85,17 @@ def load_template(path: Path, *, by: Any) -> FormTemplate:
         detail=f"{definition.kind} v{definition.version} from {path.name}: {len(definition.sections)} sections",
     )
     return template
+
+
+def load_shipped_templates(*, by: Any) -> list[FormTemplate]:
+    """Load each template shipped under forms/templates/ that is not in the database yet."""
+    have = {(row.kind, row.version) for row in db.session.execute(select(FormTemplate.kind, FormTemplate.version))}
+    loaded = []
+    for path in shipped_templates():
+        definition, _ = load_file(path)
+        if (definition.kind, definition.version) not in have:
+            loaded.append(load_template(path, by=by))
+    return loaded
 
 
 def set_characteristic_active(characteristic: Characteristic, active: bool, *, by: User) -> None:

@@ -10,7 +10,7 @@ from eia.assessments import queries, services
 from eia.assessments.models import PROPOSAL_TYPES, EiaKind, EiaState, Mitigation, SectionStatus
 from eia.assessments.services import SectionConflict
 from eia.assessments.workflow import TRANSITIONS
-from eia.audit import services as audit
+from eia.auditlog import services as audit
 from eia.csv_export import csv_lines
 from eia.db_types import utcnow
 from eia.errors import ConflictError, ValidationFailed

@@ -23,7 +23,7 @@ from eia.assessments.models import (
     Snapshot,
 )
 from eia.assessments.services import task_list, unmitigated_impacts
-from eia.audit import services as audit
+from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed, WorkflowError
 from eia.extensions import db

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from eia.assessments import queries, services, workflow
-from eia.assessments.views import bp, workflow_actions
+from eia.assessments.pdf import eia_pdf_response
+from eia.assessments.views import workflow_actions
 from eia.assessments.workflow import TRANSITIONS, SubmissionBlocked
-from eia.audit.models import AuditEntry
+from eia.auditlog.models import AuditEntry
 from eia.errors import ValidationFailed
 from eia.extensions import db
 from eia.forms_support import bind_form, show_errors
 from eia.permissions import permit
 from forms.eia import CommentForm, TransitionForm
+
+bp = Blueprint("workflow", __name__, url_prefix="/eias")
 
 DONE_MESSAGES = {
     "submit": "{ref} has been sent to the equalities team for review.",
@@ -132,7 +135,7 @@ def comment(reference: str):
             return _review_page(eia, form)
         db.session.commit()
         flash("Comment added. The author sees it when the assessment is returned.", "success")
-        return redirect(url_for("assessments.review", reference=eia.reference))
+        return redirect(url_for("workflow.review", reference=eia.reference))
     return _review_page(eia, form)
 
 
@@ -164,8 +167,6 @@ def history(reference: str):
 @bp.get("/<reference>.pdf")
 @login_required
 def pdf(reference: str):
-    from eia.register.views import eia_pdf_response
-
     eia = queries.eia_or_404(reference)
     permit(current_user, "eia.view", eia)
     return eia_pdf_response(eia)

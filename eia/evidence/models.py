@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, BigInteger, Boolean, Column, Date, ForeignKey, Index, Integer, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eia.accounts.models import User
-from eia.assessments.models import Characteristic
 from eia.db_types import UTCDateTime, enum_column, utcnow
 from eia.extensions import db
+
+if TYPE_CHECKING:  # evidence sits below assessments: the link is made by name
+    from eia.assessments.models import Characteristic
 
 
 class EvidenceKind(StrEnum):
@@ -68,7 +71,7 @@ class EvidenceItem(db.Model):
 
     added_by: Mapped[User] = relationship(foreign_keys=[added_by_id])
     characteristics: Mapped[list[Characteristic]] = relationship(
-        secondary=evidence_characteristics, order_by="Characteristic.position"
+        "Characteristic", secondary=evidence_characteristics, order_by="Characteristic.position"
     )
 
     @property

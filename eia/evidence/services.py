@@ -7,20 +7,22 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
 
 from eia.accounts.models import User
-from eia.assessments.models import Characteristic
-from eia.audit import services as audit
+from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed, WorkflowError
 from eia.evidence.filetypes import NotAllowed, detect
 from eia.evidence.models import EvidenceItem, EvidenceKind
 from eia.evidence.storage import EvidenceStore
 from eia.extensions import db
+
+if TYPE_CHECKING:
+    from eia.assessments.models import Characteristic
 
 CHUNK = 64 * 1024
 

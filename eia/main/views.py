@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import text
 
+from eia import signals
 from eia.assessments import queries
 from eia.db_types import utcnow
 from eia.extensions import db
 from eia.permissions import permit
+from eia.signals import values_from
 
 bp = Blueprint("main", __name__)
 
@@ -30,11 +32,7 @@ def home():
         sign_off=None if sign_off is None else _all(sign_off),
         mitigations=db.session.execute(queries.my_mitigations(current_user)).all(),
         reviews_due=_all(queries.reviews_due(current_user, today)),
-        extra_sections=[
-            section
-            for provider in current_app.extensions.get("eia.my_work", [])
-            if (section := provider(current_user)) is not None
-        ],
+        extra_sections=values_from(signals.my_work.send(None, user=current_user)),
     )
 
 

@@ -1,7 +1,7 @@
 """Collect each person's due items and send them one digest email a day.
 
 Items come from providers: the ones here (assessment review dates, reviews waiting past the target,
-mitigations and quality-audit findings due) and any registered in ``app.extensions["eia.reminders"]``
+mitigations and quality-audit findings due) and any registered to the ``eia.signals.reminders`` signal
 (the plan tracker adds plan actions due an update). A provider takes today's date and returns
 :class:`Reminder` items. An item is emailed at most once a day: what was sent is recorded in
 ``sent_reminders`` after the SMTP server accepted the message, so a failed send leaves nothing marked.
@@ -23,11 +23,13 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from eia import signals
 from eia.accounts.models import Role, User
 from eia.assessments.models import COMPLETED_STATES, Eia, EiaState, Mitigation, MitigationStatus
-from eia.audit.models import Finding, FindingStatus
 from eia.extensions import db
 from eia.notifications.models import SentReminder
+from eia.quality.models import Finding, FindingStatus
+from eia.signals import values_from
 from eia.working_days import add_working_days
 
 DUE_SOON_DAYS = 7
@@ -179,10 +181,10 @@ BUILT_IN: list[Provider] = [_review_dates, _reviews_waiting, _mitigations, _find
 
 def reminders(today: date, user_id: int | None = None) -> dict[int, list[Reminder]]:
     """Every due item, by person (or only *user_id*'s), soonest first."""
-    providers = [*BUILT_IN, *current_app.extensions.get("eia.reminders", [])]
+    batches = [provider(today) for provider in BUILT_IN] + values_from(signals.reminders.send(None, today=today))
     found: dict[int, dict[str, Reminder]] = {}
-    for provider in providers:
-        for item in provider(today):
+    for batch in batches:
+        for item in batch:
             if user_id is None or item.user_id == user_id:
                 found.setdefault(item.user_id, {})[item.key] = item
     return {

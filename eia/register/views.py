@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, abort, render_template, request
 
 from eia.assessments import queries
+from eia.assessments.pdf import eia_pdf_response
 from eia.evidence import queries as evidence_queries
 from eia.evidence.storage import send_evidence
 from eia.extensions import db
-from eia.reports.pdf import render_pdf
 
 bp = Blueprint("register", __name__, url_prefix="/register")
 
@@ -41,14 +41,3 @@ def evidence_file(reference: str, evidence_id: int):
     if not item.is_public or item.is_removed:
         abort(404)
     return send_evidence(item)
-
-
-def eia_pdf_response(eia) -> Response:
-    """The EIA as a PDF download (shared by the register and the signed-in EIA page)."""
-    html = render_template("pdf/eia.html", eia=eia, doc=queries.document(eia))
-    body = render_pdf(html)
-    return Response(
-        body,
-        mimetype="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{eia.reference}.pdf"'},
-    )

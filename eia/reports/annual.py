@@ -15,10 +15,10 @@ from pathlib import Path
 from flask import current_app, render_template
 from sqlalchemy import select
 
-from eia.audit.models import AuditEntry
+from eia.auditlog.models import AuditEntry
 from eia.extensions import db
+from eia.pdf import render_pdf
 from eia.reports import figures
-from eia.reports.pdf import render_pdf
 
 STEPS = ("assessments", "impacts", "quality audits", "audit log", "action plans", "page", "PDF")
 

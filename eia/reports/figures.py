@@ -4,7 +4,7 @@ objects in Python. A financial year ``2025`` runs from 1 April 2025 to 31 March 
 An assessment is *started* in the year it was created, *completed* in the year it was approved
 (approved, signed off, published or due for review now), *published* in the year it was published.
 Sections the plan tracker adds (EIAs planned, action-plan progress) come from providers registered
-in ``app.extensions["eia.report_sections"]``.
+to the ``eia.signals.report_sections`` signal.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import String, and_, case, cast, func, select
 from sqlalchemy.orm import aliased
 
+from eia import signals
 from eia.accounts.models import ServiceArea
 from eia.assessments.models import (
     COMPLETED_STATES,
@@ -31,8 +32,10 @@ from eia.assessments.models import (
     MitigationStatus,
 )
 from eia.assessments.queries import financial_year_bounds
-from eia.audit.models import AuditEntry, Rubric
+from eia.auditlog.models import AuditEntry
 from eia.extensions import db
+from eia.quality.models import Rubric
+from eia.signals import values_from
 
 OUTCOMES = {
     "no_major_change": "No major change needed",
@@ -211,7 +214,7 @@ def individual_completed(year: int) -> int:
 
 
 def _audited(year: int) -> int:
-    from eia.audit.models import QualityScore
+    from eia.quality.models import QualityScore
 
     return db.session.execute(
         select(func.count()).where(QualityScore.retest_of_id.is_(None), _in_year(QualityScore.scored_at, year))
@@ -272,8 +275,9 @@ class Report:
 def build(year: int, today: date, progress=None) -> Report:
     """Every figure of the report for financial year *year*. *progress* (optional) is called with a
     step name as each part is counted."""
-    from eia.audit import sample_queries, sampling
-    from eia.audit.services import verify_chain
+    from eia.auditlog.services import verify_chain
+    from eia.quality import queries as sample_queries
+    from eia.quality import sampling
 
     step = progress or (lambda name: None)
     step("assessments")
@@ -306,6 +310,6 @@ def build(year: int, today: date, progress=None) -> Report:
     )
     report.change = change_since(year, today, report)
     step("action plans")
-    for provider in current_app.extensions.get("eia.report_sections", []):
-        report.extra.update(provider(year, today))
+    for part in values_from(signals.report_sections.send(None, year=year, today=today)):
+        report.extra.update(part)
     return report

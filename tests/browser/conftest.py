@@ -18,9 +18,9 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from eia import create_app
-from eia.audit.services import command_line_actor
-from eia.cli import load_shipped_templates
-from eia.demo import load_demo
+from eia.assessments.services import load_shipped_templates
+from eia.auditlog.services import command_line_actor
+from eia.demo.people import load_demo
 from eia.extensions import db
 from tracker.demo import load_demo_plans
 
@@ -58,7 +58,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     )
     with app.app_context():
         upgrade()
-        load_shipped_templates()
+        load_shipped_templates(by=command_line_actor())
         load_demo(by=command_line_actor())
         load_demo_plans(by=command_line_actor())
         db.session.commit()

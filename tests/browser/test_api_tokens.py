@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from playwright.sync_api import Page, expect
 
-from eia.demo import DEMO_PASSWORD
+from eia.demo.people import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible, sign_in, visit
 
 

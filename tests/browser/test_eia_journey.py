@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from eia.accounts.models import User
 from eia.assessments.models import Eia
-from eia.demo import DEMO_PASSWORD
+from eia.demo.people import DEMO_PASSWORD
 from eia.extensions import db
 from tests.browser.conftest import assert_accessible, sign_in, visit
 from tests.factories import complete_eia

@@ -8,7 +8,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, expect
 from weasyprint import HTML
 
-from eia.demo import DEMO_PASSWORD
+from eia.demo.people import DEMO_PASSWORD
 from tests.browser.conftest import assert_accessible, sign_in, visit
 
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from eia.accounts.models import User
 from eia.assessments.models import EiaState
-from eia.audit import sampling
-from eia.demo import DEMO_PASSWORD
+from eia.demo.people import DEMO_PASSWORD
 from eia.extensions import db
+from eia.quality import sampling
 from tests.browser.conftest import assert_accessible, sign_in, visit
 from tests.factories import make_eia
 

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from eia.accounts.models import Role
-from eia.demo import DEMO_PASSWORD, PEOPLE
+from eia.demo.people import DEMO_PASSWORD, PEOPLE
 from tests.browser.conftest import assert_accessible, nav_items, sign_in, visit
 
 PERSON_FOR = {person.role: person for person in reversed(PEOPLE)}

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from weasyprint import HTML
-
 
 class RefusedFetch(ValueError):
     """The PDF tried to load something; PDFs here are self-contained."""
@@ -19,5 +17,7 @@ def refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 def render_pdf(html: str) -> bytes:
     """Render *html* to a tagged PDF (PDF/UA). Its title, author and language come from the HTML's
     ``<title>``, ``<meta name="author">`` and ``<html lang>``."""
+    from weasyprint import HTML  # heavy (about 0.7 s): imported when a PDF is made, not at start-up
+
     document = HTML(string=html, url_fetcher=refuse_fetch, base_url="about:blank")
     return document.write_pdf(pdf_variant="pdf/ua-1") or b""

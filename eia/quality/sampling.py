@@ -28,21 +28,12 @@ from typing import Any
 from sqlalchemy import select
 
 from eia.assessments.models import COMPLETED_STATES, Eia
-from eia.audit import services as audit
-from eia.audit.models import (
-    AuditEntry,
-    CriterionScore,
-    Finding,
-    FindingStatus,
-    QualityScore,
-    Rating,
-    Rubric,
-    Sample,
-    SampleItem,
-)
+from eia.auditlog import services as audit
+from eia.auditlog.models import AuditEntry
 from eia.db_types import utcnow
 from eia.errors import ConflictError, ValidationFailed
 from eia.extensions import db
+from eia.quality.models import CriterionScore, Finding, FindingStatus, QualityScore, Rating, Rubric, Sample, SampleItem
 from forms.rubrics import SCORES, load_rubric, shipped_rubrics
 
 METHOD = "v1"

@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from eia.accounts.models import Role, User
 from eia.assessments.models import Eia
 from eia.assessments.queries import financial_year_of
-from eia.audit import sampling
-from eia.audit.models import Sample
 from eia.errors import ValidationFailed
 from eia.extensions import db
+from eia.quality import sampling
+from eia.quality.models import Sample
 
 #: Criteria the demo audits found weak, by quarter number: (criterion, score, finding).
 WEAK_SPOTS = {

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import selectinload
 
 from eia.assessments.models import Eia
-from eia.audit.models import CriterionScore, Finding, FindingStatus, QualityScore, Rubric, Sample, SampleItem
-from eia.audit.sampling import Period, quarter
 from eia.extensions import db
+from eia.quality.models import CriterionScore, Finding, FindingStatus, QualityScore, Rubric, Sample, SampleItem
+from eia.quality.sampling import Period, quarter
 
 
 def _within(column, start: date, end: date):
@@ -139,3 +140,9 @@ def my_findings(user) -> list[tuple[Finding, str]]:
             .limit(50)
         ).all()
     )
+
+
+def my_work_section(_sender: Any, *, user: Any) -> dict[str, Any] | None:
+    """Open quality-audit findings *user* owns, for My work (the ``eia.signals.my_work`` signal)."""
+    rows = my_findings(user)
+    return {"template": "samples/_my_findings.html", "findings": rows} if rows else None

@@ -19,7 +19,7 @@ from flask import g, has_app_context
 from sqlalchemy import Connection, column, inspect, select, table, text
 from sqlalchemy.exc import DBAPIError
 
-from eia.audit.models import GENESIS_HASH, AuditEntry, RowHash
+from eia.auditlog.models import GENESIS_HASH, AuditEntry, RowHash
 from eia.db_types import utcnow
 from eia.extensions import db
 

@@ -13,7 +13,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from eia.assessments.schemas import PersonSchema
-from eia.audit.models import FindingStatus, Rating, Rubric
+from eia.quality.models import FindingStatus, Rating, Rubric
 from forms.rubrics import SCORES
 
 #: The limits of the pages' forms (forms/samples.py and forms/eia.py's DateField).

@@ -9,14 +9,13 @@ from eia.accounts import queries as accounts
 from eia.assessments import queries as eia_queries
 from eia.assessments.models import Eia
 from eia.assessments.queries import financial_year_of
-from eia.audit import sample_queries as queries
-from eia.audit import sampling
-from eia.audit.models import Finding, Sample, SampleItem
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed
 from eia.extensions import db
 from eia.forms_support import bind_form, show_errors
 from eia.permissions import can, permit
+from eia.quality import queries, sampling
+from eia.quality.models import Finding, Sample, SampleItem
 from eia.web import form_version, int_arg, paginate
 from forms.samples import FINDING_SLOTS, CloseFindingForm, DrawSampleForm, score_form_class
 
@@ -236,9 +235,3 @@ def finding(finding_id: int):
         names=eia_queries.user_names({found.owner_id, score.scored_by_id}),
         form=form if can(current_user, "finding.close", found) else None,
     )
-
-
-def my_work_section(user) -> dict | None:
-    """Open quality-audit findings *user* owns, for My work (registered in create_app)."""
-    rows = queries.my_findings(user)
-    return {"template": "samples/_my_findings.html", "findings": rows} if rows else None

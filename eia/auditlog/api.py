@@ -13,11 +13,11 @@ from eia.api import api_blueprint
 from eia.api.auth import api_user
 from eia.api.common import paginated, requires, respond
 from eia.api.schemas import PageArgs, page_of
-from eia.audit import queries
-from eia.audit import services as audit
-from eia.audit.models import AuditEntry
-from eia.audit.queries import AuditFilter
-from eia.audit.schemas import AuditEntrySchema
+from eia.auditlog import queries
+from eia.auditlog import services as audit
+from eia.auditlog.models import AuditEntry
+from eia.auditlog.queries import AuditFilter
+from eia.auditlog.schemas import AuditEntrySchema
 from eia.db_types import utcnow
 from eia.extensions import db
 

@@ -12,6 +12,7 @@ from flask import current_app, g, request, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from eia import signals
 from eia.accounts import queries as accounts
 from eia.accounts.models import User
 from eia.api import api_blueprint
@@ -37,14 +38,15 @@ from eia.assessments.schemas import (
     check_answers,
 )
 from eia.assessments.workflow import TRANSITIONS
-from eia.audit.models import AuditEntry
-from eia.audit.schemas import HistoryEntrySchema
+from eia.auditlog.models import AuditEntry
+from eia.auditlog.schemas import HistoryEntrySchema
 from eia.errors import NotFound, ValidationFailed
 from eia.evidence import queries as evidence_queries
 from eia.evidence import services as evidence_services
 from eia.evidence.storage import store_for
 from eia.extensions import db
 from eia.permissions import can, permit
+from eia.signals import values_from
 
 bp = api_blueprint("eias", __name__, url_prefix="/eias", description="Equality impact assessments")
 
@@ -91,8 +93,8 @@ def eia_data(eia: Eia) -> dict[str, Any]:
     data["sections"] = [_section_data(eia, key) for key in titles if eia.section(key) is not None]
     data["evidence"] = EvidenceSchema(many=True).dump(evidence_queries.for_subject(eia))
     data["action_links"] = []
-    for extra in current_app.extensions.get("eia.api_eia_extras", []):
-        data.update(extra(eia))
+    for extra in values_from(signals.eia_api_extras.send(None, eia=eia)):
+        data.update(extra)
     data["transitions"] = _transitions(eia)
     return data
 

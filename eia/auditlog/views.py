@@ -8,9 +8,9 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
-from eia.audit import queries
-from eia.audit import services as audit
-from eia.audit.queries import AuditFilter
+from eia.auditlog import queries
+from eia.auditlog import services as audit
+from eia.auditlog.queries import AuditFilter
 from eia.csv_export import csv_lines
 from eia.extensions import db
 from eia.permissions import permit

@@ -1,7 +1,7 @@
 """The API for quality audits: samples of completed assessments drawn at random (and drawn again to
 check them), scoring a sampled assessment against the rubric, and the findings that come of it.
 
-The same services, rules and messages as the pages (``eia/audit/sample_views.py``): the equalities
+The same services, rules and messages as the pages (``eia/quality/views.py``): the equalities
 team draws and scores, decision makers and administrators read; an auditor never scores an
 assessment they wrote, lead or signed off. An individual-action assessment in a sample keeps its
 place, service area and rating for those who may not see it, never its reference, title or scores.
@@ -24,9 +24,13 @@ from eia.api.common import IF_MATCH, before_body, check_if_match, paginated, per
 from eia.api.schemas import PageArgs, page_of
 from eia.assessments import queries as eia_queries
 from eia.assessments.models import Eia
-from eia.audit import sample_queries, sampling
-from eia.audit.models import Finding, FindingStatus, QualityScore, Sample, SampleItem
-from eia.audit.sample_schemas import (
+from eia.errors import NotFound, ValidationFailed
+from eia.extensions import db
+from eia.permissions import can, permit
+from eia.quality import queries as sample_queries
+from eia.quality import sampling
+from eia.quality.models import Finding, FindingStatus, QualityScore, Sample, SampleItem
+from eia.quality.schemas import (
     MAX_ID,
     CloseFindingInputSchema,
     DrawSampleInputSchema,
@@ -40,9 +44,6 @@ from eia.audit.sample_schemas import (
     VerificationSchema,
     check_scores,
 )
-from eia.errors import NotFound, ValidationFailed
-from eia.extensions import db
-from eia.permissions import can, permit
 
 bp = api_blueprint(
     "quality_audits",

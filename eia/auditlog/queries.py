@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import Select, Text, cast, func, or_, select
 
-from eia.audit.models import AuditEntry, canonical_time
+from eia.auditlog.models import AuditEntry, canonical_time
 from eia.extensions import db
 
 

@@ -13,9 +13,9 @@ import random
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
 
-from flask import current_app
 from sqlalchemy import func, insert, select
 
+from eia import signals
 from eia.accounts.models import Role, ServiceArea, User
 from eia.assessments.models import (
     Characteristic,
@@ -30,11 +30,11 @@ from eia.assessments.models import (
     SectionStatus,
 )
 from eia.assessments.queries import financial_year_of, latest_template
-from eia.audit import sampling
-from eia.audit import services as audit
+from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed
 from eia.extensions import db
+from eia.quality import sampling
 
 PREFIX = "EIA-S"
 STATES = [EiaState.PUBLISHED] * 4 + [EiaState.SIGNED_OFF] * 2 + [EiaState.APPROVED, EiaState.DRAFT, EiaState.SUBMITTED]
@@ -139,9 +139,7 @@ def load_scale(count: int, *, seed: int = 2026, progress: Callable[[int], None] 
 
 
 def _link_to_plans(rng: random.Random, eia_ids: list[int]) -> None:
-    links = current_app.extensions.get("eia.scale_links")
-    if links:
-        links(rng, eia_ids)
+    signals.scale_loaded.send(None, rng=rng, eia_ids=eia_ids)
 
 
 def _audit_samples(auditor: User, years: list[int]) -> None:

@@ -1,0 +1,49 @@
+"""The ``eia forms`` commands: the versions of the EIA form template."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask.cli import with_appcontext
+
+from eia.commands import friendly_errors
+
+forms_cli = click.Group("forms", help="Load and list the versions of the EIA form template.")
+
+
+@forms_cli.command("load")
+@click.argument("files", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@with_appcontext
+@friendly_errors
+def load_forms_command(files: tuple[Path, ...]) -> None:
+    """Add form template versions from YAML FILES (by default, the templates shipped with the app
+    that are not loaded yet). EIAs already written keep the version they were written on."""
+    from eia.assessments import services
+    from eia.auditlog.services import command_line_actor
+    from eia.extensions import db
+    from forms.definitions import shipped_templates
+
+    if files:
+        for path in files:
+            template = services.load_template(path, by=command_line_actor())
+            click.echo(f"Loaded the {template.kind} template, version {template.version}, from {path.name}.")
+    else:
+        loaded = services.load_shipped_templates(by=command_line_actor())
+        for template in loaded:
+            click.echo(f"Loaded the {template.kind} template, version {template.version}.")
+        if not loaded:
+            click.echo(f"The {len(shipped_templates())} shipped templates are already loaded.")
+    db.session.commit()
+
+
+@forms_cli.command("list")
+@with_appcontext
+@friendly_errors
+def list_forms_command() -> None:
+    """List the loaded form template versions."""
+    from eia.assessments import queries
+
+    for template in queries.templates():
+        sections = len(template.form.sections)
+        click.echo(f"{template.kind}\tv{template.version}\t{sections} sections\t{template.source_name}")

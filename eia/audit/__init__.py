@@ -1,1 +1,0 @@
-"""The tamper-evident audit log (and, later, the quality-audit samples)."""

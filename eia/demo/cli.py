@@ -1,0 +1,56 @@
+"""The ``eia demo`` command."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+
+from eia.commands import friendly_errors
+
+
+@click.command("demo")
+@click.option(
+    "--scale",
+    type=click.IntRange(1, 1_000_000),
+    help="Also add this many assessments over five years, with impacts, mitigations, links, samples and audit entries (for benchmarks).",
+)
+@with_appcontext
+@friendly_errors
+def demo_command(scale: int | None) -> None:
+    """Load demo service areas and one user for every role (safe to run twice; demo mode only)."""
+    from flask import current_app
+
+    from eia.auditlog.services import command_line_actor
+    from eia.demo.people import DEMO_PASSWORD, load_demo
+    from eia.extensions import db
+
+    if current_app.config["EIA_ENV"] not in {"demo", "testing"}:
+        raise click.ClickException(
+            "the demo adds users with a published password, so it runs only with EIA_ENV=demo (or testing)"
+        )
+    from eia.assessments.services import load_shipped_templates
+    from eia.db_types import utcnow
+    from eia.demo.eias import load_demo_eias
+    from eia.demo.samples import load_demo_samples
+    from eia.signals import demo_loaded, values_from
+
+    load_shipped_templates(by=command_line_actor())
+    loaded = load_demo(by=command_line_actor())
+    others = values_from(demo_loaded.send(None, today=utcnow().date(), by=command_line_actor()))
+    eias = load_demo_eias()
+    load_demo_samples(utcnow().date())
+    db.session.commit()
+    click.echo(f"Demo users (all with the password {DEMO_PASSWORD}):")
+    for person, added in loaded:
+        note = "" if added else " (already there)"
+        click.echo(f"  {person.role.label:<26} {person.email}{note}")
+    for line in others:
+        click.echo(line)
+    if eias:
+        click.echo(f"Added {eias} demo equality impact assessments across two financial years.")
+    if scale:
+        from eia.demo.scale import load_scale
+
+        with click.progressbar(length=scale, label="Adding the scale assessments") as bar:
+            added = load_scale(scale, progress=lambda n: bar.update(n - bar.pos))
+        click.echo(f"Added {added:,} scale assessments." if added else "The scale assessments are already there.")

@@ -1,0 +1,40 @@
+"""The app's named extension points: blinker signals (as Flask's own) that other packages connect to
+in their ``init_app``, so ``eia`` shows, reminds and reports on things it does not import.
+
+Each signal is sent with keyword arguments and each receiver returns its part; ``values_from``
+collects the answers that are not ``None``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from blinker import Namespace, Signal
+
+_signals = Namespace()
+
+#: ``my_work.send(user=...)``: a section for the person's My work page, as
+#: ``{"template": "...", **context}``, or None when there is nothing for them.
+my_work: Signal = _signals.signal("my-work")
+
+#: ``reminders.send(today=...)``: an iterable of :class:`eia.notifications.services.Reminder` for
+#: ``eia remind`` and the notifications page.
+reminders: Signal = _signals.signal("reminders")
+
+#: ``report_sections.send(year=..., today=...)``: a dict merged into the annual report's ``extra``.
+report_sections: Signal = _signals.signal("report-sections")
+
+#: ``eia_api_extras.send(eia=...)``: a dict merged into an assessment's JSON in the API.
+eia_api_extras: Signal = _signals.signal("eia-api-extras")
+
+#: ``demo_loaded.send(today=..., by=...)``: a line to print about what a package added to the demo,
+#: or None.
+demo_loaded: Signal = _signals.signal("demo-loaded")
+
+#: ``scale_loaded.send(rng=..., eia_ids=...)``: add a package's rows for ``eia demo --scale``.
+scale_loaded: Signal = _signals.signal("scale-loaded")
+
+
+def values_from(results: list[tuple[Any, Any]]) -> list[Any]:
+    """The answers of a ``send`` that are not None, in the order the receivers were connected."""
+    return [value for _receiver, value in results if value is not None]

@@ -1,0 +1,101 @@
+"""The EIA programme: the assessments each service area plans in a financial year."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from eia.accounts import queries as accounts_queries
+from eia.assessments import queries as eia_queries
+from eia.assessments.models import Eia
+from eia.db_types import utcnow
+from eia.errors import ValidationFailed
+from eia.extensions import db
+from eia.forms_support import bind_form, show_errors
+from eia.permissions import can, permit
+from eia.web import int_arg
+from tracker import programme
+from tracker.forms import (
+    LinkPlannedForm,
+    PlannedEiaForm,
+)
+from tracker.models import PlannedEia
+
+bp = Blueprint("programme", __name__, url_prefix="/programme")
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def programme_index():
+    """The EIA programme of a financial year, with completion and publication rates."""
+    permit(current_user, "plan.view")
+    today = utcnow().date()
+    year = int_arg("year", eia_queries.financial_year_of(today), minimum=2000, maximum=2100)
+    manage = can(current_user, "plan.edit")
+    if request.method == "POST":
+        permit(current_user, "plan.edit")
+    form = bind_form(
+        PlannedEiaForm,
+        service_areas=accounts_queries.service_area_choices(include_blank=False),
+        people=eia_queries.people_choices(),
+    )
+    if form.validate_on_submit():
+        try:
+            programme.add_planned(
+                {
+                    "title": form.title.data,
+                    "service_area_id": accounts_queries.service_area_or_404(int(form.service_area_id.data)).id,
+                    "owner_id": int(form.owner_id.data) if form.owner_id.data else None,
+                    "planned_start": form.planned_start.data,
+                    "decision_date": form.decision_date.data,
+                },
+                by=current_user,
+            )
+        except ValidationFailed as exc:
+            db.session.rollback()
+            show_errors(form, exc)
+        else:
+            db.session.commit()
+            flash(f"'{form.title.data}' added to the programme.", "success")
+            return redirect(
+                url_for("programme.programme_index", year=eia_queries.financial_year_of(form.planned_start.data))
+            )
+    entries = programme.entries(year)
+    eia_ids = [e.eia_id for e in entries if e.eia_id]
+    found = {e.id: e for e in db.session.execute(select(Eia).where(Eia.id.in_(eia_ids))).scalars()} if eia_ids else {}
+    linked = {e.id: found.get(e.eia_id) for e in entries if e.eia_id}
+    rates = programme.rates(year)
+    return render_template(
+        "plans/programme.html",
+        year=year,
+        rates=rates,
+        totals=programme.Rates(
+            "All service areas",
+            *(sum(getattr(r, f) for r in rates) for f in ("planned", "started", "completed", "published")),
+        ),
+        entries=entries,
+        linked=linked,
+        areas={a.id: a.full_name for a in accounts_queries.service_areas()},
+        form=form if manage else None,
+        link_form=LinkPlannedForm(),
+        years=list(range(eia_queries.financial_year_of(today) + 1, eia_queries.financial_year_of(today) - 5, -1)),
+    )
+
+
+@bp.post("/<int:entry_id>/link")
+@login_required
+def link_entry(entry_id: int):
+    permit(current_user, "plan.edit")
+    entry = db.session.get(PlannedEia, entry_id)
+    if entry is None:
+        abort(404)
+    form = LinkPlannedForm()
+    if form.validate_on_submit():
+        eia = eia_queries.eia_or_404(form.reference.data)
+        programme.link_planned(entry, eia, by=current_user)
+        db.session.commit()
+        flash(f"'{entry.title}' is now linked to {eia.reference}.", "success")
+    else:
+        flash("Enter the EIA reference to link.", "important")
+    return redirect(url_for("programme.programme_index", year=eia_queries.financial_year_of(entry.planned_start)))
