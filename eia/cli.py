@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 from flask import Flask
-from flask.cli import FlaskGroup
+from flask.cli import FlaskGroup, ScriptInfo
 
 from eia.commands import HANDLED, one_line_error
 from eia.config import ConfigError
@@ -25,6 +25,16 @@ def _create_app() -> Flask:
 
 class EiaGroup(FlaskGroup):
     """Also covers Flask's and Flask-Migrate's own commands (``eia db upgrade`` on a database that is down)."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """``eia --help`` when the app cannot start: the reason in one line (Flask would print a
+        traceback), then Flask's own commands."""
+        try:
+            ctx.ensure_object(ScriptInfo).load_app()
+        except click.ClickException as exc:
+            click.secho(f"Error: {exc.format_message()}\n", err=True, fg="red")
+            return sorted(self.commands)
+        return super().list_commands(ctx)
 
     def invoke(self, ctx: click.Context):
         try:

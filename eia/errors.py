@@ -10,6 +10,7 @@ from flask import Flask, g, render_template, request
 from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
 from marshmallow import ValidationError as MarshmallowValidationError
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException
@@ -42,17 +43,42 @@ class WorkflowError(EiaError):
 
 
 class ConflictError(WorkflowError):
-    """Someone else changed the object since the form was opened."""
+    """Someone else changed the object since the form was opened; ``current`` is it as saved now."""
+
+    def __init__(self, message: str, current: Any = None):
+        super().__init__(message)
+        self.current = current
+
+
+def version_of(obj: Any) -> int:
+    """The value of *obj*'s version counter (the mapper's ``version_id_col``)."""
+    mapper = sa_inspect(obj).mapper
+    return getattr(obj, mapper.get_property_by_column(mapper.version_id_col).key)
+
+
+def check_version(obj: Any, expected: int, message: str) -> None:
+    """Refuse a change to *obj* made from a form opened at version *expected* when someone has saved
+    it since (optimistic locking; the version counter catches a race at the flush too).
+
+    :raises ConflictError: with *message* and *obj* as it is saved now.
+    """
+    if version_of(obj) != expected:
+        raise ConflictError(message, current=obj)
 
 
 class ValidationFailed(EiaError):
-    """Input that passed the form but breaks a domain rule; carries field-level messages."""
+    """Input that passed the form but breaks a domain rule; carries field-level messages.
+
+    ``keep_record`` says that what the service wrote before refusing (the audit entry of a failed
+    attempt, say) stands and is committed; otherwise everything it did is undone.
+    """
 
     status = 422
 
-    def __init__(self, message: str, fields: dict[str, str] | None = None):
+    def __init__(self, message: str, fields: dict[str, str] | None = None, *, keep_record: bool = False):
         super().__init__(message)
         self.fields = fields or {}
+        self.keep_record = keep_record
 
 
 TITLES = {

@@ -1,15 +1,28 @@
-"""Small helpers between Flask-WTF forms and domain services."""
+"""The one way a page's form reaches a service: bind it (with what was typed before a session
+ended), run the service in a SAVEPOINT, and answer with a redirect, the same page with the messages
+at their fields, or both versions side by side when someone else saved first."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
 from typing import Any, TypeVar
 
-from flask import g
+from flask import flash, g, redirect, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
+from sqlalchemy.orm.exc import StaleDataError
+from wtforms import Field
 
-from eia.errors import ValidationFailed
+from eia.errors import ConflictError, ValidationFailed, version_of
+from eia.extensions import db
 
 F = TypeVar("F", bound=FlaskForm)
+T = TypeVar("T")
+
+#: Fields that are the form's machinery, never an answer to compare.
+MACHINERY = {"csrf_token", "version", "submit"}
 
 
 def bind_form(form_class: type[F], **kwargs: Any) -> F:
@@ -30,3 +43,118 @@ def show_errors(form: FlaskForm, exc: ValidationFailed) -> None:
             placed = True
     if not placed:
         form.form_errors.append(str(exc))
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """How to show a clash: the object as saved now, and its values by form field name."""
+
+    current: Any
+    saved_values: Callable[[Any], Mapping[str, Any]]
+    #: What changed, for the heading: "Equality impacts", "Action 1.3" ...
+    what: str
+    #: A caption above the heading (the assessment's reference and title, say).
+    caption: str | None = None
+    #: Row labels where the field's own label is not enough ("Age: direction").
+    labels: Mapping[str, str] | None = None
+
+
+def submit_form(
+    form: FlaskForm,
+    save: Callable[[], T],
+    *,
+    saved: str | Callable[[T], str],
+    then: str | Callable[[T], str],
+    conflict: Conflict | None = None,
+) -> ResponseReturnValue | None:
+    """Run *save* (one service call) for a validated *form*.
+
+    Commits, flashes *saved* and redirects to *then* when it works. When the service refuses the
+    input (:class:`ValidationFailed`), its messages go on the form and the answer is None: the view
+    shows the page again with everything typed. When someone else saved the same thing first, the
+    page shows their version beside what was typed, with the way to keep either (*conflict* says
+    how; without it the clash goes to the generic 409 page). The service runs in a SAVEPOINT, so a
+    refusal undoes only its own changes and the page is shown again without reloading the rest.
+    """
+    try:
+        done, result = attempt(form, save)
+    except (ConflictError, StaleDataError) as exc:
+        if conflict is None:
+            raise
+        message = str(exc) if isinstance(exc, ConflictError) else "Someone else saved a change at the same time."
+        return conflict_page(form, conflict, message), 409
+    if not done:
+        return None
+    db.session.commit()
+    flash(saved(result) if callable(saved) else saved, "success")
+    return redirect(then(result) if callable(then) else then)
+
+
+def attempt(form: FlaskForm, save: Callable[[], T]) -> tuple[bool, T | None]:
+    """Run *save* in a SAVEPOINT: ``(True, its result)``, or ``(False, None)`` with the service's
+    messages on *form* when it refused the input (its changes undone, unless it asked to keep the
+    record of the attempt, which is then committed). For pages that answer without a redirect;
+    :func:`submit_form` is this plus the commit, the message and the redirect."""
+    savepoint = db.session.begin_nested()
+    try:
+        result = save()
+        savepoint.commit()  # flushes: a race the version counter catches raises here
+    except ValidationFailed as exc:
+        if exc.keep_record:
+            savepoint.commit()
+            db.session.commit()
+        else:
+            savepoint.rollback()
+        show_errors(form, exc)
+        return False, None
+    except BaseException:
+        if savepoint.is_active:
+            savepoint.rollback()
+        raise
+    return True, result
+
+
+def field_text(field: Field, value: Any) -> str:
+    """A field's value as a person reads it: choices by their label, dates as UK dates, lists joined."""
+    if value in (None, "", []):
+        return ""
+    choices = getattr(field, "choices", None)
+    labels = dict(_choice_pair(choice) for choice in choices) if choices else {}
+    if isinstance(value, list | tuple):
+        return "; ".join(labels.get(str(v), str(v)) for v in value)
+    if isinstance(value, date):
+        return f"{value.day} {value:%B %Y}"
+    return labels.get(str(value), str(value))
+
+
+def _choice_pair(choice: Any) -> tuple[str, str]:
+    if isinstance(choice, tuple):
+        return str(choice[0]), str(choice[1])
+    return str(choice.value), str(choice.label)  # wtforms' SelectChoice
+
+
+def conflict_page(form: FlaskForm, conflict: Conflict, message: str) -> str:
+    """What was typed beside what is saved now, and a form that keeps what was typed (posted again,
+    at the version saved now, it overwrites on purpose)."""
+    db.session.refresh(conflict.current)
+    saved_values = conflict.saved_values(conflict.current)
+    rows = []
+    for field in form:
+        if field.name in MACHINERY or field.type in ("HiddenField", "SubmitField", "FileField"):
+            continue
+        yours = field_text(field, field.data)
+        theirs = field_text(field, saved_values.get(field.name))
+        if yours or theirs:
+            label = (conflict.labels or {}).get(field.name) or field.label.text
+            rows.append({"question": label, "yours": yours, "theirs": theirs})
+    updated_by = getattr(conflict.current, "updated_by", None)
+    return render_template(
+        "conflict.html",
+        conflict=conflict,
+        message=message,
+        rows=rows,
+        version=version_of(conflict.current),
+        updated_by=getattr(updated_by, "name", None),
+        updated_at=getattr(conflict.current, "updated_at", None),
+        replay=[(name, value) for name, values in request.form.lists() if name != "version" for value in values],
+    )

@@ -27,6 +27,10 @@ report_sections: Signal = _signals.signal("report-sections")
 #: ``eia_api_extras.send(eia=...)``: a dict merged into an assessment's JSON in the API.
 eia_api_extras: Signal = _signals.signal("eia-api-extras")
 
+#: ``shipped_loaded.send(by=...)``: load what a package ships as data (form templates, rubrics) that the
+#: database does not have yet; each receiver returns lines saying what it loaded.
+shipped_loaded: Signal = _signals.signal("shipped-loaded")
+
 #: ``demo_loaded.send(today=..., by=...)``: a line to print about what a package added to the demo,
 #: or None.
 demo_loaded: Signal = _signals.signal("demo-loaded")
@@ -38,3 +42,9 @@ scale_loaded: Signal = _signals.signal("scale-loaded")
 def values_from(results: list[tuple[Any, Any]]) -> list[Any]:
     """The answers of a ``send`` that are not None, in the order the receivers were connected."""
     return [value for _receiver, value in results if value is not None]
+
+
+def load_shipped(by: Any) -> list[str]:
+    """Load every package's shipped data the database lacks (``eia forms load``, the demo, the
+    tests); returns what was loaded, a line each."""
+    return [line for lines in values_from(shipped_loaded.send(None, by=by)) for line in lines]

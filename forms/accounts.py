@@ -7,7 +7,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovPasswordInput, GovRadioInput, 
 from wtforms import EmailField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.validators import EqualTo, InputRequired, Length
 
-from forms.admin import select_choices
+from forms.fields import select_choices
 
 
 class SignInForm(FlaskForm):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovPasswordInput,
@@ -16,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, Optional
 
 from eia.roles import ROLE_LABELS
+from forms.fields import select_choices
 
 
 def _optional_id(value: object) -> str:
@@ -24,10 +27,6 @@ def _optional_id(value: object) -> str:
 
 def _role_choices() -> list[SelectChoice]:
     return [SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()]
-
-
-def select_choices(pairs: list[tuple[str, str]]) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
 
 
 class UserDetailsForm(FlaskForm):
@@ -78,6 +77,16 @@ class NewUserForm(UserDetailsForm):
 class EditUserForm(UserDetailsForm):
     version = HiddenField()
     submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+    @staticmethod
+    def data_from(person: Any) -> dict[str, Any]:
+        """A person's saved details as this form's data."""
+        return {
+            "name": person.name,
+            "email": person.email,
+            "role": person.role.value,
+            "service_area_id": person.service_area_id,
+        }
 
 
 class DisableUserForm(FlaskForm):

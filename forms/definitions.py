@@ -12,7 +12,6 @@ from typing import Any
 
 import yaml
 
-QUESTION_TYPES = {"text", "textarea", "date", "radios", "checkboxes", "yes_no", "user"}
 SECTION_KINDS = {"questions", "impacts", "mitigations", "action_links"}
 TEMPLATE_KINDS = {"standard", "individual"}
 YES_NO = {"yes": "Yes", "no": "No"}
@@ -57,12 +56,9 @@ class Question:
 
     def display(self, value: Any) -> str:
         """The answer as a person reads it."""
-        if value in (None, "", []):
-            return ""
-        options = YES_NO if self.type == "yes_no" else self.choices
-        if isinstance(value, list):
-            return "; ".join(options.get(v, v) for v in value)
-        return options.get(value, str(value)) if options else str(value)
+        from forms.answers import answer_type
+
+        return answer_type(self).display(self, value)
 
 
 @dataclass(frozen=True)
@@ -102,11 +98,13 @@ def _question(raw: dict[str, Any], where: str) -> Question:
         raise DefinitionError(f"{where}: a question must be a mapping")
     key = str(_require(raw, "key", where))
     where = f"{where} '{key}'"
+    from forms.answers import ANSWER_TYPES  # each type is defined there, once
+
     qtype = str(_require(raw, "type", where))
-    if qtype not in QUESTION_TYPES:
-        raise DefinitionError(f"{where}: unknown type '{qtype}' (use one of {', '.join(sorted(QUESTION_TYPES))})")
+    if qtype not in ANSWER_TYPES:
+        raise DefinitionError(f"{where}: unknown type '{qtype}' (use one of {', '.join(sorted(ANSWER_TYPES))})")
     choices = {str(k): str(v) for k, v in (raw.get("choices") or {}).items()}
-    if qtype in {"radios", "checkboxes"} and not choices:
+    if ANSWER_TYPES[qtype].needs_choices and not choices:
         raise DefinitionError(f"{where}: a {qtype} question needs choices")
     condition = None
     if raw.get("required_when"):

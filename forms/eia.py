@@ -6,14 +6,11 @@ the format of what was typed, and the service decides what is required.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from flask import render_template
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCharacterCount,
     GovCheckboxesInput,
     GovFileInput,
     GovRadioInput,
@@ -22,7 +19,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from markupsafe import Markup
 from wtforms import (
     Field,
     HiddenField,
@@ -33,149 +29,17 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from forms.admin import select_choices
-from forms.definitions import YES_NO, Question, Section
-
-MIN_YEAR, MAX_YEAR = 1990, 2100
-
-
-def strip(value: Any) -> Any:
-    """Text is kept without surrounding white space, so spaces alone count as no answer."""
-    return value.strip() if isinstance(value, str) else value
-
-
-class DateInputWidget:
-    """The GOV.UK date input: day, month and year boxes named ``<field>-day`` and so on."""
-
-    def __call__(self, field: DateField, **kwargs: Any) -> Markup:
-        parts = field.parts
-        error_parts = field.error_parts
-        items = [
-            {
-                "name": name,
-                "label": name.capitalize(),
-                "value": parts.get(name, ""),
-                "classes": ("govuk-input--width-4" if name == "year" else "govuk-input--width-2")
-                + (" govuk-input--error" if field.errors and (not error_parts or name in error_parts) else ""),
-                "inputmode": "numeric",
-            }
-            for name in ("day", "month", "year")
-        ]
-        params = {
-            "id": field.id,
-            "namePrefix": field.name,
-            "fieldset": {"legend": {"text": field.label.text, "classes": "govuk-fieldset__legend--s"}},
-            "hint": {"text": field.description or "For example, 27 3 2026"},
-            "items": items,
-        }
-        if field.errors:
-            params["errorMessage"] = {"text": field.errors[0]}
-        return Markup(render_template("_macros/date_input.html", params=params))
-
-
-class DateField(Field):
-    """A date typed as day, month and year. Keeps what was typed when it is not a real date."""
-
-    widget = DateInputWidget()
-
-    def __init__(
-        self, label: str | None = None, validators: list | None = None, *, required: str | None = None, **kwargs: Any
-    ):
-        super().__init__(label, validators, **kwargs)
-        self.required_message = required  # the message when nothing is typed, for a date that must be given
-        self.parts: dict[str, str] = {}
-        self.error_parts: set[str] = set()
-
-    def process(self, formdata: Any, data: Any = None, extra_filters: Any = None) -> None:
-        self.process_errors = []
-        self.data = data if isinstance(data, date) else None
-        if isinstance(data, str) and data:
-            self.data = date.fromisoformat(data)
-        if self.data is not None:
-            self.parts = {"day": str(self.data.day), "month": str(self.data.month), "year": str(self.data.year)}
-        if formdata is None:
-            return
-        keys = [f"{self.name}-{part}" for part in ("day", "month", "year")]
-        if not any(key in formdata for key in keys):
-            return
-        self.parts = {part: formdata.get(f"{self.name}-{part}", "").strip()[:10] for part in ("day", "month", "year")}
-        self.data = None
-        self.raw_data = list(self.parts.values())
-
-    def pre_validate(self, form: Any) -> None:
-        filled = {name for name, value in self.parts.items() if value}
-        if not filled:
-            if self.required_message and self.data is None:
-                raise ValidationError(self.required_message)
-            return
-        missing = [name for name in ("day", "month", "year") if name not in filled]
-        if missing:
-            self.error_parts = set(missing)
-            raise ValidationError(f"{self.label.text} must include a {' and '.join(missing)}")
-        if not all(value.isascii() and value.isdigit() for value in self.parts.values()):
-            self.error_parts = {name for name, value in self.parts.items() if not value.isdigit()}
-            raise ValidationError(f"{self.label.text} must be a real date, in numbers")
-        day, month, year = (int(self.parts[name]) for name in ("day", "month", "year"))
-        if len(self.parts["year"]) != 4 or not MIN_YEAR <= year <= MAX_YEAR:
-            self.error_parts = {"year"}
-            raise ValidationError(f"{self.label.text}: the year must have 4 numbers, between {MIN_YEAR} and {MAX_YEAR}")
-        try:
-            self.data = date(year, month, day)
-        except ValueError:
-            self.error_parts = set()
-            raise ValidationError(f"{self.label.text} must be a real date") from None
-
-
-def _choices(pairs: dict[str, str] | list[tuple[str, str]]) -> list[SelectChoice]:
-    return select_choices(list(pairs.items()) if isinstance(pairs, dict) else pairs)
-
-
-def _exclusive_choice(value: str, label: str):
-    def check(form: Any, field: Any) -> None:
-        if field.data and value in field.data and len(field.data) > 1:
-            raise ValidationError(f"Select '{label}' on its own, or the options that apply, not both")
-
-    return check
+from eia.errors import ValidationFailed
+from forms.answers import answer_type
+from forms.definitions import Question, Section
+from forms.fields import DateField, choices, strip
 
 
 def field_for(question: Question, people: list[tuple[str, str]]) -> Field:
     """The form field for one template question (format checks only; the service checks 'required')."""
-    common: dict[str, Any] = {"label": question.label, "description": question.hint or ""}
-    limit = (
-        [
-            Length(
-                max=question.max_length,
-                message=f"{question.label.rstrip('?')} must be {question.max_length:,} characters or fewer",
-            )
-        ]
-        if question.max_length
-        else []
-    )
-    if question.type == "text":
-        return StringField(widget=GovTextInput(), filters=[strip], validators=[Optional(), *limit], **common)
-    if question.type == "textarea":
-        widget = GovCharacterCount() if question.max_length else GovTextArea()
-        return TextAreaField(widget=widget, filters=[strip], validators=[Optional(), *limit], **common)
-    if question.type == "date":
-        return DateField(**common)
-    if question.type in {"radios", "yes_no"}:
-        options = YES_NO if question.type == "yes_no" else question.choices
-        return RadioField(widget=GovRadioInput(), choices=_choices(options), validators=[Optional()], **common)
-    if question.type == "checkboxes":
-        checks = []
-        if question.exclusive:
-            checks.append(_exclusive_choice(question.exclusive, question.choices[question.exclusive]))
-        return SelectMultipleField(
-            widget=GovCheckboxesInput(), choices=_choices(question.choices), validators=[Optional(), *checks], **common
-        )
-    if question.type == "user":
-        return SelectField(
-            widget=GovSelect(), choices=_choices([("", "Choose a person"), *people]), validators=[Optional()], **common
-        )
-    raise ValueError(f"unknown question type {question.type}")
+    return answer_type(question).form_field(question, people)
 
 
 COMPLETED_CHOICES = [("yes", "Yes, I have completed this section"), ("no", "No, I will come back to it later")]
@@ -187,7 +51,7 @@ def _section_controls() -> dict[str, Any]:
         "completed": RadioField(
             "Have you completed this section?",
             widget=GovRadioInput(),
-            choices=_choices(COMPLETED_CHOICES),
+            choices=choices(COMPLETED_CHOICES),
             validators=[InputRequired("Select whether you have completed this section")],
         ),
         "version": HiddenField(),
@@ -207,18 +71,15 @@ def answers_from(form: FlaskForm, section: Section) -> dict[str, Any]:
 
 
 def initial_data(section: Section, answers: dict[str, Any]) -> dict[str, Any]:
-    data = {}
-    for question in section.questions:
-        value = answers.get(question.key)
-        data[question.key] = date.fromisoformat(value) if question.type == "date" and value else value
-    return data
+    """A section's stored answers as its form's data."""
+    return {q.key: answer_type(q).initial(answers.get(q.key)) for q in section.questions}
 
 
 class NewEiaForm(FlaskForm):
     kind = RadioField(
         "What kind of assessment is it?",
         widget=GovRadioInput(),
-        choices=_choices(
+        choices=choices(
             [
                 ("standard", "A policy, function, service or budget proposal"),
                 ("individual", "An individual action (HR or legal): kept off the public register"),
@@ -238,7 +99,20 @@ class NewEiaForm(FlaskForm):
 
     def __init__(self, *args: Any, service_areas: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.service_area_id.choices = _choices([("", "Choose a service area"), *service_areas])
+        self.service_area_id.choices = choices([("", "Choose a service area"), *service_areas])
+
+    def area_id(self) -> int | None:
+        """The chosen service area, or None where the form does not ask (the person's own is used).
+
+        :raises ValidationFailed: when it asks and nothing was chosen.
+        """
+        if "service_area_id" not in self:
+            return None
+        if not self.service_area_id.data:
+            raise ValidationFailed(
+                "No service area", {"service_area_id": "Choose the service area this assessment belongs to"}
+            )
+        return int(self.service_area_id.data)
 
 
 DIRECTION_CHOICES = [
@@ -255,12 +129,12 @@ def impacts_form_class(section: Section, characteristics: list[Any], people: lis
     attrs: dict[str, Any] = {}
     for c in characteristics:
         attrs[f"c_{c.key}_direction"] = RadioField(
-            "Impact", widget=GovRadioInput(), choices=_choices(DIRECTION_CHOICES), validators=[Optional()]
+            "Impact", widget=GovRadioInput(), choices=choices(DIRECTION_CHOICES), validators=[Optional()]
         )
         attrs[f"c_{c.key}_severity"] = RadioField(
             "How severe is a negative impact?",
             widget=GovRadioInput(),
-            choices=_choices(SEVERITY_CHOICES),
+            choices=choices(SEVERITY_CHOICES),
             validators=[Optional()],
         )
         for name, label, hint in (
@@ -291,6 +165,24 @@ def impacts_form_class(section: Section, characteristics: list[Any], people: lis
         attrs[question.key] = field_for(question, people)
     attrs |= _section_controls()
     return type("ImpactsForm", (FlaskForm,), attrs)
+
+
+IMPACT_FIELD_LABELS = {
+    "direction": "impact",
+    "severity": "how severe",
+    "description": "the real effect on people",
+    "who_affected": "who exactly is affected",
+    "evidence": "the evidence",
+}
+
+
+def impact_labels(characteristics: list[Any]) -> dict[str, str]:
+    """Each impact field's name with its characteristic, for a page that lists them all ("Age: impact")."""
+    return {
+        f"c_{c.key}_{name}": f"{c.name}: {label}"
+        for c in characteristics
+        for name, label in IMPACT_FIELD_LABELS.items()
+    }
 
 
 def impact_values(form: FlaskForm, characteristic: Any) -> dict[str, Any]:
@@ -332,7 +224,7 @@ class MitigationForm(FlaskForm):
     status = RadioField(
         "Status",
         widget=GovRadioInput(),
-        choices=_choices([("not_started", "Not started"), ("in_progress", "In progress"), ("done", "Done")]),
+        choices=choices([("not_started", "Not started"), ("in_progress", "In progress"), ("done", "Done")]),
         default="not_started",
         validators=[InputRequired("Select the status")],
     )
@@ -350,8 +242,21 @@ class MitigationForm(FlaskForm):
 
     def __init__(self, *args: Any, impacts: list[tuple[str, str]], people: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.characteristic_id.choices = _choices([("", "The proposal as a whole"), *impacts])
-        self.owner_id.choices = _choices([("", "Choose a person"), *people])
+        self.characteristic_id.choices = choices([("", "The proposal as a whole"), *impacts])
+        self.owner_id.choices = choices([("", "Choose a person"), *people])
+
+    @staticmethod
+    def data_from(mitigation: Any) -> dict[str, Any]:
+        """A saved mitigation as this form's data."""
+        return {
+            "characteristic_id": str(mitigation.characteristic_id or ""),
+            "action": mitigation.action,
+            "owner_id": str(mitigation.owner_id),
+            "due_on": mitigation.due_on,
+            "status": mitigation.status.value,
+            "measure": mitigation.measure,
+            "version": str(mitigation.version),
+        }
 
     def values(self) -> dict[str, Any]:
         return {
@@ -373,7 +278,7 @@ class TransitionForm(FlaskForm):
     confirmed = SelectMultipleField(
         "Confirmation",
         widget=GovCheckboxesInput(),
-        choices=_choices([("yes", "I have read the adverse impacts and the mitigations proposed for them")]),
+        choices=choices([("yes", "I have read the adverse impacts and the mitigations proposed for them")]),
         validators=[Optional()],
     )
 
@@ -393,7 +298,7 @@ class CommentForm(FlaskForm):
 
     def __init__(self, *args: Any, sections: list[tuple[str, str]], **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.section_key.choices = _choices([("", "The whole assessment"), *sections])
+        self.section_key.choices = choices([("", "The whole assessment"), *sections])
 
 
 class EvidenceForm(FlaskForm):
@@ -450,7 +355,7 @@ class EvidenceForm(FlaskForm):
     is_public = SelectMultipleField(
         "Publication",
         widget=GovCheckboxesInput(),
-        choices=_choices([("yes", "Publish this with the assessment on the public register")]),
+        choices=choices([("yes", "Publish this with the assessment on the public register")]),
         validators=[Optional()],
     )
     submit = SubmitField("Add evidence", widget=GovSubmitInput())
@@ -459,8 +364,8 @@ class EvidenceForm(FlaskForm):
         self, *args: Any, characteristics: list[tuple[str, str]], sections: list[tuple[str, str]], **kwargs: Any
     ):
         super().__init__(*args, **kwargs)
-        self.characteristics.choices = _choices(characteristics)
-        self.sections.choices = _choices(sections)
+        self.characteristics.choices = choices(characteristics)
+        self.sections.choices = choices(sections)
 
     def values(self) -> dict[str, Any]:
         return {

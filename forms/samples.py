@@ -16,8 +16,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from forms.admin import select_choices
-from forms.eia import DateField, strip
+from forms.fields import DateField, select_choices, strip
 from forms.rubrics import SCORE_LABELS, SCORES
 
 FINDING_SLOTS = 3

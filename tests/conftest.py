@@ -22,9 +22,9 @@ from sqlalchemy.engine import Engine
 from eia import create_app
 from eia.accounts.models import Role, User
 from eia.accounts.services import start_session
-from eia.assessments.services import load_shipped_templates
 from eia.auditlog.services import command_line_actor
 from eia.extensions import db as _db
+from eia.signals import load_shipped
 from tests.factories import make_user
 
 PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -92,7 +92,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     application.test_client_class = CsrfClient
     with application.app_context():
         upgrade()  # the schema comes from the migrations, as in production
-        load_shipped_templates(by=command_line_actor())
+        load_shipped(by=command_line_actor())
         _db.session.commit()
     yield application
     with application.app_context():

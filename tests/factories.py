@@ -210,7 +210,7 @@ def make_scored_sample(eia: Eia):
     from datetime import UTC, datetime
 
     from eia.assessments.models import EiaState
-    from eia.quality import sampling
+    from eia.quality import sampling, scoring
 
     eia.state = EiaState.APPROVED
     eia.approved_at = datetime(2025, 5, 1, tzinfo=UTC)
@@ -222,8 +222,8 @@ def make_scored_sample(eia: Eia):
         exclude_months=0,
         by=auditor,
     )
-    rubric = sampling.current_rubric()
-    score = sampling.score_item(
+    rubric = scoring.current_rubric()
+    score = scoring.score_item(
         sample.items[0],
         rubric=rubric,
         scores={c["key"]: 1 for c in rubric.criteria},

@@ -196,7 +196,7 @@ def test_user_list_filters_by_role_and_text(client, login_as, db):
     assert "Arthur Author" in page and "Erin Equalities" not in page
     assert client.get("/admin/users/?role=emperor").status_code == 400
 
-    exported = client.get("/admin/users/export.csv?role=equalities")
+    exported = client.post("/admin/users/export.csv?role=equalities")
     assert exported.headers["Content-Disposition"] == 'attachment; filename="users.csv"'
     rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
     assert [(row["name"], row["role"]) for row in rows] == [("Erin Equalities", "Equalities team")]

@@ -14,7 +14,7 @@ from eia.accounts.models import Role
 from eia.assessments.models import Characteristic, Direction, EiaSection, EiaState, Impact, Mitigation, MitigationStatus
 from eia.auditlog import services as audit
 from eia.db_types import utcnow
-from eia.quality import sampling
+from eia.quality import sampling, scoring
 from eia.reports import figures
 from tests.factories import make_eia, make_plan, make_planned, make_service_area, make_user
 from tests.test_report import _row, at
@@ -96,8 +96,8 @@ def _small_year(db):
     sample = sampling.draw_sample(
         period=sampling.parse_period("2025-Q1"), size="1", exclude_months=0, by=auditor, at=at("2025-07-05")
     )
-    rubric = sampling.current_rubric()
-    sampling.score_item(
+    rubric = scoring.current_rubric()
+    scoring.score_item(
         sample.items[0],
         rubric=rubric,
         scores={c["key"]: (1 if c["key"] == "evidence" else 2) for c in rubric.criteria},

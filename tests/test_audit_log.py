@@ -162,7 +162,7 @@ def test_audit_page_lists_filters_and_exports(client, login_as, db):
     db.session.commit()
     page = client.get("/audit-log/?action=test_event").get_data(as_text=True)
     assert "alpha happened" in page and "beta happened" not in page
-    response = client.get("/audit-log/export.csv?q=beta")
+    response = client.post("/audit-log/export.csv?q=beta")
     body = response.get_data(as_text=True)
     assert response.headers["Content-Disposition"] == 'attachment; filename="audit-log.csv"'
     rows = list(csv.DictReader(io.StringIO(body)))

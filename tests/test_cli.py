@@ -54,6 +54,13 @@ def test_missing_secret_key_is_one_clear_line(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_help_without_a_secret_key_says_why_without_a_traceback(tmp_path):
+    result = run_eia(["--help"], tmp_path, EIA_ENV="production")
+    assert result.returncode == 0 and "Usage: eia" in result.stdout
+    assert result.stderr.strip().splitlines()[0].startswith("Error: SECRET_KEY is not set")
+    assert "Traceback" not in result.stderr
+
+
 def test_unreachable_database_is_one_clear_line(tmp_path):
     url = "postgresql+psycopg://postgres@127.0.0.1:1/nowhere?connect_timeout=2"
     result = run_eia(["users", "list"], tmp_path, EIA_ENV="demo", DATABASE_URL=url)

@@ -14,7 +14,7 @@ from eia.auditlog.models import AuditEntry
 from eia.evidence.filetypes import NotAllowed, detect
 from eia.evidence.services import _read_capped
 from tests.factories import make_eia, make_plan, make_user
-from tracker import services
+from tracker import importing
 from tracker.models import Plan, PlanAction
 from tracker.targets import parse_target
 
@@ -85,7 +85,7 @@ def test_the_upload_is_read_in_chunks_up_to_the_cap_only():
 
 
 def rows(text: str):
-    return services.read_rows(text.encode())
+    return importing.read_rows(text.encode())
 
 
 HEADER = "plan,organisation,priority_ref,priority,action,action_ref,target\n"
@@ -101,14 +101,14 @@ HEADER = "plan,organisation,priority_ref,priority,action,action_ref,target\n"
     ids=["unterminated-quote", "control-character", "huge-cell"],
 )
 def test_broken_csv_gets_a_message_not_a_crash(content, message, db):
-    with pytest.raises(services.ImportFailed) as failed:
-        services.preview_import(rows(content))
+    with pytest.raises(importing.ImportFailed) as failed:
+        importing.preview_import(rows(content))
     assert any(message in str(problem) for problem in failed.value.problems), failed.value.problems
 
 
 def test_a_damaged_workbook_gets_a_message(db):
-    with pytest.raises(services.ImportFailed) as failed:
-        services.read_rows(b"PK\x03\x04" + b"not really a workbook" * 10)
+    with pytest.raises(importing.ImportFailed) as failed:
+        importing.read_rows(b"PK\x03\x04" + b"not really a workbook" * 10)
     assert "not a readable CSV or Excel (XLSX) workbook" in str(failed.value.problems[0])
 
 

@@ -15,7 +15,7 @@ from eia.auditlog.models import AuditEntry
 from eia.db_types import utcnow
 from tests.conftest import sign_in_session
 from tests.factories import make_plan, make_service_area, make_user
-from tracker import queries, services
+from tracker import importing, queries, services
 from tracker.models import ActionStatus, PlanAction, Priority
 
 
@@ -108,7 +108,7 @@ def test_the_dashboard_filters_by_owner_and_plan_and_leaves_out_ended_plans(clie
     assert 'id="figure-total">2<' in page and "Leicester City Council" in _cells(page, "by-priority")
     assert "Charnwood" not in _cells(page, "by-priority")
 
-    client.post(f"/plans/{plan.id}/edit", data={"title": plan.title, "is_active": "no"})
+    client.post(f"/plans/{plan.id}/edit", data={"title": plan.title, "is_active": "no", "version": str(plan.version)})
     page = client.get("/plans/dashboard").get_data(as_text=True)
     assert "Charnwood" not in _cells(page, "by-priority") and 'id="figure-total">2<' in page
 
@@ -125,14 +125,14 @@ def test_the_dashboard_exports_the_filtered_actions_as_csv(client, login_as, db)
     owner = make_user(Role.AUTHOR)
     _dashboard_plan(db, owner=owner)
     login_as(Role.DECISION_MAKER)
-    response = client.get("/plans/dashboard/export.csv?attention=stale")
+    response = client.post("/plans/dashboard/export.csv?attention=stale")
     assert response.status_code == 200 and response.mimetype == "text/csv"
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
     assert [r["action_ref"] for r in rows] == ["1.1", "2.2"]
     assert rows[0]["overdue"] == "yes" and rows[0]["last_update_on"] == "" and rows[0]["status"] == "Not started"
     assert rows[1]["overdue"] == "no" and rows[1]["no_update_in_90_days"] == "yes" and rows[1]["lead"] == "HR"
     assert rows[1]["last_update_on"] == (utcnow().date() - timedelta(days=100)).isoformat()
-    everything = list(csv.DictReader(io.StringIO(client.get("/plans/dashboard/export.csv").get_data(as_text=True))))
+    everything = list(csv.DictReader(io.StringIO(client.post("/plans/dashboard/export.csv").get_data(as_text=True))))
     assert len(everything) == 5 and next(r for r in everything if r["action_ref"] == "2.3")["owner"] == owner.name
     entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "plan_actions_exported")).scalars().all()
     assert [e.detail for e in entry] == ["2 actions", "5 actions"]
@@ -184,9 +184,15 @@ def test_the_equalities_team_renames_a_plan_and_ends_it(client, login_as, db):
     plan = make_plan()
     make_plan(title="Equality Strategy 2024", organisation="Charnwood Borough Council")
     login_as(Role.EQUALITIES)
-    clash = client.post(f"/plans/{plan.id}/edit", data={"title": "Equality Strategy 2024", "is_active": "yes"})
+    opened = str(plan.version)
+    clash = client.post(
+        f"/plans/{plan.id}/edit", data={"title": "Equality Strategy 2024", "is_active": "yes", "version": opened}
+    )
     assert "already has a plan called" in clash.get_data(as_text=True)
-    assert client.post(f"/plans/{plan.id}/edit", data={"title": "EqSAP 2020-22", "is_active": "no"}).status_code == 302
+    renamed = client.post(
+        f"/plans/{plan.id}/edit", data={"title": "EqSAP 2020-22", "is_active": "no", "version": opened}
+    )
+    assert renamed.status_code == 302
     db.session.refresh(plan)
     assert plan.title == "EqSAP 2020-22" and plan.is_active is False
     assert "Ended" in client.get(f"/plans/{plan.id}").get_data(as_text=True)
@@ -199,17 +205,17 @@ def test_the_equalities_team_renames_a_plan_and_ends_it(client, login_as, db):
 def test_anyone_signed_in_downloads_a_plan_in_the_import_format(client, login_as, db):
     plan = make_plan()
     login_as(Role.AUTHOR)
-    response = client.get(f"/plans/{plan.id}/export.csv")
+    response = client.post(f"/plans/{plan.id}/export.csv")
     assert response.status_code == 200
     assert (
         "charnwood-borough-council-equality-strategy-action-plan-2020-2022.csv"
         in response.headers["Content-Disposition"]
     )
-    assert response.get_data(as_text=True) == services.export_csv(plan)
-    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/plans/{plan.id}/export.xlsx").data))
+    assert response.get_data(as_text=True) == importing.export_csv(plan)
+    workbook = openpyxl.load_workbook(io.BytesIO(client.post(f"/plans/{plan.id}/export.xlsx").data))
     rows = list(workbook.active.iter_rows(values_only=True))
     assert rows[0][0] == "plan" and rows[1][5] == "1.1" and len(rows) == 3
-    assert client.get(f"/plans/{plan.id}/export.pdf").status_code == 404
+    assert client.post(f"/plans/{plan.id}/export.pdf").status_code == 404
     assert len(db.session.execute(select(AuditEntry).where(AuditEntry.action == "plan_exported")).all()) == 2
 
 
@@ -245,11 +251,11 @@ def test_re_importing_a_file_without_statuses_keeps_the_progress_made(db):
     )
     services.add_progress_update(action, note="Begun", status=ActionStatus.ON_TRACK, written_on=utcnow().date(), by=by)
     db.session.commit()
-    preview = services.preview_import(services.read_rows((header + row + "\n").encode()))
+    preview = importing.preview_import(importing.read_rows((header + row + "\n").encode()))
     assert not preview.changed_actions
-    preview = services.preview_import(services.read_rows((header + row + "complete\n").encode()))
+    preview = importing.preview_import(importing.read_rows((header + row + "complete\n").encode()))
     assert preview.changed_actions[0][1] == {"status": ["on_track", "complete"]}
-    services.apply_import(preview, by=by, source="plan.csv")
+    importing.apply_import(preview, by=by, source="plan.csv")
     db.session.commit()
     db.session.refresh(action)
     assert action.status is ActionStatus.COMPLETE
@@ -270,10 +276,10 @@ def test_review_findings_on_plan_editing_are_fixed(client, login_as, db):
     db.session.refresh(action)
     assert action.leads == ["HR", "Finance", "Legal"]
     # The download keeps a usable ASCII name.
-    assert 'filename="conseil-quit.csv"' in client.get(f"/plans/{plan.id}/export.csv").headers["Content-Disposition"]
+    assert 'filename="conseil-quit.csv"' in client.post(f"/plans/{plan.id}/export.csv").headers["Content-Disposition"]
     other = make_plan(title="ÉÉÉ", organisation="ÉÉ")
     assert (
-        f'filename="plan-{other.id}.csv"' in client.get(f"/plans/{other.id}/export.csv").headers["Content-Disposition"]
+        f'filename="plan-{other.id}.csv"' in client.post(f"/plans/{other.id}/export.csv").headers["Content-Disposition"]
     )
     # The lead filter ignores case the same way on both databases.
     assert "1 action" in client.get("/plans/dashboard?lead=hr").get_data(as_text=True)
@@ -289,3 +295,29 @@ def test_leads_with_accented_names_see_their_actions(client, db):
     assert [a.id for a in queries.my_actions(person)] == [action.id]
     sign_in_session(client, person)
     assert "Review and update the council" in client.get("/").get_data(as_text=True)
+
+
+def test_two_people_renaming_one_plan_see_both_names_and_keep_what_they_typed(client, login_as, db):
+    plan = make_plan()
+    login_as(Role.EQUALITIES)
+    opened = str(plan.version)
+    assert (
+        client.post(
+            f"/plans/{plan.id}/edit", data={"title": "Their new name", "is_active": "yes", "version": opened}
+        ).status_code
+        == 302
+    )
+    late = client.post(f"/plans/{plan.id}/edit", data={"title": "My new name", "is_active": "no", "version": opened})
+    page = late.get_data(as_text=True)
+    assert late.status_code == 409
+    assert "changed while you were editing" in page and "My new name" in page and "Their new name" in page
+    db.session.refresh(plan)
+    assert plan.title == "Their new name"
+    # The page posts what was typed again at the version saved now: keeping it is a deliberate choice.
+    assert f'name="version" value="{plan.version}"' in page and 'name="title" value="My new name"' in page
+    kept = client.post(
+        f"/plans/{plan.id}/edit", data={"title": "My new name", "is_active": "no", "version": str(plan.version)}
+    )
+    assert kept.status_code == 302
+    db.session.refresh(plan)
+    assert (plan.title, plan.is_active) == ("My new name", False)

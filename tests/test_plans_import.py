@@ -12,7 +12,7 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from eia.auditlog.models import AuditEntry
-from tracker import services
+from tracker import importing
 from tracker.demo import DATA_DIR
 from tracker.models import Plan, PlanAction, Priority
 from tracker.schemas import COLUMNS
@@ -92,7 +92,7 @@ def test_importing_the_same_file_twice_changes_nothing(app, db):
 
 
 def _rows(text: str) -> list[dict[str, str]]:
-    return [{k: services._restore(v) for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
+    return [{k: importing._restore(v) for k, v in row.items()} for row in csv.DictReader(io.StringIO(text))]
 
 
 @pytest.mark.parametrize("file_name", list(SEEDS))

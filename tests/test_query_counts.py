@@ -72,7 +72,7 @@ def test_quality_audit_pages_do_not_grow_with_samples_and_items(client, login_as
     from datetime import UTC, datetime
 
     from eia.assessments.models import EiaState
-    from eia.quality import sampling
+    from eia.quality import sampling, scoring
     from tests.factories import make_eia
 
     auditor = login_as(Role.EQUALITIES)
@@ -86,10 +86,10 @@ def test_quality_audit_pages_do_not_grow_with_samples_and_items(client, login_as
     period = sampling.parse_period("2025-Q1")
     small = sampling.draw_sample(period=period, size="1", exclude_months=0, by=auditor)
     big = sampling.draw_sample(period=period, size="10", exclude_months=0, by=auditor)
-    rubric = sampling.current_rubric()
+    rubric = scoring.current_rubric()
     for sample in (small, big):
         for item in sample.items:
-            sampling.score_item(
+            scoring.score_item(
                 item, rubric=rubric, scores={c["key"]: 2 for c in rubric.criteria}, comments={}, summary="",
                 findings=[], by=auditor,
             )  # fmt: skip

@@ -32,6 +32,12 @@ def real_app(tmp_path):
         db.engine.dispose()
 
 
+def page_token(client, path: str) -> str:
+    """The CSRF token a page's forms carry, as a browser would send it back."""
+    page = client.get(path).get_data(as_text=True)
+    return page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+
+
 def signed_in_admin(app):
     client = app.test_client()
     page = client.get("/sign-in").get_data(as_text=True)
@@ -45,12 +51,13 @@ def signed_in_admin(app):
 
 def test_csv_exports_stream_after_the_request_commits(real_app):
     client = signed_in_admin(real_app)
-    users = client.get("/admin/users/export.csv")
+    token = page_token(client, "/admin/users/")
+    users = client.post("/admin/users/export.csv", data={"csrf_token": token})
     rows = list(csv.DictReader(io.StringIO(users.get_data(as_text=True))))
     assert users.status_code == 200 and len(rows) == 5
     assert {"name", "email", "role", "service_area", "active"} == set(rows[0])
 
-    log = client.get("/audit-log/export.csv?action=signed_in")
+    log = client.post("/audit-log/export.csv?action=signed_in", data={"csrf_token": token})
     rows = list(csv.DictReader(io.StringIO(log.get_data(as_text=True))))
     assert log.status_code == 200
     assert [row["actor"] for row in rows] == ["alex.green@council.example"]

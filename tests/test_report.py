@@ -19,7 +19,7 @@ from eia.assessments.models import (
     Mitigation,
     MitigationStatus,
 )
-from eia.quality import sampling
+from eia.quality import sampling, scoring
 from eia.reports import figures
 from tests.factories import make_eia, make_plan, make_service_area, make_user
 
@@ -89,8 +89,8 @@ def _known_year(db):
     sample = sampling.draw_sample(
         period=sampling.parse_period("2025-Q1"), size="1", exclude_months=0, by=auditor, at=at("2025-07-05")
     )
-    rubric = sampling.current_rubric()
-    sampling.score_item(
+    rubric = scoring.current_rubric()
+    scoring.score_item(
         sample.items[0],
         rubric=rubric,
         scores={c["key"]: (0 if c["key"] == "engagement" else 2) for c in rubric.criteria},

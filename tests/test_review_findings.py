@@ -3,6 +3,8 @@ work, conflicts on the impacts page, the register's single answer, odd input."""
 
 from __future__ import annotations
 
+import re
+
 from eia.accounts.models import Role
 from eia.assessments import services, workflow
 from eia.assessments.models import EiaKind, EiaState
@@ -103,7 +105,18 @@ def test_conflict_on_the_impacts_page_shows_each_characteristic(client, login_as
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert "Negative (high): Older borrowers lose mornings." in page and "Neutral: None found." in page
+    # Each characteristic's answers side by side: what was typed, then what is saved now.
+    assert conflict_row(page, "Age: impact") == ["Neutral", "Negative"]
+    assert conflict_row(page, "Age: how severe") == ["Not answered", "High"]
+    assert conflict_row(page, "Age: the real effect on people") == ["None found.", "Older borrowers lose mornings."]
+
+
+def conflict_row(page: str, question: str) -> list[str]:
+    """The two answers in a conflict page's row, as a person reads them (the 'Different' tag left out)."""
+    row = re.search(rf'<th scope="row" class="govuk-table__header">{re.escape(question)}</th>(.*?)</tr>', page, re.S)
+    assert row, f"no row for {question!r}"
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1), re.S)
+    return [re.sub(r"<strong.*?</strong>", "", cell, flags=re.S).strip() for cell in cells]
 
 
 def services_characteristics(eia):

@@ -15,7 +15,7 @@ from eia.auditlog.models import AuditEntry
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed
 from eia.quality import queries as sample_queries
-from eia.quality import sampling
+from eia.quality import sampling, scoring
 from eia.quality.models import Finding, FindingStatus, FrozenSampleError, Rating, Sample
 from forms.rubrics import RubricError, load_rubric
 from tests.conftest import sign_in_session
@@ -176,14 +176,14 @@ def test_a_percentage_rounds_up(db):
 
 
 def test_the_rating_rule():
-    assert sampling.rate(23, 28, any_absent=False) is Rating.GOOD
-    assert sampling.rate(28, 28, any_absent=True) is Rating.REQUIRES_IMPROVEMENT
-    assert sampling.rate(14, 28, any_absent=False) is Rating.REQUIRES_IMPROVEMENT
-    assert sampling.rate(13, 28, any_absent=True) is Rating.INADEQUATE
+    assert scoring.rate(23, 28, any_absent=False) is Rating.GOOD
+    assert scoring.rate(28, 28, any_absent=True) is Rating.REQUIRES_IMPROVEMENT
+    assert scoring.rate(14, 28, any_absent=False) is Rating.REQUIRES_IMPROVEMENT
+    assert scoring.rate(13, 28, any_absent=True) is Rating.INADEQUATE
 
 
 def test_the_shipped_rubric_has_every_criterion_in_the_design(db):
-    rubric = sampling.current_rubric()
+    rubric = scoring.current_rubric()
     assert [c["key"] for c in rubric.criteria] == [
         "timeliness",
         "purpose",
@@ -201,7 +201,7 @@ def test_the_shipped_rubric_has_every_criterion_in_the_design(db):
         "published",
     ]
     assert all(set(c["guidance"]) == {"0", "1", "2"} for c in rubric.criteria)
-    assert sampling.current_rubric().id == rubric.id  # loaded once
+    assert scoring.current_rubric().id == rubric.id  # loaded once
 
 
 def test_a_broken_rubric_file_is_refused(tmp_path: Path):
@@ -229,7 +229,7 @@ def test_scoring_findings_my_work_and_a_retest(client, login_as, db):
     sample = sampling.draw_sample(period=Q1_2025, size="1", exclude_months=0, by=auditor)
     db.session.commit()
     item = sample.items[0]
-    rubric = sampling.current_rubric()
+    rubric = scoring.current_rubric()
     url = f"/samples/{sample.id}/items/{item.id}/score"
 
     page = client.get(url).get_data(as_text=True)
@@ -365,12 +365,12 @@ def test_the_quarterly_target_averages_and_common_findings(client, login_as, db)
     eias = [completed(area) for _ in range(3)]
     auditor = make_user(Role.EQUALITIES)
     sample = sampling.draw_sample(period=Q1_2025, size="3", exclude_months=0, by=auditor)
-    rubric = sampling.current_rubric()
+    rubric = scoring.current_rubric()
     scores = {c["key"]: 2 for c in rubric.criteria}
     due = date(2025, 9, 1)
     for n, item in enumerate(sample.items):
         scores["evidence"] = n  # 0, 1, 2: average 1.0
-        sampling.score_item(
+        scoring.score_item(
             item,
             rubric=rubric,
             scores=dict(scores),
@@ -387,7 +387,7 @@ def test_the_quarterly_target_averages_and_common_findings(client, login_as, db)
     sample.items[1].scores[0].scored_at = datetime(2025, 5, 3, tzinfo=UTC)
     sample.items[2].scores[0].scored_at = datetime(2025, 10, 3, tzinfo=UTC)
     db.session.commit()
-    sampling.score_item(
+    scoring.score_item(
         sample.items[0], rubric=rubric, scores=dict(scores), comments={}, summary="", findings=[], by=auditor
     )
     sample.items[0].scores[1].scored_at = datetime(2025, 8, 1, tzinfo=UTC)

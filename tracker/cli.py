@@ -22,20 +22,22 @@ def import_plans_command(file: Path, dry_run: bool) -> None:
     XLSX). All or nothing: a bad cell is named by line and column and nothing is written."""
     from eia.auditlog.services import command_line_actor
     from eia.extensions import db
-    from tracker import services
+    from tracker import importing
 
     try:
-        if file.stat().st_size > services.MAX_IMPORT_BYTES:
+        if file.stat().st_size > importing.MAX_IMPORT_BYTES:
             size = file.stat().st_size / 1048576
-            raise services.ImportFailed(
+            raise importing.ImportFailed(
                 [
-                    services.RowProblem(
-                        None, None, f"the file is {size:.0f} MB; the limit is {services.MAX_IMPORT_BYTES // 1048576} MB"
+                    importing.RowProblem(
+                        None,
+                        None,
+                        f"the file is {size:.0f} MB; the limit is {importing.MAX_IMPORT_BYTES // 1048576} MB",
                     )
                 ]
             )
-        preview = services.preview_import(services.read_rows(file.read_bytes()))
-    except services.ImportFailed as exc:
+        preview = importing.preview_import(importing.read_rows(file.read_bytes()))
+    except importing.ImportFailed as exc:
         for problem in exc.problems[:50]:
             click.echo(f"{file.name}: {problem}", err=True)
         if len(exc.problems) > 50:
@@ -50,7 +52,7 @@ def import_plans_command(file: Path, dry_run: bool) -> None:
     if dry_run:
         click.echo("Dry run: nothing was written.")
         return
-    services.apply_import(preview, by=command_line_actor(), source=file.name)
+    importing.apply_import(preview, by=command_line_actor(), source=file.name)
     db.session.commit()
     click.echo("Imported." if preview.has_changes else "Nothing to change.")
 
@@ -68,18 +70,18 @@ def export_plans_command(plan: str, organisation: str | None, file_format: str, 
     """Write PLAN (its title or number) in the import format, so a round trip changes nothing."""
     from eia.auditlog.services import command_line_actor
     from eia.extensions import db
-    from tracker import queries, services
+    from tracker import importing, queries
 
     found = queries.plan_by_name(plan, organisation)
     if file_format == "xlsx" and out is None:
         raise click.BadParameter("an XLSX export needs --out FILE", param_hint="--out")
-    services.record_export(found, by=command_line_actor(), file_format=file_format)
+    importing.record_export(found, by=command_line_actor(), file_format=file_format)
     if file_format == "xlsx":
-        out.write_bytes(services.export_xlsx(found))
+        out.write_bytes(importing.export_xlsx(found))
     elif out is not None:
-        out.write_text(services.export_csv(found), encoding="utf-8", newline="")
+        out.write_text(importing.export_csv(found), encoding="utf-8", newline="")
     else:
-        click.echo(services.export_csv(found), nl=False)
+        click.echo(importing.export_csv(found), nl=False)
     db.session.commit()
     if out is not None:
         click.echo(f"Wrote {found.title} ({found.organisation}) to {out}.")

@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from eia.accounts.models import User
 from eia.extensions import db
-from tracker import services
+from tracker import importing, services
 from tracker.models import ActionStatus, EiaActionLink, Plan, PlanAction, Priority
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
@@ -26,9 +26,9 @@ def load_demo_plans(*, by: Any) -> int:
     """Import every seed plan file; returns how many files changed something (0 the second time)."""
     changed = 0
     for path in seed_files():
-        preview = services.preview_import(services.read_rows(path.read_bytes()))
+        preview = importing.preview_import(importing.read_rows(path.read_bytes()))
         if preview.has_changes:
-            services.apply_import(preview, by=by, source=path.name)
+            importing.apply_import(preview, by=by, source=path.name)
             changed += 1
     return changed
 

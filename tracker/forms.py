@@ -17,9 +17,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
-from forms.admin import select_choices
-from forms.eia import DateField, strip
+from forms.fields import DateField, select_choices, strip
 from tracker.models import ActionStatus
+from tracker.schemas import split_list
 
 
 class ActionLinkForm(FlaskForm):
@@ -113,6 +113,15 @@ class PlannedEiaForm(FlaskForm):
         self.service_area_id.choices = select_choices([("", "Choose a service area"), *service_areas])
         self.owner_id.choices = select_choices([("", "No owner"), *people])
 
+    def values(self) -> dict[str, Any]:
+        return {
+            "title": self.title.data,
+            "service_area_id": int(self.service_area_id.data),
+            "owner_id": int(self.owner_id.data) if self.owner_id.data else None,
+            "planned_start": self.planned_start.data,
+            "decision_date": self.decision_date.data,
+        }
+
 
 class LinkPlannedForm(FlaskForm):
     reference = StringField(
@@ -151,6 +160,28 @@ class ActionEditForm(FlaskForm):
     version = HiddenField()
     submit = SubmitField("Save action", widget=GovSubmitInput())
 
+    @staticmethod
+    def data_from(action: Any) -> dict[str, Any]:
+        """A saved action as this form's data."""
+        return {
+            "text": action.text,
+            "outcome": action.outcome,
+            "leads": "\n".join(action.leads),
+            "target_text": action.target_text,
+            "success_measures": "\n".join(action.success_measures),
+            "version": str(action.version),
+        }
+
+    def values(self) -> dict[str, Any]:
+        """What to save: leads split on lines and ';', measures on lines."""
+        return {
+            "text": self.text.data,
+            "outcome": self.outcome.data or "",
+            "leads": [p.strip() for line in (self.leads.data or "").splitlines() for p in line.split(";") if p.strip()],
+            "target_text": self.target_text.data or "",
+            "success_measures": split_list(self.success_measures.data or "", lines=True),
+        }
+
 
 class PlanEditForm(FlaskForm):
     title = StringField(
@@ -167,4 +198,10 @@ class PlanEditForm(FlaskForm):
         choices=select_choices([("yes", "Yes"), ("no", "No, it has ended")]),
         validators=[DataRequired("Say whether the plan is active")],
     )
+    version = HiddenField()
     submit = SubmitField("Save plan", widget=GovSubmitInput())
+
+    @staticmethod
+    def data_from(plan: Any) -> dict[str, Any]:
+        """A saved plan as this form's data."""
+        return {"title": plan.title, "is_active": "yes" if plan.is_active else "no", "version": str(plan.version)}

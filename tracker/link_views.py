@@ -6,9 +6,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from eia.assessments import queries as eia_queries
-from eia.errors import ValidationFailed
 from eia.extensions import db
-from eia.forms_support import bind_form, show_errors
+from eia.forms_support import bind_form, submit_form
 from eia.permissions import can, permit
 from tracker import queries, services
 from tracker.forms import (
@@ -29,17 +28,16 @@ def eia_links(reference: str):
         permit(current_user, "eia.edit", eia)
     form = bind_form(ActionLinkForm, actions=queries.action_choices())
     if form.validate_on_submit():
-        try:
-            services.link_eia(
+        done = submit_form(
+            form,
+            lambda: services.link_eia(
                 eia, queries.action_or_404(int(form.action_id.data)), note=form.note.data, by=current_user
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Link to the action plan saved.", "success")
-            return redirect(url_for("action_links.eia_links", reference=eia.reference))
+            ),
+            saved="Link to the action plan saved.",
+            then=url_for("action_links.eia_links", reference=eia.reference),
+        )
+        if done is not None:
+            return done
     return render_template(
         "plans/eia_links.html", eia=eia, links=queries.links_for_eia(eia.id), form=form, editable=editable
     )

@@ -44,10 +44,13 @@ class Plan(db.Model):
     organisation: Mapped[str] = mapped_column(String(200))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     priorities: Mapped[list[Priority]] = relationship(
         back_populates="plan", cascade="all, delete-orphan", order_by="Priority.position"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Plan {self.id} {self.organisation}: {self.title}>"

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import case, func, select
 
-from eia.accounts.models import ServiceArea
+from eia.accounts.models import ServiceArea, User
 from eia.assessments.models import COMPLETED_STATES, Eia, EiaState
 from eia.auditlog import services as audit
 from eia.errors import ValidationFailed
@@ -20,8 +20,13 @@ from tracker.models import PlannedEia
 def add_planned(values: dict[str, Any], *, by: Any) -> PlannedEia:
     """Add an assessment to the programme.
 
-    :raises ValidationFailed: if the decision date comes before the planned start.
+    :raises ValidationFailed: for a service area or owner that does not exist, or a decision date
+        before the planned start.
     """
+    if db.session.get(ServiceArea, values["service_area_id"]) is None:
+        raise ValidationFailed("Unknown service area", {"service_area_id": "Choose a service area from the list"})
+    if values.get("owner_id") and db.session.get(User, values["owner_id"]) is None:
+        raise ValidationFailed("Unknown person", {"owner_id": "Choose a person from the list"})
     if values.get("decision_date") and values["decision_date"] < values["planned_start"]:
         raise ValidationFailed(
             "Decision before start",

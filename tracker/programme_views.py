@@ -10,9 +10,8 @@ from eia.accounts import queries as accounts_queries
 from eia.assessments import queries as eia_queries
 from eia.assessments.models import Eia
 from eia.db_types import utcnow
-from eia.errors import ValidationFailed
 from eia.extensions import db
-from eia.forms_support import bind_form, show_errors
+from eia.forms_support import bind_form, submit_form
 from eia.permissions import can, permit
 from eia.web import int_arg
 from tracker import programme
@@ -41,26 +40,14 @@ def programme_index():
         people=eia_queries.people_choices(),
     )
     if form.validate_on_submit():
-        try:
-            programme.add_planned(
-                {
-                    "title": form.title.data,
-                    "service_area_id": accounts_queries.service_area_or_404(int(form.service_area_id.data)).id,
-                    "owner_id": int(form.owner_id.data) if form.owner_id.data else None,
-                    "planned_start": form.planned_start.data,
-                    "decision_date": form.decision_date.data,
-                },
-                by=current_user,
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"'{form.title.data}' added to the programme.", "success")
-            return redirect(
-                url_for("programme.programme_index", year=eia_queries.financial_year_of(form.planned_start.data))
-            )
+        done = submit_form(
+            form,
+            lambda: programme.add_planned(form.values(), by=current_user),
+            saved=f"'{form.title.data}' added to the programme.",
+            then=url_for("programme.programme_index", year=eia_queries.financial_year_of(form.planned_start.data)),
+        )
+        if done is not None:
+            return done
     entries = programme.entries(year)
     eia_ids = [e.eia_id for e in entries if e.eia_id]
     found = {e.id: e for e in db.session.execute(select(Eia).where(Eia.id.in_(eia_ids))).scalars()} if eia_ids else {}

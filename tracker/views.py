@@ -14,15 +14,14 @@ from eia.assessments import queries as eia_queries
 from eia.auditlog import services as audit
 from eia.csv_export import csv_lines
 from eia.db_types import utcnow
-from eia.errors import ValidationFailed
 from eia.evidence import services as evidence_services
 from eia.evidence.models import EvidenceItem
 from eia.evidence.storage import send_evidence, store_for
 from eia.extensions import db
-from eia.forms_support import bind_form, show_errors
+from eia.forms_support import Conflict, bind_form, submit_form
 from eia.permissions import can, permit
 from eia.web import filter_args, form_version, int_arg, paginate
-from tracker import dashboard, queries, services
+from tracker import dashboard, importing, queries, services
 from tracker.forms import (
     ActionEditForm,
     OwnerForm,
@@ -30,8 +29,7 @@ from tracker.forms import (
     PlanUploadForm,
     ProgressForm,
 )
-from tracker.models import ActionStatus
-from tracker.schemas import split_list
+from tracker.models import ActionStatus, PlanAction
 
 bp = Blueprint("plans", __name__, url_prefix="/plans")
 
@@ -96,7 +94,7 @@ def dashboard_page():
     )
 
 
-@bp.get("/dashboard/export.csv")
+@bp.post("/dashboard/export.csv")
 @login_required
 def dashboard_export():
     permit(current_user, "plan.view")
@@ -124,34 +122,40 @@ def show(plan_id: int):
 def edit_plan(plan_id: int):
     permit(current_user, "plan.edit")
     plan = queries.plan_or_404(plan_id)
-    form = bind_form(PlanEditForm, data={"title": plan.title, "is_active": "yes" if plan.is_active else "no"})
+    form = bind_form(PlanEditForm, data=PlanEditForm.data_from(plan))
     if form.validate_on_submit():
-        try:
-            services.update_plan(plan, title=form.title.data, is_active=form.is_active.data == "yes", by=current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Plan saved.", "success")
-            return redirect(url_for("plans.show", plan_id=plan.id))
+        done = submit_form(
+            form,
+            lambda: services.update_plan(
+                plan,
+                title=form.title.data,
+                is_active=form.is_active.data == "yes",
+                expected_version=form_version(form.version),
+                by=current_user,
+            ),
+            saved="Plan saved.",
+            then=url_for("plans.show", plan_id=plan.id),
+            conflict=Conflict(plan, PlanEditForm.data_from, f"The plan '{plan.title}'"),
+        )
+        if done is not None:
+            return done
     return render_template("plans/edit_plan.html", plan=plan, form=form)
 
 
-@bp.get("/<int:plan_id>/export.<any(csv, xlsx):file_format>")
+@bp.post("/<int:plan_id>/export.<any(csv, xlsx):file_format>")
 @login_required
 def export_plan(plan_id: int, file_format: str):
     """The plan in the import format, so it can be edited in a spreadsheet and imported again."""
     permit(current_user, "plan.view")
     plan = queries.plan_or_404(plan_id)
-    services.record_export(plan, by=current_user, file_format=file_format)
+    importing.record_export(plan, by=current_user, file_format=file_format)
     db.session.commit()
     words = "".join(c if c.isascii() and c.isalnum() else " " for c in f"{plan.organisation} {plan.title}".lower())
     name = "-".join(words.split()) or f"plan-{plan.id}"
     if file_format == "csv":
-        body, mimetype = services.export_csv(plan), "text/csv"
+        body, mimetype = importing.export_csv(plan), "text/csv"
     else:
-        body = services.export_xlsx(plan)
+        body = importing.export_xlsx(plan)
         mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(
         body, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{name}.{file_format}"'}
@@ -164,35 +168,19 @@ def edit_action(action_id: int):
     """Correct an action's wording, leads, target or measures (its status moves by progress updates)."""
     permit(current_user, "plan.edit")
     found = queries.action_or_404(action_id)
-    form = bind_form(
-        ActionEditForm,
-        data={
-            "text": found.text,
-            "outcome": found.outcome,
-            "leads": "\n".join(found.leads),
-            "target_text": found.target_text,
-            "success_measures": "\n".join(found.success_measures),
-            "version": str(found.version),
-        },
-    )
+    form = bind_form(ActionEditForm, data=ActionEditForm.data_from(found))
     if form.validate_on_submit():
-        services.update_action(
-            found,
-            {
-                "text": form.text.data,
-                "outcome": form.outcome.data or "",
-                "leads": [
-                    p.strip() for line in (form.leads.data or "").splitlines() for p in line.split(";") if p.strip()
-                ],
-                "target_text": form.target_text.data or "",
-                "success_measures": split_list(form.success_measures.data or "", lines=True),
-            },
-            expected_version=form_version(form.version),
-            by=current_user,
+        done = submit_form(
+            form,
+            lambda: services.update_action(
+                found, form.values(), expected_version=form_version(form.version), by=current_user
+            ),
+            saved="Action saved.",
+            then=url_for("plans.action", action_id=found.id),
+            conflict=Conflict(found, ActionEditForm.data_from, f"Action {found.ref}"),
         )
-        db.session.commit()
-        flash("Action saved.", "success")
-        return redirect(url_for("plans.action", action_id=found.id))
+        if done is not None:
+            return done
     return render_template("plans/edit_action.html", action=found, form=form)
 
 
@@ -207,33 +195,14 @@ def action(action_id: int):
         permit(current_user, "plan.update_progress", found)
     form = bind_form(ProgressForm, data={"written_on": utcnow().date(), "status": found.status.value})
     if form.validate_on_submit():
-        try:
-            update = services.add_progress_update(
-                found,
-                note=form.note.data,
-                status=ActionStatus(form.status.data),
-                written_on=form.written_on.data,
-                by=current_user,
-            )
-            upload = request.files.get("file")
-            if upload and upload.filename:
-                evidence_services.add_file(
-                    update,
-                    {"title": f"Evidence for the update of {form.written_on.data:%d %B %Y}"},
-                    stream=upload.stream,
-                    file_name=upload.filename,
-                    characteristics=[],
-                    by=current_user,
-                    store=store_for(),
-                    max_bytes=current_app.config["EIA_MAX_UPLOAD_MB"] * 1024 * 1024,
-                )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Progress update added.", "success")
-            return redirect(url_for("plans.action", action_id=found.id))
+        done = submit_form(
+            form,
+            lambda: _add_progress(found, form),
+            saved="Progress update added.",
+            then=url_for("plans.action", action_id=found.id),
+        )
+        if done is not None:
+            return done
     return render_template(
         "plans/action.html",
         action=found,
@@ -245,6 +214,29 @@ def action(action_id: int):
             {u.by_id for u in found.updates} | ({found.owner_id} if found.owner_id else set())
         ),
     )
+
+
+def _add_progress(found: PlanAction, form: ProgressForm) -> None:
+    """The progress update the form describes, with its evidence file if one was chosen."""
+    update = services.add_progress_update(
+        found,
+        note=form.note.data,
+        status=ActionStatus(form.status.data),
+        written_on=form.written_on.data,
+        by=current_user,
+    )
+    upload = request.files.get("file")
+    if upload and upload.filename:
+        evidence_services.add_file(
+            update,
+            {"title": f"Evidence for the update of {form.written_on.data:%d %B %Y}"},
+            stream=upload.stream,
+            file_name=upload.filename,
+            characteristics=[],
+            by=current_user,
+            store=store_for(),
+            max_bytes=current_app.config["EIA_MAX_UPLOAD_MB"] * 1024 * 1024,
+        )
 
 
 @bp.post("/actions/<int:action_id>/owner")
@@ -301,10 +293,10 @@ def upload():
     problems = preview = None
     if form.validate_on_submit():
         file = request.files.get("file")
-        data = file.stream.read(services.MAX_IMPORT_BYTES + 1) if file and file.filename else b""
+        data = file.stream.read(importing.MAX_IMPORT_BYTES + 1) if file and file.filename else b""
         try:
-            preview = services.preview_import(services.read_rows(data))
-        except services.ImportFailed as exc:
+            preview = importing.preview_import(importing.read_rows(data))
+        except importing.ImportFailed as exc:
             problems = exc.problems
         else:
             _forget_pending()
@@ -329,10 +321,10 @@ def confirm_import():
         return redirect(url_for("plans.upload"))
     try:
         # Checked again: the plans may have changed since the preview.
-        preview = services.preview_import(services.read_rows(path.read_bytes()))
-        counts = services.apply_import(preview, by=current_user, source=pending["name"])
+        preview = importing.preview_import(importing.read_rows(path.read_bytes()))
+        counts = importing.apply_import(preview, by=current_user, source=pending["name"])
         db.session.commit()
-    except services.ImportFailed as exc:
+    except importing.ImportFailed as exc:
         db.session.rollback()
         return render_template("plans/upload.html", form=PlanUploadForm(), problems=exc.problems, preview=None), 422
     finally:

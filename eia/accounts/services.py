@@ -18,7 +18,7 @@ from eia.accounts.models import Role, SavedForm, ServiceArea, SignInSession, Sig
 from eia.accounts.queries import user_by_email
 from eia.auditlog import services as audit
 from eia.db_types import utcnow
-from eia.errors import ConflictError, ValidationFailed
+from eia.errors import ValidationFailed, check_version
 from eia.extensions import db
 
 SAVED_FORM_LIFETIME = timedelta(hours=24)
@@ -264,11 +264,11 @@ def update_user(
     :raises ConflictError: if someone saved a change after *expected_version* was read.
     :raises ValidationFailed: on a taken email or an author without a service area.
     """
-    if user.version != expected_version:
-        raise ConflictError(
-            f"{user.name}'s details were changed by someone else after you opened the page. "
-            "Nothing was saved: open the page again to see the current details."
-        )
+    check_version(
+        user,
+        expected_version,
+        f"{user.name}'s details were changed by someone else after you opened the page.",
+    )
     email = _normalise_email(email)
     _check_unique_email(email, exclude_id=user.id)
     _check_service_area(role, service_area)
@@ -316,7 +316,9 @@ def change_password(user: User, *, current: str, new: str, by: User, keep_sessio
     """
     if not passwords.verify_password(user.password_hash, current):
         audit.record("password_change_failed", user, by=by, detail="current password wrong")
-        raise ValidationFailed("Your current password is wrong", {"current_password": "Your current password is wrong"})
+        raise ValidationFailed(
+            "Your current password is wrong", {"current_password": "Your current password is wrong"}, keep_record=True
+        )
     if current == new:
         raise ValidationFailed(
             "The new password is the same",

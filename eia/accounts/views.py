@@ -11,9 +11,8 @@ from eia.accounts import services, tokens
 from eia.accounts.models import TokenScope
 from eia.accounts.services import SignInOutcome
 from eia.db_types import utcnow
-from eia.errors import ValidationFailed
 from eia.extensions import db
-from eia.forms_support import bind_form, show_errors
+from eia.forms_support import attempt, bind_form, submit_form
 from eia.permissions import permit
 from eia.template_filters import format_datetime
 from eia.web import is_safe_next
@@ -96,21 +95,20 @@ def api_tokens():
     form = bind_form(NewTokenForm)
     made = None
     if form.validate_on_submit():
-        try:
-            token, secret = tokens.create_token(
+        done, created = attempt(
+            form,
+            lambda: tokens.create_token(
                 current_user,
                 name=form.name.data,
                 scope=TokenScope(form.scope.data),
                 days=int(form.days.data),
                 max_days=current_app.config["EIA_API_TOKEN_MAX_DAYS"],
                 by=current_user,
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
+            ),
+        )
+        if done and created is not None:  # shown on this page once, so no redirect
             db.session.commit()
-            made = {"token": token, "secret": secret}
+            made = {"token": created[0], "secret": created[1]}
             form = NewTokenForm(formdata=None)
     return render_template(
         "accounts/tokens.html", form=form, made=made, tokens=tokens.tokens_of(current_user), now=utcnow()
@@ -136,20 +134,19 @@ def change_password():
     permit(current_user, "account.change_password", current_user)
     form = bind_form(ChangePasswordForm)
     if form.validate_on_submit():
-        try:
-            services.change_password(
+        next_url = request.args.get("next")
+        done = submit_form(
+            form,
+            lambda: services.change_password(
                 current_user,
                 current=form.current_password.data,
                 new=form.new_password.data,
                 by=current_user,
                 keep_session=session.get("sid"),
-            )
-        except ValidationFailed as exc:
-            db.session.commit()  # keeps the audit entry of a failed attempt
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Your password has been changed. Other devices have been signed out.", "success")
-            next_url = request.args.get("next")
-            return redirect(next_url if is_safe_next(next_url) else url_for("accounts.account"))
+            ),
+            saved="Your password has been changed. Other devices have been signed out.",
+            then=next_url if is_safe_next(next_url) else url_for("accounts.account"),
+        )
+        if done is not None:
+            return done
     return render_template("accounts/change_password.html", form=form)

@@ -11,9 +11,8 @@ from eia.assessments import queries as eia_queries
 from eia.assessments import services as eia_services
 from eia.auditlog import services as audit
 from eia.csv_export import csv_lines
-from eia.errors import ValidationFailed
 from eia.extensions import db
-from eia.forms_support import bind_form, show_errors
+from eia.forms_support import Conflict, bind_form, submit_form
 from eia.permissions import can, permit
 from eia.web import filter_args, form_version, int_arg
 from forms.admin import ConfirmForm, DisableUserForm, EditUserForm, NewUserForm, ServiceAreaForm
@@ -70,7 +69,7 @@ def users():
     )
 
 
-@bp.get("/users/export.csv")
+@bp.post("/users/export.csv")
 @login_required
 def export_users():
     permit(current_user, "user.list")
@@ -100,8 +99,9 @@ def new_user():
     permit(current_user, "user.create")
     form = bind_form(NewUserForm, service_areas=queries.service_area_choices())
     if form.validate_on_submit():
-        try:
-            user = services.create_user(
+        done = submit_form(
+            form,
+            lambda: services.create_user(
                 email=form.email.data,
                 name=form.name.data,
                 role=Role(form.role.data),
@@ -109,14 +109,12 @@ def new_user():
                 service_area=_service_area(form.service_area_id.data),
                 must_change_password=True,
                 by=current_user,
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"{user.name} can now sign in with the temporary password you set.", "success")
-            return redirect(url_for("admin.user", user_id=user.id))
+            ),
+            saved=lambda user: f"{user.name} can now sign in with the temporary password you set.",
+            then=lambda user: url_for("admin.user", user_id=user.id),
+        )
+        if done is not None:
+            return done
     return render_template("admin/new_user.html", form=form)
 
 
@@ -131,8 +129,9 @@ def user(user_id: int):
         new_role = Role(form.role.data)
         if new_role is not person.role:
             permit(current_user, "user.change_role", person)
-        try:
-            services.update_user(
+        done = submit_form(
+            form,
+            lambda: services.update_user(
                 person,
                 by=current_user,
                 expected_version=form_version(form.version),
@@ -140,14 +139,13 @@ def user(user_id: int):
                 email=form.email.data,
                 role=new_role,
                 service_area=_service_area(form.service_area_id.data),
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"{person.name}'s details have been saved.", "success")
-            return redirect(url_for("admin.user", user_id=person.id))
+            ),
+            saved=f"{person.name}'s details have been saved.",
+            then=url_for("admin.user", user_id=person.id),
+            conflict=Conflict(person, EditUserForm.data_from, f"{person.name}'s details"),
+        )
+        if done is not None:
+            return done
     return render_template(
         "admin/user.html",
         person=person,
@@ -202,17 +200,16 @@ def service_areas():
     form = bind_form(ServiceAreaForm, directorates=queries.directorate_choices())
     if form.validate_on_submit():
         permit(current_user, "service_area.manage")
-        try:
-            area = services.create_service_area(
+        done = submit_form(
+            form,
+            lambda: services.create_service_area(
                 form.name.data, parent=_service_area(form.parent_id.data), by=current_user
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"{area.full_name} has been added.", "success")
-            return redirect(url_for("admin.service_areas"))
+            ),
+            saved=lambda area: f"{area.full_name} has been added.",
+            then=url_for("admin.service_areas"),
+        )
+        if done is not None:
+            return done
     return render_template("admin/service_areas.html", areas=queries.service_areas(), form=form)
 
 

@@ -8,9 +8,9 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """The assessment pages (their sections, evidence and workflow), their API, the register's
     reference data and the ``eia forms`` commands."""
-    from eia import api
+    from eia import api, signals
     from eia.assessments import api as assessments_api
-    from eia.assessments import evidence_views, reference_api, views, workflow_views
+    from eia.assessments import evidence_views, reference_api, services, views, workflow_views
     from eia.assessments.cli import forms_cli
 
     for blueprint in (views.bp, workflow_views.bp, evidence_views.bp):
@@ -18,3 +18,4 @@ def init_app(app: Flask) -> None:
     for api_blueprint in (reference_api.bp, assessments_api.bp):
         api.register_blueprint(api_blueprint)
     app.cli.add_command(forms_cli)
+    signals.shipped_loaded.connect(services.shipped_templates_loaded)

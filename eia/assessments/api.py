@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from eia import signals
-from eia.accounts import queries as accounts
 from eia.accounts.models import User
 from eia.api import api_blueprint
 from eia.api.auth import api_user
@@ -37,7 +36,6 @@ from eia.assessments.schemas import (
     TransitionInputSchema,
     check_answers,
 )
-from eia.assessments.workflow import TRANSITIONS
 from eia.auditlog.models import AuditEntry
 from eia.auditlog.schemas import HistoryEntrySchema
 from eia.errors import NotFound, ValidationFailed
@@ -78,11 +76,9 @@ def eia_first(action: str | None = None):
 
 
 def _transitions(eia: Eia) -> list[dict[str, Any]]:
-    user = api_user()
     return [
         {"name": step.name, "label": step.label, "needs_comment": step.needs_comment}
-        for step in TRANSITIONS.values()
-        if eia.state in step.sources and can(user, step.permission, eia)
+        for step in workflow.available_transitions(eia, api_user())
     ]
 
 
@@ -156,20 +152,9 @@ def eias(page: int, per_page: int, **filters: Any):
 @bp.response(201, EiaSchema)
 def create(values: dict[str, Any]):
     """Start a draft assessment on the newest template of its kind."""
-    user = api_user()
-    if values.get("service_area_id") is not None:
-        permit(user, "eia.create_any_area")
-        area = accounts.service_area_or_404(values["service_area_id"])
-    else:
-        area = user.service_area
-        if area is None:
-            raise ValidationFailed(
-                "No service area", {"service_area_id": "Give the service area: you are not in one yourself"}
-            )
-    template = queries.latest_template(values["kind"])
-    if template is None:
-        raise ValidationFailed("No form", {"kind": f"No {values['kind'].value} form template is loaded"})
-    eia = services.create_eia(kind=values["kind"], title=values["title"], service_area=area, by=user, template=template)
+    eia = services.start_eia(
+        kind=values["kind"], title=values["title"], service_area_id=values.get("service_area_id"), by=api_user()
+    )
     db.session.commit()
     eia = queries.eia_or_404(eia.reference)
     return respond(eia_data(eia), 201, headers={"Location": _eia_url(eia)})

@@ -17,23 +17,24 @@ forms_cli = click.Group("forms", help="Load and list the versions of the EIA for
 @with_appcontext
 @friendly_errors
 def load_forms_command(files: tuple[Path, ...]) -> None:
-    """Add form template versions from YAML FILES (by default, the templates shipped with the app
-    that are not loaded yet). EIAs already written keep the version they were written on."""
+    """Add form template versions from YAML FILES; by default, everything shipped under forms/ that
+    is not loaded yet (the form templates and the quality-audit rubrics). EIAs already written keep
+    the version they were written on; scorings keep their rubric."""
     from eia.assessments import services
     from eia.auditlog.services import command_line_actor
     from eia.extensions import db
-    from forms.definitions import shipped_templates
+    from eia.signals import load_shipped
 
     if files:
         for path in files:
             template = services.load_template(path, by=command_line_actor())
             click.echo(f"Loaded the {template.kind} template, version {template.version}, from {path.name}.")
     else:
-        loaded = services.load_shipped_templates(by=command_line_actor())
-        for template in loaded:
-            click.echo(f"Loaded the {template.kind} template, version {template.version}.")
+        loaded = load_shipped(by=command_line_actor())
+        for line in loaded:
+            click.echo(line)
         if not loaded:
-            click.echo(f"The {len(shipped_templates())} shipped templates are already loaded.")
+            click.echo("The shipped form templates and rubrics are already loaded.")
     db.session.commit()
 
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eia.assessments import queries as eia_queries
 from eia.assessments import services as eia_services
-from eia.errors import ValidationFailed
 from eia.evidence import queries, services
 from eia.evidence.models import EvidenceKind
 from eia.evidence.storage import send_evidence, store_for
 from eia.extensions import db
-from eia.forms_support import bind_form, show_errors
+from eia.forms_support import bind_form, submit_form
 from eia.permissions import can, permit
 from forms.eia import EvidenceForm, RemoveEvidenceForm
 
@@ -58,31 +59,34 @@ def new(reference: str, kind: str):
         form.sections.data = [request.args["section"]]
     if form.validate_on_submit():
         chosen = [c for c in characteristics if str(c.id) in (form.characteristics.data or [])]
-        try:
-            if kind == "file":
-                upload = request.files.get("file")
-                services.add_file(
-                    eia,
-                    form.values(),
-                    stream=upload.stream if upload and upload.filename else None,
-                    file_name=upload.filename if upload else None,
-                    characteristics=chosen,
-                    by=current_user,
-                    store=store_for(),
-                    max_bytes=current_app.config["EIA_MAX_UPLOAD_MB"] * 1024 * 1024,
-                )
-            elif kind == "link":
-                services.add_link(eia, form.values(), characteristics=chosen, by=current_user)
-            else:
-                services.add_note(eia, form.values(), characteristics=chosen, by=current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"'{form.title.data}' added to the evidence.", "success")
-            return redirect(url_for("evidence.index", reference=eia.reference))
+        done = submit_form(
+            form,
+            lambda: _add(eia, EvidenceKind(kind), form, chosen),
+            saved=f"'{form.title.data}' added to the evidence.",
+            then=url_for("evidence.index", reference=eia.reference),
+        )
+        if done is not None:
+            return done
     return render_template("evidence/new.html", eia=eia, form=form, kind=EvidenceKind(kind))
+
+
+def _add(eia, kind: EvidenceKind, form: EvidenceForm, characteristics: list) -> Any:
+    """Add the file (checked by its content and size), link or note the form describes."""
+    if kind is EvidenceKind.LINK:
+        return services.add_link(eia, form.values(), characteristics=characteristics, by=current_user)
+    if kind is EvidenceKind.NOTE:
+        return services.add_note(eia, form.values(), characteristics=characteristics, by=current_user)
+    upload = request.files.get("file")
+    return services.add_file(
+        eia,
+        form.values(),
+        stream=upload.stream if upload and upload.filename else None,
+        file_name=upload.filename if upload else None,
+        characteristics=characteristics,
+        by=current_user,
+        store=store_for(),
+        max_bytes=current_app.config["EIA_MAX_UPLOAD_MB"] * 1024 * 1024,
+    )
 
 
 @bp.get("/<int:evidence_id>/download")

@@ -6,15 +6,14 @@ Answers to a section are checked against that section's questions in the EIA's o
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from eia.assessments.models import PROPOSAL_TYPES, Direction, EiaKind, EiaState, MitigationStatus, Severity
-from forms.definitions import YES_NO, Section
-
-TEXT_LIMIT = 20_000
+from eia.assessments.workflow import TRANSITIONS
+from forms.answers import TEXT_LIMIT, answer_type
+from forms.definitions import Section
 
 
 class PersonSchema(Schema):
@@ -186,9 +185,7 @@ class MitigationInputSchema(Schema):
 class TransitionInputSchema(Schema):
     name = fields.String(
         required=True,
-        validate=validate.OneOf(
-            ["submit", "start_review", "return", "approve", "withdraw", "sign_off", "publish", "archive"]
-        ),
+        validate=validate.OneOf(list(TRANSITIONS)),
     )
     comment = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMIT))
     confirmed = fields.Boolean(
@@ -224,56 +221,22 @@ class FileEvidenceInputSchema(Schema):
 
 
 def check_answers(section: Section, answers: dict[str, Any], people: set[int]) -> dict[str, Any]:
-    """Check *answers* against the questions of *section* as the page's form would, and return them
-    in the stored form (dates as ISO text, people as their id in text).
+    """Check *answers* against the questions of *section* with the marshmallow field each question's
+    answer type defines (the same types that build the page's form), and return them as stored
+    (dates as ISO text, people as their id in text; empty answers left out).
 
     :raises ValidationError: naming each answer that is not a valid answer to its question.
     """
-    problems: dict[str, str] = {}
-    cleaned: dict[str, Any] = {}
-    for key, value in answers.items():
-        question = section.question(key)
-        if question is None:
-            problems[key] = f"The {section.title!r} section has no question {key!r}"
-            continue
-        if value is None or value == "" or value == []:
-            continue
-        if question.type in {"text", "textarea"}:
-            limit = question.max_length or TEXT_LIMIT
-            if not isinstance(value, str):
-                problems[key] = "Must be text"
-            elif len(value) > limit:
-                problems[key] = f"Must be {limit} characters or fewer"
-            elif "\x00" in value:
-                problems[key] = "Must not contain a null byte"
-            else:
-                cleaned[key] = value
-        elif question.type == "date":
-            try:
-                cleaned[key] = date.fromisoformat(value).isoformat() if isinstance(value, str) else None
-            except ValueError:
-                cleaned[key] = None
-            if cleaned[key] is None:
-                problems[key] = "Must be a date written YYYY-MM-DD"
-        elif question.type in {"radios", "yes_no"}:
-            options = YES_NO if question.type == "yes_no" else question.choices
-            if value not in options:
-                problems[key] = f"Must be one of: {', '.join(options)}"
-            else:
-                cleaned[key] = value
-        elif question.type == "checkboxes":
-            if not isinstance(value, list) or any(v not in question.choices for v in value):
-                problems[key] = f"Must be a list of: {', '.join(question.choices)}"
-            elif question.exclusive and question.exclusive in value and len(value) > 1:
-                problems[key] = f"{question.exclusive!r} cannot be chosen with anything else"
-            else:
-                cleaned[key] = list(dict.fromkeys(value))
-        elif question.type == "user":
-            person = str(value)
-            if not (person.isascii() and person.isdigit() and int(person) in people):
-                problems[key] = "Must be the id of a person with an enabled account"
-            else:
-                cleaned[key] = person
-    if problems:
-        raise ValidationError({"answers": problems})
+    fields_ = {q.key: answer_type(q).api_field(q, people) for q in section.questions}
+    schema = Schema.from_dict(fields_, name=f"{section.key.title()}Answers")()
+    unknown = {key: f"The {section.title!r} section has no question {key!r}" for key in answers if key not in fields_}
+    given = {key: value for key, value in answers.items() if key in fields_ and value not in (None, "", [])}
+    try:
+        cleaned = schema.load(given)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {}
+        problems = {key: message[0] if isinstance(message, list) else str(message) for key, message in messages.items()}
+        raise ValidationError({"answers": problems | unknown}) from None
+    if unknown:
+        raise ValidationError({"answers": unknown})
     return cleaned

@@ -32,19 +32,13 @@ from eia.assessments.models import (
 )
 from eia.auditlog import services as audit
 from eia.db_types import utcnow
-from eia.errors import ConflictError, EiaError, ValidationFailed, WorkflowError
+from eia.errors import EiaError, ValidationFailed, WorkflowError, check_version
 from eia.extensions import db
+from eia.permissions import permit
+from forms.answers import answer_type
 from forms.definitions import DefinitionError, FormDefinition, Question, Section, load_file, shipped_templates
 
 EMPTY = (None, "", [])
-
-
-class SectionConflict(ConflictError):
-    """Someone saved this section after it was opened; carries what is saved now."""
-
-    def __init__(self, section: EiaSection):
-        super().__init__("Someone else saved this section after you opened it.")
-        self.section = section
 
 
 # Templates and the register ---------------------------------------------------------------------
@@ -98,6 +92,11 @@ def load_shipped_templates(*, by: Any) -> list[FormTemplate]:
     return loaded
 
 
+def shipped_templates_loaded(_sender: Any, *, by: Any) -> list[str]:
+    """The ``eia.signals.shipped_loaded`` receiver: the shipped form templates, a line each."""
+    return [f"Loaded the {t.kind} form template, version {t.version}." for t in load_shipped_templates(by=by)]
+
+
 def set_characteristic_active(characteristic: Characteristic, active: bool, *, by: User) -> None:
     """Switch a local characteristic on or off.
 
@@ -126,6 +125,37 @@ def next_reference(year: int) -> str:
     ).scalar()
     number = int(last.removeprefix(prefix)) + 1 if last else 1
     return f"{prefix}{number:04d}"
+
+
+def start_eia(*, kind: EiaKind, title: str, service_area_id: int | None, by: User) -> Eia:
+    """Start a draft EIA for the person *by*: in the service area they chose (the equalities team and
+    administrators may choose any), or their own.
+
+    :raises PermissionDenied: if *by* chose an area but may not.
+    :raises ValidationFailed: if there is no area to file it under, or no form template of its kind.
+    """
+    if service_area_id is not None:
+        permit(by, "eia.create_any_area")
+        area = db.session.get(ServiceArea, service_area_id)
+        if area is None:
+            raise ValidationFailed("Unknown service area", {"service_area_id": "Choose a service area from the list"})
+    else:
+        area = by.service_area
+        if area is None:
+            message = (
+                "You are not in a service area yet, so you cannot start an assessment. "
+                "Ask an administrator to set yours."
+            )
+            raise ValidationFailed(message, {"service_area_id": message})
+    template = db.session.execute(
+        select(FormTemplate).where(FormTemplate.kind == kind).order_by(FormTemplate.version.desc()).limit(1)
+    ).scalar_one_or_none()
+    if template is None:
+        raise ValidationFailed(
+            "No form template",
+            {"kind": "No form template is loaded for this kind of assessment: ask an administrator."},
+        )
+    return create_eia(kind=kind, title=title, service_area=area, by=by, template=template)
 
 
 def create_eia(
@@ -180,7 +210,7 @@ def create_eia(
 def required_message(question: Question) -> str:
     label = question.label.rstrip("?")
     lowered = label[0].lower() + label[1:]
-    if question.type in {"radios", "checkboxes", "yes_no", "user"}:
+    if answer_type(question).asks_to_select:
         return f"Select an answer for: {lowered}" if question.label.endswith("?") else f"Select {lowered}"
     return f"Answer the question: {lowered}" if question.label.endswith("?") else f"Enter {lowered}"
 
@@ -230,7 +260,7 @@ def save_section(
 ) -> EiaSection:
     """Save the answers of one section, marking it completed or in progress.
 
-    :raises SectionConflict: if the section was saved by someone else after *expected_version*.
+    :raises ConflictError: if the section was saved by someone else after *expected_version*.
     :raises ValidationFailed: if it is marked completed with required answers missing, or a date that
         must be in the future is not.
     :raises WorkflowError: if the EIA is not editable in its state.
@@ -245,8 +275,7 @@ def _open_section(eia: Eia, key: str, expected_version: int) -> tuple[EiaSection
     section = eia.section(key)
     if definition is None or section is None:
         raise EiaError(f"{eia.reference} has no section {key!r}.")
-    if section.version != expected_version:
-        raise SectionConflict(section)
+    check_version(section, expected_version, "Someone else saved this section after you opened it.")
     return section, definition
 
 
@@ -263,7 +292,11 @@ def _store_section(
     changes: dict[str, list[Any]] | None = None,
 ) -> EiaSection:
     """Check and store a section's own answers (plus *changes* already made to its rows), audit it."""
-    new = {k: plain_answer(v) for k, v in answers.items() if definition.question(k) is not None}
+    new = {
+        key: answer_type(question).stored(value)
+        for key, value in answers.items()
+        if (question := definition.question(key)) is not None
+    }
     new = {k: v for k, v in new.items() if v not in EMPTY}
     found = dict(problems or {}) | future_date_problems(definition, new, today or utcnow().date())
     if completed:
@@ -328,7 +361,7 @@ def save_impacts(
     """Save the impact on each characteristic and the section's own questions (intersectional and
     cumulative impacts, the three aims of the duty).
 
-    :raises SectionConflict: if the section was saved by someone else after *expected_version*.
+    :raises ConflictError: if the section was saved by someone else after *expected_version*.
     :raises ValidationFailed: naming each characteristic still missing an answer, when completed.
     """
     section, definition = _open_section(eia, "impacts", expected_version)
@@ -439,8 +472,9 @@ def update_mitigation(mitigation: Mitigation, values: dict[str, Any], *, expecte
     :raises ConflictError: if someone saved it after *expected_version*.
     """
     check_editable(mitigation.eia)
-    if mitigation.version != expected_version:
-        raise ConflictError("Someone else changed this mitigation after you opened it. Nothing was saved.")
+    check_version(
+        mitigation, expected_version, "Someone else changed this mitigation after you opened it. Nothing was saved."
+    )
     for name, value in _mitigation_values(values).items():
         setattr(mitigation, name, value)
     changes = {f"mitigation.{k}": v for k, v in audit.field_changes(mitigation).items()}
@@ -456,8 +490,11 @@ def remove_mitigation(mitigation: Mitigation, *, expected_version: int, by: User
     """
     eia = mitigation.eia
     check_editable(eia)
-    if mitigation.version != expected_version:
-        raise ConflictError("Someone changed this mitigation after you opened the page, so it was not removed.")
+    check_version(
+        mitigation,
+        expected_version,
+        "Someone changed this mitigation after you opened the page, so it was not removed.",
+    )
     audit.record(
         "mitigation_removed",
         eia,

@@ -7,8 +7,9 @@ asks for a comment where a person would expect one, and is recorded in the audit
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from eia.accounts.models import User
@@ -25,75 +26,23 @@ from eia.assessments.models import (
 from eia.assessments.services import task_list, unmitigated_impacts
 from eia.auditlog import services as audit
 from eia.db_types import utcnow
-from eia.errors import ValidationFailed, WorkflowError
+from eia.errors import EiaError, ValidationFailed, WorkflowError
 from eia.extensions import db
-from eia.permissions import permit
+from eia.permissions import can, permit
 
 
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    sources: tuple[EiaState, ...]
-    target: EiaState
-    permission: str
-    needs_comment: bool = False
+class SubmissionBlocked(EiaError):
+    """The EIA is not ready to submit; ``fields`` maps each section key to what it still needs.
 
+    Not a :class:`ValidationFailed`: nothing typed on the page is wrong, the assessment is unfinished,
+    so the page shows the task list with what is missing rather than messages on a form.
+    """
 
-TRANSITIONS = {
-    t.name: t
-    for t in (
-        Transition(
-            "submit", "Submit for review", (EiaState.DRAFT, EiaState.RETURNED), EiaState.SUBMITTED, "eia.submit"
-        ),
-        Transition("start_review", "Start the review", (EiaState.SUBMITTED,), EiaState.IN_REVIEW, "eia.review"),
-        Transition(
-            "return",
-            "Return to the author",
-            (EiaState.SUBMITTED, EiaState.IN_REVIEW),
-            EiaState.RETURNED,
-            "eia.review",
-            needs_comment=True,
-        ),
-        Transition("approve", "Approve", (EiaState.SUBMITTED, EiaState.IN_REVIEW), EiaState.APPROVED, "eia.review"),
-        Transition(
-            "withdraw",
-            "Make a change (sends it back for review)",
-            (EiaState.APPROVED,),
-            EiaState.DRAFT,
-            "eia.submit",
-            True,
-        ),
-        Transition(
-            "sign_off", "Sign off", (EiaState.APPROVED,), EiaState.SIGNED_OFF, "eia.sign_off", needs_comment=True
-        ),
-        Transition("publish", "Publish", (EiaState.SIGNED_OFF,), EiaState.PUBLISHED, "eia.publish"),
-        Transition(
-            "archive",
-            "Archive",
-            (EiaState.SIGNED_OFF, EiaState.PUBLISHED, EiaState.REVIEW_DUE),
-            EiaState.ARCHIVED,
-            "eia.review",
-            needs_comment=True,
-        ),
-    )
-}
+    status = 422
 
-
-DONE_WORDS = {
-    "submit": "submitted",
-    "start_review": "put under review",
-    "return": "returned",
-    "approve": "approved",
-    "withdraw": "reopened for a change",
-    "sign_off": "signed off",
-    "publish": "published",
-    "archive": "archived",
-}
-
-
-class SubmissionBlocked(ValidationFailed):
-    """The EIA is not ready to submit; ``fields`` maps each section key to what it still needs."""
+    def __init__(self, message: str, fields: dict[str, str]):
+        super().__init__(message)
+        self.fields = fields
 
 
 def submission_problems(eia: Eia) -> dict[str, str]:
@@ -111,6 +60,172 @@ def submission_problems(eia: Eia) -> dict[str, str]:
                 f"{name} has a negative impact with no mitigation: add one, or justify the remaining impact"
             )
     return problems
+
+
+def _ready_to_submit(eia: Eia) -> None:
+    problems = submission_problems(eia)
+    if problems:
+        raise SubmissionBlocked(f"{eia.reference} is not ready to submit", problems)
+
+
+def _publishable(eia: Eia) -> None:
+    if eia.is_individual:
+        raise WorkflowError("Individual-action assessments are never published.")
+
+
+def _on_submit(eia: Eia, by: User, now: datetime) -> None:
+    eia.submitted_at = now
+    eia.snapshots.append(Snapshot(taken_at=now, taken_by_id=by.id, reason="submitted", data=snapshot(eia)))
+
+
+def _on_approve(eia: Eia, by: User, now: datetime) -> None:
+    eia.approved_at = now
+
+
+def _on_withdraw(eia: Eia, by: User, now: datetime) -> None:
+    eia.approved_at = None
+
+
+def _on_sign_off(eia: Eia, by: User, now: datetime) -> None:
+    eia.signed_off_at = now
+    eia.signed_off_by_id = by.id
+
+
+def _on_publish(eia: Eia, by: User, now: datetime) -> None:
+    eia.published_at = now
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One step of the workflow, with everything about it: who may take it and from where, what a
+    person must add (a comment, a confirmation), what must hold first, what changes on the way in,
+    and the words for it."""
+
+    name: str
+    #: The button.
+    label: str
+    sources: tuple[EiaState, ...]
+    target: EiaState
+    permission: str
+    #: "... so it cannot be {done} now".
+    done: str
+    #: Shown once it is done; {ref} is the reference.
+    message: str
+    needs_comment: bool = False
+    #: A box to tick, with the message when it is not ticked (the sign-off's adverse impacts).
+    confirmation: str | None = None
+    #: Raises when the step cannot be taken now (ValidationFailed or WorkflowError).
+    check: Callable[[Eia], None] | None = None
+    #: What changes on the way in, besides the state.
+    on_enter: Callable[[Eia, User, datetime], None] | None = None
+    #: Whether the step applies to this kind of assessment at all.
+    applies: Callable[[Eia], bool] = lambda eia: True
+
+    @property
+    def is_direct(self) -> bool:
+        """A button that acts at once, with nothing to add first."""
+        return not self.needs_comment and self.confirmation is None
+
+
+TRANSITIONS = {
+    t.name: t
+    for t in (
+        Transition(
+            "submit",
+            "Submit for review",
+            (EiaState.DRAFT, EiaState.RETURNED),
+            EiaState.SUBMITTED,
+            "eia.submit",
+            done="submitted",
+            message="{ref} has been sent to the equalities team for review.",
+            check=_ready_to_submit,
+            on_enter=_on_submit,
+        ),
+        Transition(
+            "start_review",
+            "Start the review",
+            (EiaState.SUBMITTED,),
+            EiaState.IN_REVIEW,
+            "eia.review",
+            done="put under review",
+            message="You are reviewing {ref}.",
+        ),
+        Transition(
+            "return",
+            "Return to the author",
+            (EiaState.SUBMITTED, EiaState.IN_REVIEW),
+            EiaState.RETURNED,
+            "eia.review",
+            done="returned",
+            message="{ref} has been returned to its author with your comment.",
+            needs_comment=True,
+        ),
+        Transition(
+            "approve",
+            "Approve",
+            (EiaState.SUBMITTED, EiaState.IN_REVIEW),
+            EiaState.APPROVED,
+            "eia.review",
+            done="approved",
+            message="{ref} is approved and waits for the decision maker's sign-off.",
+            on_enter=_on_approve,
+        ),
+        Transition(
+            "withdraw",
+            "Make a change (sends it back for review)",
+            (EiaState.APPROVED,),
+            EiaState.DRAFT,
+            "eia.submit",
+            done="reopened for a change",
+            message="{ref} is a draft again: make the change and submit it for review.",
+            needs_comment=True,
+            on_enter=_on_withdraw,
+        ),
+        Transition(
+            "sign_off",
+            "Sign off",
+            (EiaState.APPROVED,),
+            EiaState.SIGNED_OFF,
+            "eia.sign_off",
+            done="signed off",
+            message="{ref} is signed off.",
+            needs_comment=True,
+            confirmation="Confirm that you have read the adverse impacts and the mitigations",
+            on_enter=_on_sign_off,
+        ),
+        Transition(
+            "publish",
+            "Publish",
+            (EiaState.SIGNED_OFF,),
+            EiaState.PUBLISHED,
+            "eia.publish",
+            done="published",
+            message="{ref} is published on the public register.",
+            check=_publishable,
+            on_enter=_on_publish,
+            applies=lambda eia: not eia.is_individual,
+        ),
+        Transition(
+            "archive",
+            "Archive",
+            (EiaState.SIGNED_OFF, EiaState.PUBLISHED, EiaState.REVIEW_DUE),
+            EiaState.ARCHIVED,
+            "eia.review",
+            done="archived",
+            message="{ref} is archived.",
+            needs_comment=True,
+        ),
+    )
+}
+
+
+def available_transitions(eia: Eia, user: User) -> list[Transition]:
+    """The steps *user* may take on *eia* now, in workflow order."""
+    return [
+        step
+        for step in TRANSITIONS.values()
+        if eia.state in step.sources and step.applies(eia) and can(user, step.permission, eia)
+    ]
 
 
 def snapshot(eia: Eia) -> dict[str, Any]:
@@ -160,10 +275,10 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> list[tuple
 
 
 def transition(eia: Eia, name: str, *, by: User, comment: str | None = None, confirmed: bool = False) -> None:
-    """Move *eia* along the workflow.
+    """Move *eia* along the workflow by the step called *name*.
 
-    :raises PermissionDenied: if *by* may not make this transition on this EIA.
-    :raises WorkflowError: if the EIA is not in a state this transition starts from.
+    :raises PermissionDenied: if *by* may not take this step on this EIA.
+    :raises WorkflowError: if the EIA is not in a state this step starts from, or it does not apply.
     :raises ValidationFailed: if a comment or a confirmation is missing, or the EIA is not ready.
     """
     step = TRANSITIONS.get(name)
@@ -171,37 +286,20 @@ def transition(eia: Eia, name: str, *, by: User, comment: str | None = None, con
         raise WorkflowError(f"There is no step called {name!r}.")
     permit(by, step.permission, eia)
     if eia.state not in step.sources:
-        raise WorkflowError(f"{eia.reference} is {eia.state.label.lower()}, so it cannot be {DONE_WORDS[name]} now.")
+        raise WorkflowError(f"{eia.reference} is {eia.state.label.lower()}, so it cannot be {step.done} now.")
     comment = (comment or "").strip()
     if step.needs_comment and not comment:
         raise ValidationFailed("A comment is needed", {"comment": "Enter a comment explaining this decision"})
-    if name == "sign_off" and not confirmed:
-        raise ValidationFailed(
-            "Confirm you have read the adverse impacts",
-            {"confirmed": "Confirm that you have read the adverse impacts and the mitigations"},
-        )
-    if name == "submit":
-        problems = submission_problems(eia)
-        if problems:
-            raise SubmissionBlocked(f"{eia.reference} is not ready to submit", problems)
-    if name == "publish" and eia.is_individual:
-        raise WorkflowError("Individual-action assessments are never published.")
+    if step.confirmation and not confirmed:
+        raise ValidationFailed(step.confirmation, {"confirmed": step.confirmation})
+    if step.check is not None:
+        step.check(eia)
 
     old_state = eia.state
     now = utcnow()
     eia.state = step.target
-    if name == "submit":
-        eia.submitted_at = now
-        eia.snapshots.append(Snapshot(taken_at=now, taken_by_id=by.id, reason="submitted", data=snapshot(eia)))
-    elif name == "approve":
-        eia.approved_at = now
-    elif name == "withdraw":
-        eia.approved_at = None
-    elif name == "sign_off":
-        eia.signed_off_at = now
-        eia.signed_off_by_id = by.id
-    elif name == "publish":
-        eia.published_at = now
+    if step.on_enter is not None:
+        step.on_enter(eia, by, now)
     if comment:
         eia.comments.append(ReviewComment(body=comment, author_id=by.id, transition=name, created_at=now))
     audit.record(

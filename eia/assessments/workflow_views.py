@@ -6,29 +6,17 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from eia.assessments import queries, services, workflow
+from eia.assessments import queries, workflow
 from eia.assessments.pdf import eia_pdf_response
-from eia.assessments.views import workflow_actions
+from eia.assessments.views import render_task_list, workflow_actions
 from eia.assessments.workflow import TRANSITIONS, SubmissionBlocked
 from eia.auditlog.models import AuditEntry
-from eia.errors import ValidationFailed
 from eia.extensions import db
-from eia.forms_support import bind_form, show_errors
+from eia.forms_support import bind_form, submit_form
 from eia.permissions import permit
 from forms.eia import CommentForm, TransitionForm
 
 bp = Blueprint("workflow", __name__, url_prefix="/eias")
-
-DONE_MESSAGES = {
-    "submit": "{ref} has been sent to the equalities team for review.",
-    "start_review": "You are reviewing {ref}.",
-    "return": "{ref} has been returned to its author with your comment.",
-    "approve": "{ref} is approved and waits for the decision maker's sign-off.",
-    "withdraw": "{ref} is a draft again: make the change and submit it for review.",
-    "sign_off": "{ref} is signed off.",
-    "publish": "{ref} is published on the public register.",
-    "archive": "{ref} is archived.",
-}
 
 
 def _transition_page(eia, step, form, status: int = 200):
@@ -50,39 +38,29 @@ def _transition_page(eia, step, form, status: int = 200):
 def transition(reference: str, name: str):
     eia = queries.eia_or_404(reference)
     permit(current_user, "eia.view", eia)
-    step = TRANSITIONS.get(name)
-    if step is None:
-        abort(404)
+    step = TRANSITIONS.get(name) or abort(404)
     permit(current_user, step.permission, eia)
     form = bind_form(TransitionForm)
-    if not form.validate_on_submit():
-        return _transition_page(eia, step, form)
-    try:
-        workflow.transition(
-            eia, name, by=current_user, comment=form.comment.data, confirmed="yes" in (form.confirmed.data or [])
-        )
-    except SubmissionBlocked as exc:
-        db.session.rollback()
-        flash_problems = [{"text": text, "href": _problem_link(eia, key)} for key, text in exc.fields.items()]
-        tasks = services.task_list(eia)
-        needed = [t for t in tasks if t.needed]
-        return render_template(
-            "assessments/show.html",
-            eia=eia,
-            tasks=tasks,
-            done=sum(t.status.value == "completed" for t in needed),
-            needed=len(needed),
-            can_edit=True,
-            problems=flash_problems,
-            actions=workflow_actions(eia),
-        )
-    except ValidationFailed as exc:
-        db.session.rollback()
-        show_errors(form, exc)
-        return _transition_page(eia, step, form)
-    db.session.commit()
-    flash(DONE_MESSAGES[name].format(ref=eia.reference), "success")
-    return redirect(url_for("assessments.show", reference=eia.reference))
+    if form.validate_on_submit():
+        confirmed = "yes" in (form.confirmed.data or [])
+        try:
+            done = submit_form(
+                form,
+                lambda: workflow.transition(eia, name, by=current_user, comment=form.comment.data, confirmed=confirmed),
+                saved=step.message.format(ref=eia.reference),
+                then=url_for("assessments.show", reference=eia.reference),
+            )
+        except SubmissionBlocked as exc:
+            return _not_ready(eia, exc)
+        if done is not None:
+            return done
+    return _transition_page(eia, step, form)
+
+
+def _not_ready(eia, blocked: SubmissionBlocked) -> str:
+    """The task list again, with what stops the assessment from being submitted."""
+    problems = [{"text": text, "href": _problem_link(eia, key)} for key, text in blocked.fields.items()]
+    return render_task_list(eia, problems=problems)
 
 
 def _problem_link(eia, key: str) -> str:
@@ -127,15 +105,14 @@ def comment(reference: str):
     permit(current_user, "eia.review", eia)
     form = CommentForm(sections=_sections(eia))
     if form.validate_on_submit():
-        try:
-            workflow.add_comment(eia, form.section_key.data or None, form.body.data, by=current_user)
-        except ValidationFailed as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-            return _review_page(eia, form)
-        db.session.commit()
-        flash("Comment added. The author sees it when the assessment is returned.", "success")
-        return redirect(url_for("workflow.review", reference=eia.reference))
+        done = submit_form(
+            form,
+            lambda: workflow.add_comment(eia, form.section_key.data or None, form.body.data, by=current_user),
+            saved="Comment added. The author sees it when the assessment is returned.",
+            then=url_for("workflow.review", reference=eia.reference),
+        )
+        if done is not None:
+            return done
     return _review_page(eia, form)
 
 

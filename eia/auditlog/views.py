@@ -65,7 +65,7 @@ def index():
     )
 
 
-@bp.get("/export.csv")
+@bp.post("/export.csv")
 @login_required
 def export():
     permit(current_user, "audit.export")

@@ -28,13 +28,12 @@ def demo_command(scale: int | None) -> None:
         raise click.ClickException(
             "the demo adds users with a published password, so it runs only with EIA_ENV=demo (or testing)"
         )
-    from eia.assessments.services import load_shipped_templates
     from eia.db_types import utcnow
     from eia.demo.eias import load_demo_eias
     from eia.demo.samples import load_demo_samples
-    from eia.signals import demo_loaded, values_from
+    from eia.signals import demo_loaded, load_shipped, values_from
 
-    load_shipped_templates(by=command_line_actor())
+    load_shipped(by=command_line_actor())
     loaded = load_demo(by=command_line_actor())
     others = values_from(demo_loaded.send(None, today=utcnow().date(), by=command_line_actor()))
     eias = load_demo_eias()

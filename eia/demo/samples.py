@@ -12,7 +12,7 @@ from eia.assessments.models import Eia
 from eia.assessments.queries import financial_year_of
 from eia.errors import ValidationFailed
 from eia.extensions import db
-from eia.quality import sampling
+from eia.quality import sampling, scoring
 from eia.quality.models import Sample
 
 #: Criteria the demo audits found weak, by quarter number: (criterion, score, finding).
@@ -31,7 +31,7 @@ def load_demo_samples(today: date) -> int:
     auditor = db.session.execute(select(User).where(User.role == Role.EQUALITIES).order_by(User.id)).scalars().first()
     if auditor is None:
         return 0
-    rubric = sampling.current_rubric()
+    rubric = scoring.current_rubric()
     drawn = 0
     this_year = financial_year_of(today)
     for year in (this_year - 2, this_year - 1):
@@ -53,7 +53,7 @@ def load_demo_samples(today: date) -> int:
             if eia_author == auditor.id:
                 continue  # auditors never score their own assessments
             key, score, finding = WEAK_SPOTS[number]
-            sampling.score_item(
+            scoring.score_item(
                 item,
                 rubric=rubric,
                 scores={c["key"]: score if c["key"] == key else 2 for c in rubric.criteria},

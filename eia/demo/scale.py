@@ -34,7 +34,7 @@ from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed
 from eia.extensions import db
-from eia.quality import sampling
+from eia.quality import sampling, scoring
 
 PREFIX = "EIA-S"
 STATES = [EiaState.PUBLISHED] * 4 + [EiaState.SIGNED_OFF] * 2 + [EiaState.APPROVED, EiaState.DRAFT, EiaState.SUBMITTED]
@@ -143,7 +143,7 @@ def _link_to_plans(rng: random.Random, eia_ids: list[int]) -> None:
 
 
 def _audit_samples(auditor: User, years: list[int]) -> None:
-    rubric = sampling.current_rubric()
+    rubric = scoring.current_rubric()
     today = utcnow().date()
     for year in years:
         for number in range(1, 5):
@@ -158,7 +158,7 @@ def _audit_samples(auditor: User, years: list[int]) -> None:
             except ValidationFailed:
                 continue
             for n, item in enumerate(sample.items):
-                sampling.score_item(
+                scoring.score_item(
                     item,
                     rubric=rubric,
                     scores={c["key"]: (n + i) % 3 for i, c in enumerate(rubric.criteria)},

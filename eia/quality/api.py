@@ -28,7 +28,7 @@ from eia.errors import NotFound, ValidationFailed
 from eia.extensions import db
 from eia.permissions import can, permit
 from eia.quality import queries as sample_queries
-from eia.quality import sampling
+from eia.quality import sampling, scoring
 from eia.quality.models import Finding, FindingStatus, QualityScore, Sample, SampleItem
 from eia.quality.schemas import (
     MAX_ID,
@@ -276,8 +276,7 @@ def draw(values: dict[str, Any]):
 @bp.response(200, RubricSchema)
 def rubric():
     """The current rubric: each criterion's key, title, question and what earns a 0, 1 or 2."""
-    current = sampling.current_rubric()
-    db.session.commit()  # a newly shipped rubric version, loaded by current_rubric (as the page does)
+    current = scoring.current_rubric()
     return respond(RubricSchema().dump(current))
 
 
@@ -340,9 +339,9 @@ def score(values: dict[str, Any], item: SampleItem, eia: Eia):
     a summary and findings (each an action for its owner, the author by default, with a due date).
     A scoring of an item scored before is a re-test of the latest one. The assessment never changes."""
     user = api_user()
-    rubric = sampling.current_rubric()
+    rubric = scoring.current_rubric()
     check_scores(rubric, values, {int(value) for value, _ in eia_queries.people_choices()})
-    result = sampling.score_item(
+    result = scoring.score_item(
         item,
         rubric=rubric,
         scores=values["scores"],
@@ -392,6 +391,6 @@ def mark_done(values: dict[str, Any], finding: Finding):
     """Mark a finding done, saying what was done (its owner or the equalities team). If-Match takes
     the ETag of ``GET /samples/findings/{finding_id}``; a finding already done is a 409."""
     check_if_match(finding_data(finding))
-    sampling.close_finding(finding, note=values["note"], expected_version=finding.version, by=api_user())
+    scoring.close_finding(finding, note=values["note"], expected_version=finding.version, by=api_user())
     db.session.commit()
     return respond(finding_data(finding))

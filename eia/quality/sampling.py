@@ -1,4 +1,4 @@
-"""Quality audits of random samples: the reproducible draw, scoring against the rubric, findings.
+"""Quality audits of random samples: the reproducible draw and the check of it.
 
 The draw (method "v1"): the population is every completed EIA (approved, signed off, published or
 due for review) approved within the period, optionally in chosen service areas, less those drawn into
@@ -8,8 +8,7 @@ with "at least one per service area", one EIA from each service area (areas in a
 then the rest of the size from those left; otherwise ``sample(population, size)``. Drawing again from
 the stored seed and population gives the same EIAs (:func:`verify_sample`).
 
-The overall rating: **good** when the score is at least 80% of the points available and no criterion
-scored 0; **inadequate** below 50%; **requires improvement** otherwise.
+Scoring against the rubric and the findings are in :mod:`eia.quality.scoring`.
 """
 
 from __future__ import annotations
@@ -22,7 +21,6 @@ import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -31,14 +29,12 @@ from eia.assessments.models import COMPLETED_STATES, Eia
 from eia.auditlog import services as audit
 from eia.auditlog.models import AuditEntry
 from eia.db_types import utcnow
-from eia.errors import ConflictError, ValidationFailed
+from eia.errors import ValidationFailed
 from eia.extensions import db
-from eia.quality.models import CriterionScore, Finding, FindingStatus, QualityScore, Rating, Rubric, Sample, SampleItem
-from forms.rubrics import SCORES, load_rubric, shipped_rubrics
+from eia.quality.models import Sample, SampleItem
 
 METHOD = "v1"
 QUARTER = re.compile(r"^\s*(\d{4})-?Q([1-4])\s*$", re.IGNORECASE)
-GOOD_SHARE, ADEQUATE_SHARE = 0.8, 0.5
 
 
 @dataclass(frozen=True)
@@ -275,141 +271,3 @@ def _item_references(sample: Sample) -> list[str]:
     ids = [item.eia_id for item in sample.items]
     references = dict(db.session.execute(select(Eia.id, Eia.reference).where(Eia.id.in_(ids))).all())
     return [references[item.eia_id] for item in sample.items]
-
-
-@lru_cache(maxsize=1)
-def _shipped() -> tuple[dict[str, Any], ...]:
-    """The rubric files shipped with the app, read once per process."""
-    return tuple(load_rubric(path) for path in shipped_rubrics())
-
-
-def current_rubric(key: str = "quality") -> Rubric:
-    """The newest version of the rubric, loading any shipped version the database lacks."""
-    have = {(key, version) for key, version in db.session.execute(select(Rubric.key, Rubric.version))}
-    for data in _shipped():
-        if (data["key"], data["version"]) not in have:
-            db.session.add(Rubric(**data))
-            have.add((data["key"], data["version"]))
-    db.session.flush()
-    return db.session.execute(
-        select(Rubric).where(Rubric.key == key).order_by(Rubric.version.desc()).limit(1)
-    ).scalar_one()
-
-
-def rate(points: int, max_points: int, *, any_absent: bool) -> Rating:
-    """The overall rating by the rule in this module's docstring."""
-    share = points / max_points if max_points else 0
-    if share >= GOOD_SHARE and not any_absent:
-        return Rating.GOOD
-    return Rating.INADEQUATE if share < ADEQUATE_SHARE else Rating.REQUIRES_IMPROVEMENT
-
-
-def score_item(
-    item: SampleItem,
-    *,
-    rubric: Rubric,
-    scores: dict[str, int],
-    comments: dict[str, str],
-    summary: str,
-    findings: list[dict[str, Any]],
-    by: Any,
-    at: datetime | None = None,
-    scored_before: int | None = None,
-) -> QualityScore:
-    """Score a sampled EIA against *rubric*; if it was scored before, this is a re-test of the latest
-    scoring. Findings become actions for their owners. Nothing about the EIA or its evidence changes.
-
-    :raises ValidationFailed: naming each criterion without a score of 0, 1 or 2.
-    :raises ConflictError: when *scored_before* (the scorings the form was opened with) is out of
-        date: the form was sent twice, or someone else scored it meanwhile.
-    """
-    if scored_before is not None and scored_before != len(item.scores):
-        raise ConflictError(
-            "This assessment was scored after you opened the form (or the form was sent twice). "
-            "Nothing was saved: open the sample again to see the scores."
-        )
-    missing = {
-        f"score_{c['key']}": f"Score '{c['title']}' 0, 1 or 2"
-        for c in rubric.criteria
-        if scores.get(c["key"]) not in SCORES
-    }
-    if missing:
-        raise ValidationFailed("Scores missing", missing)
-    values = [scores[c["key"]] for c in rubric.criteria]
-    points, max_points = sum(values), 2 * len(values)
-    previous = item.scores[-1] if item.scores else None
-    result = QualityScore(
-        rubric_id=rubric.id,
-        retest_of_id=previous.id if previous else None,
-        points=points,
-        max_points=max_points,
-        rating=rate(points, max_points, any_absent=0 in values),
-        summary=summary.strip(),
-        scored_by_id=by.id,
-        scored_at=at or utcnow(),
-    )
-    result.criteria = [
-        CriterionScore(criterion=c["key"], score=scores[c["key"]], comment=(comments.get(c["key"]) or "").strip())
-        for c in rubric.criteria
-    ]
-    result.findings = [
-        Finding(
-            eia_id=item.eia_id,
-            criterion=f.get("criterion") or None,
-            text=f["text"].strip(),
-            owner_id=f["owner_id"],
-            due_on=f["due_on"],
-        )
-        for f in findings
-    ]
-    item.scores.append(result)
-    db.session.flush()
-    eia = db.session.get(Eia, item.eia_id)
-    audit.record(
-        "sample_retested" if previous else "sample_scored",
-        result,
-        by=by,
-        entity_type="quality_score",
-        detail=f"{eia.reference} in sample {item.sample_id}: {points}/{max_points}, {result.rating.label}"
-        + (f" (re-test of score {previous.id})" if previous else "")
-        + (f"; {len(findings)} finding{'s' if len(findings) != 1 else ''}" if findings else ""),
-        changes={
-            **{c.criterion: [None, c.score] for c in result.criteria},
-            **{f"comment.{c.criterion}": [None, c.comment] for c in result.criteria if c.comment},
-            **({"summary": [None, result.summary]} if result.summary else {}),
-        },
-    )
-    for finding in result.findings:
-        audit.record(
-            "finding_raised",
-            finding,
-            by=by,
-            entity_type="quality_finding",
-            detail=f"{eia.reference}: due {finding.due_on:%Y-%m-%d}",
-            changes={
-                "text": [None, finding.text],
-                "criterion": [None, finding.criterion],
-                "owner_id": [None, finding.owner_id],
-                "due_on": [None, finding.due_on.isoformat()],
-            },
-        )
-    return result
-
-
-def close_finding(finding: Finding, *, note: str, expected_version: int, by: Any) -> None:
-    """Mark a finding done, saying what was done.
-
-    :raises ValidationFailed: without a note. :raises ConflictError: if it changed meanwhile.
-    """
-    if finding.version != expected_version:
-        raise ConflictError("This finding was changed by someone else after you opened the page. Nothing was saved.")
-    if finding.status is FindingStatus.DONE:
-        raise ConflictError("This finding is already done.")
-    if not note.strip():
-        raise ValidationFailed("Say what was done", {"note": "Say what was done to put this right"})
-    finding.status = FindingStatus.DONE
-    finding.done_note = note.strip()
-    finding.done_at = utcnow()
-    changes = audit.field_changes(finding)
-    db.session.flush()
-    audit.record("finding_done", finding, by=by, entity_type="quality_finding", changes=changes)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eia.accounts import queries as accounts
@@ -12,9 +12,9 @@ from eia.assessments.queries import financial_year_of
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed
 from eia.extensions import db
-from eia.forms_support import bind_form, show_errors
+from eia.forms_support import Conflict, bind_form, submit_form
 from eia.permissions import can, permit
-from eia.quality import queries, sampling
+from eia.quality import queries, sampling, scoring
 from eia.quality.models import Finding, Sample, SampleItem
 from eia.web import form_version, int_arg, paginate
 from forms.samples import FINDING_SLOTS, CloseFindingForm, DrawSampleForm, score_form_class
@@ -29,7 +29,7 @@ def index():
     permit(current_user, "sample.view")
     today = utcnow().date()
     year = int_arg("year", financial_year_of(today), minimum=2000, maximum=2100)
-    rubric = sampling.current_rubric()
+    rubric = scoring.current_rubric()
     db.session.commit()
     return render_template(
         "samples/index.html",
@@ -52,31 +52,39 @@ def new():
         data={"exclude_months": str(current_app.config["EIA_SAMPLE_EXCLUDE_MONTHS"]), "per_service_area": "no"},
     )
     if form.validate_on_submit():
-        try:
-            if form.period.data:
-                period = sampling.parse_period(form.period.data)
-            elif form.from_date.data and form.to_date.data:
-                period = sampling.date_period(form.from_date.data, form.to_date.data)
-            else:
-                raise ValidationFailed("Dates missing", {"to_date": "Enter both dates, or a quarter"})
-            sample = sampling.draw_sample(
-                period=period,
-                size=form.size.data,
-                service_area_ids=[int(v) for v in form.service_area_ids.data or []],
-                per_service_area=form.per_service_area.data == "yes",
-                seed=form.seed.data,
-                exclude_months=int(form.exclude_months.data),
-                by=current_user,
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            count = len(sample.items)
-            flash(f"Sample drawn: {count} assessment{'' if count == 1 else 's'}. It is now frozen.", "success")
-            return redirect(url_for("samples.show", sample_id=sample.id))
+        done = submit_form(
+            form,
+            lambda: _draw(form),
+            saved=lambda sample: (
+                f"Sample drawn: {len(sample.items)} assessment{'' if len(sample.items) == 1 else 's'}. It is now frozen."
+            ),
+            then=lambda sample: url_for("samples.show", sample_id=sample.id),
+        )
+        if done is not None:
+            return done
     return render_template("samples/new.html", form=form)
+
+
+def _draw(form: DrawSampleForm) -> Sample:
+    """Draw the sample the form describes.
+
+    :raises ValidationFailed: naming the field, for a period or size that cannot be drawn.
+    """
+    if form.period.data:
+        period = sampling.parse_period(form.period.data)
+    elif form.from_date.data and form.to_date.data:
+        period = sampling.date_period(form.from_date.data, form.to_date.data)
+    else:
+        raise ValidationFailed("Dates missing", {"to_date": "Enter both dates, or a quarter"})
+    return sampling.draw_sample(
+        period=period,
+        size=form.size.data,
+        service_area_ids=[int(v) for v in form.service_area_ids.data or []],
+        per_service_area=form.per_service_area.data == "yes",
+        seed=form.seed.data,
+        exclude_months=int(form.exclude_months.data),
+        by=current_user,
+    )
 
 
 def _sample_or_404(sample_id: int) -> Sample:
@@ -145,13 +153,14 @@ def score(sample_id: int, item_id: int):
     sample = _sample_or_404(sample_id)
     found, eia = _item_or_404(sample, item_id)
     permit(current_user, "sample.score", eia)
-    rubric = sampling.current_rubric()
+    rubric = scoring.current_rubric()
     form = bind_form(
         score_form_class(rubric.criteria, eia_queries.people_choices()), data={"scored_before": str(len(found.scores))}
     )
     if form.validate_on_submit():
-        try:
-            sampling.score_item(
+        done = submit_form(
+            form,
+            lambda: scoring.score_item(
                 found,
                 rubric=rubric,
                 scores={c["key"]: int(getattr(form, f"score_{c['key']}").data) for c in rubric.criteria},
@@ -160,15 +169,12 @@ def score(sample_id: int, item_id: int):
                 findings=_findings(form, eia),
                 by=current_user,
                 scored_before=form_version(form.scored_before),
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash(f"Scores for {eia.reference} saved. The assessment itself is unchanged.", "success")
-            return redirect(url_for("samples.item", sample_id=sample.id, item_id=found.id))
-    db.session.commit()  # a newly shipped rubric version, loaded by current_rubric
+            ),
+            saved=f"Scores for {eia.reference} saved. The assessment itself is unchanged.",
+            then=url_for("samples.item", sample_id=sample.id, item_id=found.id),
+        )
+        if done is not None:
+            return done
     return render_template(
         "samples/score.html", sample=sample, item=found, eia=eia, form=form, rubric=rubric, slots=FINDING_SLOTS
     )
@@ -214,17 +220,17 @@ def finding(finding_id: int):
         permit(current_user, "finding.close", found)
     form = bind_form(CloseFindingForm, data={"version": str(found.version)})
     if form.validate_on_submit():
-        try:
-            sampling.close_finding(
+        done = submit_form(
+            form,
+            lambda: scoring.close_finding(
                 found, note=form.note.data, expected_version=form_version(form.version), by=current_user
-            )
-        except ValidationFailed as exc:
-            db.session.rollback()
-            show_errors(form, exc)
-        else:
-            db.session.commit()
-            flash("Finding marked as done.", "success")
-            return redirect(url_for("samples.finding", finding_id=found.id))
+            ),
+            saved="Finding marked as done.",
+            then=url_for("samples.finding", finding_id=found.id),
+            conflict=Conflict(found, lambda saved: {"note": saved.done_note}, "This finding"),
+        )
+        if done is not None:
+            return done
     score = found.score
     return render_template(
         "samples/finding.html",

@@ -34,6 +34,7 @@ from eia.assessments.models import (
 from eia.assessments.queries import financial_year_bounds
 from eia.auditlog.models import AuditEntry
 from eia.extensions import db
+from eia.quality import scoring
 from eia.quality.models import Rubric
 from eia.signals import values_from
 
@@ -277,7 +278,6 @@ def build(year: int, today: date, progress=None) -> Report:
     step name as each part is counted."""
     from eia.auditlog.services import verify_chain
     from eia.quality import queries as sample_queries
-    from eia.quality import sampling
 
     step = progress or (lambda name: None)
     step("assessments")
@@ -287,7 +287,7 @@ def build(year: int, today: date, progress=None) -> Report:
     impacts = negative_impacts(year, today)
     step("quality audits")
     rubric = db.session.execute(select(Rubric).order_by(Rubric.version.desc()).limit(1)).scalar_one_or_none()
-    rubric = rubric or sampling.current_rubric()
+    rubric = rubric or scoring.current_rubric()
     step("audit log")
     chain = verify_chain()
     report = Report(

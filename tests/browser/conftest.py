@@ -18,10 +18,10 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from eia import create_app
-from eia.assessments.services import load_shipped_templates
 from eia.auditlog.services import command_line_actor
 from eia.demo.people import load_demo
 from eia.extensions import db
+from eia.signals import load_shipped
 from tracker.demo import load_demo_plans
 
 CHROMIUM = "/usr/bin/chromium"
@@ -58,7 +58,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     )
     with app.app_context():
         upgrade()
-        load_shipped_templates(by=command_line_actor())
+        load_shipped(by=command_line_actor())
         load_demo(by=command_line_actor())
         load_demo_plans(by=command_line_actor())
         db.session.commit()

@@ -13,7 +13,7 @@ from eia.accounts.models import User
 from eia.assessments.models import EiaState
 from eia.demo.people import DEMO_PASSWORD
 from eia.extensions import db
-from eia.quality import sampling
+from eia.quality import scoring
 from tests.browser.conftest import assert_accessible, sign_in, visit
 from tests.factories import make_eia
 
@@ -28,7 +28,7 @@ def test_draw_a_sample_and_score_an_assessment(browser: Browser, live_server: st
                 state=EiaState.APPROVED,
                 approved_at=datetime(2024, 8, 5 + n, tzinfo=UTC),
             )
-        rubric = sampling.current_rubric()
+        rubric = scoring.current_rubric()
         criteria = [c["key"] for c in rubric.criteria]
         db.session.commit()
 
