@@ -94,6 +94,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         # Sign-in throttling.
         "EIA_MAX_FAILED_SIGN_INS": _env_int("EIA_MAX_FAILED_SIGN_INS", 5),
         "EIA_LOCK_MINUTES": _env_int("EIA_LOCK_MINUTES", 15),
+        # Cheap argon2 parameters for the test suite; never read from the environment.
+        "EIA_FAST_PASSWORD_HASHES": env == "testing",
         # Number of reverse proxies in front of the app whose X-Forwarded-For is trusted.
         "EIA_TRUSTED_PROXIES": _env_int("EIA_TRUSTED_PROXIES", 0),
         # Evidence files: a cap per file, a little headroom for the rest of the form in the request.
@@ -128,6 +130,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "OPENAPI_JSON_PATH": "openapi.json",
     }
     config.update(overrides)
+    if env != "testing":
+        config["EIA_FAST_PASSWORD_HASHES"] = False
     config.setdefault("MAX_CONTENT_LENGTH", (config["EIA_MAX_UPLOAD_MB"] + 1) * 1024 * 1024)
     config["EIA_ENV"] = env
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])

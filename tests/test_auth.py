@@ -274,3 +274,25 @@ def test_idle_session_ends_and_keeps_what_was_typed(client, db, login_as):
     assert "We kept what you typed" in page
     # Shown once: reloading gives an empty form again.
     assert 'value="Libraries and Museums"' not in client.get("/admin/service-areas/").get_data(as_text=True)
+
+
+def test_production_hashes_use_argon2id_at_full_cost_and_the_suite_alone_is_cheap(tmp_path):
+    """Outside the test suite every password is hashed with argon2id at 64 MiB and 3 passes; the
+    suite's own hashes are cheaper, and a sign-in in production would rehash one of them."""
+    from argon2 import extract_parameters
+
+    from eia import create_app
+    from eia.accounts import passwords
+
+    production = create_app(
+        {"SECRET_KEY": "p" * 40, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.sqlite'}", "EIA_ENV": "demo"}
+    )
+    with production.app_context():
+        assert production.config["EIA_FAST_PASSWORD_HASHES"] is False
+        stored = passwords.hash_password("correct horse battery staple")
+        parameters = extract_parameters(stored)
+        assert stored.startswith("$argon2id$")
+        assert (parameters.memory_cost, parameters.time_cost) == (65536, 3)
+        cheap = passwords.FAST_FOR_TESTS.hash("correct horse battery staple")
+        assert passwords.verify_password(cheap, "correct horse battery staple")
+        assert passwords.needs_rehash(cheap) and not passwords.needs_rehash(stored)

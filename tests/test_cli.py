@@ -8,11 +8,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from eia.accounts.models import Role, ServiceArea, User
 from eia.assessments.models import Eia, EiaKind, EiaState
 from eia.auditlog.models import AuditEntry
+from eia.cli import EiaGroup, _create_app
 from eia.demo.people import PEOPLE
 from tests.factories import make_service_area
 
@@ -41,9 +43,18 @@ def run_eia(args: list[str], tmp_path: Path, **env: str) -> subprocess.Completed
 
 @pytest.mark.parametrize("args", COMMANDS, ids=lambda a: " ".join(a) or "eia")
 def test_every_command_has_help(args, tmp_path):
-    result = run_eia([*args, "--help"], tmp_path, EIA_ENV="demo", DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite")
+    """In process, through the same command group as the console script."""
+    runner = CliRunner(env={"EIA_ENV": "demo", "DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite", "SECRET_KEY": ""})
+    result = runner.invoke(EiaGroup(create_app=_create_app), [*args, "--help"], prog_name="eia")
+    assert result.exit_code == 0, result.output
+    assert "Usage: eia" in result.output
+
+
+def test_the_console_script_answers_help(tmp_path):
+    """The installed ``eia`` command itself, once, in a process of its own."""
+    result = run_eia(["--help"], tmp_path, EIA_ENV="demo", DATABASE_URL=f"sqlite:///{tmp_path}/x.sqlite")
     assert result.returncode == 0, result.stderr
-    assert "Usage: eia" in result.stdout
+    assert "Usage: eia" in result.stdout and "plans" in result.stdout and "audit-log" in result.stdout
 
 
 def test_missing_secret_key_is_one_clear_line(tmp_path):

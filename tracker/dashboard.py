@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from sqlalchemy import Select, String, and_, cast, func, or_, select
 
 from eia.accounts.models import User
+from eia.assessments.queries import people_choices
 from eia.extensions import db
 from tracker.models import ActionStatus, Plan, PlanAction, Priority, ProgressUpdate
 
@@ -200,3 +201,27 @@ EXPORT_HEADER = (
     "overdue",
     f"no_update_in_{STALE_AFTER_DAYS}_days",
 )
+
+
+def totals(summaries: list[PrioritySummary]) -> dict[str, int]:
+    """The headline figures over every priority shown."""
+    return {
+        "total": sum(s.total for s in summaries),
+        "complete": sum(s.counts[ActionStatus.COMPLETE] for s in summaries),
+        "overdue": sum(s.overdue for s in summaries),
+        "stale": sum(s.stale for s in summaries),
+    }
+
+
+def filter_options() -> dict[str, list[tuple[str, str]]]:
+    """The choices of each of the dashboard's filters."""
+    plans = db.session.execute(
+        select(Plan).where(Plan.is_active.is_(True)).order_by(Plan.organisation, Plan.title)
+    ).scalars()
+    return {
+        "plan": [(str(p.id), f"{p.title} ({p.organisation})") for p in plans],
+        "lead": [(lead, lead) for lead in lead_choices()],
+        "owner": people_choices(),
+        "status": [(s.value, s.label) for s in ActionStatus],
+        "attention": list(ATTENTION.items()),
+    }

@@ -10,7 +10,9 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from eia.accounts.models import ServiceArea, User
+from eia.accounts.queries import service_areas
 from eia.assessments.models import COMPLETED_STATES, Eia, EiaState
+from eia.assessments.queries import financial_year_of
 from eia.auditlog import services as audit
 from eia.errors import ValidationFailed
 from eia.extensions import db
@@ -98,3 +100,25 @@ def entries(year: int) -> list[PlannedEia]:
             .order_by(PlannedEia.planned_start, PlannedEia.id)
         ).scalars()
     )
+
+
+def page(year: int, today: date) -> dict[str, Any]:
+    """What the programme page shows for financial *year*: each planned assessment (with its EIA once
+    started), the rates by service area and in all, and the years to choose from."""
+    planned = entries(year)
+    eia_ids = [entry.eia_id for entry in planned if entry.eia_id]
+    found = {e.id: e for e in db.session.execute(select(Eia).where(Eia.id.in_(eia_ids))).scalars()} if eia_ids else {}
+    by_area = rates(year)
+    this_year = financial_year_of(today)
+    return {
+        "year": year,
+        "rates": by_area,
+        "totals": Rates(
+            "All service areas",
+            *(sum(getattr(r, f) for r in by_area) for f in ("planned", "started", "completed", "published")),
+        ),
+        "entries": planned,
+        "linked": {entry.id: found.get(entry.eia_id) for entry in planned if entry.eia_id},
+        "areas": {area.id: area.full_name for area in service_areas()},
+        "years": list(range(this_year + 1, this_year - 5, -1)),
+    }

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
 
 from eia.accounts import queries as accounts_queries
 from eia.assessments import queries as eia_queries
-from eia.assessments.models import Eia
 from eia.db_types import utcnow
 from eia.extensions import db
 from eia.forms_support import bind_form, submit_form
@@ -31,7 +29,6 @@ def programme_index():
     permit(current_user, "plan.view")
     today = utcnow().date()
     year = int_arg("year", eia_queries.financial_year_of(today), minimum=2000, maximum=2100)
-    manage = can(current_user, "plan.edit")
     if request.method == "POST":
         permit(current_user, "plan.edit")
     form = bind_form(
@@ -48,25 +45,11 @@ def programme_index():
         )
         if done is not None:
             return done
-    entries = programme.entries(year)
-    eia_ids = [e.eia_id for e in entries if e.eia_id]
-    found = {e.id: e for e in db.session.execute(select(Eia).where(Eia.id.in_(eia_ids))).scalars()} if eia_ids else {}
-    linked = {e.id: found.get(e.eia_id) for e in entries if e.eia_id}
-    rates = programme.rates(year)
     return render_template(
         "plans/programme.html",
-        year=year,
-        rates=rates,
-        totals=programme.Rates(
-            "All service areas",
-            *(sum(getattr(r, f) for r in rates) for f in ("planned", "started", "completed", "published")),
-        ),
-        entries=entries,
-        linked=linked,
-        areas={a.id: a.full_name for a in accounts_queries.service_areas()},
-        form=form if manage else None,
+        **programme.page(year, today),
+        form=form if can(current_user, "plan.edit") else None,
         link_form=LinkPlannedForm(),
-        years=list(range(eia_queries.financial_year_of(today) + 1, eia_queries.financial_year_of(today) - 5, -1)),
     )
 
 

@@ -69,28 +69,16 @@ def dashboard_page():
     filters = _dashboard_filter()
     today = utcnow().date()
     summaries = dashboard.priority_summaries(filters, today)
-    page = paginate(dashboard.actions(filters, today), DASHBOARD_PAGE_SIZE, scalars=False)
     return render_template(
         "plans/dashboard.html",
         summaries=summaries,
-        totals={
-            "total": sum(s.total for s in summaries),
-            "complete": sum(s.counts[ActionStatus.COMPLETE] for s in summaries),
-            "overdue": sum(s.overdue for s in summaries),
-            "stale": sum(s.stale for s in summaries),
-        },
-        page=page,
+        totals=dashboard.totals(summaries),
+        page=paginate(dashboard.actions(filters, today), DASHBOARD_PAGE_SIZE, scalars=False),
         filters=request.args,
         filter_args=filter_args(*DASHBOARD_FILTERS),
         statuses=list(ActionStatus),
         stale_days=dashboard.STALE_AFTER_DAYS,
-        options={
-            "plan": [(str(p.id), f"{p.title} ({p.organisation})") for p in queries.plans() if p.is_active],
-            "lead": [(lead, lead) for lead in dashboard.lead_choices()],
-            "owner": eia_queries.people_choices(),
-            "status": [(s.value, s.label) for s in ActionStatus],
-            "attention": list(dashboard.ATTENTION.items()),
-        },
+        options=dashboard.filter_options(),
     )
 
 

