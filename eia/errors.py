@@ -183,7 +183,7 @@ def register_error_handlers(app: Flask) -> None:
     def database_unavailable(exc: DBAPIError):
         _rollback()
         log.error("database unavailable: %s", exc.orig if exc.orig is not None else exc)
-        return render_error(503, anonymous=True)
+        return render_error(503, anonymous=True, headers={"Retry-After": "30"})
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -6,7 +6,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
-from flask import Flask, session
+from flask import Flask, has_request_context, request, session
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from sqlalchemy import event
@@ -25,20 +25,34 @@ def resource_dir(name: str) -> Path:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """Foreign keys on, and transactions SQLAlchemy controls (so SAVEPOINTs work, see the SQLAlchemy
-    docs on pysqlite's transaction handling)."""
+    """Foreign keys on; write-ahead logging, so reading never waits for a write; and transactions
+    SQLAlchemy controls (so SAVEPOINTs work, see the SQLAlchemy docs on pysqlite's transaction
+    handling). A request that may write takes the write lock when it begins (``BEGIN IMMEDIATE``,
+    waiting up to the busy timeout for another writer), so it never fails half-way on a lock another
+    writer took after it had read; a page that only reads does not wait for anyone."""
 
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if cursor.execute("PRAGMA journal_mode").fetchone()[0] not in ("wal", "memory"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL: a power cut loses at most the last commits
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")
+
+
+def _may_write() -> bool:
+    """Whether the transaction belongs to something that may write: a request other than a page
+    read (API calls count their use), or work outside a request (a command)."""
+    if not has_request_context():
+        return True
+    return request.method not in ("GET", "HEAD", "OPTIONS") or request.path.startswith("/api/")
 
 
 def _init_database(app: Flask) -> None:

@@ -296,3 +296,39 @@ def test_production_hashes_use_argon2id_at_full_cost_and_the_suite_alone_is_chea
         cheap = passwords.FAST_FOR_TESTS.hash("correct horse battery staple")
         assert passwords.verify_password(cheap, "correct horse battery staple")
         assert passwords.needs_rehash(cheap) and not passwords.needs_rehash(stored)
+
+
+def test_attempts_in_flight_at_once_check_at_most_five_passwords_and_the_right_one_is_then_refused(db):
+    """Attempts are counted before the password is checked: with five wrong ones counted and not
+    yet finished, a sixth attempt is refused unchecked, the right password included, with the lock
+    message. (The old order read the lock, checked the password, then counted.)"""
+    from eia.accounts.services import SignInOutcome, begin_sign_in, finish_sign_in
+
+    person = make_user(Role.AUTHOR)
+    limits = {"max_failures": 5}
+    in_flight = [begin_sign_in(person.email, **limits) for _ in range(5)]
+    assert [a.allowed for a in in_flight] == [True] * 5 and [a.position for a in in_flight] == [1, 2, 3, 4, 5]
+    late = begin_sign_in(person.email, **limits)
+    assert late.allowed is False
+    result = finish_sign_in(late, PASSWORD, **limits, lock_minutes=15)
+    assert result.outcome is SignInOutcome.LOCKED and result.session_token is None
+    outcomes = [finish_sign_in(a, "wrong password", **limits, lock_minutes=15).outcome for a in in_flight]
+    assert outcomes == [SignInOutcome.BAD_CREDENTIALS] * 4 + [SignInOutcome.LOCKED]
+    throttle = db.session.execute(
+        select(SignInThrottle).where(SignInThrottle.key == throttle_key(person.email))
+    ).scalar_one()
+    assert throttle.locked_until is not None
+    checked = db.session.execute(select(AuditEntry).where(AuditEntry.action == "sign_in_failed")).scalars().all()
+    assert len(checked) == 5
+
+
+def test_a_right_password_among_the_first_attempts_signs_in_and_clears_the_count(db):
+    from eia.accounts.services import SignInOutcome, begin_sign_in, finish_sign_in
+
+    person = make_user(Role.AUTHOR)
+    wrong = [begin_sign_in(person.email, max_failures=5) for _ in range(3)]
+    right = begin_sign_in(person.email, max_failures=5)
+    assert finish_sign_in(right, PASSWORD, max_failures=5, lock_minutes=15).outcome is SignInOutcome.OK
+    for attempt in wrong:
+        assert finish_sign_in(attempt, "nope", max_failures=5, lock_minutes=15).outcome is SignInOutcome.BAD_CREDENTIALS
+    assert begin_sign_in(person.email, max_failures=5).position == 1

@@ -99,7 +99,10 @@ def test_database_down_gives_the_503_page(kind, tmp_path):
     assert "Sorry, the service is unavailable" in page
     assert "cannot reach its database" in page
     assert "Traceback" not in page
-    assert client.get("/healthz").status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    health = client.get("/healthz")
+    assert health.status_code == 503 and health.headers["Retry-After"] == "30"
+    assert health.get_json() == {"status": "unavailable", "database": "unavailable"}
 
 
 def test_unexpected_error_gets_the_500_page_not_a_traceback(app):
@@ -127,3 +130,15 @@ def test_ids_longer_than_the_database_holds_are_not_found(client, login_as, db):
     login_as("equalities")
     for url in ("/plans/99999999999999", "/samples/2147483648", "/plans/actions/77906721188016"):
         assert client.get(url).status_code == 404, url
+
+
+def test_health_and_readiness_answer_json_naming_each_check(client, app, db, tmp_path, monkeypatch):
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
+    ready = client.get("/readyz")
+    assert ready.status_code == 200 and ready.get_json() == {"status": "ok", "database": "ok", "evidence_store": "ok"}
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the evidence folder should be")
+    monkeypatch.setitem(app.config, "EIA_EVIDENCE_DIR", str(blocked))
+    refused = client.get("/readyz")
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "30"
+    assert refused.get_json() == {"status": "unavailable", "database": "ok", "evidence_store": "unavailable"}

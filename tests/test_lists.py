@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
+from urllib.parse import quote
 
 from eia.accounts.models import Role
 from eia.assessments import workflow
@@ -113,3 +114,22 @@ def test_list_queries_do_not_grow_with_eias(client, login_as, db, count_queries)
     with count_queries() as counter:
         client.get("/")
     assert counter.count == home_at_ten
+
+
+def test_percent_and_underscore_typed_into_a_search_match_themselves(client, login_as, db):
+    """They used to match everything (a LIKE wildcard): "100%" found every assessment."""
+    author = login_as(Role.AUTHOR)
+    make_eia(author=author, title="Discount of 100% for care leavers")
+    make_eia(author=author, title="Library opening hours")
+    make_eia(author=author, title="File_naming standard")
+    assert _titles(client, "100%") == ["Discount of 100% for care leavers"]
+    assert _titles(client, "%") == ["Discount of 100% for care leavers"]
+    assert _titles(client, "e_n") == ["File_naming standard"]
+
+
+def _titles(client, words: str) -> list[str]:
+    import csv
+    import io
+
+    body = client.post(f"/eias/export.csv?q={quote(words)}").get_data(as_text=True)
+    return sorted(row["title"] for row in csv.DictReader(io.StringIO(body)))

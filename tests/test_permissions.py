@@ -22,6 +22,7 @@ MATRIX = [
     ("POST", "/sign-in", EVERYONE),
     ("GET", "/accessibility", EVERYONE),
     ("GET", "/healthz", EVERYONE),
+    ("GET", "/readyz", EVERYONE),
     ("GET", "/", SIGNED_IN),
     ("POST", "/sign-out", EVERYONE),
     ("GET", "/account", SIGNED_IN),

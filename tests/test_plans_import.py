@@ -240,3 +240,24 @@ def test_demo_loads_all_four_plans_once(app, db):
     assert "Imported 4 equality action plans" in result.output
     assert table(db, Plan) == 4 and table(db, PlanAction) == 18 + 19 + 35 + 16
     assert "Imported" not in app.test_cli_runner().invoke(args=["demo"]).output
+
+
+@pytest.mark.parametrize("target", ["31/02/2027", "2027-13-45", "30 February 2027", "Review by 31/04/2026"])
+def test_an_impossible_date_in_a_target_is_a_bad_cell_not_the_end_of_the_year(target):
+    """It used to import as 31 December 2027, read from the year alone."""
+    from tracker.importing import ImportFailed, preview_import, read_rows
+
+    data = (
+        "plan,organisation,priority_ref,priority,action,target\n"
+        f"Plan,Charnwood Borough Council,PEO 1,Fairness,Review EIAs,{target}\n"
+    ).encode()
+    with pytest.raises(ImportFailed) as refused:
+        preview_import(read_rows(data))
+    assert [(p.line, p.column) for p in refused.value.problems] == [(2, "target")]
+    assert "is not a real date" in refused.value.problems[0].message
+
+
+def test_real_dates_and_words_in_targets_still_import():
+    assert parse_target("28/02/2027")[0].isoformat() == "2027-02-28"
+    assert parse_target("29 February 2028")[0].isoformat() == "2028-02-29"
+    assert parse_target("Ongoing") == (None, True)

@@ -16,6 +16,7 @@ from typing import Any
 
 from marshmallow import ValidationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from eia.auditlog import services as audit
 from eia.csv_export import FORMULA_TRIGGERS, csv_lines
@@ -373,6 +374,26 @@ def apply_import(preview: ImportPreview, *, by: Any, source: str) -> dict[str, i
             changes={k: [None, v] for k, v in counts.items()},
         )
     return counts
+
+
+def confirm_import(data: bytes, *, by: Any, source: str) -> dict[str, int] | None:
+    """Import a file whose preview a person confirmed: checked again against the plans as they are now
+    (they may have changed since), then written. None when someone else imported the same plans at
+    the same moment, so there was nothing left to change.
+
+    :raises ImportFailed: if the file no longer imports cleanly.
+    """
+    preview = preview_import(read_rows(data))
+    try:
+        with db.session.begin_nested():
+            return apply_import(preview, by=by, source=source)
+    except IntegrityError:
+        # A parallel import created the same plan, priority or action first (the unique constraints
+        # caught it): compare with what it wrote.
+        again = preview_import(read_rows(data))
+        if again.has_changes:
+            return apply_import(again, by=by, source=source)
+        return None
 
 
 def export_rows(plan: Plan) -> list[tuple[str, ...]]:

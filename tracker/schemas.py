@@ -12,6 +12,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates
 
 from tracker.models import ActionStatus
+from tracker.targets import ImpossibleDate, parse_target
 
 COLUMNS = (
     "plan",
@@ -48,6 +49,14 @@ def split_list(text: str, *, lines: bool) -> list[str]:
     return [p.strip() for p in parts[0].split(";") if p.strip()] if parts else []
 
 
+def _real_dates(text: str) -> None:
+    """A target may be any words, but a date in it must exist ("31/02/2027" is a bad cell)."""
+    try:
+        parse_target(text)
+    except ImpossibleDate as exc:
+        raise ValidationError(f"{exc}: check the day and the month") from None
+
+
 class PlanRowSchema(Schema):
     """One row: one action with its plan and priority."""
 
@@ -62,7 +71,8 @@ class PlanRowSchema(Schema):
     action = _required("The action", 10000)
     lead = fields.String(load_default="", validate=validate.Length(max=1000))
     target = fields.String(
-        load_default="", validate=validate.Length(max=200, error="The target is longer than 200 characters")
+        load_default="",
+        validate=[validate.Length(max=200, error="The target is longer than 200 characters"), _real_dates],
     )
     success_measures = fields.String(load_default="", validate=validate.Length(max=10000))
     status = fields.String(load_default="")

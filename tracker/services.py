@@ -13,7 +13,7 @@ from eia.auditlog import services as audit
 from eia.errors import ValidationFailed, check_version
 from eia.extensions import db
 from tracker.models import ActionStatus, EiaActionLink, Plan, PlanAction, ProgressUpdate
-from tracker.targets import parse_target
+from tracker.targets import ImpossibleDate, parse_target
 
 
 def link_eia(eia: Any, action: PlanAction, *, note: str, by: Any) -> EiaActionLink:
@@ -114,7 +114,10 @@ def update_action(action: PlanAction, values: dict[str, Any], *, expected_versio
         expected_version,
         f"Action {action.ref} was changed by someone else after you opened the page.",
     )
-    due_on, recurring = parse_target(values["target_text"])
+    try:
+        due_on, recurring = parse_target(values["target_text"])
+    except ImpossibleDate as exc:
+        raise ValidationFailed(str(exc), {"target_text": f"{exc}: check the day and the month"}) from None
     action.outcome = values["outcome"]
     action.text = values["text"]
     action.leads = values["leads"]

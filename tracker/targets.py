@@ -9,7 +9,9 @@ Rules (the written text is always kept as it is):
   marked recurring;
 - when a target names several dates ("March 2021 & March 2022"), the action is due on the *last*
   of them: the action is not done until its final milestone is met;
-- anything else has no due date (and is not recurring).
+- anything else has no due date (and is not recurring);
+- a date that cannot be ("31/02/2027", "2027-13-45", "30 February 2027") is refused
+  (:class:`ImpossibleDate`), never read as something else.
 """
 
 from __future__ import annotations
@@ -42,22 +44,26 @@ _MONTH_YEAR = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{4})\b")
 _YEAR = re.compile(r"\b(20\d{2}|19\d{2})\b")
 
 
-def _safe(year: int, month: int, day: int) -> date | None:
+class ImpossibleDate(ValueError):
+    """A target written as a date that does not exist; the message quotes it."""
+
+
+def _real(text: str, year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        return None
+        raise ImpossibleDate(f"'{text}' is not a real date") from None
 
 
 def _dates_in(text: str) -> list[date]:
     found: list[date] = []
     rest = text
     for pattern, build in (
-        (_ISO, lambda m: _safe(int(m[1]), int(m[2]), int(m[3]))),
-        (_DMY, lambda m: _safe(int(m[3]), int(m[2]), int(m[1]))),
+        (_ISO, lambda m: _real(m[0], int(m[1]), int(m[2]), int(m[3]))),
+        (_DMY, lambda m: _real(m[0], int(m[3]), int(m[2]), int(m[1]))),
         (
             _DAY_MONTH_YEAR,
-            lambda m: _safe(int(m[3]), MONTHS[m[2].lower()], int(m[1])) if m[2].lower() in MONTHS else None,
+            lambda m: _real(m[0], int(m[3]), MONTHS[m[2].lower()], int(m[1])) if m[2].lower() in MONTHS else None,
         ),
         (_MONTH_YEAR, lambda m: _month_end(int(m[2]), MONTHS[m[1].lower()]) if m[1].lower() in MONTHS else None),
     ):
@@ -79,7 +85,10 @@ def _month_end(year: int, month: int) -> date | None:
 
 
 def parse_target(text: str | None) -> tuple[date | None, bool]:
-    """``(due date or None, is recurring)`` for a target as written."""
+    """``(due date or None, is recurring)`` for a target as written.
+
+    :raises ImpossibleDate: for a date that does not exist.
+    """
     cleaned = (text or "").strip()
     if not cleaned:
         return None, False

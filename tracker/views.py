@@ -308,15 +308,16 @@ def confirm_import():
         flash("There was no import waiting to be confirmed. Upload the file again.", "important")
         return redirect(url_for("plans.upload"))
     try:
-        # Checked again: the plans may have changed since the preview.
-        preview = importing.preview_import(importing.read_rows(path.read_bytes()))
-        counts = importing.apply_import(preview, by=current_user, source=pending["name"])
+        counts = importing.confirm_import(path.read_bytes(), by=current_user, source=pending["name"])
         db.session.commit()
     except importing.ImportFailed as exc:
         db.session.rollback()
         return render_template("plans/upload.html", form=PlanUploadForm(), problems=exc.problems, preview=None), 422
     finally:
         path.unlink(missing_ok=True)
+    if counts is None:
+        flash(f"{pending['name']} had already been imported by someone else: nothing changed.", "important")
+        return redirect(url_for("plans.index"))
     added, changed = counts["added"], counts["changed"]
     flash(f"Imported {pending['name']}: {added} action{'' if added == 1 else 's'} added, {changed} changed.", "success")
     return redirect(url_for("plans.index"))

@@ -33,8 +33,10 @@ def users(
     """Users matching the filters, by name, with their service areas loaded in the same query."""
     query = select(User).options(selectinload(User.service_area).selectinload(ServiceArea.parent))
     if text:
-        like = f"%{text.strip()}%"
-        query = query.where(or_(User.name.ilike(like), User.email.ilike(like)))
+        words = text.strip()  # "%" and "_" match themselves
+        query = query.where(
+            or_(User.name.icontains(words, autoescape=True), User.email.icontains(words, autoescape=True))
+        )
     if role:
         query = query.where(User.role == role)
     if service_area_id:

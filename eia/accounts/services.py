@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eia.accounts import passwords
@@ -48,34 +48,73 @@ def throttle_key(email: str) -> str:
     return hashlib.sha256(_normalise_email(email).encode("utf-8")).hexdigest()
 
 
-def _count_failure(key: str, now: datetime) -> int:
-    """Add one failure for *key* atomically (safe with parallel attempts); returns the new count.
+@dataclass(frozen=True)
+class SignInAttempt:
+    """A sign-in attempt that may go on to have its password checked (``allowed``), or is refused
+    because the address is locked (``locked_until``); see :func:`begin_sign_in`."""
 
-    A lock that has run out starts the count again.
+    key: str
+    email: str
+    user: User | None
+    allowed: bool
+    #: The attempt's place in the run of failures: the one that reaches the limit locks the address.
+    position: int = 0
+    locked_until: datetime | None = None
+
+
+def _claim(key: str, now: datetime, max_failures: int) -> int | None:
+    """Count one more attempt for *key*, atomically, unless the address is locked or as many attempts
+    as the limit are already counted; returns the attempt's position, or None when refused.
+
+    A lock that has run out starts the count again at 1.
     """
-    increment = (
+    expired = and_(SignInThrottle.locked_until.is_not(None), SignInThrottle.locked_until <= now)
+    claim = (
         update(SignInThrottle)
-        .where(SignInThrottle.key == key)
+        .where(
+            SignInThrottle.key == key,
+            or_(expired, and_(SignInThrottle.locked_until.is_(None), SignInThrottle.failures < max_failures)),
+        )
         .values(
-            failures=case((SignInThrottle.locked_until.is_not(None), 1), else_=SignInThrottle.failures + 1),
+            failures=case((expired, 1), else_=SignInThrottle.failures + 1),
             locked_until=None,
             updated_at=now,
         )
         .returning(SignInThrottle.failures)
+        .execution_options(synchronize_session=False)
     )
-    failures = db.session.execute(increment).scalar()
-    if failures is not None:
-        return failures
+    position = db.session.execute(claim).scalar()
+    if position is not None:
+        return position
+    exists = db.session.execute(select(SignInThrottle.id).where(SignInThrottle.key == key)).scalar()
+    if exists is not None:
+        return None
     try:
         with db.session.begin_nested():
             db.session.add(SignInThrottle(key=key, failures=1, updated_at=now))
         return 1
     except IntegrityError:  # a parallel attempt created it first
-        return db.session.execute(increment).scalar_one()
+        return db.session.execute(claim).scalar()
 
 
-def authenticate(
-    email: str,
+def begin_sign_in(email: str, *, max_failures: int, now: datetime | None = None) -> SignInAttempt:
+    """Count a sign-in attempt before its password is checked, so that however many arrive at once,
+    at most *max_failures* passwords are checked for one address until it is locked or one of them
+    succeeds. The caller commits straight away (the count must be seen by every worker), then calls
+    :func:`finish_sign_in`."""
+    now = now or utcnow()
+    typed = email.strip()
+    key = throttle_key(typed)
+    user = user_by_email(typed)
+    position = _claim(key, now, max_failures)
+    if position is None:
+        locked_until = db.session.execute(select(SignInThrottle.locked_until).where(SignInThrottle.key == key)).scalar()
+        return SignInAttempt(key, typed, user, allowed=False, locked_until=locked_until)
+    return SignInAttempt(key, typed, user, allowed=True, position=position)
+
+
+def finish_sign_in(
+    attempt: SignInAttempt,
     password: str,
     *,
     max_failures: int,
@@ -83,33 +122,37 @@ def authenticate(
     ip_address: str | None = None,
     now: datetime | None = None,
 ) -> SignInResult:
-    """Check a sign-in attempt, counting failures per email address and locking after *max_failures*.
+    """Check the password of an attempt counted by :func:`begin_sign_in`; lock the address when this
+    was the attempt that reached the limit and it failed; sign in when it is right.
 
     Known and unknown addresses behave and take the same: the password hash is always checked, and
     unknown addresses lock too, so the answers reveal nothing about who has an account. Every
     outcome is audit-logged; the caller commits whatever the outcome.
     """
     now = now or utcnow()
-    typed = email.strip()
-    key = throttle_key(typed)
-    user = user_by_email(typed)
-    password_ok = passwords.verify_password(user.password_hash if user else None, password)
-    who = user if user else None
+    user, key = attempt.user, attempt.key
     about = {"entity": user} if user else {"entity_type": "user"}
-    unknown = None if user else ("unknown address " + typed if _LOOKS_LIKE_EMAIL.match(typed) else "unknown address")
+    unknown = (
+        None
+        if user
+        else ("unknown address " + attempt.email if _LOOKS_LIKE_EMAIL.match(attempt.email) else "unknown address")
+    )
+    if not attempt.allowed:
+        # Refused before any password is checked, a right one included.
+        audit.record("sign_in_refused_locked", by=user, detail=unknown or "account locked", **about)
+        return SignInResult(SignInOutcome.LOCKED, user, attempt.locked_until or now + timedelta(minutes=lock_minutes))
 
-    throttle = db.session.execute(select(SignInThrottle).where(SignInThrottle.key == key)).scalar_one_or_none()
-    if throttle is not None and throttle.is_locked(now):
-        audit.record("sign_in_refused_locked", by=who, detail=unknown or "account locked", **about)
-        return SignInResult(SignInOutcome.LOCKED, user, throttle.locked_until)
-
+    password_ok = passwords.verify_password(user.password_hash if user else None, password)
     if not password_ok:
-        failures = _count_failure(key, now)
-        audit.record("sign_in_failed", by=who, detail=unknown or f"wrong password ({failures} in a row)", **about)
+        failures = attempt.position
+        audit.record("sign_in_failed", by=user, detail=unknown or f"wrong password ({failures} in a row)", **about)
         if failures >= max_failures:
             locked_until = now + timedelta(minutes=lock_minutes)
             db.session.execute(
-                update(SignInThrottle).where(SignInThrottle.key == key).values(failures=0, locked_until=locked_until)
+                update(SignInThrottle)
+                .where(SignInThrottle.key == key)
+                .values(failures=max_failures, locked_until=locked_until)
+                .execution_options(synchronize_session=False)
             )
             audit.record(
                 "account_locked",
@@ -128,8 +171,9 @@ def authenticate(
         audit.record("sign_in_refused_disabled", user, by=user, detail="account disabled")
         return SignInResult(SignInOutcome.DISABLED, user)
 
-    if throttle is not None:
-        db.session.delete(throttle)
+    db.session.execute(
+        delete(SignInThrottle).where(SignInThrottle.key == key).execution_options(synchronize_session=False)
+    )
     values: dict[str, Any] = {"last_sign_in_at": now}
     if passwords.needs_rehash(user.password_hash):
         values["password_hash"] = passwords.hash_password(password)
@@ -139,6 +183,23 @@ def authenticate(
     sign_in = start_session(user, ip_address=ip_address, now=now)
     audit.record("signed_in", user, by=user)
     return SignInResult(SignInOutcome.OK, user, session_token=sign_in.token)
+
+
+def authenticate(
+    email: str,
+    password: str,
+    *,
+    max_failures: int,
+    lock_minutes: int,
+    ip_address: str | None = None,
+    now: datetime | None = None,
+) -> SignInResult:
+    """:func:`begin_sign_in` then :func:`finish_sign_in` in one transaction (for scripts and tests;
+    the sign-in page commits between the two)."""
+    attempt = begin_sign_in(email, max_failures=max_failures, now=now)
+    return finish_sign_in(
+        attempt, password, max_failures=max_failures, lock_minutes=lock_minutes, ip_address=ip_address, now=now
+    )
 
 
 def start_session(user: User, *, ip_address: str | None = None, now: datetime | None = None) -> SignInSession:

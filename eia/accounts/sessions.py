@@ -67,7 +67,14 @@ def _end_idle_session():
 
 
 #: Where someone who must choose a new password may still go.
-_PASSWORD_CHANGE_ALLOWED = {"accounts.change_password", "accounts.sign_out", "main.accessibility", "static"}
+_PASSWORD_CHANGE_ALLOWED = {
+    "accounts.change_password",
+    "accounts.sign_out",
+    "main.accessibility",
+    "main.health",
+    "main.ready",
+    "static",
+}
 
 
 def _require_password_change():

@@ -39,10 +39,13 @@ def sign_in():
         return redirect(next_url if is_safe_next(next_url) else url_for("main.home"))
     form = SignInForm()
     if form.validate_on_submit():
-        result = services.authenticate(
-            form.email.data,
+        limits = {"max_failures": current_app.config["EIA_MAX_FAILED_SIGN_INS"]}
+        attempt = services.begin_sign_in(form.email.data, **limits)
+        db.session.commit()  # counted before the slow password check, where every worker sees it
+        result = services.finish_sign_in(
+            attempt,
             form.password.data,
-            max_failures=current_app.config["EIA_MAX_FAILED_SIGN_INS"],
+            **limits,
             lock_minutes=current_app.config["EIA_LOCK_MINUTES"],
             ip_address=request.remote_addr,
         )

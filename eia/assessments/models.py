@@ -152,6 +152,20 @@ class FormTemplate(db.Model):
         return f"<FormTemplate {self.kind} v{self.version}>"
 
 
+class ReferenceCounter(db.Model):
+    """The last reference number given in a year (``EIA-2026-0042`` is number 42 of 2026): taken by
+    one atomic UPDATE in the transaction that creates the assessment, so parallel starts never take
+    the same number and a start that fails leaves no gap."""
+
+    __tablename__ = "reference_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_number: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<ReferenceCounter {self.year}: {self.last_number}>"
+
+
 class Characteristic(db.Model):
     """An entry of the characteristic register: the nine protected characteristics of the Equality
     Act 2010 (always on) and the council's local ones, which an administrator switches on or off."""

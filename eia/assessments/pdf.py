@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Response, render_template
 
+from eia import render_cache
 from eia.assessments import queries
 from eia.assessments.models import Eia
 from eia.pdf import render_pdf
 
 
-def eia_pdf_response(eia: Eia) -> Response:
-    """The EIA as a PDF download (shared by the register and the signed-in EIA page)."""
+def eia_pdf_response(eia: Eia) -> Response | tuple[str, int, dict[str, str]]:
+    """The EIA as a PDF download (shared by the register and the signed-in EIA page), rendered once
+    for what it says now: the cached copy is named by a hash of its HTML."""
     html = render_template("pdf/eia.html", eia=eia, doc=queries.document(eia))
-    body = render_pdf(html)
+    key = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32]
+    body = render_cache.cached(f"eia-{eia.reference}", key, lambda: render_pdf(html))
+    if body is None:
+        return render_cache.preparing(f"{eia.reference} as a PDF")
     return Response(
         body,
         mimetype="application/pdf",

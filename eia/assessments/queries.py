@@ -151,8 +151,10 @@ def eias(user: User, filters: EiaFilter | None = None) -> Select[tuple[Eia]]:
     f = filters or EiaFilter()
     query = select(Eia).where(visible_to(user))
     if f.text:
-        like = f"%{f.text.strip()}%"
-        query = query.where(or_(Eia.reference.ilike(like), Eia.title.ilike(like)))
+        words = f.text.strip()  # "%" and "_" match themselves
+        query = query.where(
+            or_(Eia.reference.icontains(words, autoescape=True), Eia.title.icontains(words, autoescape=True))
+        )
     if f.service_area_id:
         query = query.where(Eia.service_area_id == f.service_area_id)
     if f.state:
@@ -271,8 +273,10 @@ def published(text: str | None = None) -> Select[tuple[Eia]]:
     """The public register: published EIAs that are not individual actions."""
     query = select(Eia).where(Eia.state == EiaState.PUBLISHED, Eia.kind == EiaKind.STANDARD)
     if text:
-        like = f"%{text.strip()}%"
-        query = query.where(or_(Eia.reference.ilike(like), Eia.title.ilike(like)))
+        words = text.strip()  # "%" and "_" match themselves
+        query = query.where(
+            or_(Eia.reference.icontains(words, autoescape=True), Eia.title.icontains(words, autoescape=True))
+        )
     return with_list_details(query.order_by(Eia.published_at.desc()))
 
 

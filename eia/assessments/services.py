@@ -12,7 +12,7 @@ from enum import Enum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eia.accounts.models import ServiceArea, User
@@ -27,6 +27,7 @@ from eia.assessments.models import (
     Impact,
     Mitigation,
     MitigationStatus,
+    ReferenceCounter,
     SectionStatus,
     Severity,
 )
@@ -115,7 +116,29 @@ def set_characteristic_active(characteristic: Characteristic, active: bool, *, b
 
 
 def next_reference(year: int) -> str:
-    """``EIA-2026-0042``: the year it was started and a running number within that year."""
+    """``EIA-2026-0042``: the year it was started and a running number within that year, taken from
+    the year's counter by one atomic UPDATE (its row stays locked until the transaction ends, so a
+    parallel start waits for the next number instead of clashing)."""
+    take = (
+        update(ReferenceCounter)
+        .where(ReferenceCounter.year == year)
+        .values(last_number=ReferenceCounter.last_number + 1)
+        .returning(ReferenceCounter.last_number)
+        .execution_options(synchronize_session=False)
+    )
+    number = db.session.execute(take).scalar()
+    if number is None:
+        try:
+            with db.session.begin_nested():
+                db.session.add(ReferenceCounter(year=year, last_number=_highest_number(year)))
+        except IntegrityError:  # a parallel start made the year's counter first
+            pass
+        number = db.session.execute(take).scalar_one()
+    return f"EIA-{year}-{number:04d}"
+
+
+def _highest_number(year: int) -> int:
+    """The highest number already used in *year* (references made before the counter existed)."""
     prefix = f"EIA-{year}-"
     last = db.session.execute(
         select(Eia.reference)
@@ -123,8 +146,8 @@ def next_reference(year: int) -> str:
         .order_by(func.length(Eia.reference).desc(), Eia.reference.desc())
         .limit(1)
     ).scalar()
-    number = int(last.removeprefix(prefix)) + 1 if last else 1
-    return f"{prefix}{number:04d}"
+    digits = last.removeprefix(prefix) if last else ""
+    return int(digits) if digits.isdigit() else 0
 
 
 def start_eia(*, kind: EiaKind, title: str, service_area_id: int | None, by: User) -> Eia:
@@ -185,15 +208,8 @@ def create_eia(
         answers = {"title": eia.title} if section.key == "about" else {}
         status = SectionStatus.IN_PROGRESS if answers else SectionStatus.NOT_STARTED
         eia.sections.append(EiaSection(key=section.key, answers=answers, status=status, updated_by_id=by.id))
-    for attempt in range(5):
-        try:
-            with db.session.begin_nested():
-                db.session.add(eia)
-            break
-        except IntegrityError:  # someone took the number at the same moment: take the next one
-            if attempt == 4:
-                raise
-            eia.reference = next_reference(year)
+    db.session.add(eia)
+    db.session.flush()
     audit.record(
         "eia_created",
         eia,

@@ -35,14 +35,14 @@ def entries(filters: AuditFilter | None = None) -> Select[tuple[AuditEntry]]:
     f = filters or AuditFilter()
     query = select(AuditEntry)
     if f.text:
-        like = f"%{f.text.strip()}%"
+        words = f.text.strip()  # "%" and "_" match themselves
         query = query.where(
             or_(
-                AuditEntry.actor_label.ilike(like),
-                AuditEntry.detail.ilike(like),
-                AuditEntry.entity_id.ilike(like),
-                AuditEntry.action.ilike(like),
-                cast(AuditEntry.changes, Text).ilike(like),
+                AuditEntry.actor_label.icontains(words, autoescape=True),
+                AuditEntry.detail.icontains(words, autoescape=True),
+                AuditEntry.entity_id.icontains(words, autoescape=True),
+                AuditEntry.action.icontains(words, autoescape=True),
+                cast(AuditEntry.changes, Text).icontains(words, autoescape=True),
             )
         )
     if f.action:

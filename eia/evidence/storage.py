@@ -38,6 +38,10 @@ class EvidenceStore(Protocol):
 
     def exists(self, name: str) -> bool: ...
 
+    def is_ready(self) -> bool:
+        """Whether files can be stored now (for the readiness check)."""
+        ...
+
 
 class LocalDiskStore:
     """Files in one folder, named by random tokens, written via a temporary file then renamed."""
@@ -76,6 +80,13 @@ class LocalDiskStore:
 
     def exists(self, name: str) -> bool:
         return self._path(name).is_file()
+
+    def is_ready(self) -> bool:
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return False
+        return os.access(self.root, os.W_OK | os.X_OK)
 
 
 def store_for(app: Flask | None = None) -> EvidenceStore:

@@ -1,14 +1,16 @@
-"""My work, the accessibility statement and the health check."""
+"""My work, the accessibility statement and the health and readiness checks."""
 
 from __future__ import annotations
 
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from eia import signals
 from eia.assessments import queries
 from eia.db_types import utcnow
+from eia.evidence.storage import store_for
 from eia.extensions import db
 from eia.permissions import permit
 from eia.signals import values_from
@@ -45,8 +47,33 @@ def accessibility():
     return render_template("main/accessibility.html")
 
 
+def _database_answers() -> bool:
+    try:
+        db.session.execute(text("SELECT 1"))
+    except DBAPIError:
+        db.session.rollback()
+        return False
+    return True
+
+
+def _health(checks: dict[str, bool]):
+    """JSON naming each check, 200 when all pass, else 503 with Retry-After."""
+    healthy = all(checks.values())
+    body = {"status": "ok" if healthy else "unavailable"} | {
+        name: "ok" if passed else "unavailable" for name, passed in checks.items()
+    }
+    return body, 200 if healthy else 503, {} if healthy else {"Retry-After": "30"}
+
+
 @bp.get("/healthz")
 def health():
-    """For load balancers and monitoring: 200 when the database answers, else the 503 handler."""
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}
+    """For load balancers and monitoring: whether the app answers and its database does (JSON,
+    during an outage too)."""
+    return _health({"database": _database_answers()})
+
+
+@bp.get("/readyz")
+def ready():
+    """Whether this server can take traffic: the database answers and the evidence store can be
+    written to."""
+    return _health({"database": _database_answers(), "evidence_store": store_for().is_ready()})

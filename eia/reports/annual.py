@@ -1,8 +1,9 @@
 """The annual EIA report: the page and the PDF from one template, and a PDF cache.
 
-A PDF is rendered on request and kept in ``EIA_REPORT_DIR`` (``instance/reports``), named by the year, the day and
-the newest audit-log entry, so it is rebuilt only when something has changed (every change writes an
-audit entry) or the day moves on. ``eia report`` renders the same PDF from cron or by hand.
+A PDF is rendered on request and kept in ``EIA_REPORT_DIR`` (``instance/reports``), named by the year,
+the day and the newest audit-log entry, so it is rebuilt only when something has changed (every change
+writes an audit entry) or the day moves on; one worker renders it while the others say it is being
+prepared (:mod:`eia.render_cache`). ``eia report`` renders the same PDF from cron or by hand.
 """
 
 from __future__ import annotations
@@ -10,11 +11,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import date
-from pathlib import Path
 
-from flask import current_app, render_template
+from flask import render_template
 from sqlalchemy import select
 
+from eia import render_cache
 from eia.auditlog.models import AuditEntry
 from eia.extensions import db
 from eia.pdf import render_pdf
@@ -45,15 +46,7 @@ def cache_key(year: int, today: date) -> str:
     return hashlib.sha256(f"{year}|{today.isoformat()}|{head}".encode()).hexdigest()[:32]
 
 
-def cached_pdf(year: int, today: date) -> Path:
-    """The report's PDF file, rendered now only if nothing is cached for the current data."""
-    folder = Path(current_app.config["EIA_REPORT_DIR"])
-    path = folder / f"eia-report-{year}-{cache_key(year, today)}.pdf"
-    if not path.is_file():
-        folder.mkdir(parents=True, exist_ok=True)
-        for old in folder.glob(f"eia-report-{year}-*.pdf"):
-            old.unlink(missing_ok=True)
-        partial = path.with_suffix(".part")
-        partial.write_bytes(report_pdf(year, today))
-        partial.replace(path)
-    return path
+def cached_pdf(year: int, today: date) -> bytes | None:
+    """The report's PDF, rendered now only if nothing is cached for the current data; None while
+    another worker is rendering it."""
+    return render_cache.cached(f"eia-report-{year}", cache_key(year, today), lambda: report_pdf(year, today))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, redirect, url_for
 from flask_login import current_user, login_required
 
+from eia import render_cache
 from eia.assessments.queries import financial_year_of
 from eia.db_types import utcnow
 from eia.permissions import permit
@@ -42,6 +43,8 @@ def pdf(year: int):
     permit(current_user, "report.view")
     if not 2000 <= year <= 2100:
         return redirect(url_for("reports.choose"))
-    data = annual.cached_pdf(year, utcnow().date()).read_bytes()
+    data = annual.cached_pdf(year, utcnow().date())
+    if data is None:
+        return render_cache.preparing(f"The annual EIA report for {year} to {year + 1}")
     name = f"annual-eia-report-{year}-{(year + 1) % 100:02d}.pdf"
     return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})

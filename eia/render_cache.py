@@ -1,0 +1,91 @@
+"""Rendered files (the annual report's PDF, a published assessment's PDF) made once and kept.
+
+A file is named by what it shows (its *key* changes whenever the data does), so a cached copy is
+always current. Only one worker renders a given file at a time, on every server: a PostgreSQL
+advisory lock (or, on the embedded SQLite database, which serves one machine, a lock on a file
+beside the cache). A request that finds someone else rendering is told so at once instead of
+rendering it again.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from flask import current_app
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+from eia.extensions import db
+
+
+def _folder() -> Path:
+    folder = Path(current_app.config["EIA_REPORT_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _engine() -> Engine:
+    bind = db.engines[None]
+    return bind.engine if isinstance(bind, Connection) else bind
+
+
+@contextmanager
+def render_lock(name: str) -> Iterator[bool]:
+    """Whether this worker holds the right to render *name* (False: someone else is rendering it).
+    Never waits."""
+    engine = _engine()
+    if engine.dialect.name == "postgresql":
+        number = int.from_bytes(hashlib.sha256(f"eia-render:{name}".encode()).digest()[:8], "big", signed=True)
+        with engine.connect() as conn:
+            got = bool(conn.execute(text("SELECT pg_try_advisory_lock(:n)"), {"n": number}).scalar())
+            try:
+                yield got
+            finally:
+                if got:
+                    conn.execute(text("SELECT pg_advisory_unlock(:n)"), {"n": number})
+                conn.rollback()
+        return
+    with (_folder() / f"{name}.lock").open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def preparing(what: str, retry_seconds: int = 10) -> tuple[str, int, dict[str, str]]:
+    """The page for a file someone else is rendering: it asks the browser to try again shortly."""
+    from flask import render_template
+
+    page = render_template("preparing.html", what=what, retry_seconds=retry_seconds)
+    return page, 503, {"Retry-After": str(retry_seconds)}
+
+
+def cached(name: str, key: str, render: Callable[[], bytes]) -> bytes | None:
+    """The file for *name* at *key*: from the cache, else rendered now by this worker (replacing the
+    copies of older keys). None when another worker is rendering it at this moment."""
+    folder = _folder()
+    path = folder / f"{name}--{key}.pdf"
+    if path.is_file():
+        return path.read_bytes()
+    with render_lock(name) as mine:
+        if not mine:
+            return None
+        if path.is_file():  # rendered by the worker that held the lock just before
+            return path.read_bytes()
+        body = render()
+        partial = path.with_suffix(".part")
+        partial.write_bytes(body)
+        partial.replace(path)
+        for old in folder.glob(f"{name}--*.pdf"):
+            if old != path:
+                old.unlink(missing_ok=True)
+        return body
