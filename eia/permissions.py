@@ -43,17 +43,17 @@ def _sees_eia(user: User, eia: Any) -> bool:
         return eia.author_id == user.id
     if user.role is Role.DECISION_MAKER:
         return True
-    return user.id in (eia.author_id, eia.lead_officer_id) or (
+    return user.id in eia.writer_ids or (
         user.service_area_id is not None and eia.service_area_id == user.service_area_id
     )
 
 
 def _edits_eia(user: User, eia: Any) -> bool:
-    """Its author and lead officer, and the service managers of its service area; an
+    """Its author, co-authors and lead officer, and the service managers of its service area; an
     individual-action EIA only its author (the only one outside the equalities team who sees it)."""
     if eia.is_individual:
         return user.id == eia.author_id
-    if user.id in (eia.author_id, eia.lead_officer_id):
+    if user.id in eia.writer_ids:
         return True
     return user.role is Role.AUTHOR and not eia.is_individual and eia.service_area_id == user.service_area_id
 
@@ -73,8 +73,13 @@ def _leads(user: User, action: Any) -> bool:
 
 
 def _independent(user: User, eia: Any) -> bool:
-    """Nobody reviews or signs off an EIA they wrote or lead."""
-    return user.id not in (eia.author_id, eia.lead_officer_id)
+    """Nobody reviews or signs off an EIA they wrote (as author or co-author) or lead."""
+    return user.id not in eia.writer_ids
+
+
+def _owns_eia(user: User, eia: Any) -> bool:
+    """Its author, or the equalities team: who adds co-authors, hands it over or abandons it."""
+    return user.id == eia.author_id or (user.role is Role.EQUALITIES and not eia.is_individual)
 
 
 def _reviews(user: User, eia: Any) -> bool:
@@ -110,6 +115,11 @@ RULES: dict[str, Rule] = {
     "eia.edit": _edits_eia,
     "eia.submit": _edits_eia,
     "eia.review": _reviews,
+    "eia.move": _edits_eia,
+    "eia.manage_coauthors": lambda user, eia: _owns_eia(user, eia) and not eia.is_individual,
+    "eia.hand_over": _owns_eia,
+    "eia.abandon": _owns_eia,
+    "eia.restore": _roles(Role.EQUALITIES, Role.ADMIN),
     "eia.sign_off": _signs_off,
     "eia.publish": lambda user, eia: user.role is Role.EQUALITIES and not eia.is_individual and _independent(user, eia),
     "characteristic.manage": _roles(Role.ADMIN),

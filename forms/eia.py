@@ -94,7 +94,15 @@ class NewEiaForm(FlaskForm):
         widget=GovTextInput(),
         validators=[DataRequired("Enter a title"), Length(max=200, message="Title must be 200 characters or fewer")],
     )
-    service_area_id = SelectField("Service area", widget=GovSelect(), choices=[], validators=[Optional()])
+    service_area_id = SelectField(
+        "Which service area is it for?",
+        description="The service the proposal is about, which may not be your own team: it is listed and "
+        "counted there. You can change it while it is a draft.",
+        widget=GovSelect(),
+        choices=[],
+        validators=[Optional()],
+        validate_choice=False,  # the service says which areas are this person's
+    )
     submit = SubmitField("Start the assessment", widget=GovSubmitInput())
 
     def __init__(self, *args: Any, service_areas: list[tuple[str, str]], **kwargs: Any):
@@ -102,17 +110,18 @@ class NewEiaForm(FlaskForm):
         self.service_area_id.choices = choices([("", "Choose a service area"), *service_areas])
 
     def area_id(self) -> int | None:
-        """The chosen service area, or None where the form does not ask (the person's own is used).
+        """The chosen service area, or None for the person's own.
 
-        :raises ValidationFailed: when it asks and nothing was chosen.
+        :raises ValidationFailed: when the person has areas to choose from and chose none.
         """
-        if "service_area_id" not in self:
-            return None
         if not self.service_area_id.data:
-            raise ValidationFailed(
-                "No service area", {"service_area_id": "Choose the service area this assessment belongs to"}
-            )
-        return int(self.service_area_id.data)
+            if len(self.service_area_id.choices) > 1:
+                raise ValidationFailed(
+                    "No service area", {"service_area_id": "Choose the service area this assessment is for"}
+                )
+            return None
+        raw = self.service_area_id.data
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else -1
 
 
 DIRECTION_CHOICES = [
@@ -275,12 +284,11 @@ class TransitionForm(FlaskForm):
         widget=GovTextArea(),
         validators=[Optional(), Length(max=5000, message="The comment must be 5,000 characters or fewer")],
     )
-    confirmed = SelectMultipleField(
-        "Confirmation",
-        widget=GovCheckboxesInput(),
-        choices=choices([("yes", "I have read the adverse impacts and the mitigations proposed for them")]),
-        validators=[Optional()],
-    )
+    confirmed = SelectMultipleField("Confirmation", widget=GovCheckboxesInput(), choices=[], validators=[Optional()])
+
+    def __init__(self, *args: Any, confirmation: str | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.confirmed.choices = choices([("yes", confirmation)] if confirmation else [])
 
 
 class CommentForm(FlaskForm):
@@ -391,3 +399,37 @@ class RemoveEvidenceForm(FlaskForm):
         ],
     )
     submit = SubmitField("Remove evidence", widget=GovSubmitInput())
+
+
+class AreaForm(FlaskForm):
+    service_area_id = SelectField(
+        "Service area",
+        description="Where it is listed and counted: the service the proposal is about.",
+        widget=GovSelect(),
+        choices=[],
+        validators=[InputRequired("Choose a service area")],
+    )
+    submit = SubmitField("Change the service area", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, service_areas: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.service_area_id.choices = choices(service_areas)
+
+
+class PersonForm(FlaskForm):
+    """Choose someone who signs in: a co-author to add, or the author to hand a draft to."""
+
+    user_id = SelectField("Person", widget=GovSelect(), choices=[], validators=[InputRequired("Choose a person")])
+
+    def __init__(self, *args: Any, people: list[tuple[str, str]], label: str, hint: str = "", **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.user_id.choices = choices([("", "Choose a person"), *people])
+        self.user_id.label.text = label
+        self.user_id.description = hint
+
+
+class ReplyForm(FlaskForm):
+    """The author marks a reviewer's comment on a section dealt with, with a reply if they like."""
+
+    reply = TextAreaField("Your reply (optional)", filters=[strip], widget=GovTextArea(), validators=[Optional()])
+    submit = SubmitField("Mark as dealt with", widget=GovSubmitInput())

@@ -256,6 +256,8 @@ def matrix_objects() -> dict[str, Any]:
         "plan": plan.id,
         "action": plan.priorities[0].actions[0].id,
         "link": 1,
+        "coauthor": 1,
+        "comment": 1,
         "planned": planned.id,
         "sample": sample.id,
         "item": item.id,

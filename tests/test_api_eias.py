@@ -81,11 +81,12 @@ def test_an_eia_made_completed_submitted_and_approved_through_the_api(db, api_as
 
     etag = author.get(f"/api/v1/eias/{reference}").headers["ETag"]
     submitted = author.post(
-        f"/api/v1/eias/{reference}/transitions", json={"name": "submit"}, headers={"If-Match": etag}
+        f"/api/v1/eias/{reference}/transitions", json={"name": "submit", "confirmed": True}, headers={"If-Match": etag}
     )
     assert submitted.status_code == 200, submitted.get_json()
     assert submitted.get_json()["state"] == "submitted"
-    assert submitted.get_json()["transitions"] == []  # the author waits for the review now
+    # The author waits for the review now, and may take it back until the review starts.
+    assert [t["name"] for t in submitted.get_json()["transitions"]] == ["withdraw_submission"]
 
     reviewer = api_as(Role.EQUALITIES)
     etag = reviewer.get(f"/api/v1/eias/{reference}").headers["ETag"]
@@ -139,7 +140,9 @@ def test_a_transition_on_an_eia_changed_since_it_was_read_is_refused(db, api_as)
         headers={"If-Match": section.headers["ETag"]},
     )
     assert changed.status_code == 200, changed.get_json()
-    refused = author.post(f"/api/v1/eias/{reference}/transitions", json={"name": "submit"}, headers={"If-Match": etag})
+    refused = author.post(
+        f"/api/v1/eias/{reference}/transitions", json={"name": "submit", "confirmed": True}, headers={"If-Match": etag}
+    )
     assert refused.status_code == 412
     assert author.get(f"/api/v1/eias/{reference}").get_json()["state"] == "draft"
 
@@ -180,7 +183,9 @@ def test_submitting_an_unfinished_eia_names_what_is_missing(db, api_as):
     author = api_as(Role.AUTHOR)
     reference = author.post("/api/v1/eias/", json={"title": "Street lighting"}).get_json()["reference"]
     etag = author.get(f"/api/v1/eias/{reference}").headers["ETag"]
-    response = author.post(f"/api/v1/eias/{reference}/transitions", json={"name": "submit"}, headers={"If-Match": etag})
+    response = author.post(
+        f"/api/v1/eias/{reference}/transitions", json={"name": "submit", "confirmed": True}, headers={"If-Match": etag}
+    )
     assert response.status_code == 422
     assert "screening" in response.get_json()["errors"]
 

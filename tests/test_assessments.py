@@ -10,7 +10,7 @@ import yaml
 from sqlalchemy import select
 
 from eia.accounts.models import Role
-from eia.assessments import queries, services
+from eia.assessments import form_templates, queries, services
 from eia.assessments.models import Characteristic, Eia, EiaKind, SectionStatus
 from eia.auditlog.models import AuditEntry
 from eia.errors import WorkflowError
@@ -332,9 +332,9 @@ def test_protected_characteristics_cannot_be_switched_off(db):
     admin = make_user(Role.ADMIN)
     disability = db.session.execute(select(Characteristic).where(Characteristic.key == "disability")).scalar_one()
     with pytest.raises(WorkflowError, match="protected characteristic"):
-        services.set_characteristic_active(disability, False, by=admin)
+        form_templates.set_characteristic_active(disability, False, by=admin)
     carers = db.session.execute(select(Characteristic).where(Characteristic.key == "carers")).scalar_one()
-    services.set_characteristic_active(carers, False, by=admin)
+    form_templates.set_characteristic_active(carers, False, by=admin)
     assert carers not in queries.characteristics(active_only=True)
     assert len([c for c in queries.characteristics() if c.is_protected]) == 9
 

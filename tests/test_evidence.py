@@ -281,7 +281,7 @@ def test_the_register_shows_only_public_evidence_of_a_published_eia(client, auth
     assert client.get(f"/register/{eia.reference}/evidence/{public.id}").status_code == 404  # not published yet
     complete_eia(eia, author)
     reviewer = make_user(Role.EQUALITIES)
-    workflow.transition(eia, "submit", by=author)
+    workflow.transition(eia, "submit", by=author, confirmed=True)
     workflow.transition(eia, "approve", by=reviewer)
     workflow.transition(eia, "sign_off", by=make_user(Role.DECISION_MAKER), comment="Agreed", confirmed=True)
     workflow.transition(eia, "publish", by=reviewer)

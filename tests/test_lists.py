@@ -71,7 +71,7 @@ def test_my_work_shows_what_is_mine_to_do(app, client, login_as, db):
     draft = make_eia(author=author, title="A draft of mine")
     returned = make_eia(author=author, title="Sent back to me")
     complete_eia(returned, author)
-    workflow.transition(returned, "submit", by=author)
+    workflow.transition(returned, "submit", by=author, confirmed=True)
     workflow.transition(returned, "return", by=make_user(Role.EQUALITIES), comment="More evidence, please.")
     db.session.commit()
     page = client.get("/").get_data(as_text=True)
@@ -81,7 +81,7 @@ def test_my_work_shows_what_is_mine_to_do(app, client, login_as, db):
 
     waiting = make_eia(author=author, title="Waiting for a reviewer")
     complete_eia(waiting, author)
-    workflow.transition(waiting, "submit", by=author)
+    workflow.transition(waiting, "submit", by=author, confirmed=True)
     db.session.commit()
     login_as(Role.EQUALITIES)
     page = client.get("/").get_data(as_text=True)

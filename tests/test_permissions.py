@@ -60,12 +60,19 @@ MATRIX = [
     ("POST", "/eias/{eia}/mitigations/new", set()),
     ("GET", "/eias/{eia}/mitigations/{mitigation}", set()),
     ("POST", "/eias/{eia}/mitigations/{mitigation}", set()),
+    ("GET", "/eias/{eia}/mitigations/{mitigation}/remove", set()),
     ("POST", "/eias/{eia}/mitigations/{mitigation}/remove", set()),
     ("GET", "/eias/{eia}/transitions/approve", {Role.EQUALITIES}),
     ("POST", "/eias/{eia}/transitions/approve", {Role.EQUALITIES}),
     ("GET", "/eias/{eia}/review", {Role.EQUALITIES}),
     ("POST", "/eias/{eia}/comments", {Role.EQUALITIES}),
     ("POST", "/eias/{eia}/reopen", set()),
+    ("GET", "/eias/{eia}/people", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
+    ("POST", "/eias/{eia}/people/area", set()),
+    ("POST", "/eias/{eia}/people/coauthors", {Role.EQUALITIES}),
+    ("POST", "/eias/{eia}/people/coauthors/{coauthor}/remove", {Role.EQUALITIES}),
+    ("POST", "/eias/{eia}/people/hand-over", {Role.EQUALITIES}),
+    ("POST", "/eias/{eia}/comments/{comment}/dealt-with", set()),
     ("GET", "/eias/{eia}/history", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
     ("GET", "/eias/{eia}.pdf", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
     ("GET", "/eias/{eia}/evidence/", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
@@ -97,6 +104,7 @@ MATRIX = [
     ("GET", "/plans/actions/{action}/evidence/{evidence}", SIGNED_IN),
     ("GET", "/eias/{eia}/actions/", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
     ("POST", "/eias/{eia}/actions/", set()),
+    ("GET", "/eias/{eia}/actions/{link}/remove", set()),
     ("POST", "/eias/{eia}/actions/{link}/remove", set()),
     ("GET", "/samples/", SAMPLE_READERS),
     ("GET", "/samples/new", {Role.EQUALITIES}),
@@ -139,6 +147,8 @@ def _flask_rule(path: str) -> str:
         .replace("{item}", "<int:item_id>")
         .replace("{finding}", "<int:finding_id>")
         .replace("{token}", "<int:token_id>")
+        .replace("{coauthor}", "<int:coauthor_id>")
+        .replace("{comment}", "<int:comment_id>")
     )
 
 

@@ -19,7 +19,7 @@ def published_eia(db, title="Library opening hours 2026"):
     reviewer = make_user(Role.EQUALITIES)
     eia = make_eia(author=author, title=title)
     complete_eia(eia, author, negative=("age",))
-    workflow.transition(eia, "submit", by=author)
+    workflow.transition(eia, "submit", by=author, confirmed=True)
     workflow.add_comment(eia, "evidence", SECRET_COMMENT, by=reviewer)
     workflow.transition(eia, "approve", by=reviewer)
     workflow.transition(

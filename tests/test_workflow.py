@@ -29,9 +29,16 @@ def test_the_whole_journey_with_a_return_and_a_resubmission(app, client, login_a
     author = login_as(Role.AUTHOR)
     eia = make_eia(author=author)
     complete_eia(eia, author)
-    assert client.post(f"/eias/{eia.reference}/transitions/submit").status_code == 302
+    check = client.get(f"/eias/{eia.reference}/transitions/submit").get_data(as_text=True)
+    assert "Check your answers before submitting" in check and ">Change<" in check
+    undeclared = client.post(f"/eias/{eia.reference}/transitions/submit")
+    assert undeclared.status_code == 200 and "Confirm the declaration to submit the assessment" in undeclared.get_data(
+        as_text=True
+    )
+    assert client.post(f"/eias/{eia.reference}/transitions/submit", data={"confirmed": "yes"}).status_code == 302
     db.session.refresh(eia)
     assert eia.state is EiaState.SUBMITTED and len(eia.snapshots) == 1
+    assert eia.snapshots[0].declaration.startswith("I have considered the effect of the proposal")
 
     reviewer_client = app.test_client()
     reviewer = make_user(Role.EQUALITIES)
@@ -60,7 +67,7 @@ def test_the_whole_journey_with_a_return_and_a_resubmission(app, client, login_a
             "version": str(evidence.version),
         },
     )
-    assert client.post(f"/eias/{eia.reference}/transitions/submit").status_code == 302
+    assert client.post(f"/eias/{eia.reference}/transitions/submit", data={"confirmed": "yes"}).status_code == 302
 
     page = reviewer_client.get(f"/eias/{eia.reference}/review").get_data(as_text=True)
     assert "What changed since the last submission" in page
@@ -124,7 +131,7 @@ def test_reopening_makes_a_linked_new_version_and_keeps_the_old(db):
     eia = make_eia(author=author)
     complete_eia(eia, author)
     reviewer = make_user(Role.EQUALITIES)
-    workflow.transition(eia, "submit", by=author)
+    workflow.transition(eia, "submit", by=author, confirmed=True)
     workflow.transition(eia, "approve", by=reviewer)
     workflow.transition(eia, "sign_off", by=make_user(Role.DECISION_MAKER), comment="Agreed", confirmed=True)
     workflow.transition(eia, "publish", by=reviewer)
@@ -141,11 +148,11 @@ def test_approval_withdrawn_for_a_change_goes_back_through_review(db):
     author = make_user(Role.AUTHOR)
     eia = make_eia(author=author)
     complete_eia(eia, author)
-    workflow.transition(eia, "submit", by=author)
+    workflow.transition(eia, "submit", by=author, confirmed=True)
     workflow.transition(eia, "approve", by=make_user(Role.EQUALITIES))
     workflow.transition(eia, "withdraw", by=author, comment="The budget changed.")
     assert eia.state is EiaState.DRAFT
-    workflow.transition(eia, "submit", by=author)
+    workflow.transition(eia, "submit", by=author, confirmed=True)
     assert eia.state is EiaState.SUBMITTED and len(eia.snapshots) == 2
 
 

@@ -43,7 +43,7 @@ def eia_links(reference: str):
     )
 
 
-@bp.post("/<int:link_id>/remove")
+@bp.route("/<int:link_id>/remove", methods=["GET", "POST"])
 @login_required
 def remove(reference: str, link_id: int):
     eia = eia_queries.eia_or_404(reference)
@@ -52,7 +52,19 @@ def remove(reference: str, link_id: int):
     link = db.session.get(EiaActionLink, link_id)
     if link is None or link.eia_id != eia.id:
         abort(404)
+    back = url_for("action_links.eia_links", reference=eia.reference)
+    if request.method == "GET":
+        action = link.action
+        return render_template(
+            "confirm.html",
+            caption=f"{eia.reference}: {eia.title}",
+            heading="Remove this link to the action plan?",
+            detail=f"{action.priority.plan.title}, {action.priority.ref} {action.ref}: {action.text}",
+            warning="The assessment no longer counts as evidence for this action. You can link it again.",
+            button="Remove the link",
+            back=back,
+        )
     services.unlink_eia(eia, link, by=current_user)
     db.session.commit()
     flash("Link removed.", "success")
-    return redirect(url_for("action_links.eia_links", reference=eia.reference))
+    return redirect(back)

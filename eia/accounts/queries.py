@@ -68,6 +68,19 @@ def service_areas() -> list[ServiceArea]:
     return [area for area, _ in rows]
 
 
+def areas_for(user: User) -> list[ServiceArea]:
+    """The service areas *user* may file an assessment under: every one for the equalities team and
+    administrators; for anyone else their own team, its directorate and the directorate's other teams."""
+    every = [area for area in service_areas() if area.is_active]
+    if user.role in (Role.EQUALITIES, Role.ADMIN):
+        return every
+    own = user.service_area
+    if own is None:
+        return []
+    directorate = own.parent_id or own.id
+    return [area for area in every if directorate in (area.id, area.parent_id)]
+
+
 def service_area_choices(include_blank: bool = True) -> list[tuple[str, str]]:
     choices = [("", "None")] if include_blank else []
     return choices + [(str(area.id), area.full_name) for area in service_areas() if area.is_active]

@@ -7,8 +7,8 @@ from flask_login import current_user, login_required
 
 from eia.accounts import queries, services
 from eia.accounts.models import Role
+from eia.assessments import form_templates
 from eia.assessments import queries as eia_queries
-from eia.assessments import services as eia_services
 from eia.auditlog import services as audit
 from eia.csv_export import csv_lines
 from eia.extensions import db
@@ -224,7 +224,7 @@ def switch_characteristic(characteristic_id: int):
     permit(current_user, "characteristic.manage")
     characteristic = eia_queries.characteristic_or_404(characteristic_id)
     active = request.form.get("active") == "yes"
-    eia_services.set_characteristic_active(characteristic, active, by=current_user)
+    form_templates.set_characteristic_active(characteristic, active, by=current_user)
     db.session.commit()
     flash(f"{characteristic.name} is now {'on' if active else 'off'} for new impact assessments.", "success")
     return redirect(url_for("admin.characteristics"))

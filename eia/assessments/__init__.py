@@ -10,12 +10,12 @@ def init_app(app: Flask) -> None:
     reference data and the ``eia forms`` commands."""
     from eia import api, signals
     from eia.assessments import api as assessments_api
-    from eia.assessments import evidence_views, reference_api, services, views, workflow_views
+    from eia.assessments import authoring_views, evidence_views, form_templates, reference_api, views, workflow_views
     from eia.assessments.cli import forms_cli
 
-    for blueprint in (views.bp, workflow_views.bp, evidence_views.bp):
+    for blueprint in (views.bp, workflow_views.bp, evidence_views.bp, authoring_views.bp):
         app.register_blueprint(blueprint)
     for api_blueprint in (reference_api.bp, assessments_api.bp):
         api.register_blueprint(api_blueprint)
     app.cli.add_command(forms_cli)
-    signals.shipped_loaded.connect(services.shipped_templates_loaded)
+    signals.shipped_loaded.connect(form_templates.shipped_templates_loaded)

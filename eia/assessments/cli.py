@@ -20,14 +20,14 @@ def load_forms_command(files: tuple[Path, ...]) -> None:
     """Add form template versions from YAML FILES; by default, everything shipped under forms/ that
     is not loaded yet (the form templates and the quality-audit rubrics). EIAs already written keep
     the version they were written on; scorings keep their rubric."""
-    from eia.assessments import services
+    from eia.assessments import form_templates
     from eia.auditlog.services import command_line_actor
     from eia.extensions import db
     from eia.signals import load_shipped
 
     if files:
         for path in files:
-            template = services.load_template(path, by=command_line_actor())
+            template = form_templates.load_template(path, by=command_line_actor())
             click.echo(f"Loaded the {template.kind} template, version {template.version}, from {path.name}.")
     else:
         loaded = load_shipped(by=command_line_actor())

@@ -40,6 +40,7 @@ class EiaState(StrEnum):
     PUBLISHED = "published"
     REVIEW_DUE = "review_due"
     ARCHIVED = "archived"
+    ABANDONED = "abandoned"
 
     @property
     def label(self) -> str:
@@ -86,6 +87,7 @@ STATE_TAG_COLOURS = {
     EiaState.PUBLISHED: "purple",
     EiaState.REVIEW_DUE: "yellow",
     EiaState.ARCHIVED: "grey",
+    EiaState.ABANDONED: "red",
 }
 
 
@@ -212,6 +214,9 @@ class Eia(db.Model):
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the draft was last handed to its author by someone else, and by whom (shown in My work).
+    handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    handed_over_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     lock_version: Mapped[int] = mapped_column(Integer, default=1)
@@ -221,6 +226,10 @@ class Eia(db.Model):
     author: Mapped[User] = relationship(foreign_keys=[author_id])
     lead_officer: Mapped[User | None] = relationship(foreign_keys=[lead_officer_id])
     signed_off_by: Mapped[User | None] = relationship(foreign_keys=[signed_off_by_id])
+    handed_over_by: Mapped[User | None] = relationship(foreign_keys=[handed_over_by_id])
+    coauthors: Mapped[list[Coauthor]] = relationship(
+        back_populates="eia", cascade="all, delete-orphan", order_by="Coauthor.added_at", lazy="selectin"
+    )
     previous: Mapped[Eia | None] = relationship(remote_side=[id])
     sections: Mapped[list[EiaSection]] = relationship(back_populates="eia", cascade="all, delete-orphan")
     impacts: Mapped[list[Impact]] = relationship(back_populates="eia", cascade="all, delete-orphan")
@@ -252,11 +261,39 @@ class Eia(db.Model):
         return self.kind is EiaKind.INDIVIDUAL
 
     @property
+    def coauthor_ids(self) -> set[int]:
+        return {c.user_id for c in self.coauthors}
+
+    @property
+    def writer_ids(self) -> set[int]:
+        """Everyone who writes it: its author, lead officer and co-authors."""
+        return {self.author_id, *self.coauthor_ids} | ({self.lead_officer_id} if self.lead_officer_id else set())
+
+    @property
     def is_public(self) -> bool:
         return self.state is EiaState.PUBLISHED and not self.is_individual
 
     def __repr__(self) -> str:
         return f"<Eia {self.reference} {self.state}>"
+
+
+class Coauthor(db.Model):
+    """Someone the author asked to help write the assessment: they may edit it as the author does."""
+
+    __tablename__ = "eia_coauthors"
+    __table_args__ = (UniqueConstraint("eia_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    eia_id: Mapped[int] = mapped_column(ForeignKey("eias.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    eia: Mapped[Eia] = relationship(back_populates="coauthors")
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def __repr__(self) -> str:
+        return f"<Coauthor {self.user_id} of {self.eia_id}>"
 
 
 class EiaSection(db.Model):
@@ -352,6 +389,8 @@ class Snapshot(db.Model):
     taken_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(String(40))
     data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    #: What the author declared when submitting it (the words they confirmed), if anything.
+    declaration: Mapped[str | None] = mapped_column(Text)
 
     eia: Mapped[Eia] = relationship(back_populates="snapshots")
     taken_by: Mapped[User | None] = relationship()
@@ -373,9 +412,18 @@ class ReviewComment(db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     transition: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The author marks a section's comment dealt with, with a reply if they like.
+    dealt_with_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    dealt_with_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reply: Mapped[str | None] = mapped_column(Text)
 
     eia: Mapped[Eia] = relationship(back_populates="comments")
-    author: Mapped[User] = relationship()
+    author: Mapped[User] = relationship(foreign_keys=[author_id])
+    dealt_with_by: Mapped[User | None] = relationship(foreign_keys=[dealt_with_by_id])
+
+    @property
+    def is_dealt_with(self) -> bool:
+        return self.dealt_with_at is not None
 
     def __repr__(self) -> str:
         return f"<ReviewComment {self.id} on {self.eia_id}>"

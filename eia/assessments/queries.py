@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from eia.accounts.models import Role, ServiceArea, User
 from eia.assessments.models import (
     Characteristic,
+    Coauthor,
     Direction,
     Eia,
     EiaKind,
@@ -133,8 +134,12 @@ def visible_to(user: User):
     own = Eia.author_id == user.id
     if user.role is Role.DECISION_MAKER:
         return or_(Eia.kind != EiaKind.INDIVIDUAL, own)
-    shared = or_(Eia.lead_officer_id == user.id, Eia.service_area_id == user.service_area_id)
+    shared = or_(Eia.lead_officer_id == user.id, Eia.service_area_id == user.service_area_id, _coauthor(user))
     return or_(own, and_(Eia.kind != EiaKind.INDIVIDUAL, shared))
+
+
+def _coauthor(user: User):
+    return select(Coauthor.id).where(Coauthor.eia_id == Eia.id, Coauthor.user_id == user.id).exists()
 
 
 def financial_year_of(day: date) -> int:
@@ -157,8 +162,8 @@ def eias(user: User, filters: EiaFilter | None = None) -> Select[tuple[Eia]]:
         )
     if f.service_area_id:
         query = query.where(Eia.service_area_id == f.service_area_id)
-    if f.state:
-        query = query.where(Eia.state == f.state)
+    # An abandoned draft is found only by asking for it.
+    query = query.where(Eia.state == f.state if f.state else Eia.state != EiaState.ABANDONED)
     if f.proposal_type:
         query = query.where(Eia.proposal_type == f.proposal_type)
     if f.kind:
@@ -187,12 +192,17 @@ def with_list_details(query: Select[tuple[Eia]]) -> Select[tuple[Eia]]:
 
 
 def _mine(user: User):
-    """EIAs *user* wrote or leads, and may see (a lead officer never sees an individual action)."""
-    return and_(or_(Eia.author_id == user.id, Eia.lead_officer_id == user.id), visible_to(user))
+    """EIAs *user* wrote, co-writes or leads, and may see (a lead officer never sees an individual
+    action)."""
+    return and_(or_(Eia.author_id == user.id, Eia.lead_officer_id == user.id, _coauthor(user)), visible_to(user))
 
 
 def _not_theirs(user: User):
-    return and_(Eia.author_id != user.id, or_(Eia.lead_officer_id.is_(None), Eia.lead_officer_id != user.id))
+    return and_(
+        Eia.author_id != user.id,
+        or_(Eia.lead_officer_id.is_(None), Eia.lead_officer_id != user.id),
+        ~_coauthor(user),
+    )
 
 
 def my_drafts(user: User) -> Select[tuple[Eia]]:
@@ -289,3 +299,12 @@ def published_or_404(reference: str) -> Eia:
     if eia is None or not eia.is_public:
         raise NotFound("There is no published equality impact assessment with that reference.")
     return eia
+
+
+def section_comments(eia: Eia, key: str, viewer: User) -> list[Any]:
+    """The equalities team's comments on one section, for the section's page: the author sees them
+    once the assessment is back with them (not while the review is going on)."""
+    under_review = eia.state in (EiaState.SUBMITTED, EiaState.IN_REVIEW)
+    if under_review and viewer.role is not Role.EQUALITIES:
+        return []
+    return [comment for comment in eia.comments if comment.section_key == key]

@@ -9,13 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import Enum
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eia.accounts.models import ServiceArea, User
+from eia.accounts.queries import areas_for
 from eia.assessments.models import (
     Characteristic,
     Direction,
@@ -35,81 +35,10 @@ from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.errors import EiaError, ValidationFailed, WorkflowError, check_version
 from eia.extensions import db
-from eia.permissions import permit
 from forms.answers import answer_type
-from forms.definitions import DefinitionError, FormDefinition, Question, Section, load_file, shipped_templates
+from forms.definitions import FormDefinition, Question, Section
 
 EMPTY = (None, "", [])
-
-
-# Templates and the register ---------------------------------------------------------------------
-
-
-def load_template(path: Path, *, by: Any) -> FormTemplate:
-    """Add a form template version from a YAML file.
-
-    :raises ValidationFailed: if the file is not a valid template or that version already exists.
-    """
-    try:
-        definition, data = load_file(path)
-    except DefinitionError as exc:
-        raise ValidationFailed(str(exc)) from None
-    exists = db.session.execute(
-        select(FormTemplate.id).where(FormTemplate.kind == definition.kind, FormTemplate.version == definition.version)
-    ).first()
-    if exists:
-        raise ValidationFailed(f"version {definition.version} of the {definition.kind} template is already loaded")
-    newest = db.session.execute(
-        select(func.max(FormTemplate.version)).where(FormTemplate.kind == definition.kind)
-    ).scalar()
-    if newest is not None and definition.version < newest:
-        raise ValidationFailed(f"version {definition.version} is older than the loaded version {newest}")
-    template = FormTemplate(
-        kind=EiaKind(definition.kind),
-        version=definition.version,
-        title=definition.title,
-        definition=data,
-        source_name=path.name,
-    )
-    db.session.add(template)
-    db.session.flush()
-    audit.record(
-        "form_template_loaded",
-        template,
-        by=by,
-        detail=f"{definition.kind} v{definition.version} from {path.name}: {len(definition.sections)} sections",
-    )
-    return template
-
-
-def load_shipped_templates(*, by: Any) -> list[FormTemplate]:
-    """Load each template shipped under forms/templates/ that is not in the database yet."""
-    have = {(row.kind, row.version) for row in db.session.execute(select(FormTemplate.kind, FormTemplate.version))}
-    loaded = []
-    for path in shipped_templates():
-        definition, _ = load_file(path)
-        if (definition.kind, definition.version) not in have:
-            loaded.append(load_template(path, by=by))
-    return loaded
-
-
-def shipped_templates_loaded(_sender: Any, *, by: Any) -> list[str]:
-    """The ``eia.signals.shipped_loaded`` receiver: the shipped form templates, a line each."""
-    return [f"Loaded the {t.kind} form template, version {t.version}." for t in load_shipped_templates(by=by)]
-
-
-def set_characteristic_active(characteristic: Characteristic, active: bool, *, by: User) -> None:
-    """Switch a local characteristic on or off.
-
-    :raises WorkflowError: for the protected characteristics, which the law fixes.
-    """
-    if characteristic.is_protected and not active:
-        raise WorkflowError(f"{characteristic.name} is a protected characteristic under the Equality Act 2010.")
-    if characteristic.is_active == active:
-        return
-    characteristic.is_active = active
-    audit.record("characteristic_switched", characteristic, by=by, changes=audit.field_changes(characteristic))
-    db.session.flush()
 
 
 # Creating an EIA ----------------------------------------------------------------------------------
@@ -150,26 +79,36 @@ def _highest_number(year: int) -> int:
     return int(digits) if digits.isdigit() else 0
 
 
-def start_eia(*, kind: EiaKind, title: str, service_area_id: int | None, by: User) -> Eia:
-    """Start a draft EIA for the person *by*: in the service area they chose (the equalities team and
-    administrators may choose any), or their own.
+def check_area(area_id: int | None, by: User) -> ServiceArea:
+    """The service area *by* chose for an assessment: one of theirs (any, for the equalities team and
+    administrators); their own when they chose none.
 
-    :raises PermissionDenied: if *by* chose an area but may not.
-    :raises ValidationFailed: if there is no area to file it under, or no form template of its kind.
+    :raises ValidationFailed: for an area that is not theirs, or none when they have none.
     """
-    if service_area_id is not None:
-        permit(by, "eia.create_any_area")
-        area = db.session.get(ServiceArea, service_area_id)
-        if area is None:
-            raise ValidationFailed("Unknown service area", {"service_area_id": "Choose a service area from the list"})
-    else:
-        area = by.service_area
-        if area is None:
+    mine = areas_for(by)
+    if area_id is None:
+        if by.service_area is None:
             message = (
                 "You are not in a service area yet, so you cannot start an assessment. "
                 "Ask an administrator to set yours."
             )
-            raise ValidationFailed(message, {"service_area_id": message})
+            raise ValidationFailed(message)  # about the person, not a field of the form
+        return by.service_area
+    chosen = next((area for area in mine if area.id == area_id), None)
+    if chosen is None:
+        raise ValidationFailed(
+            "Not one of your service areas",
+            {"service_area_id": "Choose one of the service areas you work in"},
+        )
+    return chosen
+
+
+def start_eia(*, kind: EiaKind, title: str, service_area_id: int | None, by: User) -> Eia:
+    """Start a draft EIA for the person *by*, in the service area they chose (see :func:`check_area`).
+
+    :raises ValidationFailed: for an area that is not theirs, or no form template of its kind.
+    """
+    area = check_area(service_area_id, by)
     template = db.session.execute(
         select(FormTemplate).where(FormTemplate.kind == kind).order_by(FormTemplate.version.desc()).limit(1)
     ).scalar_one_or_none()
@@ -386,6 +325,8 @@ def save_impacts(
     changes: dict[str, list[Any]] = {}
     for characteristic, raw in impacts.items():
         values = {name: plain_answer(raw.get(name)) or None for name in IMPACT_FIELDS}
+        if values["direction"] != Direction.NEGATIVE.value:
+            values["severity"] = None  # severity belongs to a negative impact only
         if completed:
             problems |= impact_problems(characteristic, values)
         impact = existing.get(characteristic.id)

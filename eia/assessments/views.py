@@ -107,10 +107,9 @@ def export():
 @login_required
 def new():
     permit(current_user, "eia.create")
-    any_area = can(current_user, "eia.create_any_area")
-    form = bind_form(NewEiaForm, service_areas=accounts.service_area_choices(include_blank=False) if any_area else [])
-    if not any_area:
-        del form.service_area_id
+    areas = [(str(area.id), area.full_name) for area in accounts.areas_for(current_user)]
+    own = str(current_user.service_area_id or "")
+    form = bind_form(NewEiaForm, service_areas=areas, data={"service_area_id": own})
     if form.validate_on_submit():
         done = submit_form(
             form,
@@ -182,6 +181,8 @@ def _questions_page(eia, definition, saved, *, template: str):
         form=form,
         editable=can(current_user, "eia.edit", eia) and eia.state.is_editable,
         readable=queries.readable_answers(definition, saved.answers),
+        section_comments=queries.section_comments(eia, definition.key, current_user),
+        can_reply=can(current_user, "eia.edit", eia) and eia.state.is_editable,
         unmitigated=services.unmitigated_impacts(eia),
         owners=queries.user_names({m.owner_id for m in eia.mitigations}),
     )
@@ -249,6 +250,8 @@ def _impacts(eia, definition, saved):
         characteristics=characteristics,
         impacts={impact.characteristic_id: impact for impact in eia.impacts},
         readable=queries.readable_answers(definition, saved.answers),
+        section_comments=queries.section_comments(eia, definition.key, current_user),
+        can_reply=can(current_user, "eia.edit", eia) and eia.state.is_editable,
     )
 
 
@@ -292,20 +295,27 @@ def _editable_eia(reference: str):
     return eia
 
 
-@bp.post("/<reference>/mitigations/<int:mitigation_id>/remove")
+@bp.route("/<reference>/mitigations/<int:mitigation_id>/remove", methods=["GET", "POST"])
 @login_required
 def remove_mitigation(reference: str, mitigation_id: int):
-    eia = queries.eia_or_404(reference)
-    permit(current_user, "eia.view", eia)
-    permit(current_user, "eia.edit", eia)
-    services.remove_mitigation(
-        _mitigation_or_404(eia, mitigation_id),
-        expected_version=form_version(request.form.get("version")),
-        by=current_user,
-    )
+    eia = _editable_eia(reference)
+    found = _mitigation_or_404(eia, mitigation_id)
+    back = url_for("assessments.section", reference=eia.reference, key="mitigations")
+    if request.method == "GET":
+        return render_template(
+            "confirm.html",
+            caption=f"{eia.reference}: {eia.title}",
+            heading="Remove this mitigation?",
+            detail=found.action,
+            warning="It is removed from the assessment (its history keeps a record of it).",
+            button="Remove the mitigation",
+            hidden={"version": found.version},
+            back=back,
+        )
+    services.remove_mitigation(found, expected_version=form_version(request.form.get("version")), by=current_user)
     db.session.commit()
     flash("Mitigation removed.", "success")
-    return redirect(url_for("assessments.section", reference=eia.reference, key="mitigations"))
+    return redirect(back)
 
 
 def _mitigation_or_404(eia, mitigation_id: int):

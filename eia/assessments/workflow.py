@@ -30,6 +30,13 @@ from eia.errors import EiaError, ValidationFailed, WorkflowError
 from eia.extensions import db
 from eia.permissions import can, permit
 
+#: What an author confirms when submitting, kept with the submission and shown to the reviewer.
+DECLARATION = (
+    "I have considered the effect of the proposal on each group of people in the characteristic register, "
+    "the evidence is accurate to the best of my knowledge, and the negative impacts and what will be done "
+    "about them are set out in full."
+)
+
 
 class SubmissionBlocked(EiaError):
     """The EIA is not ready to submit; ``fields`` maps each section key to what it still needs.
@@ -75,7 +82,9 @@ def _publishable(eia: Eia) -> None:
 
 def _on_submit(eia: Eia, by: User, now: datetime) -> None:
     eia.submitted_at = now
-    eia.snapshots.append(Snapshot(taken_at=now, taken_by_id=by.id, reason="submitted", data=snapshot(eia)))
+    eia.snapshots.append(
+        Snapshot(taken_at=now, taken_by_id=by.id, reason="submitted", data=snapshot(eia), declaration=DECLARATION)
+    )
 
 
 def _on_approve(eia: Eia, by: User, now: datetime) -> None:
@@ -112,8 +121,15 @@ class Transition:
     #: Shown once it is done; {ref} is the reference.
     message: str
     needs_comment: bool = False
-    #: A box to tick, with the message when it is not ticked (the sign-off's adverse impacts).
+    #: The hint under the comment box.
+    comment_hint: str = ""
+    #: A box to tick (its words), and the message when it is not ticked.
+    confirmation_label: str | None = None
     confirmation: str | None = None
+    #: What will happen, shown on the page that asks the person to confirm the step.
+    warning: str | None = None
+    #: Whether the step's button is red (it takes something away or sends it back).
+    destructive: bool = False
     #: Raises when the step cannot be taken now (ValidationFailed or WorkflowError).
     check: Callable[[Eia], None] | None = None
     #: What changes on the way in, besides the state.
@@ -123,8 +139,8 @@ class Transition:
 
     @property
     def is_direct(self) -> bool:
-        """A button that acts at once, with nothing to add first."""
-        return not self.needs_comment and self.confirmation is None
+        """A button that acts at once, with nothing to add or confirm first."""
+        return not self.needs_comment and self.confirmation is None and self.warning is None
 
 
 TRANSITIONS = {
@@ -138,8 +154,23 @@ TRANSITIONS = {
             "eia.submit",
             done="submitted",
             message="{ref} has been sent to the equalities team for review.",
+            confirmation_label=DECLARATION,
+            confirmation="Confirm the declaration to submit the assessment",
             check=_ready_to_submit,
             on_enter=_on_submit,
+        ),
+        Transition(
+            "withdraw_submission",
+            "Withdraw the submission",
+            (EiaState.SUBMITTED,),
+            EiaState.DRAFT,
+            "eia.submit",
+            done="withdrawn",
+            message="{ref} is a draft again. Submit it when it is ready.",
+            warning="It goes back to being a draft, so the equalities team will not review it until you submit it "
+            "again. You can only do this before their review starts.",
+            comment_hint="Optional: say why, for the assessment's history.",
+            on_enter=_on_withdraw,
         ),
         Transition(
             "start_review",
@@ -159,6 +190,8 @@ TRANSITIONS = {
             done="returned",
             message="{ref} has been returned to its author with your comment.",
             needs_comment=True,
+            comment_hint="Tell the author what needs to change and why.",
+            destructive=True,
         ),
         Transition(
             "approve",
@@ -168,6 +201,8 @@ TRANSITIONS = {
             "eia.review",
             done="approved",
             message="{ref} is approved and waits for the decision maker's sign-off.",
+            warning="The decision maker is asked to sign it off. Its answers cannot change after this without "
+            "a new review.",
             on_enter=_on_approve,
         ),
         Transition(
@@ -179,6 +214,8 @@ TRANSITIONS = {
             done="reopened for a change",
             message="{ref} is a draft again: make the change and submit it for review.",
             needs_comment=True,
+            comment_hint="Say what will change: the assessment goes back for review.",
+            warning="It goes back to being a draft: its approval is withdrawn and it needs a new review.",
             on_enter=_on_withdraw,
         ),
         Transition(
@@ -190,6 +227,8 @@ TRANSITIONS = {
             done="signed off",
             message="{ref} is signed off.",
             needs_comment=True,
+            comment_hint="Record your decision and anything it depends on.",
+            confirmation_label="I have read the adverse impacts and the mitigations proposed for them",
             confirmation="Confirm that you have read the adverse impacts and the mitigations",
             on_enter=_on_sign_off,
         ),
@@ -201,6 +240,8 @@ TRANSITIONS = {
             "eia.publish",
             done="published",
             message="{ref} is published on the public register.",
+            warning="Anyone can then read it on the public register, with the evidence marked public. "
+            "Reviewers' comments are never published.",
             check=_publishable,
             on_enter=_on_publish,
             applies=lambda eia: not eia.is_individual,
@@ -214,6 +255,33 @@ TRANSITIONS = {
             done="archived",
             message="{ref} is archived.",
             needs_comment=True,
+            comment_hint="Why it is archived.",
+            destructive=True,
+        ),
+        Transition(
+            "abandon",
+            "Abandon this draft",
+            (EiaState.DRAFT, EiaState.RETURNED),
+            EiaState.ABANDONED,
+            "eia.abandon",
+            done="abandoned",
+            message="{ref} is abandoned. It is kept, and the equalities team can restore it.",
+            needs_comment=True,
+            comment_hint="Why it is no longer needed: the proposal was dropped, or another assessment covers it.",
+            warning="It leaves the lists, the counts and the reminders. Nothing is deleted, and the equalities "
+            "team can restore it.",
+            destructive=True,
+        ),
+        Transition(
+            "restore",
+            "Restore this draft",
+            (EiaState.ABANDONED,),
+            EiaState.DRAFT,
+            "eia.restore",
+            done="restored",
+            message="{ref} is a draft again.",
+            comment_hint="Optional: why it is needed again.",
+            warning="It becomes a draft again, back in its author's My work and in the lists.",
         ),
     )
 }
@@ -287,13 +355,13 @@ def transition(eia: Eia, name: str, *, by: User, comment: str | None = None, con
     permit(by, step.permission, eia)
     if eia.state not in step.sources:
         raise WorkflowError(f"{eia.reference} is {eia.state.label.lower()}, so it cannot be {step.done} now.")
+    if step.check is not None:  # first: an unfinished assessment is told what is missing
+        step.check(eia)
     comment = (comment or "").strip()
     if step.needs_comment and not comment:
         raise ValidationFailed("A comment is needed", {"comment": "Enter a comment explaining this decision"})
     if step.confirmation and not confirmed:
         raise ValidationFailed(step.confirmation, {"confirmed": step.confirmation})
-    if step.check is not None:
-        step.check(eia)
 
     old_state = eia.state
     now = utcnow()
@@ -330,6 +398,25 @@ def add_comment(eia: Eia, section_key: str | None, body: str, *, by: User) -> Re
         "eia_comment_added", eia, by=by, detail=f"comment {comment.id} on {section_key or 'the whole assessment'}"
     )
     return comment
+
+
+def mark_dealt_with(comment: ReviewComment, *, reply: str, by: User) -> None:
+    """The author says a reviewer's comment on a section is dealt with, with a reply if they like; the
+    reviewer sees both when the assessment comes back.
+
+    :raises WorkflowError: unless the assessment is with its author (a draft, or returned).
+    """
+    eia = comment.eia
+    permit(by, "eia.edit", eia)
+    if not eia.state.is_editable:
+        raise WorkflowError(
+            f"{eia.reference} is {eia.state.label.lower()}: comments are dealt with while it is with you."
+        )
+    comment.dealt_with_at = utcnow()
+    comment.dealt_with_by_id = by.id
+    comment.reply = reply.strip() or None
+    audit.record("eia_comment_dealt_with", eia, by=by, detail=f"comment {comment.id} on {comment.section_key}")
+    db.session.flush()
 
 
 def reopen(eia: Eia, *, by: User, today: date | None = None) -> Eia:

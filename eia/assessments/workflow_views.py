@@ -20,6 +20,8 @@ bp = Blueprint("workflow", __name__, url_prefix="/eias")
 
 
 def _transition_page(eia, step, form, status: int = 200):
+    """The page that confirms a step: what will happen, the comment it needs and, for the sign-off,
+    the adverse impacts; for a submission, every answer to check first (Check your answers)."""
     return (
         render_template(
             "assessments/transition.html",
@@ -28,6 +30,8 @@ def _transition_page(eia, step, form, status: int = 200):
             form=form,
             adverse=[i for i in eia.impacts if i.is_negative],
             owners=queries.user_names({m.owner_id for m in eia.mitigations}),
+            doc=queries.document(eia) if step.name == "submit" else None,
+            problems=workflow.submission_problems(eia) if step.name == "submit" else None,
         ),
         status,
     )
@@ -40,7 +44,7 @@ def transition(reference: str, name: str):
     permit(current_user, "eia.view", eia)
     step = TRANSITIONS.get(name) or abort(404)
     permit(current_user, step.permission, eia)
-    form = bind_form(TransitionForm)
+    form = bind_form(TransitionForm, confirmation=step.confirmation_label)
     if form.validate_on_submit():
         confirmed = "yes" in (form.confirmed.data or [])
         try:
@@ -94,6 +98,7 @@ def _review_page(eia, comment_form: CommentForm):
         form=comment_form,
         section_titles=dict(_sections(eia)),
         authors=queries.user_names({c.author_id for c in eia.comments}),
+        transition_labels={name: step.label for name, step in TRANSITIONS.items()},
         actions=workflow_actions(eia),
     )
 

@@ -28,7 +28,13 @@ def home():
         "main/home.html",
         user=current_user,
         today=today,
-        drafts=_all(queries.my_drafts(current_user)),
+        drafts=(drafts := _all(queries.my_drafts(current_user))),
+        handed_over=[
+            eia
+            for eia in drafts
+            if eia.author_id == current_user.id and eia.handed_over_by_id not in (None, current_user.id)
+        ],
+        names=queries.user_names({eia.handed_over_by_id for eia in drafts if eia.handed_over_by_id}),
         returned=_all(queries.returned_to(current_user)),
         review=None if review is None else _all(review),
         sign_off=None if sign_off is None else _all(sign_off),

@@ -40,6 +40,7 @@ HEADINGS = {
     "mitigation": "Mitigations due",
     "finding": "Quality-audit findings due",
     "plan_action": "Action-plan updates due",
+    "handed_over": "Assessments handed over to you",
 }
 
 
@@ -176,7 +177,27 @@ def _due_text(due_on: date, today: date) -> str:
     return f"overdue since {_day(due_on)}" if due_on < today else f"due {_day(due_on)}"
 
 
-BUILT_IN: list[Provider] = [_review_dates, _reviews_waiting, _mitigations, _findings]
+def _handed_over(today: date) -> Iterable[Reminder]:
+    """Drafts handed to a new author since the day before, to that author."""
+    since = datetime.combine(today - timedelta(days=1), time.min, tzinfo=UTC)
+    rows = db.session.execute(
+        select(Eia.id, Eia.reference, Eia.title, Eia.author_id, Eia.handed_over_at, User.name)
+        .join(User, User.id == Eia.handed_over_by_id)
+        .where(Eia.handed_over_at >= since, Eia.state.in_((EiaState.DRAFT, EiaState.RETURNED)))
+    ).all()
+    for row in rows:
+        yield Reminder(
+            row.author_id,
+            f"handed_over:{row.id}:{row.handed_over_at.date().isoformat()}",
+            "handed_over",
+            f"{row.reference} {row.title}: {row.name} handed it over to you on {_day(row.handed_over_at.date())}",
+            f"/eias/{row.reference}",
+            None,
+            row.id,
+        )
+
+
+BUILT_IN: list[Provider] = [_review_dates, _reviews_waiting, _mitigations, _findings, _handed_over]
 
 
 def reminders(today: date, user_id: int | None = None) -> dict[int, list[Reminder]]:

@@ -64,6 +64,12 @@ def test_an_eia_from_start_to_the_public_register(browser: Browser, live_app: Fl
         visit(author, f"{live_server}/eias/{reference}/sections/{key}")
     visit(author, f"{live_server}/eias/{reference}")
     author.get_by_role("button", name="Submit for review").click()
+    expect(author.get_by_role("heading", name="Check your answers before submitting")).to_be_visible()
+    assert_accessible(author)
+    author.get_by_role("button", name="Submit for review").click()
+    expect(author.get_by_text("Confirm the declaration to submit the assessment").first).to_be_visible()
+    author.get_by_label("I have considered the effect of the proposal").check()
+    author.get_by_role("button", name="Submit for review").click()
     expect(author.get_by_text("has been sent to the equalities team for review")).to_be_visible()
     assert_accessible(author)
 
@@ -96,6 +102,8 @@ def test_an_eia_from_start_to_the_public_register(browser: Browser, live_app: Fl
     author.get_by_label("Yes, I have completed this section").check()
     author.get_by_role("button", name="Save and continue").click()
     author.get_by_role("button", name="Submit for review").click()
+    author.get_by_label("I have considered the effect of the proposal").check()
+    author.get_by_role("button", name="Submit for review").click()
 
     visit(reviewer, f"{live_server}/eias/{reference}/review")
     expect(reviewer.get_by_role("table", name="1 field changed")).to_contain_text("62% by voluntary and faith groups")
@@ -113,6 +121,9 @@ def test_an_eia_from_start_to_the_public_register(browser: Browser, live_app: Fl
     expect(decision_maker.get_by_text("is signed off")).to_be_visible()
 
     visit(reviewer, f"{live_server}/eias/{reference}")
+    reviewer.get_by_role("button", name="Publish").click()
+    expect(reviewer.get_by_text("Anyone can then read it on the public register")).to_be_visible()
+    assert_accessible(reviewer)
     reviewer.get_by_role("button", name="Publish").click()
     expect(reviewer.get_by_text("is published on the public register")).to_be_visible()
 
