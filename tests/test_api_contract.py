@@ -10,6 +10,9 @@ from typing import Any
 
 import pytest
 
+from eia.accounts.models import Role, TokenScope
+from tests.factories import make_eia
+
 BASELINE = json.loads((Path(__file__).parent / "data" / "openapi-v1-baseline.json").read_text())
 METHODS = ("get", "post", "put", "patch", "delete")
 OPERATIONS = [(path, method) for path, item in BASELINE["paths"].items() for method in METHODS if method in item]
@@ -65,3 +68,31 @@ def test_every_published_operation_is_still_documented_as_before_or_more(documen
         if code.startswith(("4", "5")):
             content = _resolve(document, now["responses"][code])["content"]
             assert content["application/problem+json"]["schema"] == {"$ref": "#/components/schemas/Problem"}, code
+
+
+def test_every_error_is_problem_details_from_the_apps_own_handlers(app, db, api_as, monkeypatch):
+    author = api_as(Role.AUTHOR)
+    reader = api_as(Role.AUTHOR, scope=TokenScope.READ)
+    reference = make_eia(author.user).reference
+    mitigation = f"/api/v1/eias/{reference}/mitigations"
+    body = {"action": "Keep Tuesday mornings", "owner_id": author.user.id, "due_on": "2099-06-30"}
+    one = f"{mitigation}/{author.post(mitigation, json=body).get_json()['id']}"
+    answers = {
+        400: author.post(mitigation, data="{not json", headers={"Content-Type": "application/json"}),
+        401: app.test_client().get("/api/v1/eias/"),
+        403: reader.post(mitigation, json=body),
+        404: author.get("/api/v1/no-such-thing"),
+        405: author.open("PATCH", one),
+        409: api_as(Role.EQUALITIES).post(
+            f"/api/v1/eias/{reference}/transitions", json={"name": "approve"}, headers={"If-Match": "*"}
+        ),
+        412: author.put(one, json=body, headers={"If-Match": '"stale"'}),
+        422: author.post(mitigation, json={"owner_id": "someone"}),
+        428: author.delete(one),
+    }
+    monkeypatch.setitem(app.config, "EIA_API_REQUESTS_PER_MINUTE", 1)
+    answers[429] = author.get("/api/v1/eias/")
+    for status, response in answers.items():
+        problem = response.get_json()
+        assert (response.status_code, response.mimetype) == (status, "application/problem+json"), problem
+        assert problem["status"] == status and problem["type"] == "about:blank" and problem["title"], status
