@@ -8,7 +8,6 @@ other writer on a connection of their own (a schema of its own), where the first
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -23,9 +22,9 @@ from eia.accounts.models import Role, TokenScope
 from eia.accounts.tokens import create_token
 from eia.assessments import services, workflow
 from eia.assessments.models import Eia, Mitigation
-from eia.assessments.services import load_shipped_templates
 from eia.auditlog.services import command_line_actor
 from eia.extensions import db as _db
+from eia.signals import load_shipped
 from tests.factories import complete_eia, make_eia, make_plan, make_scored_sample, make_user
 
 SCHEMA = "api_races"
@@ -40,23 +39,24 @@ def _schema(url: str, *statements: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def own_app() -> Iterator[Flask]:
-    """An app on a PostgreSQL schema of its own, whose requests and sessions commit for real."""
-    url = os.environ["TEST_DATABASE_URL"]
+def own_app(app: Flask) -> Iterator[Flask]:
+    """An app on a schema of its own in the run's PostgreSQL database, whose requests and sessions
+    commit for real."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
     _schema(url, f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE", f"CREATE SCHEMA {SCHEMA}")
-    app = create_app(
+    own = create_app(
         {
             "TESTING": True,
             "SQLALCHEMY_DATABASE_URI": f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{SCHEMA}",
             "SECRET_KEY": "races-secret-key-that-is-long-enough",
         }
     )
-    with app.app_context():
+    with own.app_context():
         upgrade()
-        load_shipped_templates(by=command_line_actor())
+        load_shipped(by=command_line_actor())
         _db.session.commit()
-    yield app
-    with app.app_context():
+    yield own
+    with own.app_context():
         _db.engine.dispose()
     _schema(url, f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE")
 
