@@ -111,6 +111,22 @@ def _wants_json() -> bool:
 #: Statuses only the API gives; people never see a page for them.
 API_ONLY = {401, 412, 428}
 
+#: What the API says when If-Match is stale or missing (flask-smorest raises those).
+PRECONDITIONS = {
+    412: "Someone has changed this since you read it. Read it again, then repeat your change.",
+    428: "Send If-Match with the ETag you last read, so a change by someone else is not lost.",
+}
+CLASH = "Someone else saved a change to this at the same time. Nothing of yours was saved."
+
+
+def _clash() -> tuple[int, str]:
+    """A clash caught by a row's version column: 409, but 412 for an API write that sent If-Match.
+    Two writers may both pass the ETag check before either writes; the version column then stops
+    the second, whose If-Match names a version that is no longer there."""
+    if _wants_json() and request.if_match:
+        return 412, PRECONDITIONS[412]
+    return 409, CLASH
+
 
 def render_error(
     status: int,
@@ -171,7 +187,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(StaleDataError)
     def stale(exc: StaleDataError):
         _rollback()
-        return render_error(409, "Someone else saved a change to this at the same time. Nothing of yours was saved.")
+        return render_error(*_clash())
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
@@ -189,9 +205,9 @@ def register_error_handlers(app: Flask) -> None:
     def http_error(exc: HTTPException):
         _rollback()
         status = exc.code or 500
-        if status in {301, 302, 303, 307, 308}:
+        if status in {301, 302, 303, 304, 307, 308}:
             return exc
-        message = None if status in {404, 500} else exc.description
+        message = PRECONDITIONS.get(status) or (None if status in {404, 500} else exc.description)
         data = getattr(exc, "data", None) or {}
         if "messages" in data:  # webargs, parsing an API request
             detail = "Some of what you sent is not valid." if status == 422 else "The body is not valid JSON."

@@ -108,7 +108,9 @@ def attempt(form: FlaskForm, save: Callable[[], T]) -> tuple[bool, T | None]:
         show_errors(form, exc)
         return False, None
     except BaseException:
-        if savepoint.is_active:
+        # Active, or left inactive by a flush that failed inside *save* (a race the version
+        # counter caught): either way it must be rolled back before the session is used again.
+        if db.session().get_nested_transaction() is savepoint:
             savepoint.rollback()
         raise
     return True, result

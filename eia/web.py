@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
-from sqlalchemy import Select, func, select
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import Select
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -97,23 +97,15 @@ def filter_args(*names: str) -> dict[str, str]:
     return {name: request.args[name] for name in names if request.args.get(name)}
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of a list: its rows, the number of matching rows and pages, and which page it is."""
+def paginate(query: Select, *, per_page: int, page: int | None = None) -> Pagination:
+    """One page of *query*, the one ``page`` names or else ``?page=`` (Flask-SQLAlchemy's paginator:
+    one query for the rows and one COUNT). A page past the last is empty, not an error; *query*
+    selects one entity (the rows are its objects).
 
-    rows: list[Any]
-    total: int
-    number: int
-    pages: int
-
-
-def paginate(query: Select, size: int, *, scalars: bool = True) -> Page:
-    """The page of *query* that ?page= asks for (one COUNT query and one for the rows)."""
-    total = db.session.execute(select(func.count()).select_from(query.order_by(None).subquery())).scalar_one()
-    number = int_arg("page", 1, maximum=10**6)
-    result = db.session.execute(query.limit(size).offset((number - 1) * size))
-    rows = result.scalars().all() if scalars else result.all()
-    return Page(rows=list(rows), total=total, number=number, pages=max(1, -(-total // size)))
+    :raises werkzeug.exceptions.BadRequest: when ``?page=`` is not a page number.
+    """
+    number = page if page is not None else int_arg("page", 1, maximum=10**6)
+    return db.paginate(query, page=number, per_page=per_page, max_per_page=None, error_out=False)
 
 
 def form_version(posted: Any) -> int:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 
 def test_the_openapi_document_describes_every_api_route(app, client):
     response = client.get("/api/v1/openapi.json")
@@ -23,9 +25,20 @@ def test_the_openapi_document_describes_every_api_route(app, client):
     assert routes == documented
     transition = spec["paths"]["/api/v1/eias/{reference}/transitions"]["post"]
     assert {"412", "428", "422", "401", "403", "404"} <= set(transition["responses"])
-    problem = transition["responses"]["412"]["content"]["application/problem+json"]["schema"]
+    # Shared responses and parameters are written once, under components, and referred to.
+    problem = _resolve(spec, transition["responses"]["412"])["content"]["application/problem+json"]["schema"]
     assert problem == {"$ref": "#/components/schemas/Problem"}
-    assert any(p["name"] == "If-Match" and p["in"] == "header" for p in transition["parameters"])
+    parameters = [_resolve(spec, p) for p in transition["parameters"]]
+    assert any(p["name"] == "If-Match" and p["in"] == "header" and p["required"] for p in parameters)
+
+
+def _resolve(spec: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" not in item:
+        return item
+    found: Any = spec
+    for part in item["$ref"].removeprefix("#/").split("/"):
+        found = found[part]
+    return found
 
 
 def test_the_documentation_page_lists_the_operations_without_a_sign_in(client):

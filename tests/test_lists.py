@@ -7,6 +7,8 @@ import io
 from datetime import date
 from urllib.parse import quote
 
+import pytest
+
 from eia.accounts.models import Role
 from eia.assessments import workflow
 from eia.assessments.models import EiaKind, EiaState
@@ -56,6 +58,60 @@ def test_filters_and_csv_export(client, login_as, db):
     assert rows[0]["title"] == "Leisure centre =SUM(A1) closure"  # not at the start of the cell
     body = client.post("/eias/export.csv?q=SUM").get_data(as_text=True)
     assert "Leisure centre" in body
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("state=lost", "Choose a state from the list."),
+        ("negative=height", "Choose a characteristic from the list."),
+        ("type=spaceship", "Choose a type from the list."),
+        ("year=1999", "Choose a financial year from 2000 to 2100."),
+        ("service_area=first", "Choose a service area from the list."),
+    ],
+)
+def test_the_page_and_the_api_read_the_filters_with_one_schema(client, login_as, api_as, db, query, message):
+    author = make_user(Role.AUTHOR)
+    library = make_eia(author=author, title="Library opening hours")
+    complete_eia(library, author, negative=("disability",))
+    everything = [library, make_eia(author=author, title="Leisure centre closure")]
+    login_as(Role.EQUALITIES)
+    team = api_as(Role.EQUALITIES)
+
+    refused = client.get(f"/eias/?{query}")
+    assert refused.status_code == 400 and message in refused.get_data(as_text=True)
+    assert team.get(f"/api/v1/eias/?{query}").status_code == 422
+
+    # The same filters find the same assessments; an empty value (as the form sends it) is no filter.
+    for good in ("negative=disability&state=", "q=+leisure+&type=&year=", "state=draft&service_area="):
+        page = client.get(f"/eias/?{good}").get_data(as_text=True)
+        found = {item["reference"] for item in team.get(f"/api/v1/eias/?{good}").get_json()["items"]}
+        assert found and references(page, everything) == found, good
+
+
+def test_the_list_comes_a_page_at_a_time_keeping_its_filters(client, login_as, db, monkeypatch):
+    from eia.assessments import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    author = make_user(Role.AUTHOR)
+    leisure = [make_eia(author=author, title=f"Leisure pricing {n}") for n in range(3)]
+    make_eia(author=author, title="Cemetery fees")
+    login_as(Role.EQUALITIES)
+
+    first = client.get("/eias/?q=leisure").get_data(as_text=True)
+    assert "3 assessments" in first and "Page 1 of 2" in first and 'rel="prev"' not in first
+    assert 'href="/eias/?page=2&amp;q=leisure" rel="next"' in first
+    second = client.get("/eias/?q=leisure&page=2").get_data(as_text=True)
+    assert "Page 2 of 2" in second and 'href="/eias/?page=1&amp;q=leisure" rel="prev"' in second
+    assert 'rel="next"' not in second
+    shown = [references(page, leisure) for page in (first, second)]
+    assert len(shown[0]) == 2 and len(shown[1]) == 1 and shown[0] | shown[1] == {e.reference for e in leisure}
+
+    beyond = client.get("/eias/?q=leisure&page=3")
+    assert beyond.status_code == 200 and "No assessments match these filters." in beyond.get_data(as_text=True)
+    assert client.get("/eias/?page=first").status_code == 400
+    one = client.get("/eias/?q=cemetery").get_data(as_text=True)
+    assert "1 assessment" in one and "Page 1 of" not in one
 
 
 def test_csv_cells_that_start_like_formulas_are_neutralised(client, login_as, db):

@@ -97,6 +97,23 @@ def test_the_dashboard_counts_statuses_overdue_and_stale_actions_by_priority(cli
     assert "2.2:" in by_status and "2.1:" not in by_status
 
 
+def test_the_actions_come_a_page_at_a_time_with_their_plan_owner_and_flags(client, login_as, db, monkeypatch):
+    from tracker import views
+
+    monkeypatch.setattr(views, "DASHBOARD_PAGE_SIZE", 2)
+    owner = make_user(Role.AUTHOR, name="Priya Shah")
+    _dashboard_plan(db, owner=owner)
+    login_as(Role.AUTHOR)
+    pages = [_cells(client.get(f"/plans/dashboard?page={n}").get_data(as_text=True), "actions") for n in (1, 2, 3)]
+    assert all("> 5 actions Action Lead Owner" in text for text in pages)
+    assert "PEO 1 1.1: Review" in pages[0] and "PEO 1 1.3: Audit" in pages[0] and "Overdue" in pages[0]
+    assert "PEO 2 2.1: Promote" in pages[1] and "PEO 2 2.2: Develop" in pages[1] and "Needs an update" in pages[1]
+    assert "PEO 2 2.3: Present" in pages[2] and "Priya Shah" in pages[2] and "Charnwood Borough Council" in pages[2]
+    second = client.get("/plans/dashboard?page=2&owner=").get_data(as_text=True)
+    assert "Page 2 of 3" in second and 'rel="prev"' in second and 'rel="next"' in second
+    assert "No actions match these filters." in client.get("/plans/dashboard?page=4").get_data(as_text=True)
+
+
 def test_the_dashboard_filters_by_owner_and_plan_and_leaves_out_ended_plans(client, login_as, db):
     owner = make_user(Role.AUTHOR)
     plan = _dashboard_plan(db, owner=owner)

@@ -17,21 +17,20 @@ from sqlalchemy.orm import selectinload
 from eia.accounts.models import User
 from eia.api import api_blueprint
 from eia.api.auth import api_user
-from eia.api.common import IF_MATCH, before_body, check_if_match, paginated, person, requires, respond
+from eia.api.common import Shown, before_body, person, requires
 from eia.api.schemas import PageArgs, page_of
 from eia.assessments import queries as eia_queries
 from eia.assessments.api import eia_first
 from eia.assessments.models import Eia
-from eia.assessments.schemas import EvidenceSchema
 from eia.assessments.services import check_editable
 from eia.errors import NotFound, ValidationFailed
 from eia.extensions import db
 from eia.permissions import permit
+from eia.web import paginate
 from tracker import queries, services
 from tracker.api_schemas import (
     ActionLinkInputSchema,
     ActionLinkSchema,
-    LinkedEiaSchema,
     PlanActionDetailSchema,
     PlanActionInputSchema,
     PlanDetailSchema,
@@ -65,24 +64,9 @@ def action_first(permission: str):
 # Reading plans -------------------------------------------------------------------------------------
 
 
-def _plan_summaries(organisation: str | None, active: bool | None) -> Select:
-    """Plans with their numbers of priorities, actions and completed actions (one GROUP BY)."""
-    query = (
-        select(
-            Plan.id,
-            Plan.title,
-            Plan.organisation,
-            Plan.is_active,
-            Plan.created_at,
-            func.count(func.distinct(Priority.id)).label("priorities"),
-            func.count(PlanAction.id).label("actions"),
-            func.count(PlanAction.id).filter(PlanAction.status == ActionStatus.COMPLETE).label("complete"),
-        )
-        .outerjoin(Priority, Priority.plan_id == Plan.id)
-        .outerjoin(PlanAction, PlanAction.priority_id == Priority.id)
-        .group_by(Plan.id)
-        .order_by(Plan.organisation, Plan.title, Plan.id)
-    )
+def _plans(organisation: str | None, active: bool | None) -> Select[tuple[Plan]]:
+    """Plans by organisation and title, with the list's filters."""
+    query = select(Plan).order_by(Plan.organisation, Plan.title, Plan.id)
     if organisation and organisation.strip():
         query = query.where(func.lower(Plan.organisation) == organisation.strip().lower())
     if active is not None:
@@ -90,17 +74,52 @@ def _plan_summaries(organisation: str | None, active: bool | None) -> Select:
     return query
 
 
-def _plan_data(plan: Plan, viewer: User) -> dict[str, Any]:
-    """The plan as the API returns it (and as its ETag covers)."""
-    actions = {action.id: action for priority in plan.priorities for action in priority.actions}
-    counts = queries.link_counts(list(actions), viewer)
-    names = eia_queries.user_names({a.owner_id for a in actions.values() if a.owner_id})
-    data = PlanDetailSchema().dump(plan)
-    for priority in data["priorities"]:
-        for action in priority["actions"]:
-            action["owner"] = person(actions[action["id"]].owner_id, names)
-            action["eia_count"] = counts.get(action["id"], 0)
-    return data
+def _plan_summaries(plans: list[Plan]) -> list[Shown]:
+    """*plans* with their numbers of priorities, actions and completed actions (one GROUP BY)."""
+    counts = {
+        row.id: row
+        for row in db.session.execute(
+            select(
+                Plan.id,
+                func.count(func.distinct(Priority.id)).label("priorities"),
+                func.count(PlanAction.id).label("actions"),
+                func.count(PlanAction.id).filter(PlanAction.status == ActionStatus.COMPLETE).label("complete"),
+            )
+            .outerjoin(Priority, Priority.plan_id == Plan.id)
+            .outerjoin(PlanAction, PlanAction.priority_id == Priority.id)
+            .where(Plan.id.in_([plan.id for plan in plans]))
+            .group_by(Plan.id)
+        )
+    }
+    return [
+        Shown(
+            plan,
+            priorities=counts[plan.id].priorities,
+            actions=counts[plan.id].actions,
+            complete=counts[plan.id].complete,
+        )
+        for plan in plans
+    ]
+
+
+def _plan_data(plan: Plan, viewer: User) -> Shown:
+    """The plan as the API shows it (``PlanDetailSchema`` dumps it; its ETag covers all of it)."""
+    actions = [action for priority in plan.priorities for action in priority.actions]
+    counts = queries.link_counts([action.id for action in actions], viewer)
+    names = eia_queries.user_names({a.owner_id for a in actions if a.owner_id})
+    return Shown(
+        plan,
+        priorities=[
+            Shown(
+                priority,
+                actions=[
+                    Shown(action, owner=person(action.owner_id, names), eia_count=counts.get(action.id, 0))
+                    for action in priority.actions
+                ],
+            )
+            for priority in plan.priorities
+        ],
+    )
 
 
 def _linked_eias(action_id: int, viewer: User) -> list[dict[str, Any]]:
@@ -114,30 +133,24 @@ def _linked_eias(action_id: int, viewer: User) -> list[dict[str, Any]]:
             .order_by(Eia.reference)
         )
     ).all()
-    return LinkedEiaSchema(many=True).dump([{"link_id": r.link_id, "note": r.note, "eia": r.Eia} for r in rows])
+    return [{"link_id": row.link_id, "note": row.note, "eia": row.Eia} for row in rows]
 
 
-def _updates_data(updates: list[ProgressUpdate], evidence: dict[int, list]) -> list[dict[str, Any]]:
+def _updates_data(updates: list[ProgressUpdate], evidence: dict[int, list]) -> list[Shown]:
     names = eia_queries.user_names({update.by_id for update in updates})
-    return [
-        ProgressUpdateSchema(exclude=("by", "evidence")).dump(update)
-        | {
-            "by": person(update.by_id, names),
-            "evidence": EvidenceSchema(many=True).dump(evidence.get(update.id, [])),
-        }
-        for update in updates
-    ]
+    return [Shown(update, by=person(update.by_id, names), evidence=evidence.get(update.id, [])) for update in updates]
 
 
-def _action_data(found: PlanAction, viewer: User) -> dict[str, Any]:
-    """The action as the API returns it (and as its ETag covers)."""
+def _action_data(found: PlanAction, viewer: User) -> Shown:
+    """The action as the API shows it (``PlanActionDetailSchema`` dumps it; its ETag covers it)."""
     eias = _linked_eias(found.id, viewer)
-    data = PlanActionDetailSchema(exclude=("owner", "eia_count", "updates", "eias")).dump(found)
-    data["owner"] = person(found.owner_id, eia_queries.user_names({found.owner_id} if found.owner_id else set()))
-    data["eia_count"] = len(eias)
-    data["updates"] = _updates_data(found.updates, queries.update_evidence(found))
-    data["eias"] = eias
-    return data
+    return Shown(
+        found,
+        owner=person(found.owner_id, eia_queries.user_names({found.owner_id} if found.owner_id else set())),
+        eia_count=len(eias),
+        updates=_updates_data(found.updates, queries.update_evidence(found)),
+        eias=eias,
+    )
 
 
 @bp.get("/")
@@ -145,18 +158,18 @@ def _action_data(found: PlanAction, viewer: User) -> dict[str, Any]:
 @bp.arguments(PlanListArgs, location="query", as_kwargs=True)
 @bp.arguments(PageArgs, location="query", as_kwargs=True)
 @bp.response(200, page_of(PlanSummarySchema))
-def plans(page: int, per_page: int, organisation: str | None = None, active: bool | None = None):
+def plans(page: int, per_page: int, organisation: str | None = None, active: bool | None = None) -> Shown:
     """List action plans.
 
     By organisation and title, each with its numbers of priorities, actions and completed actions.
     """
-    result = paginated(_plan_summaries(organisation, active), {"page": page, "per_page": per_page}, scalars=False)
-    result["items"] = PlanSummarySchema(many=True).dump(result["items"])
-    return respond(result, etag=False)
+    found = paginate(_plans(organisation, active), page=page, per_page=per_page)
+    return Shown(found, items=_plan_summaries(found.items))
 
 
 @bp.get("/<int:plan_id>")
 @requires("plan.view")
+@bp.etag
 @bp.response(200, PlanDetailSchema)
 def plan(plan_id: int):
     """Read a plan with its priorities and actions.
@@ -164,11 +177,12 @@ def plan(plan_id: int):
     Each action has its target as written, the due date read from it, its status, its owner and how
     many assessments the token's owner may see evidence it.
     """
-    return respond(_plan_data(queries.plan_or_404(plan_id), api_user()))
+    return _plan_data(queries.plan_or_404(plan_id), api_user())
 
 
 @bp.get("/actions/<int:action_id>")
 @requires("plan.view")
+@bp.etag
 @bp.response(200, PlanActionDetailSchema)
 def action(action_id: int):
     """Read an action with its progress updates and the assessments evidencing it.
@@ -176,7 +190,7 @@ def action(action_id: int):
     Only the assessments the token's owner may see are listed. The ETag goes in If-Match to correct
     the action.
     """
-    return respond(_action_data(queries.action_or_404(action_id), api_user()))
+    return _action_data(queries.action_or_404(action_id), api_user())
 
 
 @bp.get("/actions/<int:action_id>/updates")
@@ -188,7 +202,7 @@ def updates(action_id: int):
     Newest first, each with the evidence attached to it on the page.
     """
     found = queries.action_or_404(action_id)
-    return respond(_updates_data(found.updates, queries.update_evidence(found)), etag=False)
+    return _updates_data(found.updates, queries.update_evidence(found))
 
 
 # Writing -------------------------------------------------------------------------------------------
@@ -208,23 +222,14 @@ def add_update(values: dict[str, Any], found: PlanAction):
         found, note=values["note"], status=values["status"], written_on=values["written_on"], by=api_user()
     )
     db.session.commit()
-    return respond(_updates_data([update], {})[0], 201)
-
-
-def _owner(owner_id: int | None) -> User | None:
-    if owner_id is None:
-        return None
-    owner = db.session.get(User, owner_id)
-    if owner is None or not owner.is_enabled:
-        raise ValidationFailed("Unknown owner", {"owner_id": "The owner must be a person with an enabled account"})
-    return owner
+    return _updates_data([update], {})[0]
 
 
 @bp.put("/actions/<int:action_id>")
 @action_first("plan.edit")
+@bp.etag
 @bp.arguments(PlanActionInputSchema, location="json")
 @bp.response(200, PlanActionDetailSchema)
-@bp.doc(parameters=[IF_MATCH])
 def correct_action(values: dict[str, Any], found: PlanAction):
     """Correct an action.
 
@@ -232,25 +237,22 @@ def correct_action(values: dict[str, Any], found: PlanAction):
     sets its owner when ``owner_id`` is sent. The status changes only through progress updates.
     """
     user = api_user()
-    check_if_match(_action_data(found, user))
+    bp.check_etag(_action_data(found, user), PlanActionDetailSchema)
     change_owner = "owner_id" in values
-    owner = _owner(values.pop("owner_id", None))
+    owner_id = values.pop("owner_id", None)
     services.update_action(found, values, expected_version=found.version, by=user)
     if change_owner:
-        services.set_owner(found, owner, by=user)
+        services.set_owner(found, owner_id, by=user)
     db.session.commit()
-    return respond(_action_data(queries.action_or_404(found.id), user))
+    return _action_data(queries.action_or_404(found.id), user)
 
 
 # Links from an assessment to the actions it evidences ----------------------------------------------
 
 
-def _links_data(links: list[EiaActionLink]) -> list[dict[str, Any]]:
+def _links_data(links: list[EiaActionLink]) -> list[Shown]:
     names = eia_queries.user_names({link.created_by_id for link in links})
-    return [
-        ActionLinkSchema(exclude=("created_by",)).dump(link) | {"created_by": person(link.created_by_id, names)}
-        for link in links
-    ]
+    return [Shown(link, created_by=person(link.created_by_id, names)) for link in links]
 
 
 def _link(eia: Eia, link_id: int) -> EiaActionLink:
@@ -270,15 +272,15 @@ def _linkable_action(action_id: int) -> PlanAction:
 
 def eia_extras(_sender: Any, *, eia: Eia) -> dict[str, Any]:
     """The action links of ``GET /api/v1/eias/<reference>`` (the ``eia.signals.eia_api_extras`` signal)."""
-    return {"action_links": _links_data(queries.links_for_eia(eia.id))}
+    return {"action_links": ActionLinkSchema(many=True).dump(_links_data(queries.links_for_eia(eia.id)))}
 
 
 @links_bp.get("/<reference>/links")
 @eia_first()
 @links_bp.response(200, ActionLinkSchema(many=True))
-def eia_links(eia: Eia):
+def eia_links(eia: Eia) -> list[Shown]:
     """List the plan actions an assessment evidences, and how."""
-    return respond(_links_data(queries.links_for_eia(eia.id)), etag=False)
+    return _links_data(queries.links_for_eia(eia.id))
 
 
 @links_bp.post("/<reference>/links")
@@ -293,29 +295,28 @@ def add_link(values: dict[str, Any], eia: Eia):
     check_editable(eia)
     link = services.link_eia(eia, _linkable_action(values["action_id"]), note=values["note"], by=api_user())
     db.session.commit()
-    location = url_for("eia_links.link", reference=eia.reference, link_id=link.id)
-    return respond(_links_data([link])[0], 201, headers={"Location": location})
+    return _links_data([link])[0], {"Location": url_for("eia_links.link", reference=eia.reference, link_id=link.id)}
 
 
 @links_bp.get("/<reference>/links/<int:link_id>")
 @eia_first()
+@links_bp.etag
 @links_bp.response(200, ActionLinkSchema)
-def link(eia: Eia, link_id: int):
+def link(eia: Eia, link_id: int) -> Shown:
     """Read a link of an assessment to a plan action.
 
     Its ETag goes in If-Match to remove it.
     """
-    return respond(_links_data([_link(eia, link_id)])[0])
+    return _links_data([_link(eia, link_id)])[0]
 
 
 @links_bp.delete("/<reference>/links/<int:link_id>")
 @eia_first("eia.edit")
+@links_bp.etag
 @links_bp.response(204)
-@links_bp.doc(parameters=[IF_MATCH])
-def remove_link(eia: Eia, link_id: int):
+def remove_link(eia: Eia, link_id: int) -> None:
     """Remove a link of an assessment to a plan action."""
     found = _link(eia, link_id)
-    check_if_match(_links_data([found])[0])
+    links_bp.check_etag(_links_data([found])[0], ActionLinkSchema)
     services.unlink_eia(eia, found, by=api_user())
     db.session.commit()
-    return "", 204

@@ -11,7 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Select, String, and_, cast, func, or_, select
+from sqlalchemy import Row, Select, String, and_, cast, func, or_, select
 
 from eia.accounts.models import User
 from eia.assessments.queries import people_choices
@@ -153,6 +153,19 @@ def actions(filters: DashboardFilter, today: date) -> Select:
     elif filters.attention == "stale":
         query = query.where(stale)
     return _filtered(query, filters, with_status=True)
+
+
+def matching_actions(filters: DashboardFilter, today: date) -> Select[tuple[PlanAction]]:
+    """The matching actions themselves, in the order of :func:`actions` (to page through)."""
+    return actions(filters, today).with_only_columns(PlanAction)
+
+
+def rows_for(found: list[PlanAction], today: date) -> list[Row]:
+    """The rows of :func:`actions` for the actions *found* (a page of them), in the same order."""
+    if not found:
+        return []
+    ids = [action.id for action in found]
+    return list(db.session.execute(actions(DashboardFilter(), today).where(PlanAction.id.in_(ids))))
 
 
 def lead_choices() -> list[str]:

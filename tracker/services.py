@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy import update as sa_update
 from sqlalchemy.orm.attributes import set_committed_value
 
+from eia.accounts.models import User
 from eia.auditlog import services as audit
 from eia.errors import ValidationFailed, check_version
 from eia.extensions import db
@@ -92,10 +93,16 @@ def add_progress_update(
     return update
 
 
-def set_owner(action: PlanAction, owner: Any, *, by: Any) -> None:
-    """Give an action an owner (who sees it in My work), or none."""
+def set_owner(action: PlanAction, owner_id: int | None, *, by: Any) -> None:
+    """Give an action an owner (who sees it in My work), or none.
+
+    :raises ValidationFailed: if the owner is not a person with an enabled account.
+    """
+    owner = db.session.get(User, owner_id) if owner_id is not None else None
+    if owner_id is not None and (owner is None or not owner.is_enabled):
+        raise ValidationFailed("Unknown owner", {"owner_id": "The owner must be a person with an enabled account"})
     old = action.owner_id
-    action.owner_id = owner.id if owner else None
+    action.owner_id = owner_id
     if old != action.owner_id:
         audit.record("plan_action_owner_set", action, by=by, changes={"owner_id": [old, action.owner_id]})
     db.session.flush()

@@ -9,7 +9,6 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from eia.accounts.models import User
 from eia.assessments import queries as eia_queries
 from eia.auditlog import services as audit
 from eia.csv_export import csv_lines
@@ -69,11 +68,13 @@ def dashboard_page():
     filters = _dashboard_filter()
     today = utcnow().date()
     summaries = dashboard.priority_summaries(filters, today)
+    page = paginate(dashboard.matching_actions(filters, today), per_page=DASHBOARD_PAGE_SIZE)
     return render_template(
         "plans/dashboard.html",
         summaries=summaries,
         totals=dashboard.totals(summaries),
-        page=paginate(dashboard.actions(filters, today), DASHBOARD_PAGE_SIZE, scalars=False),
+        page=page,
+        rows=dashboard.rows_for(page.items, today),
         filters=request.args,
         filter_args=filter_args(*DASHBOARD_FILTERS),
         statuses=list(ActionStatus),
@@ -234,8 +235,7 @@ def owner(action_id: int):
     found = queries.action_or_404(action_id)
     form = OwnerForm(people=eia_queries.people_choices())
     if form.validate_on_submit():
-        person = db.session.get(User, int(form.owner_id.data)) if form.owner_id.data else None
-        services.set_owner(found, person, by=current_user)
+        services.set_owner(found, int(form.owner_id.data) if form.owner_id.data else None, by=current_user)
         db.session.commit()
         flash("Owner saved.", "success")
     return redirect(url_for("plans.action", action_id=found.id))

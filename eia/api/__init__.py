@@ -3,43 +3,105 @@
 
 Every request (but the document and its page) carries a personal access token
 (``Authorization: Bearer``); the API then acts as the token's owner, through the same services and
-permission checks as the pages. Errors are RFC 9457 problem details (``eia.errors``).
+permission checks as the pages. Errors are RFC 9457 problem details, made by the app's own error
+handlers (``eia.errors``, registered after the API, so they answer for it too).
 """
 
 from __future__ import annotations
 
+import copy
+from collections.abc import Callable
+from http import HTTPStatus
 from typing import Any
 
+import flask_smorest
 from flask import Flask
-from flask_smorest import Api as SmorestApi
-from flask_smorest import Blueprint
+from marshmallow import Schema
 
+from eia.api.schemas import ProblemSchema
 from eia.extensions import csrf
 
+PROBLEM = "application/problem+json"
 
-class Api(SmorestApi):
-    """flask-smorest, with the app's own error handlers (problem details) left in charge."""
-
-    def _register_error_handlers(self) -> None:
-        return None
-
-
-api = Api()
-
-#: Error responses every operation may give, documented once for all of them.
-COMMON_ERRORS = {
+#: What each error status means here, documented once as the response of that status (the
+#: ``components`` of the document) and referred to by every operation that may give it.
+ERRORS = {
     400: "The request is malformed.",
     401: "No valid personal access token was sent.",
     403: "The token's owner may not do this, or a read-only token tried to write.",
     404: "There is no such resource, or it is not visible to the token's owner.",
-    422: "The input breaks a rule; `errors` names each field.",
-    429: "The token has made too many requests this minute; see Retry-After.",
-}
-WRITE_ERRORS = {
     409: "The resource is not in a state that allows this.",
     412: "The resource has changed since the ETag sent in If-Match.",
+    422: "The input breaks a rule; `errors` names each field.",
     428: "Send If-Match with the resource's ETag.",
+    429: "The token has made too many requests this minute; see Retry-After.",
 }
+_PROBLEM_CONTENT = {PROBLEM: {"schema": {"$ref": "#/components/schemas/Problem"}}}
+READ_ERRORS = (400, 401, 403, 404, 422, 429)
+WRITE_ERRORS = (*READ_ERRORS, 409, 412, 428)
+
+SPEC_OPTIONS: dict[str, Any] = {
+    "security": [{"personalAccessToken": []}],
+    "components": {
+        "securitySchemes": {
+            "personalAccessToken": {
+                "type": "http",
+                "scheme": "bearer",
+                "description": "A personal access token from 'Your account'.",
+            }
+        },
+        "responses": {
+            **{
+                HTTPStatus(code).name: {"description": text, "content": _PROBLEM_CONTENT}
+                for code, text in ERRORS.items()
+            },
+            "DEFAULT_ERROR": {"content": _PROBLEM_CONTENT},
+        },
+        "parameters": {
+            "IF_MATCH": {"description": "The ETag of the resource as you last read it; 412 if it has changed since."},
+            "IF_NONE_MATCH": {"description": "The ETag you hold; 304 and no body if it is still current."},
+        },
+    },
+}
+
+
+class Api(flask_smorest.Api):
+    """flask-smorest, with errors documented as the problem details the app answers with."""
+
+    ERROR_SCHEMA = ProblemSchema
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """A blueprint of the API.
+
+    Every operation documents the errors it may give (:data:`ERRORS`); a collection's route answers
+    with or without its trailing slash, never with a redirect; and a ``POST`` decorated with ``etag`` (a
+    workflow step on something read before) needs If-Match just as ``PUT`` and ``DELETE`` do."""
+
+    METHODS_NEEDING_CHECK_ETAG = ["PUT", "PATCH", "DELETE", "POST"]
+
+    #: Schemas the document names that no decorator documents (a body read by the view itself).
+    extra_schemas: dict[str, type[Schema]]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.extra_schemas = {}
+
+    def route(self, rule: str, *, parameters: Any = None, tags: Any = None, **options: Any) -> Callable:
+        if rule.endswith("/"):  # a collection: /api/v1/eias as well as /api/v1/eias/
+            options.setdefault("strict_slashes", False)
+        register = super().route(rule, parameters=parameters, tags=tags, **options)
+        codes = READ_ERRORS if set(options.get("methods") or ["GET"]) <= {"GET"} else WRITE_ERRORS
+
+        def decorator(view: Callable) -> Callable:
+            for code in codes:
+                view = self.alt_response(code, response=HTTPStatus(code).name)(view)
+            return register(view)
+
+        return decorator
+
+
+api = Api()
 
 
 def api_blueprint(name: str, import_name: str, *, url_prefix: str, description: str) -> Blueprint:
@@ -49,42 +111,19 @@ def api_blueprint(name: str, import_name: str, *, url_prefix: str, description: 
     return blueprint
 
 
-def _add_error_responses(spec: dict[str, Any]) -> dict[str, Any]:
-    problem = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
-    for path_item in spec.get("paths", {}).values():
-        for method, operation in path_item.items():
-            if method not in {"get", "post", "put", "patch", "delete"}:
-                continue
-            responses = operation.setdefault("responses", {})
-            codes = dict(COMMON_ERRORS) | (WRITE_ERRORS if method != "get" else {})
-            for code, text in codes.items():
-                # Errors are problem details, whatever flask-smorest documented for them (its 422).
-                responses[str(code)] = {"description": text, "content": problem}
-    return spec
-
-
 def init_api(app: Flask) -> None:
     """Bind the API to *app*: the document, its page and the checks every request's body gets.
     Each package then adds its blueprints with :func:`register_blueprint`."""
     from eia.api import auth, docs
-    from eia.api.schemas import ProblemSchema
 
-    api.init_app(app)
-    api.spec.components.security_scheme(
-        "personalAccessToken",
-        {"type": "http", "scheme": "bearer", "description": "A personal access token from 'Your account'."},
-    )
-    api.spec.options["security"] = [{"personalAccessToken": []}]
-    api.spec.components.schema("Problem", schema=ProblemSchema)
-    # Every operation documents the shared error responses (the spec is built once, then cached).
-    to_dict = api.spec.to_dict
-    api.spec.to_dict = lambda: _add_error_responses(to_dict())  # type: ignore[method-assign]
+    # A copy for each app: apispec merges the options into what it writes out, in place.
+    api.init_app(app, spec_kwargs=copy.deepcopy(SPEC_OPTIONS))
     auth.init_body_checks(app)
     docs.init_docs(app)
 
 
 def register_blueprint(blueprint: Blueprint) -> None:
     """Add a package's API *blueprint* (and the schemas it documents by name) to the API."""
-    for name, schema in getattr(blueprint, "extra_schemas", {}).items():
+    for name, schema in blueprint.extra_schemas.items():
         api.spec.components.schema(name, schema=schema)
     api.register_blueprint(blueprint)

@@ -27,6 +27,17 @@ def _schema_name(content: dict[str, Any] | None) -> str | None:
     return None
 
 
+def _resolved(spec: dict[str, Any], item: dict[str, Any]) -> dict[str, Any]:
+    """*item*, or the component its ``$ref`` names (``#/components/parameters/IF_MATCH``)."""
+    ref = item.get("$ref")
+    if ref is None:
+        return item
+    found: Any = spec
+    for part in ref.removeprefix("#/").split("/"):
+        found = found[part]
+    return found
+
+
 def operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
     """Each tag with its operations, in the order the document lists them."""
     groups: dict[str, dict[str, Any]] = {
@@ -38,7 +49,7 @@ def operations(spec: dict[str, Any]) -> list[dict[str, Any]]:
             operation = item.get(method)
             if operation is None:
                 continue
-            parameters = [*item.get("parameters", []), *operation.get("parameters", [])]
+            parameters = [_resolved(spec, p) for p in [*item.get("parameters", []), *operation.get("parameters", [])]]
             body = operation.get("requestBody", {}).get("content")
             responses = operation.get("responses", {})
             success = sorted(code for code in responses if code.startswith("2"))

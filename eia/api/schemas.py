@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, fields, pre_dump, validate
 
 
 class ProblemSchema(Schema):
@@ -31,17 +31,30 @@ class PageArgs(Schema):
 _page_schemas: dict[str, type[Schema]] = {}
 
 
+class _PageSchema(Schema):
+    page = fields.Integer(required=True)
+    per_page = fields.Integer(required=True)
+    total = fields.Integer(required=True)
+    pages = fields.Integer(required=True)
+
+    @pre_dump
+    def from_pagination(self, page: Any, **_: Any) -> dict[str, Any]:
+        """A Flask-SQLAlchemy page (or anything with its attributes); an empty list is one page."""
+        return {
+            "items": page.items,
+            "page": page.page,
+            "per_page": page.per_page,
+            "total": page.total,
+            "pages": max(1, page.pages),
+        }
+
+
 def page_of(item_schema: type[Schema]) -> type[Schema]:
     """The schema of a page of *item_schema* items: ``items`` with ``page``, ``per_page``,
-    ``total`` and ``pages`` (one class per item schema, so the OpenAPI document names it once)."""
+    ``total`` and ``pages`` (one class per item schema, so the OpenAPI document names it once).
+    It dumps what :func:`eia.web.paginate` returns."""
     name = item_schema.__name__.removesuffix("Schema") + "PageSchema"
     if name not in _page_schemas:
-        attrs: dict[str, Any] = {
-            "items": fields.List(fields.Nested(item_schema), required=True),
-            "page": fields.Integer(required=True),
-            "per_page": fields.Integer(required=True),
-            "total": fields.Integer(required=True),
-            "pages": fields.Integer(required=True),
-        }
-        _page_schemas[name] = type(name, (Schema,), attrs)
+        items = fields.List(fields.Nested(item_schema), required=True)
+        _page_schemas[name] = type(name, (_PageSchema,), {"items": items})
     return _page_schemas[name]

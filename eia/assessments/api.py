@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app, g, request, url_for
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -16,10 +17,11 @@ from eia import signals
 from eia.accounts.models import User
 from eia.api import api_blueprint
 from eia.api.auth import api_user
-from eia.api.common import IF_MATCH, before_body, check_if_match, paginated, requires, respond
+from eia.api.common import Shown, before_body, fields_named, requires
 from eia.api.schemas import PageArgs, page_of
-from eia.assessments import queries, services, workflow
+from eia.assessments import evidence_services, queries, services, workflow
 from eia.assessments.models import Eia, Mitigation
+from eia.assessments.queries import EiaFilter
 from eia.assessments.schemas import (
     EiaListArgs,
     EiaSchema,
@@ -40,11 +42,12 @@ from eia.auditlog.models import AuditEntry
 from eia.auditlog.schemas import HistoryEntrySchema
 from eia.errors import NotFound, ValidationFailed
 from eia.evidence import queries as evidence_queries
-from eia.evidence import services as evidence_services
+from eia.evidence.models import EvidenceItem, EvidenceKind
 from eia.evidence.storage import store_for
 from eia.extensions import db
 from eia.permissions import can, permit
 from eia.signals import values_from
+from eia.web import paginate
 
 bp = api_blueprint("eias", __name__, url_prefix="/eias", description="Equality impact assessments")
 
@@ -82,35 +85,35 @@ def _transitions(eia: Eia) -> list[dict[str, Any]]:
     ]
 
 
-def eia_data(eia: Eia) -> dict[str, Any]:
-    """The whole EIA as the API returns it (and as its ETag covers)."""
-    data = EiaSchema(exclude=("sections", "evidence", "action_links", "transitions")).dump(eia)
-    titles = {s.key: s for s in eia.form.sections}
-    data["sections"] = [_section_data(eia, key) for key in titles if eia.section(key) is not None]
-    data["evidence"] = EvidenceSchema(many=True).dump(evidence_queries.for_subject(eia))
-    data["action_links"] = []
+def shown_eia(eia: Eia) -> Shown:
+    """The whole EIA as the API shows it (``EiaSchema`` dumps it; its ETag covers all of it)."""
+    parts: dict[str, Any] = {"action_links": []}
     for extra in values_from(signals.eia_api_extras.send(None, eia=eia)):
-        data.update(extra)
-    data["transitions"] = _transitions(eia)
-    return data
+        parts.update(extra)
+    return Shown(
+        eia,
+        **parts,
+        sections=[_shown_section(eia, s.key) for s in eia.form.sections if eia.section(s.key) is not None],
+        evidence=evidence_queries.for_subject(eia),
+        transitions=_transitions(eia),
+    )
 
 
-def _section_data(eia: Eia, key: str) -> dict[str, Any]:
+def _shown_section(eia: Eia, key: str) -> dict[str, Any]:
+    """One section as the API shows it (``SectionSchema`` dumps it)."""
     definition = eia.form.section(key)
     saved = eia.section(key)
     if definition is None or saved is None:
         raise NotFound(f"{eia.reference} has no section {key[:40]!r}.")
-    return SectionSchema().dump(
-        {
-            "key": key,
-            "title": definition.title,
-            "kind": definition.kind,
-            "status": saved.status.value,
-            "answers": dict(saved.answers),
-            "updated_at": saved.updated_at,
-            "version": saved.version,
-        }
-    )
+    return {
+        "key": key,
+        "title": definition.title,
+        "kind": definition.kind,
+        "status": saved.status.value,
+        "answers": dict(saved.answers),
+        "updated_at": saved.updated_at,
+        "version": saved.version,
+    }
 
 
 def _eia_url(eia: Eia) -> str:
@@ -118,32 +121,18 @@ def _eia_url(eia: Eia) -> str:
 
 
 @bp.get("/")
-@bp.arguments(EiaListArgs, location="query", as_kwargs=True)
+@requires("eia.list")
+@bp.arguments(EiaListArgs, location="query")
 @bp.arguments(PageArgs, location="query", as_kwargs=True)
 @bp.response(200, page_of(EiaSummarySchema))
-def eias(page: int, per_page: int, **filters: Any):
+def eias(filters: EiaFilter, page: int, per_page: int) -> Pagination:
     """Assessments the token's owner may see.
 
     Most recently changed first, with the list page's filters."""
-    user = api_user()
-    permit(user, "eia.list")
-    negative = filters.get("negative")
-    if negative and negative not in {c.key for c in queries.characteristics()}:
-        raise ValidationFailed("Unknown characteristic", {"negative": "Choose a characteristic key from the register"})
-    chosen = queries.EiaFilter(
-        text=(filters.get("q") or "").strip() or None,
-        service_area_id=filters.get("service_area"),
-        state=filters.get("state"),
-        proposal_type=filters.get("type"),
-        year=filters.get("year"),
-        negative_for=negative,
-    )
-    query = queries.with_list_details(queries.eias(user, chosen)).options(
+    query = queries.with_list_details(queries.eias(api_user(), filters)).options(
         selectinload(Eia.author), selectinload(Eia.lead_officer)
     )
-    result = paginated(query, {"page": page, "per_page": per_page})
-    result["items"] = EiaSummarySchema(many=True).dump(result["items"])
-    return respond(result, etag=False)
+    return paginate(query, page=page, per_page=per_page)
 
 
 @bp.post("/")
@@ -157,40 +146,42 @@ def create(values: dict[str, Any]):
     )
     db.session.commit()
     eia = queries.eia_or_404(eia.reference)
-    return respond(eia_data(eia), 201, headers={"Location": _eia_url(eia)})
+    return shown_eia(eia), {"Location": _eia_url(eia)}
 
 
 @bp.get("/<reference>")
+@bp.etag
 @bp.response(200, EiaSchema)
-def eia(reference: str):
+def eia(reference: str) -> Shown:
     """One assessment, whole.
 
     Its answers by section, impacts, mitigations, evidence, action links and the workflow steps the
     token's owner may take now. The ETag goes in If-Match of a transition."""
-    return respond(eia_data(_visible_eia(reference)))
+    return shown_eia(_visible_eia(reference))
 
 
 @bp.get("/<reference>/sections/<key>")
+@bp.etag
 @bp.response(200, SectionSchema)
-def section(reference: str, key: str):
+def section(reference: str, key: str) -> dict[str, Any]:
     """One section's answers and status.
 
     Its ETag goes in If-Match when saving it."""
-    return respond(_section_data(_visible_eia(reference), key))
+    return _shown_section(_visible_eia(reference), key)
 
 
 @bp.put("/<reference>/sections/<key>")
 @eia_first("eia.edit")
+@bp.etag
 @bp.arguments(SectionInputSchema, location="json")
 @bp.response(200, SectionSchema)
-@bp.doc(parameters=[IF_MATCH])
-def save_section(values: dict[str, Any], eia: Eia, key: str):
+def save_section(values: dict[str, Any], eia: Eia, key: str) -> dict[str, Any]:
     """Replace a section's answers.
 
     As "Save and continue" does; ``completed`` marks it done, which needs every required answer.
     For the impacts themselves use ``PUT .../impacts``."""
-    current = _section_data(eia, key)
-    check_if_match(current)
+    current = _shown_section(eia, key)
+    bp.check_etag(current, SectionSchema)
     definition = eia.form.section(key)
     people = {int(value) for value, _ in queries.people_choices()}
     answers = check_answers(definition, values["answers"], people)
@@ -209,7 +200,7 @@ def save_section(values: dict[str, Any], eia: Eia, key: str):
             eia, key, answers, completed=values["completed"], expected_version=current["version"], by=user
         )
     db.session.commit()
-    return respond(_section_data(queries.eia_or_404(eia.reference), key))
+    return _shown_section(queries.eia_or_404(eia.reference), key)
 
 
 def _impacts_as_saved(eia: Eia) -> dict[Any, dict[str, Any]]:
@@ -233,10 +224,10 @@ def _impacts_as_saved(eia: Eia) -> dict[Any, dict[str, Any]]:
 
 @bp.put("/<reference>/impacts")
 @eia_first("eia.edit")
+@bp.etag
 @bp.arguments(ImpactsInputSchema, location="json")
 @bp.response(200, SectionSchema)
-@bp.doc(parameters=[IF_MATCH])
-def save_impacts(values: dict[str, Any], eia: Eia):
+def save_impacts(values: dict[str, Any], eia: Eia) -> dict[str, Any]:
     """Save the impact on each characteristic.
 
     Sets the characteristics named in ``impacts`` (by key; others stay as they are) and the
@@ -245,8 +236,8 @@ def save_impacts(values: dict[str, Any], eia: Eia):
     definition = next((s for s in eia.form.sections if s.kind == "impacts"), None)
     if definition is None:
         raise NotFound(f"{eia.reference} has no impacts section.")
-    current = _section_data(eia, definition.key)
-    check_if_match(current)
+    current = _shown_section(eia, definition.key)
+    bp.check_etag(current, SectionSchema)
     impacts = _impacts_as_saved(eia)
     by_key = {characteristic.key: characteristic for characteristic in impacts}
     unknown = sorted(set(values["impacts"]) - set(by_key))
@@ -264,7 +255,7 @@ def save_impacts(values: dict[str, Any], eia: Eia):
         eia, impacts, answers, completed=values["completed"], expected_version=current["version"], by=api_user()
     )
     db.session.commit()
-    return respond(_section_data(queries.eia_or_404(eia.reference), definition.key))
+    return _shown_section(queries.eia_or_404(eia.reference), definition.key)
 
 
 # Mitigations ---------------------------------------------------------------------------------------
@@ -277,26 +268,29 @@ def _mitigation(eia: Eia, mitigation_id: int) -> Mitigation:
     return found
 
 
-def _mitigation_values(eia: Eia, values: dict[str, Any]) -> dict[str, Any]:
+def _mitigation_input(values: dict[str, Any]) -> dict[str, Any]:
+    """The body as the services take it: the characteristic by its id in the register (whether the
+    assessment has a negative impact on it is the service's rule)."""
     key = values.pop("characteristic", None)
-    characteristic_id = None
-    if key:
-        negatives = {i.characteristic.key: i.characteristic_id for i in eia.impacts if i.is_negative}
-        if key not in negatives:
-            raise ValidationFailed(
-                "Not a negative impact", {"characteristic": "Choose a characteristic with a negative impact here"}
-            )
-        characteristic_id = negatives[key]
-    if values["owner_id"] not in {int(value) for value, _ in queries.people_choices()}:
-        raise ValidationFailed("Unknown owner", {"owner_id": "The owner must be a person with an enabled account"})
-    return {**values, "characteristic_id": characteristic_id}
+    if not key:
+        return {**values, "characteristic_id": None}
+    found = next((c for c in queries.characteristics() if c.key == key), None)
+    if found is None:
+        raise ValidationFailed(
+            "Not a negative impact", {"characteristic": "Choose a characteristic with a negative impact here"}
+        )
+    return {**values, "characteristic_id": found.id}
+
+
+#: The service names the characteristic by its id; the API's body by its key.
+_AS_SENT = {"characteristic_id": "characteristic"}
 
 
 @bp.get("/<reference>/mitigations")
 @bp.response(200, MitigationSchema(many=True))
-def mitigations(reference: str):
+def mitigations(reference: str) -> list[Mitigation]:
     """The mitigations of an assessment."""
-    return respond(MitigationSchema(many=True).dump(_visible_eia(reference).mitigations), etag=False)
+    return _visible_eia(reference).mitigations
 
 
 @bp.post("/<reference>/mitigations")
@@ -307,46 +301,47 @@ def add_mitigation(values: dict[str, Any], eia: Eia):
     """Add a mitigation.
 
     The negative impact it addresses, the action, its owner, due date, status and measure."""
-    added = services.add_mitigation(eia, _mitigation_values(eia, values), by=api_user())
+    with fields_named(**_AS_SENT):
+        added = services.add_mitigation(eia, _mitigation_input(values), by=api_user())
     db.session.commit()
-    location = url_for("eias.mitigation", reference=eia.reference, mitigation_id=added.id)
-    return respond(MitigationSchema().dump(added), 201, headers={"Location": location})
+    return added, {"Location": url_for("eias.mitigation", reference=eia.reference, mitigation_id=added.id)}
 
 
 @bp.get("/<reference>/mitigations/<int:mitigation_id>")
+@bp.etag
 @bp.response(200, MitigationSchema)
-def mitigation(reference: str, mitigation_id: int):
+def mitigation(reference: str, mitigation_id: int) -> Mitigation:
     """One mitigation.
 
     Its ETag goes in If-Match to change or remove it."""
-    return respond(MitigationSchema().dump(_mitigation(_visible_eia(reference), mitigation_id)))
+    return _mitigation(_visible_eia(reference), mitigation_id)
 
 
 @bp.put("/<reference>/mitigations/<int:mitigation_id>")
 @eia_first("eia.edit")
+@bp.etag
 @bp.arguments(MitigationInputSchema, location="json")
 @bp.response(200, MitigationSchema)
-@bp.doc(parameters=[IF_MATCH])
-def change_mitigation(values: dict[str, Any], eia: Eia, mitigation_id: int):
+def change_mitigation(values: dict[str, Any], eia: Eia, mitigation_id: int) -> Mitigation:
     """Change a mitigation."""
     found = _mitigation(eia, mitigation_id)
-    check_if_match(MitigationSchema().dump(found))
-    services.update_mitigation(found, _mitigation_values(eia, values), expected_version=found.version, by=api_user())
+    bp.check_etag(found, MitigationSchema)
+    with fields_named(**_AS_SENT):
+        services.update_mitigation(found, _mitigation_input(values), expected_version=found.version, by=api_user())
     db.session.commit()
-    return respond(MitigationSchema().dump(found))
+    return found
 
 
 @bp.delete("/<reference>/mitigations/<int:mitigation_id>")
 @eia_first("eia.edit")
+@bp.etag
 @bp.response(204)
-@bp.doc(parameters=[IF_MATCH])
-def remove_mitigation(eia: Eia, mitigation_id: int):
+def remove_mitigation(eia: Eia, mitigation_id: int) -> None:
     """Remove a mitigation."""
     found = _mitigation(eia, mitigation_id)
-    check_if_match(MitigationSchema().dump(found))
+    bp.check_etag(found, MitigationSchema)
     services.remove_mitigation(found, expected_version=found.version, by=api_user())
     db.session.commit()
-    return "", 204
 
 
 # Evidence ------------------------------------------------------------------------------------------
@@ -354,13 +349,13 @@ def remove_mitigation(eia: Eia, mitigation_id: int):
 
 @bp.get("/<reference>/evidence")
 @bp.response(200, EvidenceSchema(many=True))
-def evidence(reference: str):
+def evidence(reference: str) -> list[EvidenceItem]:
     """The evidence on an assessment (files' metadata, links and notes)."""
-    return respond(EvidenceSchema(many=True).dump(evidence_queries.for_subject(_visible_eia(reference))), etag=False)
+    return evidence_queries.for_subject(_visible_eia(reference))
 
 
 #: Documented by name in the OpenAPI document (the evidence upload reads its body itself).
-bp.extra_schemas = {"EvidenceInput": EvidenceInputSchema}
+bp.extra_schemas["EvidenceInput"] = EvidenceInputSchema
 
 
 @bp.post("/<reference>/evidence")
@@ -396,38 +391,30 @@ def add_evidence(eia: Eia):
     A link or a note as JSON, or a file as multipart/form-data with a ``file`` part and the other
     fields as form fields. Files are checked by their content and size, as on the pages."""
     services.check_editable(eia)
-    user = api_user()
+    upload = None
     if request.mimetype == "multipart/form-data":
         form = request.form
+        fields = ("title", "description", "source", "evidence_date", "is_public")
         values = FileEvidenceInputSchema().load(
-            {
-                **{
-                    key: form[key]
-                    for key in ("title", "description", "source", "evidence_date", "is_public")
-                    if key in form
-                },
-                "sections": form.getlist("sections"),
-                "characteristics": form.getlist("characteristics"),
-            }
+            {key: form[key] for key in fields if key in form}
+            | {"sections": form.getlist("sections"), "characteristics": form.getlist("characteristics")}
         )
-        upload = request.files.get("file")
-        item = evidence_services.add_file(
-            eia,
-            values,
-            stream=upload.stream if upload and upload.filename else None,
-            file_name=upload.filename if upload else None,
-            characteristics=_chosen_characteristics(eia, values),
-            by=user,
-            store=store_for(),
-            max_bytes=current_app.config["EIA_MAX_UPLOAD_MB"] * 1024 * 1024,
-        )
+        kind, upload = EvidenceKind.FILE, request.files.get("file")
     else:
         values = EvidenceInputSchema().load(_json_body())
-        add = evidence_services.add_link if values["kind"] == "link" else evidence_services.add_note
-        item = add(eia, values, characteristics=_chosen_characteristics(eia, values), by=user)
+        kind = EvidenceKind(values["kind"])
+    item = evidence_services.add_evidence(
+        eia,
+        kind,
+        values,
+        by=api_user(),
+        stream=upload.stream if upload and upload.filename else None,
+        file_name=upload.filename if upload else None,
+        store=store_for(),
+        max_bytes=current_app.config["EIA_MAX_UPLOAD_MB"] * 1024 * 1024,
+    )
     db.session.commit()
-    location = url_for("eias.evidence_item", reference=eia.reference, evidence_id=item.id)
-    return respond(EvidenceSchema().dump(item), 201, headers={"Location": location})
+    return item, {"Location": url_for("eias.evidence_item", reference=eia.reference, evidence_id=item.id)}
 
 
 def _json_body() -> Any:
@@ -439,29 +426,14 @@ def _json_body() -> Any:
     return body
 
 
-def _chosen_characteristics(eia: Eia, values: dict[str, Any]) -> list[Any]:
-    sections = {s.key for s in eia.form.sections}
-    register = {c.key: c for c in queries.characteristics_for(eia)}
-    problems = {}
-    wrong_sections = [key for key in values.get("sections", []) if key not in sections]
-    if wrong_sections:
-        problems["sections"] = f"Not sections of this assessment: {', '.join(wrong_sections)}"
-    wrong = [key for key in values.get("characteristics", []) if key not in register]
-    if wrong:
-        problems["characteristics"] = f"Not in the register: {', '.join(wrong)}"
-    if problems:
-        raise ValidationFailed("Unknown sections or characteristics", problems)
-    return [register[key] for key in dict.fromkeys(values.get("characteristics", []))]
-
-
 @bp.get("/<reference>/evidence/<int:evidence_id>")
+@bp.etag
 @bp.response(200, EvidenceSchema)
-def evidence_item(reference: str, evidence_id: int):
+def evidence_item(reference: str, evidence_id: int) -> EvidenceItem:
     """One piece of evidence's metadata.
 
     The file itself downloads from the assessment's evidence page."""
-    eia = _visible_eia(reference)
-    return respond(EvidenceSchema().dump(evidence_queries.item_or_404(eia, evidence_id)))
+    return evidence_queries.item_or_404(_visible_eia(reference), evidence_id)
 
 
 # Workflow and history ------------------------------------------------------------------------------
@@ -469,20 +441,20 @@ def evidence_item(reference: str, evidence_id: int):
 
 @bp.post("/<reference>/transitions")
 @eia_first()
+@bp.etag
 @bp.arguments(TransitionInputSchema, location="json")
 @bp.response(200, EiaSchema)
-@bp.doc(parameters=[IF_MATCH])
-def transition(values: dict[str, Any], eia: Eia):
+def transition(values: dict[str, Any], eia: Eia) -> Shown:
     """Move the assessment along the workflow.
 
     submit, start_review, return (comment needed), approve, withdraw (comment needed), sign_off
     (comment and ``confirmed`` needed), publish, archive (comment needed). If-Match takes the ETag
     of ``GET /eias/{reference}``, so nobody approves or signs off something that changed after
     they read it."""
-    check_if_match(eia_data(eia))
+    bp.check_etag(shown_eia(eia), EiaSchema)
     workflow.transition(eia, values["name"], by=api_user(), comment=values["comment"], confirmed=values["confirmed"])
     db.session.commit()
-    return respond(eia_data(queries.eia_or_404(eia.reference)))
+    return shown_eia(queries.eia_or_404(eia.reference))
 
 
 @bp.post("/<reference>/versions")
@@ -495,13 +467,13 @@ def reopen(reference: str):
     following = workflow.reopen(eia, by=api_user())
     db.session.commit()
     following = queries.eia_or_404(following.reference)
-    return respond(eia_data(following), 201, headers={"Location": _eia_url(following)})
+    return shown_eia(following), {"Location": _eia_url(following)}
 
 
 @bp.get("/<reference>/history")
 @bp.arguments(PageArgs, location="query", as_kwargs=True)
 @bp.response(200, page_of(HistoryEntrySchema))
-def history(reference: str, page: int, per_page: int):
+def history(reference: str, page: int, per_page: int) -> Pagination:
     """Every change to the assessment from the audit log, newest first."""
     eia = _visible_eia(reference)
     query = (
@@ -509,6 +481,4 @@ def history(reference: str, page: int, per_page: int):
         .where(AuditEntry.entity_type == "eia", AuditEntry.entity_id == str(eia.id))
         .order_by(AuditEntry.seq.desc())
     )
-    result = paginated(query, {"page": page, "per_page": per_page})
-    result["items"] = HistoryEntrySchema(many=True).dump(result["items"])
-    return respond(result, etag=False)
+    return paginate(query, page=page, per_page=per_page)

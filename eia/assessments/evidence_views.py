@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from eia.assessments import evidence_services
 from eia.assessments import queries as eia_queries
 from eia.assessments import services as eia_services
 from eia.evidence import queries, services
@@ -58,7 +59,7 @@ def new(reference: str, kind: str):
     if request.method == "GET" and request.args.get("section") in {s.key for s in eia.form.sections}:
         form.sections.data = [request.args["section"]]
     if form.validate_on_submit():
-        chosen = [c for c in characteristics if str(c.id) in (form.characteristics.data or [])]
+        chosen = [c.key for c in characteristics if str(c.id) in (form.characteristics.data or [])]
         done = submit_form(
             form,
             lambda: _add(eia, EvidenceKind(kind), form, chosen),
@@ -70,22 +71,19 @@ def new(reference: str, kind: str):
     return render_template("evidence/new.html", eia=eia, form=form, kind=EvidenceKind(kind))
 
 
-def _add(eia, kind: EvidenceKind, form: EvidenceForm, characteristics: list) -> Any:
-    """Add the file (checked by its content and size), link or note the form describes."""
-    if kind is EvidenceKind.LINK:
-        return services.add_link(eia, form.values(), characteristics=characteristics, by=current_user)
-    if kind is EvidenceKind.NOTE:
-        return services.add_note(eia, form.values(), characteristics=characteristics, by=current_user)
-    upload = request.files.get("file")
-    return services.add_file(
+def _add(eia, kind: EvidenceKind, form: EvidenceForm, characteristics: list[str]) -> Any:
+    """Add the file (checked by its content and size), link or note the form describes, naming
+    *characteristics* by key."""
+    upload = request.files.get("file") if kind is EvidenceKind.FILE else None
+    return evidence_services.add_evidence(
         eia,
-        form.values(),
-        stream=upload.stream if upload and upload.filename else None,
-        file_name=upload.filename if upload else None,
-        characteristics=characteristics,
+        kind,
+        form.values() | {"characteristics": characteristics},
         by=current_user,
         store=store_for(),
         max_bytes=current_app.config["EIA_MAX_UPLOAD_MB"] * 1024 * 1024,
+        stream=upload.stream if upload and upload.filename else None,
+        file_name=upload.filename if upload else None,
     )
 
 

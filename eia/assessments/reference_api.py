@@ -11,7 +11,7 @@ from eia.accounts import queries as accounts
 from eia.accounts.models import User
 from eia.api import api_blueprint
 from eia.api.auth import api_user
-from eia.api.common import respond
+from eia.api.common import Shown
 from eia.assessments import queries
 from eia.assessments.schemas import CharacteristicSchema, PersonSchema, ServiceAreaSchema
 from eia.extensions import db
@@ -30,13 +30,13 @@ class MeSchema(Schema):
 
 @bp.get("/me")
 @bp.response(200, MeSchema)
-def me():
+def me() -> Shown:
     """The token's owner and the token itself."""
-    user = api_user()
     token = g.api_token
-    data = MeSchema(exclude=("token",)).dump(user)
-    data["token"] = {"name": token.name, "scope": token.scope.value, "expires_at": token.expires_at.isoformat()}
-    return respond(data, etag=False)
+    return Shown(
+        api_user(),
+        token={"name": token.name, "scope": token.scope.value, "expires_at": token.expires_at.isoformat()},
+    )
 
 
 @bp.get("/characteristics")
@@ -45,14 +45,14 @@ def characteristics():
     """The characteristic register.
 
     The nine protected characteristics of the Equality Act 2010 and the council's own."""
-    return respond(CharacteristicSchema(many=True).dump(queries.characteristics()), etag=False)
+    return queries.characteristics()
 
 
 @bp.get("/service-areas")
 @bp.response(200, ServiceAreaSchema(many=True))
 def service_areas():
     """Directorates and their teams."""
-    return respond(ServiceAreaSchema(many=True).dump(accounts.service_areas()), etag=False)
+    return accounts.service_areas()
 
 
 @bp.get("/people")
@@ -61,7 +61,6 @@ def people():
     """People with an enabled account.
 
     Lead officers and the owners of mitigations are chosen from them."""
-    rows = db.session.execute(
+    return db.session.execute(
         select(User.id, User.name).where(User.is_enabled.is_(True)).order_by(func.lower(User.name), User.id)
     ).all()
-    return respond([{"id": row.id, "name": row.name} for row in rows], etag=False)

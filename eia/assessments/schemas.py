@@ -6,14 +6,29 @@ Answers to a section are checked against that section's questions in the EIA's o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import (
+    EXCLUDE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates,
+    validates_schema,
+)
 
+from eia.assessments import queries
 from eia.assessments.models import PROPOSAL_TYPES, Direction, EiaKind, EiaState, MitigationStatus, Severity
 from eia.assessments.workflow import TRANSITIONS
 from forms.answers import TEXT_LIMIT, answer_type
 from forms.definitions import Section
+
+_CHOOSE_AREA = "Choose a service area from the list"
+_CHOOSE_YEAR = "Choose a financial year from 2000 to 2100"
 
 
 class PersonSchema(Schema):
@@ -127,14 +142,53 @@ class EiaSchema(EiaSummarySchema):
 
 
 class EiaListArgs(Schema):
-    q = fields.String(validate=validate.Length(max=200), metadata={"description": "Words in the title or reference"})
-    service_area = fields.Integer(validate=validate.Range(min=1, max=2**31 - 1))
-    state = fields.Enum(EiaState, by_value=True)
-    type = fields.String(validate=validate.OneOf([key for key, _ in PROPOSAL_TYPES]))
-    year = fields.Integer(validate=validate.Range(min=2000, max=2100), metadata={"description": "Financial year"})
+    """The filters of the list of assessments, on its page (``/eias/``) and in the API
+    (``GET /api/v1/eias/``); it loads an :class:`~eia.assessments.queries.EiaFilter`. An empty value
+    is no filter, as a form sends it; other query arguments (the page) are left to others."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    q = fields.String(
+        validate=validate.Length(max=200, error="Search for 200 characters or fewer"),
+        metadata={"description": "Words in the title or reference"},
+    )
+    service_area = fields.Integer(
+        validate=validate.Range(min=1, max=2**31 - 1, error=_CHOOSE_AREA),
+        error_messages={"invalid": _CHOOSE_AREA},
+    )
+    state = fields.Enum(EiaState, by_value=True, error_messages={"unknown": "Choose a state from the list"})
+    type = fields.String(
+        validate=validate.OneOf([key for key, _ in PROPOSAL_TYPES], error="Choose a type from the list")
+    )
+    year = fields.Integer(
+        validate=validate.Range(min=2000, max=2100, error=_CHOOSE_YEAR),
+        error_messages={"invalid": _CHOOSE_YEAR},
+        metadata={"description": "Financial year"},
+    )
     negative = fields.String(
         validate=validate.Length(max=40), metadata={"description": "A characteristic key with a negative impact"}
     )
+
+    @pre_load
+    def leave_out_empty_values(self, data: Mapping[str, Any], **_: Any) -> dict[str, Any]:
+        return {key: value for key, value in data.items() if value != ""}
+
+    @validates("negative")
+    def in_the_register(self, value: str, **_: Any) -> None:
+        if value not in {c.key for c in queries.characteristics()}:
+            raise ValidationError("Choose a characteristic from the list")
+
+    @post_load
+    def as_filter(self, data: dict[str, Any], **_: Any) -> queries.EiaFilter:
+        return queries.EiaFilter(
+            text=(data.get("q") or "").strip() or None,
+            service_area_id=data.get("service_area"),
+            state=data.get("state"),
+            proposal_type=data.get("type"),
+            year=data.get("year"),
+            negative_for=data.get("negative"),
+        )
 
 
 class NewEiaSchema(Schema):

@@ -411,10 +411,32 @@ def _mitigation_values(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _check_mitigation(eia: Eia, values: dict[str, Any]) -> None:
+    """A mitigation addresses the proposal as a whole or a negative impact of *eia*, and its owner is
+    a person with an enabled account.
+
+    :raises ValidationFailed: naming each field that breaks a rule.
+    """
+    problems = {}
+    negatives = {impact.characteristic_id for impact in eia.impacts if impact.is_negative}
+    if values.get("characteristic_id") not in negatives | {None}:
+        problems["characteristic_id"] = "Choose a characteristic with a negative impact here"
+    owner = db.session.get(User, values["owner_id"])
+    if owner is None or not owner.is_enabled:
+        problems["owner_id"] = "The owner must be a person with an enabled account"
+    if problems:
+        raise ValidationFailed("The mitigation breaks a rule", problems)
+
+
 def add_mitigation(eia: Eia, values: dict[str, Any], *, by: User) -> Mitigation:
     """Add a mitigation (the impact it addresses, the action, its owner, due date, status and how its
-    effect will be measured)."""
+    effect will be measured).
+
+    :raises ValidationFailed: if the impact is not a negative one of *eia*, or the owner is not a
+        person with an enabled account.
+    """
     check_editable(eia)
+    _check_mitigation(eia, values)
     mitigation = Mitigation(**_mitigation_values(values))
     eia.mitigations.append(mitigation)
     db.session.flush()
@@ -427,11 +449,13 @@ def update_mitigation(mitigation: Mitigation, values: dict[str, Any], *, expecte
     """Change a mitigation.
 
     :raises ConflictError: if someone saved it after *expected_version*.
+    :raises ValidationFailed: as :func:`add_mitigation`.
     """
     check_editable(mitigation.eia)
     check_version(
         mitigation, expected_version, "Someone else changed this mitigation after you opened it. Nothing was saved."
     )
+    _check_mitigation(mitigation.eia, values)
     for name, value in _mitigation_values(values).items():
         setattr(mitigation, name, value)
     changes = {f"mitigation.{k}": v for k, v in audit.field_changes(mitigation).items()}

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from marshmallow import ValidationError
 
 from eia.accounts import queries as accounts
 from eia.assessments import queries, services
 from eia.assessments.models import PROPOSAL_TYPES, EiaKind, EiaState, SectionStatus
+from eia.assessments.schemas import EiaListArgs
 from eia.assessments.workflow import Transition, available_transitions
 from eia.auditlog import services as audit
 from eia.csv_export import csv_lines
@@ -16,7 +18,7 @@ from eia.evidence import queries as evidence_queries
 from eia.extensions import db
 from eia.forms_support import Conflict, bind_form, submit_form
 from eia.permissions import can, permit
-from eia.web import filter_args, form_version, int_arg, paginate
+from eia.web import filter_args, form_version, paginate
 from forms.eia import (
     MitigationForm,
     NewEiaForm,
@@ -37,20 +39,14 @@ LIST_FILTERS = ("q", "service_area", "state", "type", "year", "negative")
 
 
 def _list_filter() -> queries.EiaFilter:
-    state = request.args.get("state") or None
-    if state and state not in EiaState._value2member_map_:
-        abort(400, "Choose a state from the list.")
-    negative = request.args.get("negative") or None
-    if negative and negative not in {c.key for c in queries.characteristics()}:
-        abort(400, "Choose a characteristic from the list.")
-    return queries.EiaFilter(
-        text=request.args.get("q", "").strip()[:200] or None,
-        service_area_id=int_arg("service_area"),
-        state=EiaState(state) if state else None,
-        proposal_type=(request.args.get("type") or None),
-        year=int_arg("year", minimum=2000, maximum=2100),
-        negative_for=negative,
-    )
+    """The list's filters from the query string, read as the API reads them.
+
+    :raises werkzeug.exceptions.BadRequest: naming each filter with a value it does not take.
+    """
+    try:
+        return EiaListArgs().load(request.args)
+    except ValidationError as exc:
+        abort(400, " ".join(f"{message}." for messages in exc.normalized_messages().values() for message in messages))
 
 
 @bp.get("/")
@@ -58,7 +54,7 @@ def _list_filter() -> queries.EiaFilter:
 def index():
     permit(current_user, "eia.list")
     filters = _list_filter()
-    page = paginate(queries.with_list_details(queries.eias(current_user, filters)), PAGE_SIZE)
+    page = paginate(queries.with_list_details(queries.eias(current_user, filters)), per_page=PAGE_SIZE)
     this_year = queries.financial_year_of(utcnow().date())
     return render_template(
         "assessments/index.html",

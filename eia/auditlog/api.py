@@ -11,7 +11,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from eia.api import api_blueprint
 from eia.api.auth import api_user
-from eia.api.common import paginated, requires, respond
+from eia.api.common import requires
 from eia.api.schemas import PageArgs, page_of
 from eia.auditlog import queries
 from eia.auditlog import services as audit
@@ -20,6 +20,7 @@ from eia.auditlog.queries import AuditFilter
 from eia.auditlog.schemas import AuditEntrySchema
 from eia.db_types import utcnow
 from eia.extensions import db
+from eia.web import paginate
 
 bp = api_blueprint(
     "audit_log", __name__, url_prefix="/audit-log", description="The tamper-evident audit log and its chain check"
@@ -92,9 +93,7 @@ def entries(page: int, per_page: int, order: str, **filters: Any):
     query = queries.entries(chosen)
     if order == "newest":
         query = query.order_by(None).order_by(AuditEntry.id.desc())
-    result = paginated(query, {"page": page, "per_page": per_page})
-    result["items"] = AuditEntrySchema(many=True).dump(result["items"])
-    return respond(result, etag=False)
+    return paginate(query, page=page, per_page=per_page)
 
 
 @bp.get("/verification")
@@ -106,7 +105,7 @@ def verification():
     not among the entries counted)."""
     report = audit.check_chain(by=api_user())
     db.session.commit()
-    data = {
+    return {
         "intact": report.is_intact,
         "entries": report.entries,
         "head_id": report.head_id,
@@ -115,4 +114,3 @@ def verification():
         "problem": report.problem,
         "checked_at": utcnow(),
     }
-    return respond(ChainCheckSchema().dump(data), etag=False)

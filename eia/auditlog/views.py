@@ -52,7 +52,7 @@ def _filters() -> AuditFilter:
 def index():
     permit(current_user, "audit.view")
     filters = _filters()
-    page = paginate(queries.entries(filters).order_by(None).order_by(queries.AuditEntry.id.desc()), PAGE_SIZE)
+    page = paginate(queries.entries(filters).order_by(None).order_by(queries.AuditEntry.id.desc()), per_page=PAGE_SIZE)
     return render_template(
         "audit/index.html",
         page=page,

@@ -20,7 +20,7 @@ from eia.accounts import queries as accounts
 from eia.accounts.models import User
 from eia.api import api_blueprint
 from eia.api.auth import api_user
-from eia.api.common import IF_MATCH, before_body, check_if_match, paginated, person, requires, respond
+from eia.api.common import Shown, before_body, person, requires
 from eia.api.schemas import PageArgs, page_of
 from eia.assessments import queries as eia_queries
 from eia.assessments.models import Eia
@@ -44,6 +44,7 @@ from eia.quality.schemas import (
     VerificationSchema,
     check_scores,
 )
+from eia.web import paginate
 
 bp = api_blueprint(
     "quality_audits",
@@ -177,7 +178,7 @@ def _summary_data(sample: Sample, names: dict[int, str]) -> dict[str, Any]:
 
 
 def sample_data(sample: Sample) -> dict[str, Any]:
-    """A whole sample as the API returns it (and as its ETag covers)."""
+    """A whole sample as the API shows it (``SampleSchema`` dumps it; its ETag covers all of it)."""
     user = api_user()
     eias = sample_queries.item_references(sample)
     areas = {area.id: area.full_name for area in accounts.service_areas()}
@@ -193,16 +194,16 @@ def sample_data(sample: Sample) -> dict[str, Any]:
         "population_hash": sample.population_hash,
         "items": [_item_data(item, eias[item.eia_id], user, areas, names) for item in sample.items],
     }
-    return SampleSchema().dump(data)
+    return data
 
 
 def _one_item_data(item: SampleItem, eia: Eia) -> dict[str, Any]:
     areas = {area.id: area.full_name for area in accounts.service_areas()}
-    return SampleItemSchema().dump(_item_data(item, eia, api_user(), areas, _names(_score_people(item))))
+    return _item_data(item, eia, api_user(), areas, _names(_score_people(item)))
 
 
 def finding_data(finding: Finding) -> dict[str, Any]:
-    """A finding on its own, as the API returns it (and as its ETag covers)."""
+    """A finding on its own, as the API shows it (``FindingDetailSchema`` dumps it; its ETag covers it)."""
     score = finding.score
     eia = db.session.get(Eia, finding.eia_id)
     names = _names({finding.owner_id, score.scored_by_id})
@@ -217,7 +218,7 @@ def finding_data(finding: Finding) -> dict[str, Any]:
         "scored_by": person(score.scored_by_id, names),
         "can_mark_done": finding.status is FindingStatus.OPEN and can(api_user(), "finding.close", finding),
     }
-    return FindingDetailSchema().dump(data)
+    return data
 
 
 def _sample_url(sample_id: int) -> str:
@@ -233,10 +234,9 @@ def _sample_url(sample_id: int) -> str:
 @bp.response(200, page_of(SampleSummarySchema))
 def samples(page: int, per_page: int):
     """Every sample drawn, newest first."""
-    result = paginated(sample_queries.samples(), {"page": page, "per_page": per_page})
-    names = _names(sample.drawn_by_id for sample in result["items"])
-    result["items"] = SampleSummarySchema(many=True).dump([_summary_data(s, names) for s in result["items"]])
-    return respond(result, etag=False)
+    found = paginate(sample_queries.samples(), page=page, per_page=per_page)
+    names = _names(sample.drawn_by_id for sample in found.items)
+    return Shown(found, items=[_summary_data(sample, names) for sample in found.items])
 
 
 @bp.post("/")
@@ -268,25 +268,26 @@ def draw(values: dict[str, Any]):
         by=api_user(),
     )
     db.session.commit()
-    return respond(sample_data(_sample_or_404(sample.id)), 201, headers={"Location": _sample_url(sample.id)})
+    return sample_data(_sample_or_404(sample.id)), {"Location": _sample_url(sample.id)}
 
 
 @bp.get("/rubric")
 @requires("sample.view")
+@bp.etag
 @bp.response(200, RubricSchema)
 def rubric():
     """The current rubric: each criterion's key, title, question and what earns a 0, 1 or 2."""
-    current = scoring.current_rubric()
-    return respond(RubricSchema().dump(current))
+    return scoring.current_rubric()
 
 
 @bp.get("/<int:sample_id>")
 @requires("sample.view")
+@bp.etag
 @bp.response(200, SampleSchema)
 def sample(sample_id: int):
     """One sample: how it was drawn (period, size, seed, population size and hash) and each sampled
     assessment with its scorings and findings."""
-    return respond(sample_data(_sample_or_404(sample_id)))
+    return sample_data(_sample_or_404(sample_id))
 
 
 @bp.post("/<int:sample_id>/verification")
@@ -298,14 +299,13 @@ def verify(sample_id: int):
     sample = _sample_or_404(sample_id)
     result = sampling.check_draw(sample, by=api_user())
     db.session.commit()
-    data = {
+    return {
         "sample_id": sample.id,
         "matches": result.matches,
         "problems": result.problems,
         "seed": sample.seed,
         "population_hash": sample.population_hash,
     }
-    return respond(VerificationSchema().dump(data), etag=False)
 
 
 # Scoring -------------------------------------------------------------------------------------------
@@ -313,13 +313,14 @@ def verify(sample_id: int):
 
 @bp.get("/<int:sample_id>/items/<int:item_id>")
 @requires("sample.view")
+@bp.etag
 @bp.response(200, SampleItemSchema)
 def item(sample_id: int, item_id: int):
     """One sampled assessment with every scoring of it (the latest last) and their findings."""
     found, eia = _item_or_404(_sample_or_404(sample_id), item_id)
     if not can(api_user(), "eia.view", eia):
         raise NotFound(f"Sample {sample_id} has no item {item_id}.")
-    return respond(_one_item_data(found, eia))
+    return _one_item_data(found, eia)
 
 
 def _scorable(sample_id: int, item_id: int) -> dict[str, Any]:
@@ -362,18 +363,19 @@ def score(values: dict[str, Any], item: SampleItem, eia: Eia):
     db.session.commit()
     names = _names({result.scored_by_id} | {f.owner_id for f in result.findings})
     location = url_for("quality_audits.item", sample_id=item.sample_id, item_id=item.id)
-    return respond(QualityScoreSchema().dump(_score_data(result, names)), 201, headers={"Location": location})
+    return _score_data(result, names), {"Location": location}
 
 
 # Findings ------------------------------------------------------------------------------------------
 
 
 @bp.get("/findings/<int:finding_id>")
+@bp.etag
 @bp.response(200, FindingDetailSchema)
 def finding(finding_id: int):
     """A finding: what to put right in which assessment, who owns it, by when, and whether it is done.
     Its owner, the equalities team, administrators and decision makers read it."""
-    return respond(finding_data(_visible_finding(finding_id)))
+    return finding_data(_visible_finding(finding_id))
 
 
 def _closable(finding_id: int) -> dict[str, Any]:
@@ -384,13 +386,13 @@ def _closable(finding_id: int) -> dict[str, Any]:
 
 @bp.post("/findings/<int:finding_id>/done")
 @before_body(_closable)
+@bp.etag
 @bp.arguments(CloseFindingInputSchema, location="json")
 @bp.response(200, FindingDetailSchema)
-@bp.doc(parameters=[IF_MATCH])
 def mark_done(values: dict[str, Any], finding: Finding):
     """Mark a finding done, saying what was done (its owner or the equalities team). If-Match takes
     the ETag of ``GET /samples/findings/{finding_id}``; a finding already done is a 409."""
-    check_if_match(finding_data(finding))
+    bp.check_etag(finding_data(finding), FindingDetailSchema)
     scoring.close_finding(finding, note=values["note"], expected_version=finding.version, by=api_user())
     db.session.commit()
-    return respond(finding_data(finding))
+    return finding_data(finding)

@@ -38,7 +38,7 @@ def index():
         quarters=queries.quarterly_results(year, current_app.config["EIA_AUDITS_PER_QUARTER"], today),
         averages=queries.criterion_averages(year, rubric),
         findings=queries.common_findings(year, rubric),
-        page=paginate(queries.samples(), 25),
+        page=paginate(queries.samples(), per_page=25),
     )
 
 

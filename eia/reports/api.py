@@ -4,7 +4,7 @@ as the page at ``/reports/<year>`` (for the equalities team, decision makers and
 from __future__ import annotations
 
 from eia.api import api_blueprint
-from eia.api.common import requires, respond
+from eia.api.common import requires
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed
 from eia.reports import figures
@@ -17,6 +17,7 @@ FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 @bp.get("/<int:year>")
 @requires("report.view")
+@bp.etag
 @bp.response(200, AnnualReportSchema)
 def report(year: int):
     """The annual report for financial year *year* (``2025`` is 1 April 2025 to 31 March 2026): the
@@ -27,4 +28,4 @@ def report(year: int):
         raise ValidationFailed(
             "Year out of range", {"year": f"Give a financial year from {FIRST_YEAR} to {LAST_YEAR}, like 2025"}
         )
-    return respond(AnnualReportSchema().dump(figures.build(year, utcnow().date())))
+    return figures.build(year, utcnow().date())
