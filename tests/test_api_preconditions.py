@@ -108,7 +108,7 @@ def test_a_transition_that_loses_a_race_after_its_if_match_passed_gets_412(db, a
         session.get(Eia, eia.id).title = "Library opening hours (revised)"
 
     monkeypatch.setattr(workflow, "transition", _racing(workflow.transition, other_writer))
-    response = author.post(f"{url}/transitions", json={"name": "submit"}, headers={"If-Match": etag})
+    response = author.post(f"{url}/transitions", json={"name": "submit", "confirmed": True}, headers={"If-Match": etag})
     assert response.status_code == 412, response.get_json()
     assert author.get(url).get_json()["state"] == "draft"
 
