@@ -12,10 +12,11 @@ from typing import Any, TypeVar
 from flask import flash, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm.exc import StaleDataError
 from wtforms import Field
 
-from eia.errors import ConflictError, ValidationFailed, version_of
+from eia.errors import ConflictError, EiaError, ValidationFailed, version_of
 from eia.extensions import db
 
 F = TypeVar("F", bound=FlaskForm)
@@ -114,6 +115,26 @@ def attempt(form: FlaskForm, save: Callable[[], T]) -> tuple[bool, T | None]:
             savepoint.rollback()
         raise
     return True, result
+
+
+def also_check(form: FlaskForm, save: Callable[[], Any]) -> None:
+    """When a form's own checks failed (an impossible date, say), run the service's checks too and
+    put their messages on the fields the form found nothing wrong with, so a person sees every
+    problem in one round. Nothing is kept: the SAVEPOINT is rolled back whatever happens."""
+    savepoint = db.session.begin_nested()
+    try:
+        save()
+    except ValidationFailed as exc:
+        for name, message in exc.fields.items():
+            field = getattr(form, name, None)
+            if field is not None and not field.errors:
+                field.errors = [message]
+    except (EiaError, SQLAlchemyError):  # a clash, a state problem or a value the form already refused
+        pass
+    finally:
+        # A failed flush leaves the SAVEPOINT inactive but still to be rolled back.
+        if db.session().get_nested_transaction() is savepoint:
+            savepoint.rollback()
 
 
 def field_text(field: Field, value: Any) -> str:

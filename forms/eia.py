@@ -124,93 +124,123 @@ class NewEiaForm(FlaskForm):
         return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else -1
 
 
-DIRECTION_CHOICES = [
-    ("positive", "Positive"),
-    ("neutral", "Neutral"),
-    ("negative", "Negative"),
-    ("not_known", "Not known"),
-]
-SEVERITY_CHOICES = [("low", "Low"), ("medium", "Medium"), ("high", "High")]
+def _enum_choices(members: Any) -> list[tuple[str, str]]:
+    return [(member.value, member.label) for member in members]
 
 
-def impacts_form_class(section: Section, characteristics: list[Any], people: list[tuple[str, str]]) -> type[FlaskForm]:
-    """The impacts page: a block per characteristic, then the section's own questions."""
+def directions_form_class(characteristics: list[Any], directions: Any) -> type[FlaskForm]:
+    """Step one of the impacts: a direction for each characteristic, and a short reason for a neutral
+    one (*directions* is the Direction enum)."""
     attrs: dict[str, Any] = {}
     for c in characteristics:
         attrs[f"c_{c.key}_direction"] = RadioField(
-            "Impact", widget=GovRadioInput(), choices=choices(DIRECTION_CHOICES), validators=[Optional()]
-        )
-        attrs[f"c_{c.key}_severity"] = RadioField(
-            "How severe is a negative impact?",
+            f"Impact on {c.name.lower()}",
             widget=GovRadioInput(),
-            choices=choices(SEVERITY_CHOICES),
+            choices=choices(_enum_choices(directions)),
             validators=[Optional()],
         )
-        for name, label, hint in (
-            (
-                "description",
-                "What is the real effect on people?",
-                "Not just a tick: what changes for them, or why there is no effect.",
-            ),
-            (
-                "who_affected",
-                "Who exactly is affected?",
-                "For example: wheelchair users who rely on the mobile library.",
-            ),
-            ("evidence", "What is the evidence?", "Data, engagement or research behind this, with its source."),
-        ):
-            attrs[f"c_{c.key}_{name}"] = TextAreaField(
-                label,
-                description=hint,
-                widget=GovTextArea(),
-                validators=[
-                    Optional(),
-                    Length(
-                        max=5000, message=f"{c.name}: {label.rstrip('?').lower()} must be 5,000 characters or fewer"
-                    ),
-                ],
-            )
-    for question in section.questions:
-        attrs[question.key] = field_for(question, people)
-    attrs |= _section_controls()
-    return type("ImpactsForm", (FlaskForm,), attrs)
+        attrs[f"c_{c.key}_reason"] = StringField(
+            f"Why is there no effect on {c.name.lower()}?",
+            filters=[strip],
+            widget=GovTextInput(),
+            validators=[
+                Optional(),
+                Length(max=300, message=f"{c.name}: the reason must be 300 characters or fewer"),
+            ],
+        )
+    attrs["version"] = HiddenField()
+    attrs["submit"] = SubmitField("Save and continue", widget=GovSubmitInput())
+    return type("DirectionsForm", (FlaskForm,), attrs)
 
 
-IMPACT_FIELD_LABELS = {
-    "direction": "impact",
-    "severity": "how severe",
-    "description": "the real effect on people",
-    "who_affected": "who exactly is affected",
-    "evidence": "the evidence",
-}
+def direction_labels(characteristics: list[Any]) -> dict[str, str]:
+    """Step one's fields with their characteristic, for a page that lists them all ("Age: impact")."""
+    labels = {}
+    for c in characteristics:
+        labels[f"c_{c.key}_direction"] = f"{c.name}: impact"
+        labels[f"c_{c.key}_reason"] = f"{c.name}: why there is no effect"
+    return labels
 
 
-def impact_labels(characteristics: list[Any]) -> dict[str, str]:
-    """Each impact field's name with its characteristic, for a page that lists them all ("Age: impact")."""
-    return {
-        f"c_{c.key}_{name}": f"{c.name}: {label}"
-        for c in characteristics
-        for name, label in IMPACT_FIELD_LABELS.items()
-    }
-
-
-def impact_values(form: FlaskForm, characteristic: Any) -> dict[str, Any]:
-    return {
-        name: form[f"c_{characteristic.key}_{name}"].data
-        for name in ("direction", "severity", "description", "who_affected", "evidence")
-    }
-
-
-def impact_initial(impacts: list[Any]) -> dict[str, Any]:
+def directions_data(characteristics: list[Any], impacts: list[Any]) -> dict[str, Any]:
+    """Step one's saved answers as its form's data."""
+    saved = {impact.characteristic_id: impact for impact in impacts}
     data: dict[str, Any] = {}
-    for impact in impacts:
-        key = impact.characteristic.key
-        data[f"c_{key}_direction"] = impact.direction.value if impact.direction else None
-        data[f"c_{key}_severity"] = impact.severity.value if impact.severity else None
-        data[f"c_{key}_description"] = impact.description
-        data[f"c_{key}_who_affected"] = impact.who_affected
-        data[f"c_{key}_evidence"] = impact.evidence
+    for c in characteristics:
+        impact = saved.get(c.id)
+        if impact is not None and impact.direction is not None:
+            data[f"c_{c.key}_direction"] = impact.direction.value
+            if impact.direction.value == "neutral":
+                data[f"c_{c.key}_reason"] = impact.description
     return data
+
+
+class ImpactDetailForm(FlaskForm):
+    """Step two of the impacts, for one characteristic."""
+
+    description = TextAreaField(
+        "What is the real effect on people?",
+        description="Not just a tick: what changes for them, for better or worse.",
+        filters=[strip],
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=5000, message="The effect must be 5,000 characters or fewer")],
+    )
+    who_affected = TextAreaField(
+        "Who exactly is affected?",
+        description="For example: wheelchair users who rely on the mobile library.",
+        filters=[strip],
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=5000, message="Who is affected must be 5,000 characters or fewer")],
+    )
+    severity = RadioField("How severe is it?", widget=GovRadioInput(), choices=[], validators=[Optional()])
+    finding_out = TextAreaField(
+        "What will be done to find out, and by when?",
+        description="For example: ask the Deaf community forum in March, and add the results to this assessment.",
+        filters=[strip],
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=5000, message="What will be done must be 5,000 characters or fewer")],
+    )
+    evidence_items = SelectMultipleField(
+        "Which of this assessment's evidence is behind it?",
+        widget=GovCheckboxesInput(),
+        choices=[],
+        validators=[Optional()],
+    )
+    evidence = TextAreaField(
+        "Anything else behind it (optional)",
+        description="Data, engagement or research not in the evidence list, with its source.",
+        filters=[strip],
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=5000, message="The evidence must be 5,000 characters or fewer")],
+    )
+    version = HiddenField()
+    submit = SubmitField("Save and continue", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, severities: list[tuple[str, str]], evidence: list[tuple[str, str]], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.severity.choices = choices(severities)
+        self.evidence_items.choices = choices(evidence)
+
+    @staticmethod
+    def data_from(impact: Any, evidence_ids: list[int]) -> dict[str, Any]:
+        return {
+            "description": impact.description,
+            "who_affected": impact.who_affected,
+            "severity": impact.severity.value if impact.severity else None,
+            "finding_out": impact.finding_out,
+            "evidence": impact.evidence,
+            "evidence_items": [str(i) for i in evidence_ids],
+            "version": str(impact.version),
+        }
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "description": self.description.data,
+            "who_affected": self.who_affected.data,
+            "severity": self.severity.data,
+            "finding_out": self.finding_out.data,
+            "evidence": self.evidence.data,
+        }
 
 
 class MitigationForm(FlaskForm):

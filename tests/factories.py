@@ -162,6 +162,7 @@ STANDARD_ANSWERS: dict[str, dict[str, Any]] = {
 def complete_eia(eia: Eia, by: User, negative: tuple[str, ...] = ("age",), mitigate: bool = True) -> Eia:
     """Answer every section so *eia* can be submitted; *negative* characteristics get a negative impact,
     each with a mitigation unless *mitigate* is false."""
+    from eia.assessments import impacts as impacts_service
     from eia.assessments import queries as eia_queries
     from eia.assessments import services as eia_services
 
@@ -183,7 +184,7 @@ def complete_eia(eia: Eia, by: User, negative: tuple[str, ...] = ("age",), mitig
                 }
                 for c in eia_queries.characteristics_for(eia)
             }
-            eia_services.save_impacts(eia, impacts, answers, completed=True, expected_version=version, by=by)
+            impacts_service.save_impacts(eia, impacts, answers, completed=True, expected_version=version, by=by)
         else:
             eia_services.save_section(eia, section.key, answers, completed=True, expected_version=version, by=by)
     if mitigate:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from eia.accounts.models import Role
 from eia.assessments import authoring, workflow
+from eia.assessments import impacts as impacts_service
 from eia.assessments.models import EiaState
 from eia.auditlog.models import AuditEntry
 from eia.errors import PermissionDenied, ValidationFailed, WorkflowError
@@ -174,12 +175,12 @@ def test_a_reviewers_section_comment_is_dealt_with_on_that_section(app, client, 
 
 
 def test_a_neutral_impact_never_shows_a_severity(client, login_as, db):
-    from eia.assessments import queries, services
+    from eia.assessments import queries
 
     author = login_as(Role.AUTHOR)
     eia = make_eia(author=author)
     age = next(c for c in queries.characteristics_for(eia) if c.key == "age")
-    services.save_impacts(
+    impacts_service.save_impacts(
         eia,
         {age: {"direction": "neutral", "severity": "low", "description": "No differential effect."}},
         {},

@@ -210,8 +210,13 @@ def test_evidence_linked_to_a_characteristic_shows_on_the_impacts_page_and_downl
         sections=["impacts"],
     )
     item = db.session.execute(select(EvidenceItem)).scalar_one()
-    page = client.get(f"/eias/{eia.reference}/sections/impacts").get_data(as_text=True)
+    client.post(
+        f"/eias/{eia.reference}/sections/impacts",
+        data={"c_disability_direction": "negative", "version": str(eia.section("impacts").version)},
+    )
+    page = client.get(f"/eias/{eia.reference}/sections/impacts/disability").get_data(as_text=True)
     assert "Evidence behind this:" in page and "Disability monitoring 2024-25" in page
+    assert f'value="{item.id}" checked' in page  # ticked among the evidence behind this impact
     response = client.get(f"/eias/{eia.reference}/evidence/{item.id}/download")
     body = response.data
     response.close()

@@ -55,6 +55,11 @@ MATRIX = [
     # {eia} belongs to another service area than the service manager signed in here.
     ("GET", "/eias/{eia}", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
     ("GET", "/eias/{eia}/sections/about", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
+    # {eia} has no impact to describe yet: the page of one is not found, whoever asks.
+    ("GET", "/eias/{eia}/sections/impacts/across-groups", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
+    ("POST", "/eias/{eia}/sections/impacts/across-groups", set()),
+    ("GET", "/eias/{eia}/sections/impacts/age", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
+    ("POST", "/eias/{eia}/sections/impacts/age", set()),
     ("POST", "/eias/{eia}/sections/about", set()),
     ("GET", "/eias/{eia}/mitigations/new", set()),
     ("POST", "/eias/{eia}/mitigations/new", set()),
@@ -132,6 +137,7 @@ def _flask_rule(path: str) -> str:
         path.replace("{user}", "<int:user_id>")
         .replace("{eia}", "<reference>")
         .replace("/about", "/<key>")
+        .replace("/impacts/age", "/impacts/<key>")
         .replace("/approve", "/<name>")
         .replace("{mitigation}", "<int:mitigation_id>")
         .replace("{characteristic}", "<int:characteristic_id>")

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 from eia.accounts.models import Role
-from eia.assessments import services, workflow
+from eia.assessments import impacts as impacts_service
+from eia.assessments import workflow
 from eia.assessments.models import EiaKind, EiaState
 from tests.conftest import sign_in_session
 from tests.factories import complete_eia, make_eia, make_user
@@ -89,26 +90,20 @@ def test_conflict_on_the_impacts_page_shows_each_characteristic(client, login_as
     eia = make_eia(author=author)
     opened = eia.section("impacts").version
     age = next(c for c in services_characteristics(eia) if c.key == "age")
-    services.save_impacts(
+    impacts_service.save_impacts(
         eia, {age: {"direction": "negative", "severity": "high", "description": "Older borrowers lose mornings."}}, {},
         completed=False, expected_version=opened, by=author,
     )  # fmt: skip
     db.session.commit()
     response = client.post(
         f"/eias/{eia.reference}/sections/impacts",
-        data={
-            "c_age_direction": "neutral",
-            "c_age_description": "None found.",
-            "completed": "no",
-            "version": str(opened),
-        },
+        data={"c_age_direction": "neutral", "c_age_reason": "None found.", "version": str(opened)},
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     # Each characteristic's answers side by side: what was typed, then what is saved now.
     assert conflict_row(page, "Age: impact") == ["Neutral", "Negative"]
-    assert conflict_row(page, "Age: how severe") == ["Not answered", "High"]
-    assert conflict_row(page, "Age: the real effect on people") == ["None found.", "Older borrowers lose mornings."]
+    assert conflict_row(page, "Age: why there is no effect") == ["None found.", "Not answered"]
 
 
 def conflict_row(page: str, question: str) -> list[str]:

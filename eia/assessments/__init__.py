@@ -10,10 +10,18 @@ def init_app(app: Flask) -> None:
     reference data and the ``eia forms`` commands."""
     from eia import api, signals
     from eia.assessments import api as assessments_api
-    from eia.assessments import authoring_views, evidence_views, form_templates, reference_api, views, workflow_views
+    from eia.assessments import (
+        authoring_views,
+        evidence_views,
+        form_templates,
+        impact_views,
+        reference_api,
+        views,
+        workflow_views,
+    )
     from eia.assessments.cli import forms_cli
 
-    for blueprint in (views.bp, workflow_views.bp, evidence_views.bp, authoring_views.bp):
+    for blueprint in (views.bp, workflow_views.bp, evidence_views.bp, authoring_views.bp, impact_views.bp):
         app.register_blueprint(blueprint)
     for api_blueprint in (reference_api.bp, assessments_api.bp):
         api.register_blueprint(api_blueprint)

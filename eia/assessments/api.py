@@ -20,6 +20,7 @@ from eia.api.auth import api_user
 from eia.api.common import Shown, before_body, fields_named, requires
 from eia.api.schemas import PageArgs, page_of
 from eia.assessments import evidence_services, queries, services, workflow
+from eia.assessments import impacts as impacts_service
 from eia.assessments.models import Eia, Mitigation
 from eia.assessments.queries import EiaFilter
 from eia.assessments.schemas import (
@@ -187,7 +188,7 @@ def save_section(values: dict[str, Any], eia: Eia, key: str) -> dict[str, Any]:
     answers = check_answers(definition, values["answers"], people)
     user = api_user()
     if definition.kind == "impacts":
-        services.save_impacts(
+        impacts_service.save_impacts(
             eia,
             _impacts_as_saved(eia),
             answers,
@@ -215,6 +216,7 @@ def _impacts_as_saved(eia: Eia) -> dict[Any, dict[str, Any]]:
                 "description": impact.description,
                 "who_affected": impact.who_affected,
                 "evidence": impact.evidence,
+                "finding_out": impact.finding_out,
             }
             if impact
             else {}
@@ -251,7 +253,7 @@ def save_impacts(values: dict[str, Any], eia: Eia) -> dict[str, Any]:
         }
     people = {int(value) for value, _ in queries.people_choices()}
     answers = check_answers(definition, values["answers"], people)
-    services.save_impacts(
+    impacts_service.save_impacts(
         eia, impacts, answers, completed=values["completed"], expected_version=current["version"], by=api_user()
     )
     db.session.commit()

@@ -9,10 +9,13 @@ from eia.accounts.models import User
 from eia.assessments import queries
 from eia.assessments.models import Characteristic, Eia
 from eia.assessments.services import check_editable
+from eia.auditlog import services as audit
 from eia.errors import ValidationFailed
+from eia.evidence import queries as queries_evidence
 from eia.evidence import services as evidence
 from eia.evidence.models import EvidenceItem, EvidenceKind
 from eia.evidence.storage import EvidenceStore
+from eia.extensions import db
 
 
 def chosen_characteristics(eia: Eia, values: dict[str, Any]) -> list[Characteristic]:
@@ -70,3 +73,39 @@ def add_evidence(
         )
     add = evidence.add_link if kind is EvidenceKind.LINK else evidence.add_note
     return add(eia, values, characteristics=characteristics, by=by)
+
+
+def set_characteristic_evidence(eia: Eia, characteristic: Characteristic, item_ids: list[int], *, by: User) -> None:
+    """Say which of the assessment's evidence is behind its impact on *characteristic*: those items
+    support it from now on, and the others no longer do (each change is recorded).
+
+    :raises ValidationFailed: for an item that is not this assessment's.
+    """
+    check_editable(eia)
+    items = {item.id: item for item in queries_evidence.for_subject(eia)}
+    unknown = [i for i in item_ids if i not in items]
+    if unknown:
+        raise ValidationFailed(
+            "Not this assessment's evidence", {"evidence_items": "Choose from this assessment's evidence"}
+        )
+    wanted = set(item_ids)
+    changes: dict[str, list[Any]] = {}
+    for item in items.values():
+        has = characteristic in item.characteristics
+        if has and item.id not in wanted:
+            item.characteristics.remove(characteristic)
+        elif not has and item.id in wanted:
+            item.characteristics.append(characteristic)
+        else:
+            continue
+        # [supported before, supported now], by the characteristic's key.
+        changes[f"evidence.{item.id}.{characteristic.key}"] = [has, not has]
+    if changes:
+        audit.record(
+            "evidence_linked",
+            eia,
+            by=by,
+            detail=f"evidence behind the impact on {characteristic.name.lower()}",
+            changes=changes,
+        )
+        db.session.flush()

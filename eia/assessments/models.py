@@ -335,13 +335,23 @@ class Impact(db.Model):
     severity: Mapped[Severity | None] = mapped_column(enum_column(Severity))
     who_affected: Mapped[str] = mapped_column(Text, default="")
     evidence: Mapped[str] = mapped_column(Text, default="")
+    #: For an impact not known yet: what will be done to find out, and by when.
+    finding_out: Mapped[str] = mapped_column(Text, default="", server_default="")
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     eia: Mapped[Eia] = relationship(back_populates="impacts")
     characteristic: Mapped[Characteristic] = relationship()
 
+    __mapper_args__ = {"version_id_col": version}
+
     @property
     def is_negative(self) -> bool:
         return self.direction == Direction.NEGATIVE
+
+    @property
+    def needs_detail(self) -> bool:
+        """Whether it gets a page of its own (the real effect, who, evidence): any direction but neutral."""
+        return self.direction is not None and self.direction is not Direction.NEUTRAL
 
     def __repr__(self) -> str:
         return f"<Impact {self.eia_id}:{self.characteristic_id} {self.direction}>"

@@ -87,6 +87,7 @@ class ImpactSchema(Schema):
     description = fields.String()
     who_affected = fields.String()
     evidence = fields.String()
+    finding_out = fields.String(metadata={"description": "For an impact not known yet: what will be done to find out"})
 
 
 class MitigationSchema(Schema):
@@ -216,6 +217,7 @@ class ImpactInputSchema(Schema):
     description = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMIT))
     who_affected = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMIT))
     evidence = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMIT))
+    finding_out = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMIT))
 
 
 class ImpactsInputSchema(SectionInputSchema):

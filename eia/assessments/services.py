@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from enum import Enum
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -17,8 +16,6 @@ from sqlalchemy.exc import IntegrityError
 from eia.accounts.models import ServiceArea, User
 from eia.accounts.queries import areas_for
 from eia.assessments.models import (
-    Characteristic,
-    Direction,
     Eia,
     EiaKind,
     EiaSection,
@@ -29,7 +26,6 @@ from eia.assessments.models import (
     MitigationStatus,
     ReferenceCounter,
     SectionStatus,
-    Severity,
 )
 from eia.auditlog import services as audit
 from eia.db_types import utcnow
@@ -220,11 +216,11 @@ def save_section(
         must be in the future is not.
     :raises WorkflowError: if the EIA is not editable in its state.
     """
-    section, definition = _open_section(eia, key, expected_version)
-    return _store_section(eia, section, definition, answers, completed=completed, by=by, today=today)
+    section, definition = open_section(eia, key, expected_version)
+    return store_section(eia, section, definition, answers, completed=completed, by=by, today=today)
 
 
-def _open_section(eia: Eia, key: str, expected_version: int) -> tuple[EiaSection, Section]:
+def open_section(eia: Eia, key: str, expected_version: int) -> tuple[EiaSection, Section]:
     check_editable(eia)
     definition = eia.form.section(key)
     section = eia.section(key)
@@ -234,7 +230,7 @@ def _open_section(eia: Eia, key: str, expected_version: int) -> tuple[EiaSection
     return section, definition
 
 
-def _store_section(
+def store_section(
     eia: Eia,
     section: EiaSection,
     definition: Section,
@@ -284,71 +280,6 @@ def _store_section(
         audit.record("eia_section_saved", eia, by=by, detail=definition.title, changes=all_changes)
     db.session.flush()
     return section
-
-
-IMPACT_FIELDS = ("direction", "severity", "description", "who_affected", "evidence")
-
-
-def impact_problems(characteristic: Characteristic, values: dict[str, Any]) -> dict[str, str]:
-    """What a completed impacts section still needs for one characteristic (messages name it)."""
-    problems = {}
-    prefix = f"c_{characteristic.key}_"
-    if not values.get("direction"):
-        problems[prefix + "direction"] = (
-            f"{characteristic.name}: select whether the impact is positive, neutral, negative or not known"
-        )
-    if not values.get("description"):
-        problems[prefix + "description"] = f"{characteristic.name}: describe the effect on people, or why there is none"
-    if values.get("direction") == Direction.NEGATIVE.value and not values.get("severity"):
-        problems[prefix + "severity"] = f"{characteristic.name}: select how severe the negative impact is"
-    return problems
-
-
-def save_impacts(
-    eia: Eia,
-    impacts: dict[Characteristic, dict[str, Any]],
-    answers: dict[str, Any],
-    *,
-    completed: bool,
-    expected_version: int,
-    by: User,
-) -> EiaSection:
-    """Save the impact on each characteristic and the section's own questions (intersectional and
-    cumulative impacts, the three aims of the duty).
-
-    :raises ConflictError: if the section was saved by someone else after *expected_version*.
-    :raises ValidationFailed: naming each characteristic still missing an answer, when completed.
-    """
-    section, definition = _open_section(eia, "impacts", expected_version)
-    existing = {impact.characteristic_id: impact for impact in eia.impacts}
-    problems: dict[str, str] = {}
-    changes: dict[str, list[Any]] = {}
-    for characteristic, raw in impacts.items():
-        values = {name: plain_answer(raw.get(name)) or None for name in IMPACT_FIELDS}
-        if values["direction"] != Direction.NEGATIVE.value:
-            values["severity"] = None  # severity belongs to a negative impact only
-        if completed:
-            problems |= impact_problems(characteristic, values)
-        impact = existing.get(characteristic.id)
-        if impact is None:
-            if not any(values.values()):
-                continue
-            impact = Impact(characteristic_id=characteristic.id, description="", who_affected="", evidence="")
-            eia.impacts.append(impact)
-        for name in IMPACT_FIELDS:
-            before = getattr(impact, name)
-            before = before.value if isinstance(before, Enum) else (before or None)
-            if before != values[name]:
-                changes[f"impacts.{characteristic.key}.{name}"] = [before, values[name]]
-                if name == "direction":
-                    impact.direction = Direction(values[name]) if values[name] else None
-                elif name == "severity":
-                    impact.severity = Severity(values[name]) if values[name] else None
-                else:
-                    setattr(impact, name, values[name] or "")
-    return _store_section(
-        eia, section, definition, answers, completed=completed, by=by, problems=problems, changes=changes
-    )
 
 
 def _copy_key_answers(eia: Eia, key: str, answers: dict[str, Any]) -> None:

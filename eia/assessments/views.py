@@ -2,31 +2,28 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from eia.accounts import queries as accounts
-from eia.assessments import queries, services
+from eia.assessments import impact_views, queries, services
 from eia.assessments.models import PROPOSAL_TYPES, EiaKind, EiaState, SectionStatus
 from eia.assessments.schemas import EiaListArgs
 from eia.assessments.workflow import Transition, available_transitions
 from eia.auditlog import services as audit
 from eia.csv_export import csv_lines
 from eia.db_types import utcnow
-from eia.evidence import queries as evidence_queries
 from eia.extensions import db
-from eia.forms_support import Conflict, bind_form, submit_form
+from eia.forms_support import Conflict, also_check, bind_form, submit_form
 from eia.permissions import can, permit
 from eia.web import filter_args, form_version, paginate
 from forms.eia import (
     MitigationForm,
     NewEiaForm,
     answers_from,
-    impact_initial,
-    impact_labels,
-    impact_values,
-    impacts_form_class,
     initial_data,
     section_form_class,
 )
@@ -155,17 +152,19 @@ def section(reference: str, key: str):
     if definition is None or saved is None:
         abort(404)
     if definition.kind == "impacts":
-        return _impacts(eia, definition, saved)
+        return impact_views.directions(eia, definition, saved)
     template = "assessments/mitigations.html" if definition.kind == "mitigations" else "assessments/section.html"
     return _questions_page(eia, definition, saved, template=template)
 
 
 def _questions_page(eia, definition, saved, *, template: str):
     form = _section_form(eia, section_form_class(definition, queries.people_choices()), saved, definition)
-    if request.method == "POST" and form.validate_on_submit():
-        answers = answers_from(form, definition)
+    if request.method == "POST":
         done = _save_section(
-            eia, definition, form, lambda **common: services.save_section(eia, definition.key, answers, **common)
+            eia,
+            definition,
+            form,
+            lambda **common: services.save_section(eia, definition.key, answers_from(form, definition), **common),
         )
         if done is not None:
             return done
@@ -196,12 +195,17 @@ def _section_form(eia, form_class, saved, definition):
 
 
 def _save_section(eia, definition, form, save):
-    """Save a section through the one form path; a clash shows the saved answers beside the typed ones."""
+    """Save a section through the one form path; a clash shows the saved answers beside the typed ones.
+    When the form's own checks fail, the service's are run too, so every problem shows at once."""
+    attempt = partial(
+        save, completed=form.completed.data == "yes", expected_version=form_version(form.version), by=current_user
+    )
+    if not form.validate_on_submit():
+        also_check(form, attempt)
+        return None
     return submit_form(
         form,
-        lambda: save(
-            completed=form.completed.data == "yes", expected_version=form_version(form.version), by=current_user
-        ),
+        attempt,
         saved=f"{definition.title} saved.",
         then=url_for("assessments.show", reference=eia.reference),
         conflict=Conflict(
@@ -209,46 +213,13 @@ def _save_section(eia, definition, form, save):
             saved_values=lambda _section: section_data(eia, definition),
             what=definition.title,
             caption=f"{eia.reference}: {eia.title}",
-            labels=impact_labels(queries.characteristics_for(eia)) if definition.kind == "impacts" else None,
         ),
     )
 
 
 def section_data(eia, definition) -> dict:
-    """A section's saved answers as its form's data (and, for the impacts section, each impact)."""
-    data = initial_data(definition, eia.answers(definition.key))
-    if definition.kind == "impacts":
-        data |= impact_initial(eia.impacts)
-    return data
-
-
-def _impacts(eia, definition, saved):
-    """A block per characteristic of the register (direction, effect, severity, who, evidence)."""
-    characteristics = queries.characteristics_for(eia)
-    form_class = impacts_form_class(definition, characteristics, queries.people_choices())
-    form = _section_form(eia, form_class, saved, definition)
-    if request.method == "POST" and form.validate_on_submit():
-        impacts = {c: impact_values(form, c) for c in characteristics}
-        answers = answers_from(form, definition)
-        done = _save_section(
-            eia, definition, form, lambda **common: services.save_impacts(eia, impacts, answers, **common)
-        )
-        if done is not None:
-            return done
-    return render_template(
-        "assessments/impacts.html",
-        evidence=evidence_queries.by_characteristic(evidence_queries.for_subject(eia)),
-        eia=eia,
-        section=definition,
-        saved=saved,
-        form=form,
-        editable=can(current_user, "eia.edit", eia) and eia.state.is_editable,
-        characteristics=characteristics,
-        impacts={impact.characteristic_id: impact for impact in eia.impacts},
-        readable=queries.readable_answers(definition, saved.answers),
-        section_comments=queries.section_comments(eia, definition.key, current_user),
-        can_reply=can(current_user, "eia.edit", eia) and eia.state.is_editable,
-    )
+    """A section's saved answers as its form's data."""
+    return initial_data(definition, eia.answers(definition.key))
 
 
 @bp.route("/<reference>/mitigations/new", methods=["GET", "POST"])

@@ -308,6 +308,7 @@ def snapshot(eia: Eia) -> dict[str, Any]:
                 "description": i.description,
                 "who_affected": i.who_affected,
                 "evidence": i.evidence,
+                **({"finding_out": i.finding_out} if i.finding_out else {}),
             }
             for i in eia.impacts
         },
@@ -466,6 +467,7 @@ def reopen(eia: Eia, *, by: User, today: date | None = None) -> Eia:
                 description=impact.description,
                 who_affected=impact.who_affected,
                 evidence=impact.evidence,
+                finding_out=impact.finding_out,
             )
         )
     for mitigation in eia.mitigations:

@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from eia.accounts.models import Role, ServiceArea, User
+from eia.assessments import impacts as impacts_service
 from eia.assessments import queries, services, workflow
 from eia.assessments.models import Eia
 from eia.demo.scenarios import NEUTRAL, SCENARIOS, Scenario
@@ -72,9 +73,19 @@ def _write(scenario: Scenario, title: str, author: User, started: date, review: 
         if section.kind == "impacts":
             impacts = {}
             for c in queries.characteristics_for(eia):
-                direction, severity, effect, who = scenario.impacts.get(c.key, ("neutral", None, NEUTRAL, ""))
-                impacts[c] = {"direction": direction, "severity": severity, "description": effect, "who_affected": who}
-            services.save_impacts(eia, impacts, answers["impacts"], completed=True, expected_version=version, by=author)
+                direction, severity, effect, who, *finding_out = scenario.impacts.get(
+                    c.key, ("neutral", None, NEUTRAL, "")
+                )
+                impacts[c] = {
+                    "direction": direction,
+                    "severity": severity,
+                    "description": effect,
+                    "who_affected": who,
+                    "finding_out": finding_out[0] if finding_out else "",
+                }
+            impacts_service.save_impacts(
+                eia, impacts, answers["impacts"], completed=True, expected_version=version, by=author
+            )
         else:
             services.save_section(
                 eia,

@@ -20,7 +20,8 @@ class Scenario:
     screening: dict[str, Any]
     evidence: dict[str, Any]
     consultation: dict[str, Any]
-    impacts: dict[str, tuple[str, str | None, str, str]]  # key -> (direction, severity, effect, who)
+    # key -> (direction, severity, effect, who[, what will be done to find out, for one not known])
+    impacts: dict[str, tuple[str, ...]]
     aims: dict[str, str]
     armed_forces: dict[str, Any]
     mitigations: list[tuple[str | None, str, str]]  # (characteristic key, action, measure)
@@ -249,6 +250,7 @@ SCENARIOS = [
                 None,
                 "Modelling by ethnicity shows no differential effect, but numbers in some groups are small.",
                 "Black, Asian and minority ethnic applicants.",
+                "Lettings by ethnicity are checked after the first six months and reported to the Housing Board.",
             ),
             "age": (
                 "negative",

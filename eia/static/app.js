@@ -4,3 +4,15 @@ import { initAll } from "./govuk/govuk-frontend.min.js";
 
 document.body.classList.add("js-enabled", "govuk-frontend-supported");
 initAll();
+
+// GOV.UK Frontend marks a radio or checkbox that reveals a follow-up question with aria-expanded,
+// which ARIA does not allow on those roles (axe: aria-allowed-attr). The reveal keeps working and
+// stays announced through aria-controls; the attribute is taken off after each change.
+const dropExpanded = () =>
+  document
+    .querySelectorAll(".govuk-radios__input[aria-expanded], .govuk-checkboxes__input[aria-expanded]")
+    .forEach((input) => input.removeAttribute("aria-expanded"));
+dropExpanded();
+document.addEventListener("click", dropExpanded);
+document.addEventListener("change", dropExpanded);
+window.addEventListener("pageshow", dropExpanded);

@@ -36,7 +36,12 @@ def test_upload_link_see_and_download_a_pdf(browser: Browser, live_server: str, 
     assert_accessible(page)
 
     visit(page, f"{live_server}/eias/{reference}/sections/impacts")
-    behind = page.locator("#c-disability ~ .govuk-inset-text").first
+    page.get_by_role("group", name="Disability").get_by_label("Negative").check()
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Impact on disability: negative")
+    assert_accessible(page)
+    expect(page.get_by_label("Disability monitoring 2024-25")).to_be_checked()
+    behind = page.locator(".govuk-inset-text", has_text="Evidence behind this").first
     expect(behind).to_contain_text("Disability monitoring 2024-25")
     with page.expect_download() as download_info:
         behind.get_by_role("link", name="Disability monitoring 2024-25").click()

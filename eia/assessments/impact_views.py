@@ -1,0 +1,220 @@
+"""The impacts section's pages: the direction for every characteristic on one page, then a page for
+each impact that is not neutral, then the effects across groups and the aims of the duty."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from eia.assessments import impacts, queries
+from eia.assessments.evidence_services import set_characteristic_evidence
+from eia.assessments.models import Characteristic, Direction, Eia, EiaSection, Severity
+from eia.assessments.services import check_editable
+from eia.evidence import queries as evidence_queries
+from eia.forms_support import Conflict, also_check, bind_form, submit_form
+from eia.permissions import can, permit
+from eia.web import form_version
+from forms.definitions import Section
+from forms.eia import (
+    ImpactDetailForm,
+    answers_from,
+    direction_labels,
+    directions_data,
+    directions_form_class,
+    initial_data,
+    section_form_class,
+)
+
+bp = Blueprint("impacts", __name__, url_prefix="/eias/<reference>/sections/impacts")
+
+#: Step three's place in the URL (characteristic keys are never hyphenated).
+ACROSS_GROUPS = "across-groups"
+
+
+def _editable(eia: Eia) -> bool:
+    return can(current_user, "eia.edit", eia) and eia.state.is_editable
+
+
+def _common(eia: Eia, definition: Section) -> dict[str, object]:
+    return {
+        "eia": eia,
+        "section": definition,
+        "editable": _editable(eia),
+        "section_comments": queries.section_comments(eia, definition.key, current_user),
+        "can_reply": _editable(eia),
+    }
+
+
+def next_page(eia: Eia, after: Characteristic | None = None) -> str:
+    """The page after *after* (or after the directions): the next impact needing its details, in the
+    register's order, then the questions across groups."""
+    order = queries.characteristics_for(eia)
+    needing = {i.characteristic_id for i in eia.impacts if i.needs_detail}
+    start = 0 if after is None else next(n for n, c in enumerate(order) if c.id == after.id) + 1
+    following = next((c for c in order[start:] if c.id in needing), None)
+    if following is not None:
+        return url_for("impacts.detail", reference=eia.reference, key=following.key)
+    return url_for("impacts.across_groups", reference=eia.reference)
+
+
+def directions(eia: Eia, definition: Section, saved: EiaSection):
+    """Step one: every characteristic's direction on one page (reached as the section itself)."""
+    characteristics = queries.characteristics_for(eia)
+    form_class = directions_form_class(characteristics, Direction)
+    if request.method == "POST":
+        permit(current_user, "eia.edit", eia)
+        form = bind_form(form_class)
+    else:
+        form = bind_form(
+            form_class, data={**directions_data(characteristics, eia.impacts), "version": str(saved.version)}
+        )
+    if request.method == "POST" and form.validate_on_submit():
+        chosen = {
+            c: {"direction": form[f"c_{c.key}_direction"].data, "reason": form[f"c_{c.key}_reason"].data}
+            for c in characteristics
+        }
+        done = submit_form(
+            form,
+            lambda: impacts.save_directions(eia, chosen, expected_version=form_version(form.version), by=current_user),
+            saved="The direction of each impact is saved. Now describe each one that is not neutral.",
+            then=lambda _: next_page(eia),
+            conflict=Conflict(
+                saved,
+                lambda _: directions_data(characteristics, eia.impacts),
+                definition.title,
+                f"{eia.reference}: {eia.title}",
+                direction_labels(characteristics),
+            ),
+        )
+        if done is not None:
+            return done
+    return render_template(
+        "assessments/impacts.html",
+        **_common(eia, definition),
+        form=form,
+        characteristics=characteristics,
+        impacts={impact.characteristic_id: impact for impact in eia.impacts},
+        readable=queries.readable_answers(definition, saved.answers),
+        reasons=impacts.COMMON_NEUTRAL_REASONS,
+        detail_count=sum(1 for impact in eia.impacts if impact.needs_detail),
+    )
+
+
+def _section(eia: Eia) -> tuple[Section, EiaSection]:
+    definition = next((s for s in eia.form.sections if s.kind == "impacts"), None)
+    saved = eia.section(definition.key) if definition else None
+    if definition is None or saved is None:
+        abort(404)
+    return definition, saved
+
+
+@bp.route("/<key>", methods=["GET", "POST"])
+@login_required
+def detail(reference: str, key: str):
+    """Step two: one characteristic's impact in full."""
+    eia = queries.eia_or_404(reference)
+    permit(current_user, "eia.view", eia)
+    if request.method == "POST":
+        permit(current_user, "eia.edit", eia)
+    definition, _saved = _section(eia)
+    characteristic = next((c for c in queries.characteristics_for(eia) if c.key == key), None) or abort(404)
+    impact = next((i for i in eia.impacts if i.characteristic_id == characteristic.id), None)
+    if impact is None or not impact.needs_detail:
+        abort(404)
+    items = evidence_queries.for_subject(eia)
+    linked = [item.id for item in items if characteristic in item.characteristics]
+    choices = {"severities": [(s.value, s.label) for s in Severity], "evidence": [(str(i.id), i.title) for i in items]}
+    if request.method == "POST":
+        check_editable(eia)
+        form = bind_form(ImpactDetailForm, **choices)
+    else:
+        form = bind_form(ImpactDetailForm, **choices, data=ImpactDetailForm.data_from(impact, linked))
+    if request.method == "POST" and form.validate_on_submit():
+        chosen = [int(i) for i in form.evidence_items.data or []]
+        done = submit_form(
+            form,
+            lambda: (
+                impacts.save_impact_detail(
+                    eia, characteristic, form.values(), expected_version=form_version(form.version), by=current_user
+                ),
+                set_characteristic_evidence(eia, characteristic, chosen, by=current_user),
+            ),
+            saved=f"The impact on {characteristic.name.lower()} is saved.",
+            then=lambda _: next_page(eia, characteristic),
+            conflict=Conflict(
+                impact,
+                lambda saved: ImpactDetailForm.data_from(saved, linked),
+                f"The impact on {characteristic.name.lower()}",
+                f"{eia.reference}: {eia.title}",
+            ),
+        )
+        if done is not None:
+            return done
+    needing = [
+        c
+        for c in queries.characteristics_for(eia)
+        if any(i.characteristic_id == c.id and i.needs_detail for i in eia.impacts)
+    ]
+    return render_template(
+        "assessments/impact.html",
+        **_common(eia, definition),
+        form=form,
+        characteristic=characteristic,
+        impact=impact,
+        position=needing.index(characteristic) + 1,
+        count=len(needing),
+        evidence=evidence_queries.by_characteristic(items),
+    )
+
+
+@bp.route(f"/{ACROSS_GROUPS}", methods=["GET", "POST"])
+@login_required
+def across_groups(reference: str):
+    """Step three: the effects across groups, the aims of the duty, and whether the section is complete."""
+    eia = queries.eia_or_404(reference)
+    permit(current_user, "eia.view", eia)
+    if request.method == "POST":
+        permit(current_user, "eia.edit", eia)
+    definition, saved = _section(eia)
+    form_class = section_form_class(definition, queries.people_choices())
+    if request.method == "POST":
+        form = bind_form(form_class)
+    else:
+        form = bind_form(form_class, data={**initial_data(definition, saved.answers), "version": str(saved.version)})
+        if saved.status.value != "not_started" and not form.completed.data:
+            form.completed.data = "yes" if saved.status.value == "completed" else "no"
+
+    def save():
+        return impacts.save_impact_summary(
+            eia,
+            answers_from(form, definition),
+            completed=form.completed.data == "yes",
+            expected_version=form_version(form.version),
+            by=current_user,
+        )
+
+    if request.method == "POST" and not form.validate_on_submit():
+        also_check(form, save)  # every problem at once
+    elif request.method == "POST":
+        done = submit_form(
+            form,
+            save,
+            saved=f"{definition.title} saved.",
+            then=url_for("assessments.show", reference=eia.reference),
+            conflict=Conflict(
+                saved,
+                lambda current: initial_data(definition, current.answers),
+                definition.title,
+                f"{eia.reference}: {eia.title}",
+            ),
+        )
+        if done is not None:
+            return done
+    return render_template(
+        "assessments/impacts_across.html",
+        **_common(eia, definition),
+        form=form,
+        saved=saved,
+        readable=queries.readable_answers(definition, saved.answers),
+        problems=impacts.all_problems(eia),
+    )
