@@ -60,6 +60,43 @@ class AuditEntry(db.Model):
         return f"<AuditEntry {self.id} {self.action} {self.entity_type}:{self.entity_id}>"
 
 
+class AuditCheckpoint(db.Model):
+    """A signed statement that the log had *size* entries with *head_hash* as the newest one's hash.
+
+    Append-only like the log (the database refuses UPDATE and DELETE). What makes it worth something
+    is that copies live elsewhere: the public register publishes every one and witnesses are
+    emailed them, so a log cut short or rewritten later no longer matches them."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, index=True)  # entries attested: the newest one's seq
+    head_hash: Mapped[str] = mapped_column(String(64))  # that entry's hash (the genesis hash for none)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    note: Mapped[str] = mapped_column(Text)  # the signed checkpoint, exactly as published
+    # Where the chain was checked from before signing: 0 for the whole log, else the position of the
+    # checkpoint it extends.
+    checked_from: Mapped[int] = mapped_column(BigInteger)
+    made_by: Mapped[str] = mapped_column(String(120))  # "eia audit-log checkpoint", "every 1,000 entries"
+
+    def __repr__(self) -> str:
+        return f"<AuditCheckpoint {self.id} size={self.size}>"
+
+
+class CheckpointEmail(db.Model):
+    """A checkpoint emailed to the witnesses (claimed before sending, removed if the send fails)."""
+
+    __tablename__ = "audit_checkpoint_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkpoint_id: Mapped[int] = mapped_column(BigId, ForeignKey("audit_checkpoints.id"), unique=True)
+    recipients: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<CheckpointEmail {self.checkpoint_id} {self.sent_at}>"
+
+
 def canonical_time(value: datetime) -> str:
     return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
