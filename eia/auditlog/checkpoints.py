@@ -266,9 +266,7 @@ def make_checkpoint(progress: Callable[[int], None] | None = None) -> AuditCheck
     key = required_key()
     problems = stored_problems(key.public)
     if problems:
-        raise CheckpointRefused(
-            problems[0] + (f" (and {len(problems) - 1} more problems)" if len(problems) > 1 else "")
-        )
+        raise CheckpointRefused(problems[0] + (f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""))
     report = _whole_chain(progress)
     return _sign(key, report.head_seq, report.head_hash or GENESIS_HASH, checked_from=0, made_by=COMMAND)
 
