@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -170,21 +169,12 @@ CHAIN_COLUMNS = (
     "prev_hash",
     "hash",
 )
-#: A timestamp as SQLAlchemy writes it into SQLite (UTC, naive, always with microseconds).
-_SQLITE_TIME = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}").fullmatch
-_json_text = json.encoder.encode_basestring  # what _CANONICAL writes strings with (ensure_ascii=False)
 
 
 class RowHash:
-    """:func:`entry_hash` for rows of :meth:`columns` as the database driver returns them, with none
-    of SQLAlchemy's per-value type processing; checking the whole log spends its time here.
-
-    :meth:`fast` writes the canonical JSON directly (keys in sorted order, strings through json's own
-    encoder function, SQLite's timestamp text rearranged rather than parsed and formatted again) and
-    gives up (``None``) on a value of a type it does not expect. :meth:`matches` hashes a row the
-    exact way whenever the fast way does not give the stored hash, so its answer is always
-    entry_hash's; the fast way only makes the common case cheap.
-    """
+    """:func:`entry_hash` for rows of :meth:`columns` as the database driver returns them, with
+    SQLAlchemy's type processing applied only where the hash needs it (the time and the changes):
+    checking a chain reads plain tuples, not ORM rows or objects."""
 
     def __init__(self, dialect: Dialect) -> None:
         self.to_time = _result_processor(AuditEntry.__table__.c.occurred_at, dialect)
@@ -217,34 +207,8 @@ class RowHash:
             prev_hash=prev,
         )
 
-    def fast(self, row: Sequence[Any]) -> str | None:
-        _id, seq, occurred_at, actor_id, actor_label, action, entity_type, entity_id, detail, changes, ip, prev, _ = row
-        if type(seq) is not int or (actor_id is not None and type(actor_id) is not int):
-            return None
-        if type(occurred_at) is str and _SQLITE_TIME(occurred_at):
-            when = f"{occurred_at[:10]}T{occurred_at[11:]}Z"
-        else:
-            when = canonical_time(self.to_time(occurred_at))
-        changes = "null" if changes is None or changes == "null" else _CANONICAL.encode(self.to_changes(changes))
-        text = _json_text  # raises TypeError on anything but str
-        canonical = (
-            f'{{"action":{text(action)},"actor_id":{"null" if actor_id is None else actor_id},'
-            f'"actor_label":{text(actor_label)},"changes":{changes},'
-            f'"detail":{"null" if detail is None else text(detail)},'
-            f'"entity_id":{"null" if entity_id is None else text(entity_id)},'
-            f'"entity_type":{"null" if entity_type is None else text(entity_type)},'
-            f'"ip_address":{"null" if ip is None else text(ip)},"occurred_at":{text(when)},'
-            f'"prev_hash":{text(prev)},"seq":{seq}}}'
-        )
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
     def matches(self, row: Sequence[Any]) -> bool:
         """Whether the row's stored hash (its last column) is the one its content should carry."""
-        try:
-            if self.fast(row) == row[12]:
-                return True
-        except TypeError:  # a value the canonical strings above do not cover: the exact way decides
-            pass
         return self.exact(row) == row[12]
 
 
