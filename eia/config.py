@@ -36,6 +36,22 @@ def _env_bool(name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_addresses(name: str) -> list[str]:
+    """Email addresses separated by commas, semicolons or spaces."""
+    raw = os.environ.get(name, "")
+    addresses = [part for part in raw.replace(";", ",").replace(" ", ",").split(",") if part]
+    if not addresses:
+        return []
+    from email_validator import EmailNotValidError, validate_email  # only when there is something to check
+
+    for address in addresses:
+        try:
+            validate_email(address, check_deliverability=False)
+        except EmailNotValidError as exc:
+            raise ConfigError(f"{name}: {address!r} is not an email address ({exc}).") from None
+    return addresses
+
+
 def default_database_url(instance_path: Path) -> str:
     """The embedded SQLite database under ``instance/``."""
     return f"sqlite:///{instance_path / 'eia.sqlite'}"
@@ -118,6 +134,13 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "EIA_BASE_URL": os.environ.get("EIA_BASE_URL", "http://127.0.0.1:5000"),
         "EIA_REVIEW_NOTICE_DAYS": _env_int("EIA_REVIEW_NOTICE_DAYS", 30),
         "EIA_REVIEW_TARGET_WORKING_DAYS": _env_int("EIA_REVIEW_TARGET_WORKING_DAYS", 10),
+        # Signed checkpoints of the audit log: the Ed25519 key that signs them (`eia audit-log keygen`;
+        # the demo keeps one under instance/), a checkpoint every N entries (0: only `eia audit-log
+        # checkpoint`), and the addresses each checkpoint is emailed to.
+        "EIA_AUDIT_SIGNING_KEY_FILE": os.environ.get("EIA_AUDIT_SIGNING_KEY_FILE")
+        or (str(instance_path / "audit-log-signing.key") if env == "demo" else ""),
+        "EIA_AUDIT_CHECKPOINT_EVERY": _env_int("EIA_AUDIT_CHECKPOINT_EVERY", 1000),
+        "EIA_AUDIT_WITNESS_EMAILS": _env_addresses("EIA_AUDIT_WITNESS_EMAILS"),
         # The JSON API: requests each personal access token may make in a minute, and the longest
         # life a new token may be given.
         "EIA_API_REQUESTS_PER_MINUTE": _env_int("EIA_API_REQUESTS_PER_MINUTE", 120),
@@ -147,6 +170,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
                 "Set SECRET_KEY to a long random value (python3 -c 'import secrets; "
                 "print(secrets.token_hex(32))'), or set EIA_ENV=demo to try the demo."
             )
+    if config["EIA_AUDIT_CHECKPOINT_EVERY"] < 0:
+        raise ConfigError("EIA_AUDIT_CHECKPOINT_EVERY must be 0 (off) or a number of entries, like 1000.")
     if len(config["SECRET_KEY"]) < 16 and env == "production":
         raise ConfigError("SECRET_KEY is too short: use at least 32 random characters.")
     return config

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import os
 import secrets
+import socket
 import time
 from collections.abc import Callable, Iterator
+from email import message_from_bytes, policy
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from flask import Flask, g, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
@@ -211,6 +215,18 @@ def api_as(client: CsrfClient) -> Callable[..., ApiClient]:
     return _make
 
 
+@pytest.fixture
+def audit_key(app: Flask, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A key that signs checkpoints of the audit log, in the file ``EIA_AUDIT_SIGNING_KEY_FILE`` names."""
+    from eia.auditlog.signing import SigningKey, write_key_file
+
+    key = SigningKey.generate("testshire.example/eia-audit-log")
+    path = tmp_path / "audit-log-signing.key"
+    write_key_file(path, key)
+    monkeypatch.setitem(app.config, "EIA_AUDIT_SIGNING_KEY_FILE", str(path))
+    return key
+
+
 class QueryCounter:
     """Counts the SQL statements run while it is active (SAVEPOINT bookkeeping excluded)."""
 
@@ -241,6 +257,48 @@ def count_queries() -> Callable[[], Any]:
             event.remove(Engine, "before_cursor_execute", counter)
 
     return _count
+
+
+class Inbox:
+    """What the loopback SMTP server received, and the recipients it refuses."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.messages: list[EmailMessage] = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refuse:
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
+        return "250 Message accepted"
+
+    def to(self, address: str) -> list[EmailMessage]:
+        return [m for m in self.messages if m["To"] == address]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture
+def smtp(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
+    """A real SMTP server on loopback (aiosmtpd) that the app is pointed at; its messages are kept."""
+    port = free_port()
+    inbox = Inbox(port)
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    monkeypatch.setitem(app.config, "EIA_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setitem(app.config, "EIA_SMTP_PORT", port)
+    monkeypatch.setitem(app.config, "EIA_BASE_URL", "https://eia.council.example")
+    yield inbox
+    controller.stop()
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -264,4 +264,5 @@ def matrix_objects() -> dict[str, Any]:
         "item": item.id,
         "finding": finding.id,
         "year": 2025,
+        "checkpoint": 1,
     }

@@ -8,11 +8,13 @@ from datetime import date
 from unittest import mock
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eia.accounts.models import Role
 from eia.assessments.models import Characteristic, Direction, EiaSection, EiaState, Impact, Mitigation, MitigationStatus
+from eia.auditlog import checkpoints
 from eia.auditlog import services as audit
+from eia.auditlog.models import AuditEntry
 from eia.db_types import utcnow
 from eia.quality import sampling, scoring
 from eia.reports import figures
@@ -127,9 +129,14 @@ def _numbers(rows: list[dict], *names: str) -> list[tuple]:
     return [tuple(row[name] for name in names) for row in rows]
 
 
-def test_the_figures_of_a_small_known_year(db, api_as):
+def test_the_figures_of_a_small_known_year(db, api_as, audit_key):
     e1, e2, plan = _small_year(db)
+    checkpoint = checkpoints.make_checkpoint()
+    for n in range(2):
+        audit.record("test_event", by=None, detail=f"after the checkpoint {n}")
+    db.session.commit()
     response = api_as(Role.DECISION_MAKER).get("/api/v1/reports/2025")
+    since = db.session.execute(select(func.max(AuditEntry.seq))).scalar_one() - checkpoint.size
     assert response.status_code == 200, response.get_json()
     r = response.get_json()
     assert (r["year"], r["label"], r["council"]) == (2025, "2025/26", "Testshire County Council")
@@ -202,7 +209,25 @@ def test_the_figures_of_a_small_known_year(db, api_as):
     assert r["action_plans"]["evidenced"] == [
         {"plan": plan.title, "priority_ref": "PEO 1", "action_ref": "1.1", "assessments": [e1.reference]}
     ]
-    assert r["audit_log"]["chain"]["intact"] is True and r["audit_log"]["chain"]["broken_at"] is None
+    # Checked against the latest checkpoint: its own entry and those since, never the whole log.
+    assert r["audit_log"]["chain"] == {
+        "status": "consistent",
+        "intact": True,
+        "entries": checkpoint.size + since,
+        "checked_entries": since + 1,
+        "head_hash": db.session.execute(
+            select(AuditEntry.hash).where(AuditEntry.seq == checkpoint.size + since)
+        ).scalar(),
+        "broken_at": None,
+        "problem": None,
+    }
+    assert since > 0 and r["audit_log"]["chain"]["checked_entries"] < r["audit_log"]["chain"]["entries"]
+    assert r["audit_log"]["checkpoint"] == {
+        "size": checkpoint.size,
+        "head_hash": checkpoint.head_hash,
+        "signed_at": checkpoint.signed_at.isoformat(),
+        "url": f"http://localhost/register/audit-checkpoints/{checkpoint.id}.txt",
+    }
     assert r["audit_log"]["entries_in_year"] == 1
     change = {
         row["measure"]: (row["previous_year"], row["this_year"], row["change"]) for row in r["change_since_last_year"]
@@ -305,6 +330,10 @@ def test_a_year_with_nothing_in_it(db, api_as):
         "publication_rate": None,
     }
     assert r["appendix"] == [] and r["negative_impacts"] == [] and r["considered"]["completed"] == 0
+    # No checkpoint has been signed: nothing was checked, and the report does not claim the log intact.
+    assert r["audit_log"]["checkpoint"] is None
+    assert r["audit_log"]["chain"]["status"] == "no_checkpoint" and r["audit_log"]["chain"]["intact"] is None
+    assert r["audit_log"]["chain"]["checked_entries"] == 0
     assert [q["status"] for q in r["quality_audits"]["quarters"]] == ["missed"] * 4
 
 

@@ -30,6 +30,8 @@ COMMANDS = [
     ["audit-log"],
     ["audit-log", "verify"],
     ["audit-log", "export"],
+    ["audit-log", "checkpoint"],
+    ["audit-log", "keygen"],
 ]
 
 
@@ -89,7 +91,9 @@ def test_upgrade_then_demo_on_a_fresh_sqlite_file(tmp_path):
     assert result.returncode == 0, result.stderr
     for person in PEOPLE:
         assert person.email in result.stdout
-    assert "already there" in run_eia(["demo"], tmp_path, **env).stdout
+    assert "Signed a checkpoint of the audit log (" in result.stdout
+    again = run_eia(["demo"], tmp_path, **env)
+    assert "already there" in again.stdout and "Signed a checkpoint of the audit log (" in again.stdout
     verify = run_eia(["audit-log", "verify"], tmp_path, **env)
     assert verify.returncode == 0 and "Audit log intact" in verify.stdout
 

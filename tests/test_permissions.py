@@ -87,6 +87,11 @@ MATRIX = [
     ("GET", "/eias/{eia}/evidence/{evidence}/remove", set()),
     ("POST", "/eias/{eia}/evidence/{evidence}/remove", set()),
     ("GET", "/register/", EVERYONE),
+    ("GET", "/register/audit-checkpoints", EVERYONE),
+    ("GET", "/register/audit-checkpoints/feed.json", EVERYONE),
+    ("GET", "/register/audit-checkpoints/checkpoint", EVERYONE),
+    ("GET", "/register/audit-checkpoints/{checkpoint}.txt", EVERYONE),
+    ("GET", "/register/audit-checkpoints/public-key", EVERYONE),
     ("GET", "/programme/", SIGNED_IN),
     ("POST", "/programme/", EQUALITIES_AND_ADMIN),
     ("POST", "/programme/{planned}/link", EQUALITIES_AND_ADMIN),
@@ -155,6 +160,7 @@ def _flask_rule(path: str) -> str:
         .replace("{token}", "<int:token_id>")
         .replace("{coauthor}", "<int:coauthor_id>")
         .replace("{comment}", "<int:comment_id>")
+        .replace("{checkpoint}", "<int:checkpoint_id>")
     )
 
 

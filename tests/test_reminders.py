@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import socket
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
-from email import message_from_bytes, policy
-from email.message import EmailMessage
 
-import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
 from eia.accounts.models import Role
@@ -17,47 +11,8 @@ from eia.assessments.models import EiaState, Mitigation
 from eia.db_types import utcnow
 from eia.notifications.models import SentReminder
 from eia.working_days import add_working_days, is_working_day, working_days_between
-from tests.conftest import sign_in_session
+from tests.conftest import free_port, sign_in_session
 from tests.factories import make_eia, make_plan, make_scored_sample, make_user
-
-
-class Inbox:
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.messages: list[EmailMessage] = []
-        self.refuse: set[str] = set()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return "550 5.1.1 No such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
-        return "250 Message accepted"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [m for m in self.messages if m["To"] == address]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture
-def smtp(app, monkeypatch) -> Iterator[Inbox]:
-    port = _free_port()
-    inbox = Inbox(port)
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
-    monkeypatch.setitem(app.config, "EIA_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setitem(app.config, "EIA_SMTP_PORT", port)
-    monkeypatch.setitem(app.config, "EIA_BASE_URL", "https://eia.council.example")
-    yield inbox
-    controller.stop()
 
 
 def _due_items(db):
@@ -135,7 +90,7 @@ def test_each_person_gets_one_digest_and_never_twice_a_day(app, db, smtp):
 
 def test_a_failing_smtp_server_marks_nothing_and_the_next_run_sends(app, db, smtp, monkeypatch):
     author, *_ = _due_items(db)
-    monkeypatch.setitem(app.config, "EIA_SMTP_PORT", _free_port())  # nothing listens there
+    monkeypatch.setitem(app.config, "EIA_SMTP_PORT", free_port())  # nothing listens there
     failed = app.test_cli_runner().invoke(args=["remind"])
     assert failed.exit_code == 1
     assert "cannot send through 127.0.0.1" in failed.output and "the next run sends them" in failed.output

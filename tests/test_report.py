@@ -7,7 +7,7 @@ import subprocess
 from datetime import UTC, date, datetime
 from html import unescape
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eia.accounts.models import Role
 from eia.assessments.models import (
@@ -19,8 +19,12 @@ from eia.assessments.models import (
     Mitigation,
     MitigationStatus,
 )
+from eia.auditlog import checkpoints
+from eia.auditlog import services as audit
+from eia.auditlog.models import AuditEntry
 from eia.quality import sampling, scoring
 from eia.reports import figures
+from eia.template_filters import format_uk_datetime
 from tests.factories import make_eia, make_plan, make_service_area, make_user
 
 
@@ -158,9 +162,15 @@ def _row(html: str, table_id: str, label: str) -> list[str]:
     raise AssertionError(f"no row {label!r} in {table_id}")
 
 
-def test_every_figure_in_the_page_and_the_pdf(client, login_as, db, tmp_path):
+def test_every_figure_in_the_page_and_the_pdf(client, login_as, db, tmp_path, audit_key):
     e1, e2 = _known_year(db)
+    checkpoint = checkpoints.make_checkpoint()
+    for n in range(2):
+        audit.record("test_event", by=None, detail=f"after the checkpoint {n}")
+    db.session.commit()
     login_as(Role.DECISION_MAKER)
+    newest = db.session.execute(select(func.max(AuditEntry.seq))).scalar_one()
+    assert newest > checkpoint.size
     html = client.get("/reports/2025").get_data(as_text=True)
     assert "Annual EIA report 2025/26" in html
     for table_id, label, numbers in EXPECTED_ROWS:
@@ -175,7 +185,12 @@ def test_every_figure_in_the_page_and_the_pdf(client, login_as, db, tmp_path):
     ]
     assert _row(html, "appendix-table", e2.reference)[-2:] == ["No major change needed", "No"]
     assert ">2 completed assessments</caption>" in html
-    assert re.search(r"all [\d,]+ entries are intact", html)
+    checked = (
+        f"The audit log still holds its latest signed checkpoint, of {checkpoint.size:,} entries signed on "
+        f"{format_uk_datetime(checkpoint.signed_at)}, and the {newest - checkpoint.size} entries added since then "
+        f"link up and match their hashes ({newest:,} entries in all)."
+    )
+    assert checked in html
     assert (
         "PEO 1 1.1" in html
         and e1.reference in _row(html, "evidenced-table", "Equality Strategy Action Plan 2020 - 2022")[-1]
@@ -193,6 +208,7 @@ def test_every_figure_in_the_page_and_the_pdf(client, login_as, db, tmp_path):
     for _, label, numbers in EXPECTED_ROWS:
         assert re.search(re.escape(label) + r"\s+" + r"\s+".join(re.escape(n) for n in numbers), text), (label, numbers)
     assert "Page 1 of" in text and "Contents" in text and e1.reference in text
+    assert checked in " ".join(text.split())
     # Reading order: the sections come in the order of the contents.
     plain = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     positions = [
@@ -205,6 +221,23 @@ def test_every_figure_in_the_page_and_the_pdf(client, login_as, db, tmp_path):
     assert "Author:          Testshire County Council" in info and "Tagged:          yes" in info
     # The second download comes from the cache: nothing changed.
     assert client.get("/reports/2025.pdf").data == response.data
+
+
+def test_without_a_checkpoint_the_report_claims_nothing_about_the_log(client, login_as, db):
+    login_as(Role.EQUALITIES)
+    html = client.get("/reports/2025").get_data(as_text=True)
+    assert "No signed checkpoint of the audit log has been made yet, so there is nothing to check it against." in html
+    assert "intact" not in html
+
+
+def test_a_new_checkpoint_renders_the_pdf_again(client, login_as, db, audit_key):
+    """The PDF shows the latest checkpoint, so a new one is a reason to render it again."""
+    login_as(Role.EQUALITIES)
+    first = client.get("/reports/2025.pdf").data
+    assert client.get("/reports/2025.pdf").data == first
+    checkpoints.make_checkpoint()
+    db.session.commit()
+    assert client.get("/reports/2025.pdf").data != first
 
 
 def test_the_report_is_for_the_equalities_team_and_slt_only(client, login_as, db):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -58,6 +57,43 @@ class AuditEntry(db.Model):
 
     def __repr__(self) -> str:
         return f"<AuditEntry {self.id} {self.action} {self.entity_type}:{self.entity_id}>"
+
+
+class AuditCheckpoint(db.Model):
+    """A signed statement that the log had *size* entries with *head_hash* as the newest one's hash.
+
+    Append-only like the log (the database refuses UPDATE and DELETE). What makes it worth something
+    is that copies live elsewhere: the public register publishes every one and witnesses are
+    emailed them, so a log cut short or rewritten later no longer matches them."""
+
+    __tablename__ = "audit_checkpoints"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger, index=True)  # entries attested: the newest one's seq
+    head_hash: Mapped[str] = mapped_column(String(64))  # that entry's hash (the genesis hash for none)
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    note: Mapped[str] = mapped_column(Text)  # the signed checkpoint, exactly as published
+    # Where the chain was checked from before signing: 0 for the whole log, else the position of the
+    # checkpoint it extends.
+    checked_from: Mapped[int] = mapped_column(BigInteger)
+    made_by: Mapped[str] = mapped_column(String(120))  # "eia audit-log checkpoint", "every 1,000 entries"
+
+    def __repr__(self) -> str:
+        return f"<AuditCheckpoint {self.id} size={self.size}>"
+
+
+class CheckpointEmail(db.Model):
+    """A checkpoint emailed to the witnesses (claimed before sending, removed if the send fails)."""
+
+    __tablename__ = "audit_checkpoint_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checkpoint_id: Mapped[int] = mapped_column(BigId, ForeignKey("audit_checkpoints.id"), unique=True)
+    recipients: Mapped[str] = mapped_column(Text)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<CheckpointEmail {self.checkpoint_id} {self.sent_at}>"
 
 
 def canonical_time(value: datetime) -> str:
@@ -133,21 +169,12 @@ CHAIN_COLUMNS = (
     "prev_hash",
     "hash",
 )
-#: A timestamp as SQLAlchemy writes it into SQLite (UTC, naive, always with microseconds).
-_SQLITE_TIME = re.compile(r"[1-9][0-9]{3}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{6}").fullmatch
-_json_text = json.encoder.encode_basestring  # what _CANONICAL writes strings with (ensure_ascii=False)
 
 
 class RowHash:
-    """:func:`entry_hash` for rows of :meth:`columns` as the database driver returns them, with none
-    of SQLAlchemy's per-value type processing; checking the whole log spends its time here.
-
-    :meth:`fast` writes the canonical JSON directly (keys in sorted order, strings through json's own
-    encoder function, SQLite's timestamp text rearranged rather than parsed and formatted again) and
-    gives up (``None``) on a value of a type it does not expect. :meth:`matches` hashes a row the
-    exact way whenever the fast way does not give the stored hash, so its answer is always
-    entry_hash's; the fast way only makes the common case cheap.
-    """
+    """:func:`entry_hash` for rows of :meth:`columns` as the database driver returns them, with
+    SQLAlchemy's type processing applied only where the hash needs it (the time and the changes):
+    checking a chain reads plain tuples, not ORM rows or objects."""
 
     def __init__(self, dialect: Dialect) -> None:
         self.to_time = _result_processor(AuditEntry.__table__.c.occurred_at, dialect)
@@ -180,34 +207,8 @@ class RowHash:
             prev_hash=prev,
         )
 
-    def fast(self, row: Sequence[Any]) -> str | None:
-        _id, seq, occurred_at, actor_id, actor_label, action, entity_type, entity_id, detail, changes, ip, prev, _ = row
-        if type(seq) is not int or (actor_id is not None and type(actor_id) is not int):
-            return None
-        if type(occurred_at) is str and _SQLITE_TIME(occurred_at):
-            when = f"{occurred_at[:10]}T{occurred_at[11:]}Z"
-        else:
-            when = canonical_time(self.to_time(occurred_at))
-        changes = "null" if changes is None or changes == "null" else _CANONICAL.encode(self.to_changes(changes))
-        text = _json_text  # raises TypeError on anything but str
-        canonical = (
-            f'{{"action":{text(action)},"actor_id":{"null" if actor_id is None else actor_id},'
-            f'"actor_label":{text(actor_label)},"changes":{changes},'
-            f'"detail":{"null" if detail is None else text(detail)},'
-            f'"entity_id":{"null" if entity_id is None else text(entity_id)},'
-            f'"entity_type":{"null" if entity_type is None else text(entity_type)},'
-            f'"ip_address":{"null" if ip is None else text(ip)},"occurred_at":{text(when)},'
-            f'"prev_hash":{text(prev)},"seq":{seq}}}'
-        )
-        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
     def matches(self, row: Sequence[Any]) -> bool:
         """Whether the row's stored hash (its last column) is the one its content should carry."""
-        try:
-            if self.fast(row) == row[12]:
-                return True
-        except TypeError:  # a value the canonical strings above do not cover: the exact way decides
-            pass
         return self.exact(row) == row[12]
 
 

@@ -7,8 +7,7 @@ in the same transaction as the change: both are committed together or neither is
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -16,12 +15,23 @@ from enum import Enum
 from typing import Any
 
 from flask import g, has_app_context
-from sqlalchemy import Connection, column, inspect, select, table, text
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import inspect, select, text
 
-from eia.auditlog.models import GENESIS_HASH, AuditEntry, RowHash
+from eia.auditlog import checkpoints
+from eia.auditlog.chain import ChainReport, count_entries, verify_chain
+from eia.auditlog.models import GENESIS_HASH, AuditEntry
 from eia.db_types import utcnow
 from eia.extensions import db
+
+__all__ = [
+    "ChainReport",
+    "check_chain",
+    "command_line_actor",
+    "count_entries",
+    "field_changes",
+    "record",
+    "verify_chain",
+]
 
 #: Arbitrary constant key for the PostgreSQL advisory lock that serialises appends.
 _CHAIN_LOCK_KEY = 4_242_001
@@ -149,121 +159,23 @@ def record(
     entry.hash = entry.compute_hash()
     db.session.add(entry)
     db.session.flush()
+    checkpoints.after_append(entry)
     return entry
-
-
-@dataclass(frozen=True)
-class ChainReport:
-    """The outcome of checking the whole chain."""
-
-    entries: int
-    head_id: int | None
-    head_hash: str | None
-    broken_at: int | None = None
-    problem: str | None = None
-
-    @property
-    def is_intact(self) -> bool:
-        return self.broken_at is None
-
-
-def count_entries() -> int:
-    return db.session.execute(select(db.func.count()).select_from(AuditEntry)).scalar_one()
-
-
-def verify_chain(progress: Callable[[int], None] | None = None, batch: int = 5000) -> ChainReport:
-    """Walk the log in order, recomputing each hash and checking each link and sequence number.
-
-    Linear in the number of entries and streamed in batches, so memory stays flat; *progress* (if
-    given) is called with the number of entries checked after each batch. Stops at the first
-    problem and names the entry where the chain breaks:
-
-    - an entry whose content no longer matches its own hash was altered;
-    - a gap in the sequence means entries were removed;
-    - an entry whose own hash is right but which does not link to the one before means that one was
-      altered and its hash recomputed.
-    """
-    if db.session.autoflush:
-        db.session.flush()  # as an ORM query would: changes still pending in the session are checked too
-    connection = db.session.connection()
-    with _chain_rows(connection, batch) as batches:
-        return _walk(batches, RowHash(connection.dialect).matches, progress)
-
-
-@contextmanager
-def _chain_rows(connection: Connection, batch: int) -> Iterator[Iterator[list[tuple[Any, ...]]]]:
-    """The whole log in ``seq`` order, *batch* rows at a time, as the plain tuples the driver makes, in
-    the session's own transaction. SQLAlchemy's Row objects would cost more than checking the rows
-    (and twice the objects for the garbage collector to scan). On PostgreSQL a server-side cursor
-    streams them, so memory stays flat."""
-    dialect = connection.dialect
-    query = select(*RowHash.columns(dialect)).select_from(table(AuditEntry.__tablename__)).order_by(column("seq"))
-    sql = str(query.compile(dialect=dialect))
-    dbapi_connection = connection.connection
-    if dialect.driver in ("psycopg", "psycopg2"):
-        cursor = dbapi_connection.cursor(name="eia_audit_chain")
-    else:
-        cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute(sql)
-        yield iter(lambda: cursor.fetchmany(batch), [])
-    except dialect.loaded_dbapi.Error as exc:
-        # As SQLAlchemy would raise it, so callers (and the error pages) see the usual exceptions.
-        raise DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error, dialect=dialect) from exc
-    finally:
-        cursor.close()
-
-
-def _walk(
-    batches: Iterable[Sequence[Any]], matches: Callable[[Any], bool], progress: Callable[[int], None] | None
-) -> ChainReport:
-    """Check rows of CHAIN_COLUMNS in ``seq`` order, from the start of the log."""
-    count = 0
-    head_id: int | None = None  # the last entry found sound
-    head_hash: str | None = None
-    expected_seq = 1
-    expected_prev = GENESIS_HASH
-    for rows in batches:
-        for row in rows:
-            count += 1
-            entry_id, seq, prev_hash, own_hash = row[0], row[1], row[11], row[12]
-            if not matches(row):
-                return ChainReport(
-                    count,
-                    head_id,
-                    head_hash,
-                    broken_at=entry_id,
-                    problem=f"entry #{entry_id} was altered: its content no longer matches its hash",
-                )
-            if seq != expected_seq:
-                removed = seq - expected_seq
-                what = "1 entry was" if removed == 1 else f"{removed} entries were"
-                where = f"after entry #{head_id}" if head_id is not None else "at the start of the log"
-                return ChainReport(
-                    count, head_id, head_hash, broken_at=entry_id, problem=f"{what} removed {where}, before #{entry_id}"
-                )
-            if prev_hash != expected_prev:
-                if head_id is None:
-                    problem = f"entry #{entry_id} was altered and its hash recomputed: it does not start the chain"
-                    return ChainReport(count, head_id, head_hash, broken_at=entry_id, problem=problem)
-                problem = (
-                    f"entry #{head_id} was altered and its hash recomputed: entry #{entry_id} no longer links to it"
-                )
-                return ChainReport(count, head_id, head_hash, broken_at=head_id, problem=problem)
-            head_id, head_hash = entry_id, own_hash
-            expected_seq, expected_prev = seq + 1, own_hash
-        if progress is not None:
-            progress(len(rows))
-    return ChainReport(count, head_id, head_hash)
 
 
 def check_chain(*, by: Any, progress: Callable[[int], None] | None = None) -> ChainReport:
     """:func:`verify_chain`, recorded in the audit log after the check (so not among the entries
     counted): the Audit log page, ``eia audit-log verify`` and the API."""
     report = verify_chain(progress)
-    outcome = "intact" if report.is_intact else f"broken: {report.problem}"
-    record("audit_log_verified", by=by, entity_type="audit_log", detail=f"{report.entries} entries; {outcome}")
+    record_check(report, by=by)
     return report
+
+
+def record_check(report: ChainReport, *, by: Any, against: str | None = None) -> AuditEntry:
+    """Record a check of the whole chain (and what it was compared with, if anything)."""
+    outcome = "intact" if report.is_intact else f"broken: {report.problem}"
+    detail = f"{report.entries} entries; {outcome}" + (f"; {against}" if against else "")
+    return record("audit_log_verified", by=by, entity_type="audit_log", detail=detail)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""The audit log pages: a filtered list, a CSV export and an on-demand chain check."""
+"""The audit log pages: a filtered list with the log checked against its latest signed checkpoint, a
+CSV export and an on-demand check of the whole chain."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import date
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, stream_with_context, url_for
 from flask_login import current_user, login_required
 
-from eia.auditlog import queries
+from eia.auditlog import checkpoints, queries
 from eia.auditlog import services as audit
 from eia.auditlog.queries import AuditFilter
 from eia.csv_export import csv_lines
@@ -62,6 +63,7 @@ def index():
             (action, action.replace("_", " ")) for action in db.session.execute(queries.distinct_actions()).scalars()
         ],
         confirm=ConfirmForm(),
+        consistency=checkpoints.check_since_latest(),
     )
 
 

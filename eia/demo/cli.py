@@ -33,6 +33,7 @@ def demo_command(scale: int | None) -> None:
     from eia.demo.samples import load_demo_samples
     from eia.signals import demo_loaded, load_shipped, values_from
 
+    _demo_key()
     load_shipped(by=command_line_actor())
     loaded = load_demo(by=command_line_actor())
     others = values_from(demo_loaded.send(None, today=utcnow().date(), by=command_line_actor()))
@@ -53,3 +54,32 @@ def demo_command(scale: int | None) -> None:
         with click.progressbar(length=scale, label="Adding the scale assessments") as bar:
             added = load_scale(scale, progress=lambda n: bar.update(n - bar.pos))
         click.echo(f"Added {added:,} scale assessments." if added else "The scale assessments are already there.")
+    _demo_checkpoint()
+
+
+def _demo_key() -> None:
+    """The demo signs checkpoints of its audit log with a key of its own under instance/, made the
+    first time, so the published checkpoints and the checks against them can be seen working."""
+    from pathlib import Path
+
+    from flask import current_app
+
+    from eia.auditlog.signing import SigningKey, write_key_file
+
+    path = current_app.config.get("EIA_AUDIT_SIGNING_KEY_FILE")
+    if path and current_app.config["EIA_ENV"] == "demo" and not Path(path).exists():
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        write_key_file(Path(path), SigningKey.generate("demo.council.example/eia-audit-log"))
+
+
+def _demo_checkpoint() -> None:
+    from flask import current_app
+
+    from eia.auditlog import checkpoints
+    from eia.extensions import db
+
+    if not current_app.config.get("EIA_AUDIT_SIGNING_KEY_FILE"):
+        return
+    row = checkpoints.make_checkpoint()
+    db.session.commit()
+    click.echo(f"Signed a checkpoint of the audit log ({row.size:,} entries): see /register/audit-checkpoints.")

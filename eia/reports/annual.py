@@ -1,9 +1,10 @@
 """The annual EIA report: the page and the PDF from one template, and a PDF cache.
 
 A PDF is rendered on request and kept in ``EIA_REPORT_DIR`` (``instance/reports``), named by the year,
-the day and the newest audit-log entry, so it is rebuilt only when something has changed (every change
-writes an audit entry) or the day moves on; one worker renders it while the others say it is being
-prepared (:mod:`eia.render_cache`). ``eia report`` renders the same PDF from cron or by hand.
+the day and the newest audit-log entry and checkpoint, so it is rebuilt only when something has
+changed (every change writes an audit entry), a checkpoint is signed or the day moves on; one worker
+renders it while the others say it is being prepared (:mod:`eia.render_cache`). ``eia report``
+renders the same PDF from cron or by hand.
 """
 
 from __future__ import annotations
@@ -13,10 +14,10 @@ from collections.abc import Callable
 from datetime import date
 
 from flask import render_template
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from eia import render_cache
-from eia.auditlog.models import AuditEntry
+from eia.auditlog.models import AuditCheckpoint, AuditEntry
 from eia.extensions import db
 from eia.pdf import render_pdf
 from eia.reports import figures
@@ -42,8 +43,11 @@ def report_pdf(year: int, today: date, progress: Callable[[str], None] | None = 
 
 
 def cache_key(year: int, today: date) -> str:
+    """The year, the day, the newest audit entry (every change writes one) and the newest checkpoint
+    (the report shows it)."""
     head = db.session.execute(select(AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).scalar_one_or_none()
-    return hashlib.sha256(f"{year}|{today.isoformat()}|{head}".encode()).hexdigest()[:32]
+    checkpoint = db.session.execute(select(func.max(AuditCheckpoint.id))).scalar()
+    return hashlib.sha256(f"{year}|{today.isoformat()}|{head}|{checkpoint}".encode()).hexdigest()[:32]
 
 
 def cached_pdf(year: int, today: date) -> bytes | None:

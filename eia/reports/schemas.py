@@ -11,7 +11,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from marshmallow import Schema, fields, pre_dump
+from flask import url_for
+from marshmallow import Schema, fields, pre_dump, validate
 
 
 class ReportPipelineSchema(Schema):
@@ -123,16 +124,46 @@ class ReportActionPlansSectionSchema(Schema):
 
 
 class ReportChainSchema(Schema):
-    intact = fields.Boolean()
-    entries = fields.Integer(metadata={"description": "Entries checked"})
-    head_hash = fields.String(allow_none=True)
+    status = fields.String(
+        validate=validate.OneOf(["consistent", "inconsistent", "no_checkpoint", "no_key"]),
+        metadata={
+            "description": "consistent: the log still holds its latest signed checkpoint and every entry since "
+            "links up; inconsistent: it does not (see problem); no_checkpoint: none has been made; no_key: this "
+            "server cannot check the checkpoint's signature (see problem)"
+        },
+    )
+    intact = fields.Boolean(
+        allow_none=True,
+        metadata={
+            "description": "Whether the log is consistent with its latest checkpoint; null when it was not checked"
+        },
+    )
+    entries = fields.Integer(metadata={"description": "Entries in the log (its newest position)"})
+    checked_entries = fields.Integer(
+        metadata={
+            "description": "Entries checked: the checkpoint's own and every one since (the whole chain is walked "
+            "by eia audit-log verify and before each checkpoint eia audit-log checkpoint signs, not here)"
+        }
+    )
+    head_hash = fields.String(allow_none=True, metadata={"description": "The newest entry's hash"})
     broken_at = fields.Integer(allow_none=True, metadata={"description": "The entry where the chain breaks"})
     problem = fields.String(allow_none=True)
 
 
+class ReportCheckpointSchema(Schema):
+    size = fields.Integer(metadata={"description": "Entries the checkpoint attests"})
+    head_hash = fields.String(metadata={"description": "The hash of the entry at that position"})
+    signed_at = fields.DateTime()
+    url = fields.String(metadata={"description": "Its signed text on the public register"})
+
+
 class ReportAuditLogSectionSchema(Schema):
     chain = fields.Nested(
-        ReportChainSchema, metadata={"description": "The hash chain, verified as the report was made"}
+        ReportChainSchema,
+        metadata={"description": "The log against its latest signed checkpoint, checked as the report was made"},
+    )
+    checkpoint = fields.Nested(
+        ReportCheckpointSchema, allow_none=True, metadata={"description": "The latest signed checkpoint"}
     )
     entries_in_year = fields.Integer()
 
@@ -205,6 +236,17 @@ def _priority(row: Any) -> dict[str, Any]:
         "percent_complete": row.percent_complete,
         "overdue": row.overdue,
         "stale": row.stale,
+    }
+
+
+def _checkpoint(row: Any) -> dict[str, Any] | None:
+    if row is None:
+        return None
+    return {
+        "size": row.size,
+        "head_hash": row.head_hash,
+        "signed_at": row.signed_at,
+        "url": url_for("audit_checkpoints.note", checkpoint_id=row.id, _external=True),
     }
 
 
@@ -285,12 +327,15 @@ def report_sections(report: Any) -> dict[str, Any]:
         },
         "audit_log": {
             "chain": {
-                "intact": chain.is_intact,
+                "status": str(chain.status),
+                "intact": chain.is_consistent if chain.status in ("consistent", "inconsistent") else None,
                 "entries": chain.entries,
+                "checked_entries": chain.checked,
                 "head_hash": chain.head_hash,
                 "broken_at": chain.broken_at,
                 "problem": chain.problem,
             },
+            "checkpoint": _checkpoint(chain.checkpoint),
             "entries_in_year": report.audit_entries,
         },
         "change_since_last_year": [

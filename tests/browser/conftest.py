@@ -18,7 +18,9 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from eia import create_app
+from eia.auditlog import checkpoints
 from eia.auditlog.services import command_line_actor
+from eia.auditlog.signing import SigningKey, write_key_file
 from eia.demo.people import load_demo
 from eia.extensions import db
 from eia.signals import load_shipped
@@ -45,6 +47,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 @pytest.fixture(scope="session")
 def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
     path = tmp_path_factory.mktemp("live") / "live.sqlite"
+    key_file = tmp_path_factory.mktemp("live-key") / "audit-log-signing.key"
+    write_key_file(key_file, SigningKey.generate("testshire.example/eia-audit-log"))
     app = create_app(
         {
             "TESTING": False,
@@ -54,6 +58,7 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
             "EIA_COUNCIL_NAME": "Testshire County Council",
             "EIA_EVIDENCE_DIR": str(tmp_path_factory.mktemp("live-evidence")),
             "EIA_REPORT_DIR": str(tmp_path_factory.mktemp("live-reports")),
+            "EIA_AUDIT_SIGNING_KEY_FILE": str(key_file),
         }
     )
     with app.app_context():
@@ -61,6 +66,8 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
         load_shipped(by=command_line_actor())
         load_demo(by=command_line_actor())
         load_demo_plans(by=command_line_actor())
+        db.session.commit()
+        checkpoints.make_checkpoint()
         db.session.commit()
     return app
 
