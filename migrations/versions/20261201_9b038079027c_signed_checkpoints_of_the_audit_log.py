@@ -1,7 +1,7 @@
 """signed checkpoints of the audit log
 
 Revision ID: 9b038079027c
-Revises: b41d9e2c7a18
+Revises: c7e2a9d4f311
 Create Date: 2026-12-01 05:38:09.370547
 
 """
@@ -30,7 +30,7 @@ SQLITE_APPEND_ONLY = [
 
 # revision identifiers, used by Alembic.
 revision = '9b038079027c'
-down_revision = 'b41d9e2c7a18'
+down_revision = 'c7e2a9d4f311'
 branch_labels = None
 depends_on = None
 
