@@ -23,10 +23,11 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from eia import signals
+from eia import metrics, signals
 from eia.accounts.models import Role, User
 from eia.assessments.models import COMPLETED_STATES, Eia, EiaState, Mitigation, MitigationStatus
 from eia.extensions import db
+from eia.mail import SmtpFailed, connect
 from eia.notifications.models import SentReminder
 from eia.quality.models import Finding, FindingStatus
 from eia.signals import values_from
@@ -297,25 +298,6 @@ def message_for(digest: Digest, today: date) -> EmailMessage:
     return message
 
 
-class SmtpFailed(RuntimeError):
-    """The SMTP server could not be reached or refused a message; the message says which."""
-
-
-def _connect() -> smtplib.SMTP:
-    config = current_app.config
-    try:
-        smtp = smtplib.SMTP(config["EIA_SMTP_HOST"], config["EIA_SMTP_PORT"], timeout=30)
-        if config["EIA_SMTP_STARTTLS"]:
-            smtp.starttls()
-        if config["EIA_SMTP_USERNAME"]:
-            smtp.login(config["EIA_SMTP_USERNAME"], config["EIA_SMTP_PASSWORD"])
-    except (OSError, smtplib.SMTPException) as exc:
-        raise SmtpFailed(
-            f"cannot send through {config['EIA_SMTP_HOST']}:{config['EIA_SMTP_PORT']}: {exc or type(exc).__name__}"
-        ) from None
-    return smtp
-
-
 def send_digests(today: date, *, on_sent: Callable[[Digest], Any] | None = None) -> RemindReport:
     """Send today's digests. Each person's items are claimed (recorded as sent, committed) before
     their message goes, so two runs at once never send the same item twice; a message that fails
@@ -328,7 +310,7 @@ def send_digests(today: date, *, on_sent: Callable[[Digest], Any] | None = None)
     report = RemindReport(skipped_opted_out=opted_out)
     if not pending:
         return report
-    smtp = _connect()
+    smtp = connect()
     try:
         for digest in pending:
             claims = [SentReminder(user_id=digest.user.id, item_key=item.key, sent_on=today) for item in digest.items]
@@ -343,11 +325,14 @@ def send_digests(today: date, *, on_sent: Callable[[Digest], Any] | None = None)
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPNotSupportedError) as exc:
                 _release(claims)
                 report.refused.append(f"{digest.user.email} ({_reason(exc)})")
+                metrics.REMINDER_EMAILS.labels(outcome="refused").inc()
                 continue
             except (OSError, smtplib.SMTPException) as exc:
                 _release(claims)
+                metrics.REMINDER_EMAILS.labels(outcome="failed").inc()
                 raise SmtpFailed(f"the SMTP server failed while sending to {digest.user.email}: {exc}") from None
             report.sent.append(digest)
+            metrics.REMINDER_EMAILS.labels(outcome="sent").inc()
             if on_sent:
                 on_sent(digest)
     finally:
