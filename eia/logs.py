@@ -104,7 +104,15 @@ def _log_request(response: Any) -> Any:
             request.method,
             request.path,
             response.status_code,
-            extra={"path": request.path, "status": response.status_code, "duration_ms": duration},
+            extra={
+                "request_id": g.get("request_id"),
+                "user_id": _person_id(),
+                "route": request.url_rule.rule if request.url_rule else None,
+                "method": request.method,
+                "path": request.path,
+                "status": response.status_code,
+                "duration_ms": duration,
+            },
         )
     return response
 

@@ -44,7 +44,9 @@ def start(
     :raises RuntimeError: with the end of its log, when it exits or does not answer in time.
     """
     handle = log.open("wb")
-    process = subprocess.Popen(command, stdout=handle, stderr=subprocess.STDOUT, env=dict(env) if env else None, cwd=cwd)
+    process = subprocess.Popen(
+        command, stdout=handle, stderr=subprocess.STDOUT, env=dict(env) if env else None, cwd=cwd
+    )
     handle.close()
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:

@@ -94,16 +94,17 @@ def test_an_invitation_sets_a_password_once_and_is_kept_only_as_a_hash(client, l
 
     again = client.get(path)
     assert again.status_code == 410 and "This link has already been used" in again.get_data(as_text=True)
-    assert client.post(path, data={"password": "another one 12345", "confirm_password": "another one 12345"}).status_code == 410
+    assert (
+        client.post(path, data={"password": "another one 12345", "confirm_password": "another one 12345"}).status_code
+        == 410
+    )
     assert [e.detail for e in entries(db, "invitation_accepted")]
 
 
 def test_an_expired_or_unknown_link_gets_a_clear_page(client, db):
     person = make_user(Role.AUTHOR)
     secret = links.issue_link(person, LinkPurpose.PASSWORD_RESET, by=None)
-    db.session.execute(
-        AccountLink.__table__.update().values(expires_at=utcnow() - timedelta(minutes=1))
-    )
+    db.session.execute(AccountLink.__table__.update().values(expires_at=utcnow() - timedelta(minutes=1)))
     db.session.commit()
     expired = client.get(f"/sign-in/reset/{secret}")
     assert expired.status_code == 410 and "This link has expired" in expired.get_data(as_text=True)

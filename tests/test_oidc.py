@@ -159,7 +159,13 @@ def test_a_replayed_state_is_refused(client, app, oidc, db):
 
 
 def test_a_disabled_person_is_refused_by_the_provider_route_and_nothing_is_created(client, oidc, db):
-    make_user(Role.AUTHOR, email="elsewhere@council.example", oidc_issuer=oidc.url, oidc_subject="new.starter", is_enabled=False)
+    make_user(
+        Role.AUTHOR,
+        email="elsewhere@council.example",
+        oidc_issuer=oidc.url,
+        oidc_subject="new.starter",
+        is_enabled=False,
+    )
     before = counts(db)
     answer, _ = through_provider(client, "new.starter")
     assert answer.status_code == 403
