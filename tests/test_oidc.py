@@ -15,6 +15,7 @@ from eia.accounts.models import Role, SignInSession, User
 from eia.accounts.provider import init_provider
 from eia.auditlog.models import AuditEntry
 from eia.config import GroupRole
+from tests.conftest import sign_in_session
 from tests.factories import PASSWORD, make_service_area, make_user
 from tests.oidc_support import OidcProvider, run_provider, sign_in_at_provider
 
@@ -94,6 +95,8 @@ def test_a_group_mapping_gives_the_role_and_a_second_sign_in_finds_the_same_pers
     person = db.session.execute(select(User).where(User.email == "equality.lead@council.example")).scalar_one()
     assert person.role is Role.EQUALITIES
     assert client.get("/").status_code == 200
+    account = client.get("/account").get_data(as_text=True)
+    assert "Signs in with</dt>" in account and "Testshire ID" in account and "Change your password" not in account
     client.post("/sign-out")
     users_before, _ = counts(db)
     again, _ = through_provider(client, "equality.lead")
@@ -233,3 +236,27 @@ def test_the_provider_being_down_gives_a_clear_page(client, app, db, monkeypatch
     finally:
         app.extensions.pop("eia.oidc", None)
     assert answer.status_code == 503 and "Sign-in is not working at the moment" in answer.get_data(as_text=True)
+
+
+def test_an_administrator_gives_a_waiting_person_a_role(client, app, oidc, db):
+    first, _ = through_provider(client, "new.starter")
+    assert first.status_code == 302
+    assert client.get("/", follow_redirects=True).request.path == "/account/waiting"
+    person = db.session.execute(select(User).where(User.email == "new.starter@council.example")).scalar_one()
+    admin_browser = app.test_client()
+    sign_in_session(admin_browser, make_user(Role.ADMIN))
+    listed = admin_browser.get("/admin/users/").get_data(as_text=True)
+    assert "New Starter" in listed and "No role yet" in listed
+    saved = admin_browser.post(
+        f"/admin/users/{person.id}",
+        data={
+            "name": person.name,
+            "email": person.email,
+            "role": "decision_maker",
+            "service_area_id": "",
+            "version": person.version,
+        },
+    )
+    assert saved.status_code == 302
+    assert client.get("/").status_code == 200
+    assert client.get("/account/waiting").headers["Location"] == "/"

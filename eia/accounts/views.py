@@ -297,7 +297,10 @@ def sign_out():
 def account():
     permit(current_user, "account.view", current_user)
     return render_template(
-        "accounts/account.html", user=current_user, active_tokens=len(tokens.active_tokens(current_user))
+        "accounts/account.html",
+        user=current_user,
+        active_tokens=len(tokens.active_tokens(current_user)),
+        provider_name=current_app.config["EIA_OIDC_PROVIDER_NAME"],
     )
 
 

@@ -8,14 +8,12 @@ from typing import Any
 
 from flask import Flask, Response, abort, send_file
 
-from eia.storage import LocalFolderStore, ObjectStore, StoredFile, evidence_store
+from eia.storage import ObjectStore, StoredFile, evidence_store
 
 #: The store evidence services are given (any :class:`eia.storage.ObjectStore`).
 EvidenceStore = ObjectStore
-#: The local-folder backend under its older name.
-LocalDiskStore = LocalFolderStore
 
-__all__ = ["EvidenceStore", "LocalDiskStore", "StoredFile", "send_evidence", "store_for"]
+__all__ = ["EvidenceStore", "StoredFile", "send_evidence", "store_for"]
 
 
 def store_for(app: Flask | None = None) -> ObjectStore:
