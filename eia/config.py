@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,51 @@ def _env_addresses(name: str) -> list[str]:
         except EmailNotValidError as exc:
             raise ConfigError(f"{name}: {address!r} is not an email address ({exc}).") from None
     return addresses
+
+
+def _env_list(name: str, default: str) -> list[str]:
+    """Values separated by commas, semicolons or line breaks."""
+    raw = os.environ.get(name)
+    raw = default if raw is None else raw
+    return [part.strip() for part in raw.replace(";", ",").replace("\n", ",").split(",") if part.strip()]
+
+
+@dataclass(frozen=True)
+class GroupRole:
+    """People in the provider's *group* get *role* (and *service_area*, a name as ``eia users
+    create`` takes it) when they first sign in."""
+
+    group: str
+    role: str
+    service_area: str | None = None
+
+
+ROLE_NAMES = ("author", "equalities", "decision_maker", "admin")
+
+
+def parse_group_roles(raw: str) -> list[GroupRole]:
+    """``group=role`` or ``group=role:Service area`` entries, separated by ``;`` or line breaks.
+
+    :raises ConfigError: naming the entry that cannot be read.
+    """
+    mapping = []
+    for entry in (part.strip() for part in raw.replace("\n", ";").split(";")):
+        if not entry:
+            continue
+        group, equals, rest = entry.partition("=")
+        role, _, area = rest.partition(":")
+        group, role, area = group.strip(), role.strip(), area.strip()
+        if not equals or not group or role not in ROLE_NAMES:
+            raise ConfigError(
+                f"EIA_OIDC_GROUP_ROLES: cannot read {entry!r}; write group=role or group=role:Service area, "
+                f"with a role out of {', '.join(ROLE_NAMES)}."
+            )
+        if role == "author" and not area:
+            raise ConfigError(
+                f"EIA_OIDC_GROUP_ROLES: {entry!r} gives service managers no service area; write {group}=author:Team name."
+            )
+        mapping.append(GroupRole(group, role, area or None))
+    return mapping
 
 
 def default_database_url(instance_path: Path) -> str:
@@ -120,6 +166,32 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "EIA_EVIDENCE_RETENTION_DAYS": _env_int("EIA_EVIDENCE_RETENTION_DAYS", 6 * 365),
         # Rendered annual-report PDFs, kept until the data or the day changes.
         "EIA_REPORT_DIR": os.environ.get("EIA_REPORT_DIR") or str(instance_path / "reports"),
+        # Empty: evidence and rendered PDFs in the two folders above (one server). s3://bucket/prefix:
+        # in an S3-compatible store that every server shares (boto3 reads the endpoint, region and
+        # credentials from the AWS_* variables).
+        "EIA_STORAGE_URL": os.environ.get("EIA_STORAGE_URL", "").strip(),
+        # Signing in: local passwords (off: only the break-glass administrator may use one), and an
+        # OpenID Connect provider (Microsoft Entra ID, Google Workspace ...) found by its issuer URL.
+        "EIA_LOCAL_SIGN_IN": _env_bool("EIA_LOCAL_SIGN_IN", True),
+        "EIA_BREAK_GLASS_EMAIL": os.environ.get("EIA_BREAK_GLASS_EMAIL", "").strip().lower(),
+        "EIA_OIDC_ISSUER": os.environ.get("EIA_OIDC_ISSUER", "").strip().rstrip("/"),
+        "EIA_OIDC_CLIENT_ID": os.environ.get("EIA_OIDC_CLIENT_ID", "").strip(),
+        "EIA_OIDC_CLIENT_SECRET": os.environ.get("EIA_OIDC_CLIENT_SECRET", ""),
+        "EIA_OIDC_PROVIDER_NAME": os.environ.get("EIA_OIDC_PROVIDER_NAME", "").strip() or "your council account",
+        "EIA_OIDC_SCOPES": os.environ.get("EIA_OIDC_SCOPES", "").strip() or "openid email profile",
+        "EIA_OIDC_SUBJECT_CLAIM": os.environ.get("EIA_OIDC_SUBJECT_CLAIM", "").strip() or "sub",
+        "EIA_OIDC_GROUPS_CLAIM": os.environ.get("EIA_OIDC_GROUPS_CLAIM", "").strip() or "groups",
+        "EIA_OIDC_GROUP_ROLES": parse_group_roles(os.environ.get("EIA_OIDC_GROUP_ROLES", "")),
+        # Forgotten passwords: links asked for in an hour, per email address and per client address.
+        "EIA_PASSWORD_RESETS_PER_ADDRESS": _env_int("EIA_PASSWORD_RESETS_PER_ADDRESS", 3),
+        "EIA_PASSWORD_RESETS_PER_CLIENT": _env_int("EIA_PASSWORD_RESETS_PER_CLIENT", 20),
+        # Operations: log lines (json or text) and their level; who may read /metrics (client
+        # addresses or networks, or anyone sending the token as a bearer token).
+        "EIA_LOG_FORMAT": os.environ.get("EIA_LOG_FORMAT", "").strip().lower()
+        or ("json" if env == "production" else "text"),
+        "EIA_LOG_LEVEL": os.environ.get("EIA_LOG_LEVEL", "").strip().upper() or "INFO",
+        "EIA_METRICS_ALLOWED_IPS": _env_list("EIA_METRICS_ALLOWED_IPS", "127.0.0.1/32, ::1/128"),
+        "EIA_METRICS_TOKEN": os.environ.get("EIA_METRICS_TOKEN", ""),
         # Quality audits: the target of EIAs audited each quarter, and how long an audited EIA is
         # left out of later draws.
         "EIA_AUDITS_PER_QUARTER": _env_int("EIA_AUDITS_PER_QUARTER", 1),
@@ -172,6 +244,33 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
             )
     if config["EIA_AUDIT_CHECKPOINT_EVERY"] < 0:
         raise ConfigError("EIA_AUDIT_CHECKPOINT_EVERY must be 0 (off) or a number of entries, like 1000.")
+    _check_operations(config)
     if len(config["SECRET_KEY"]) < 16 and env == "production":
         raise ConfigError("SECRET_KEY is too short: use at least 32 random characters.")
     return config
+
+
+def _check_operations(config: dict[str, Any]) -> None:
+    """Refuse settings that cannot be read (what is merely unwise, ``eia check-deploy`` reports)."""
+    import ipaddress
+
+    from eia.storage import parse_storage_url
+
+    try:
+        parse_storage_url(config["EIA_STORAGE_URL"])
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    if config["EIA_LOG_FORMAT"] not in {"json", "text"}:
+        raise ConfigError(f"EIA_LOG_FORMAT must be json or text, not {config['EIA_LOG_FORMAT']!r}.")
+    if config["EIA_LOG_LEVEL"] not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ConfigError(f"EIA_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {config['EIA_LOG_LEVEL']!r}.")
+    for network in config["EIA_METRICS_ALLOWED_IPS"]:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"EIA_METRICS_ALLOWED_IPS: {network!r} is not an address or network (like 10.0.0.0/8)."
+            ) from None
+    for name in ("EIA_PASSWORD_RESETS_PER_ADDRESS", "EIA_PASSWORD_RESETS_PER_CLIENT"):
+        if config[name] < 1:
+            raise ConfigError(f"{name} must be 1 or more.")

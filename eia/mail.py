@@ -1,9 +1,11 @@
-"""Sending email through the SMTP server in the configuration (the reminders and the audit log's
-witnesses use it)."""
+"""Sending email through the SMTP server in the configuration (the reminders, the audit log's witnesses, invitations and
+password resets use it)."""
 
 from __future__ import annotations
 
+import contextlib
 import smtplib
+from email.message import EmailMessage
 
 from flask import current_app
 
@@ -29,3 +31,18 @@ def connect() -> smtplib.SMTP:
             f"cannot send through {config['EIA_SMTP_HOST']}:{config['EIA_SMTP_PORT']}: {exc or type(exc).__name__}"
         ) from None
     return smtp
+
+
+def send_one(message: EmailMessage) -> None:
+    """Send one message on a connection of its own.
+
+    :raises SmtpFailed: when the server cannot be reached or does not accept the message.
+    """
+    smtp = connect()
+    try:
+        smtp.send_message(message)
+    except (OSError, smtplib.SMTPException) as exc:
+        raise SmtpFailed(f"the SMTP server did not accept the message to {message['To']}: {exc}") from None
+    finally:
+        with contextlib.suppress(OSError, smtplib.SMTPException):
+            smtp.quit()

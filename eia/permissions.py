@@ -106,6 +106,7 @@ RULES: dict[str, Rule] = {
     "user.disable": _admin_on_someone_else,
     "user.enable": _roles(Role.ADMIN),
     "user.unlock": _roles(Role.ADMIN),
+    "user.invite": _roles(Role.ADMIN),
     "service_area.list": _roles(Role.ADMIN),
     "service_area.manage": _roles(Role.ADMIN),
     "eia.list": _signed_in,

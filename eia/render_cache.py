@@ -1,9 +1,11 @@
 """Rendered files (the annual report's PDF, a published assessment's PDF) made once and kept.
 
 A file is named by what it shows (its *key* changes whenever the data does), so a cached copy is
-always current. Only one worker renders a given file at a time, on every server: a PostgreSQL
-advisory lock (or, on the embedded SQLite database, which serves one machine, a lock on a file
-beside the cache). A request that finds someone else rendering is told so at once instead of
+always current. Copies live in the app's store (:func:`eia.storage.rendered_store`: the local
+``EIA_REPORT_DIR`` or the shared S3 store), so a file rendered by one server is served by every
+other. Only one worker renders a given file at a time, on every server: a PostgreSQL advisory lock
+(or, on the embedded SQLite database, which serves one machine, a lock on a file in
+``EIA_REPORT_DIR``). A request that finds someone else rendering is told so at once instead of
 rendering it again.
 """
 
@@ -19,10 +21,12 @@ from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
+from eia import metrics
 from eia.extensions import db
+from eia.storage import rendered_store
 
 
-def _folder() -> Path:
+def _lock_folder() -> Path:
     folder = Path(current_app.config["EIA_REPORT_DIR"])
     folder.mkdir(parents=True, exist_ok=True)
     return folder
@@ -49,7 +53,7 @@ def render_lock(name: str) -> Iterator[bool]:
                     conn.execute(text("SELECT pg_advisory_unlock(:n)"), {"n": number})
                 conn.rollback()
         return
-    with (_folder() / f"{name}.lock").open("a") as handle:
+    with (_lock_folder() / f"{name}.lock").open("a") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -70,22 +74,30 @@ def preparing(what: str, retry_seconds: int = 10) -> tuple[str, int, dict[str, s
 
 
 def cached(name: str, key: str, render: Callable[[], bytes]) -> bytes | None:
-    """The file for *name* at *key*: from the cache, else rendered now by this worker (replacing the
+    """The file for *name* at *key*: from the store, else rendered now by this worker (replacing the
     copies of older keys). None when another worker is rendering it at this moment."""
-    folder = _folder()
-    path = folder / f"{name}--{key}.pdf"
-    if path.is_file():
-        return path.read_bytes()
+    store = rendered_store()
+    stored_name = f"{name}--{key}.pdf"
+    body = store.read(stored_name)
+    if body is not None:
+        return body
     with render_lock(name) as mine:
         if not mine:
             return None
-        if path.is_file():  # rendered by the worker that held the lock just before
-            return path.read_bytes()
-        body = render()
-        partial = path.with_suffix(".part")
-        partial.write_bytes(body)
-        partial.replace(path)
-        for old in folder.glob(f"{name}--*.pdf"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        body = store.read(stored_name)  # rendered by the worker that held the lock just before
+        if body is not None:
+            return body
+        with metrics.PDF_RENDER_SECONDS.labels(kind=_kind(name)).time():
+            body = render()
+        metrics.PDF_RENDERS.labels(kind=_kind(name)).inc()
+        store.write(stored_name, body)
+        for old in store.names(f"{name}--"):
+            if old != stored_name and old.endswith(".pdf"):
+                store.delete(old)
         return body
+
+
+def _kind(name: str) -> str:
+    """The kind of file, for the metrics (never the assessment's reference, which would make a
+    series per assessment)."""
+    return "annual_report" if name.startswith("eia-report-") else "assessment"

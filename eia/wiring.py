@@ -139,6 +139,7 @@ PACKAGES = (
     "notifications",
     "reports",
     "demo",
+    "ops",
 )
 
 

@@ -46,6 +46,39 @@ class ChangePasswordForm(FlaskForm):
     submit = SubmitField("Change password", widget=GovSubmitInput())
 
 
+class ForgottenPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email address",
+        description="We will email a link to reset your password. It works for 1 hour.",
+        widget=GovTextInput(),
+        validators=[
+            InputRequired("Enter your email address"),
+            Length(max=254, message="Email address must be 254 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Send the link", widget=GovSubmitInput())
+
+
+class SetPasswordForm(FlaskForm):
+    """Choosing a password from an invitation or a reset link."""
+
+    password = PasswordField(
+        "New password",
+        description="Use 12 characters or more. A few unrelated words together make a strong password.",
+        widget=GovPasswordInput(),
+        validators=[InputRequired("Enter a new password")],
+    )
+    confirm_password = PasswordField(
+        "Confirm new password",
+        widget=GovPasswordInput(),
+        validators=[
+            InputRequired("Enter the new password again"),
+            EqualTo("password", message="The passwords do not match"),
+        ],
+    )
+    submit = SubmitField("Set password", widget=GovSubmitInput())
+
+
 class NewTokenForm(FlaskForm):
     """A personal access token for the JSON API."""
 

@@ -15,7 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import EmailField, HiddenField, PasswordField, RadioField, SelectField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, Optional
+from wtforms.validators import Email, InputRequired, Length, Optional, ValidationError
 
 from eia.roles import ROLE_LABELS
 from forms.fields import select_choices
@@ -64,14 +64,34 @@ class UserDetailsForm(FlaskForm):
         self.service_area_id.choices = select_choices(service_areas)
 
 
+#: How a new person gets into the app.
+INVITE, TEMPORARY_PASSWORD, PROVIDER = "invite", "password", "provider"
+
+
 class NewUserForm(UserDetailsForm):
+    sign_in = RadioField(
+        "How will they sign in?",
+        widget=GovRadioInput(),
+        validators=[InputRequired("Choose how they will sign in")],
+        choices=[],
+    )
     password = PasswordField(
         "Temporary password",
-        description="12 characters or more. They will be asked to choose their own when they first sign in.",
+        description="Only if you set a temporary password: 12 characters or more. They will be asked to choose "
+        "their own when they first sign in.",
         widget=GovPasswordInput(),
-        validators=[InputRequired("Enter a temporary password")],
     )
     submit = SubmitField("Create user", widget=GovSubmitInput())
+
+    def __init__(self, *args, service_areas: list[tuple[str, str]], sign_in_choices: list[tuple[str, str]], **kwargs):
+        super().__init__(*args, service_areas=service_areas, **kwargs)
+        self.sign_in.choices = select_choices(sign_in_choices)
+        if not self.is_submitted() and not self.sign_in.data and sign_in_choices:
+            self.sign_in.data = sign_in_choices[0][0]
+
+    def validate_password(self, field) -> None:
+        if self.sign_in.data == TEMPORARY_PASSWORD and not field.data:
+            raise ValidationError("Enter a temporary password")
 
 
 class EditUserForm(UserDetailsForm):

@@ -29,6 +29,7 @@ def new_user_form(area: ServiceArea | None, **overrides) -> dict:
         "email": "Dana.Whitfield@council.example",
         "role": "author",
         "service_area_id": str(area.id) if area else "",
+        "sign_in": "password",
         "password": "temporary password 42",
     }
     data.update(overrides)

@@ -135,10 +135,10 @@ def test_ids_longer_than_the_database_holds_are_not_found(client, login_as, db):
 def test_health_and_readiness_answer_json_naming_each_check(client, app, db, tmp_path, monkeypatch):
     assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
     ready = client.get("/readyz")
-    assert ready.status_code == 200 and ready.get_json() == {"status": "ok", "database": "ok", "evidence_store": "ok"}
+    assert ready.status_code == 200 and ready.get_json() == {"status": "ok", "database": "ok", "storage": "ok"}
     blocked = tmp_path / "not-a-folder"
     blocked.write_text("a file where the evidence folder should be")
     monkeypatch.setitem(app.config, "EIA_EVIDENCE_DIR", str(blocked))
     refused = client.get("/readyz")
     assert refused.status_code == 503 and refused.headers["Retry-After"] == "30"
-    assert refused.get_json() == {"status": "unavailable", "database": "ok", "evidence_store": "unavailable"}
+    assert refused.get_json() == {"status": "unavailable", "database": "ok", "storage": "unavailable"}

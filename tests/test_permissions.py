@@ -23,6 +23,19 @@ MATRIX = [
     ("GET", "/accessibility", EVERYONE),
     ("GET", "/healthz", EVERYONE),
     ("GET", "/readyz", EVERYONE),
+    # From 127.0.0.1, which EIA_METRICS_ALLOWED_IPS lets in by default (other addresses: test_operations.py).
+    ("GET", "/metrics", EVERYONE),
+    # No provider is configured here, so both answer 404 (with one: test_oidc.py).
+    ("GET", "/sign-in/oidc", EVERYONE),
+    ("GET", "/sign-in/oidc/callback", EVERYONE),
+    ("GET", "/sign-in/forgotten", EVERYONE),
+    ("POST", "/sign-in/forgotten", EVERYONE),
+    # {secret} is no link's: the page says so (the links themselves: test_account_links.py).
+    ("GET", "/sign-in/reset/{secret}", EVERYONE),
+    ("POST", "/sign-in/reset/{secret}", EVERYONE),
+    ("GET", "/invitation/{secret}", EVERYONE),
+    ("POST", "/invitation/{secret}", EVERYONE),
+    ("GET", "/account/waiting", SIGNED_IN),
     ("GET", "/", SIGNED_IN),
     ("POST", "/sign-out", EVERYONE),
     ("GET", "/account", SIGNED_IN),
@@ -44,6 +57,7 @@ MATRIX = [
     ("POST", "/admin/users/{user}/disable", ADMIN),
     ("POST", "/admin/users/{user}/enable", ADMIN),
     ("POST", "/admin/users/{user}/unlock", ADMIN),
+    ("POST", "/admin/users/{user}/invite", ADMIN),
     ("GET", "/admin/characteristics/", ADMIN),
     ("POST", "/admin/characteristics/{characteristic}", ADMIN),
     ("GET", "/admin/service-areas/", ADMIN),
@@ -161,6 +175,7 @@ def _flask_rule(path: str) -> str:
         .replace("{coauthor}", "<int:coauthor_id>")
         .replace("{comment}", "<int:comment_id>")
         .replace("{checkpoint}", "<int:checkpoint_id>")
+        .replace("{secret}", "<secret>")
     )
 
 
@@ -195,7 +210,7 @@ def test_route_allows_and_denies(client, login_as, db, who, method, path, allowe
     db.session.commit()
     if who != ANONYMOUS:
         login_as(who)
-    url = path.format(**objects, token=token.id)
+    url = path.format(**objects, token=token.id, secret="not-a-real-link")
     response = client.post(url, data={}) if method == "POST" else client.get(url)
     # Flask-Login sends the refused to sign in with where they were going in ?next=.
     refused_to_anonymous = response.status_code == 302 and "/sign-in?next=" in response.headers.get("Location", "")

@@ -60,6 +60,6 @@ def test_a_get_writes_nothing(client, login_as, db, path, allowed):
             login_as(Role(who))
         client.get("/")  # the first request of a session may record it; the page is what is measured
         with writes_made() as found:
-            response = client.get(path.format(**objects, token=token.id))
+            response = client.get(path.format(**objects, token=token.id, secret="not-a-real-link"))
         assert response.status_code < 500
         assert found == [], f"GET {path} as {who} wrote: {found}"

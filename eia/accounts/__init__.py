@@ -6,10 +6,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The sign-in pages, the ``eia users`` commands and the API's ``/me``."""
+    """The sign-in pages (passwords, the council's OpenID Connect provider, emailed links), the
+    ``eia users`` commands and the API's ``/me``."""
     from eia.accounts import views
     from eia.accounts.cli import users_cli
+    from eia.accounts.provider import init_provider
 
+    init_provider(app)
     app.register_blueprint(views.bp)
     app.cli.add_command(users_cli)
 

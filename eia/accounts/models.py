@@ -52,13 +52,20 @@ class User(UserMixin, db.Model):
     """A person who signs in. Each browser they sign in from has a :class:`SignInSession`."""
 
     __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
-    role: Mapped[Role] = mapped_column(enum_column(Role))
+    # None: signed in through the council's provider for the first time and waiting for an
+    # administrator to give them a role; they can do nothing until then.
+    role: Mapped[Role | None] = mapped_column(enum_column(Role))
     service_area_id: Mapped[int | None] = mapped_column(ForeignKey("service_areas.id"), index=True)
-    password_hash: Mapped[str] = mapped_column(String(255))
+    # None: no password of their own (yet): invited, or signing in only through the provider.
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # The OpenID Connect provider's stable id for this person (its issuer and their subject).
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
     # The daily digest of what is due (``eia remind``); the app shows the same items either way.
@@ -81,7 +88,7 @@ class User(UserMixin, db.Model):
 
     @property
     def role_label(self) -> str:
-        return self.role.label
+        return self.role.label if self.role else "No role yet"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"
@@ -122,6 +129,48 @@ class SignInThrottle(db.Model):
 
     def __repr__(self) -> str:
         return f"<SignInThrottle {self.id} {self.failures}>"
+
+
+class LinkPurpose(StrEnum):
+    INVITATION = "invitation"
+    PASSWORD_RESET = "password_reset"
+
+
+class AccountLink(db.Model):
+    """A single-use link emailed to a person: an invitation to set their password, or a password
+    reset. Only a SHA-256 of the link's secret is kept."""
+
+    __tablename__ = "account_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[LinkPurpose] = mapped_column(enum_column(LinkPurpose))
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Why it can no longer be used: "used", or "replaced" by a newer link or a password change.
+    end_reason: Mapped[str | None] = mapped_column(String(40))
+
+    user: Mapped[User] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AccountLink {self.id} {self.purpose} of user {self.user_id}>"
+
+
+class RateLimit(db.Model):
+    """Requests counted in a fixed window for one key (a hashed email address, a client address),
+    shared by every worker and server through the database."""
+
+    __tablename__ = "rate_limits"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(100), unique=True)
+    window_start: Mapped[datetime] = mapped_column(UTCDateTime)
+    count: Mapped[int] = mapped_column(Integer, default=0)
+
+    def __repr__(self) -> str:
+        return f"<RateLimit {self.key} {self.count}>"
 
 
 class SavedForm(db.Model):

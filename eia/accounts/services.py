@@ -14,6 +14,7 @@ from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from eia.accounts import passwords
+from eia.accounts.links import end_links
 from eia.accounts.models import Role, SavedForm, ServiceArea, SignInSession, SignInThrottle, User
 from eia.accounts.queries import user_by_email
 from eia.auditlog import services as audit
@@ -95,6 +96,19 @@ def _claim(key: str, now: datetime, max_failures: int) -> int | None:
         return 1
     except IntegrityError:  # a parallel attempt created it first
         return db.session.execute(claim).scalar()
+
+
+def local_sign_in_refused(email: str, *, local_sign_in: bool, break_glass: str) -> bool:
+    """Whether a password sign-in for *email* is refused because local passwords are switched off
+    (only the break-glass administrator may still use one). The refusal is audit-logged; no
+    password is checked, so there is nothing to count."""
+    typed = _normalise_email(email)
+    if local_sign_in or (break_glass and typed == break_glass):
+        return False
+    user = user_by_email(typed)
+    about = {"entity": user} if user else {"entity_type": "user"}
+    audit.record("sign_in_refused", by=user, detail="password sign-in is switched off", **about)
+    return True
 
 
 def begin_sign_in(email: str, *, max_failures: int, now: datetime | None = None) -> SignInAttempt:
@@ -279,29 +293,31 @@ def create_user(
     email: str,
     name: str,
     role: Role,
-    password: str,
+    password: str | None,
     by: User | None,
     service_area: ServiceArea | None = None,
     must_change_password: bool = False,
 ) -> User:
-    """Create a person with a role.
+    """Create a person with a role; with no *password* they sign in through the provider or set
+    their own from an invitation.
 
     :raises ValidationFailed: if the email is taken, the password too weak or an author has no service area.
     """
     email = _normalise_email(email)
     _check_unique_email(email)
     _check_service_area(role, service_area)
-    problem = passwords.password_problem(password, email=email, name=name)
-    if problem:
-        raise ValidationFailed(problem, {"password": problem})
+    if password is not None:
+        problem = passwords.password_problem(password, email=email, name=name)
+        if problem:
+            raise ValidationFailed(problem, {"password": problem})
     user = User(
         email=email,
         name=name.strip(),
         role=role,
         service_area_id=service_area.id if service_area else None,
-        password_hash=passwords.hash_password(password),
-        must_change_password=must_change_password,
-        password_changed_at=utcnow(),
+        password_hash=passwords.hash_password(password) if password is not None else None,
+        must_change_password=must_change_password and password is not None,
+        password_changed_at=utcnow() if password is not None else None,
         is_enabled=True,
     )
     db.session.add(user)
@@ -359,6 +375,7 @@ def set_user_enabled(user: User, enabled: bool, *, by: User, reason: str | None 
     changes = audit.field_changes(user)
     if not enabled:
         end_sessions(user, "disabled")
+        end_links(user, "disabled")
     audit.record("user_enabled" if enabled else "user_disabled", user, by=by, changes=changes, detail=reason)
     db.session.flush()
 
@@ -405,6 +422,7 @@ def set_password(
     user.must_change_password = must_change
     changes = audit.field_changes(user)
     end_sessions(user, "password changed", keep=keep_session)
+    end_links(user, "password changed")
     audit.record("password_changed" if by is user else "password_reset", user, by=by, changes=changes)
     db.session.flush()
 

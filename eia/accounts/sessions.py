@@ -87,6 +87,20 @@ def _require_password_change():
     return None
 
 
+#: Where someone waiting for an administrator to give them a role may go.
+_NO_ROLE_ALLOWED = _PASSWORD_CHANGE_ALLOWED | {"accounts.waiting_for_role", "ops.metrics_page"}
+
+
+def _require_role():
+    """Someone who signed in through the provider for the first time, with no group giving them a
+    role, waits on one page until an administrator gives them one."""
+    if request.endpoint in _NO_ROLE_ALLOWED or request.endpoint is None or request.path.startswith("/api/"):
+        return None
+    if current_user.is_authenticated and current_user.role is None:
+        return redirect(url_for("accounts.waiting_for_role"))
+    return None
+
+
 def _restored_formdata() -> MultiDict | None:
     """What this person typed here before their session ended, if anything (taken once)."""
     token = session.pop("restore_form", None)
@@ -110,4 +124,5 @@ def init_sessions(app: Flask) -> None:
     before the CSRF check would refuse the post."""
     app.before_request(_end_idle_session)
     app.before_request(_require_password_change)
+    app.before_request(_require_role)
     app.before_request(_offer_restored_form)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from eia.accounts import queries, services
-from eia.accounts.models import Role
+from eia.accounts import links, provider, queries, services
+from eia.accounts.models import LinkPurpose, Role
 from eia.assessments import form_templates
 from eia.assessments import queries as eia_queries
 from eia.auditlog import services as audit
@@ -15,7 +15,16 @@ from eia.extensions import db
 from eia.forms_support import Conflict, bind_form, submit_form
 from eia.permissions import can, permit
 from eia.web import filter_args, form_version, int_arg
-from forms.admin import ConfirmForm, DisableUserForm, EditUserForm, NewUserForm, ServiceAreaForm
+from forms.admin import (
+    INVITE,
+    PROVIDER,
+    TEMPORARY_PASSWORD,
+    ConfirmForm,
+    DisableUserForm,
+    EditUserForm,
+    NewUserForm,
+    ServiceAreaForm,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -93,29 +102,89 @@ def export_users():
     )
 
 
+def _sign_in_choices() -> list[tuple[str, str]]:
+    """The ways a new person may be let in, as this council signs people in."""
+    config = current_app.config
+    choices = []
+    if provider.is_enabled(config):
+        choices.append((PROVIDER, f"They sign in with {config['EIA_OIDC_PROVIDER_NAME']}"))
+    if config["EIA_LOCAL_SIGN_IN"]:
+        choices.append((INVITE, "Email them an invitation to choose their own password (the link works for 72 hours)"))
+        choices.append((TEMPORARY_PASSWORD, "Set a temporary password and tell them it yourself"))
+    return choices
+
+
+def _create_person(form: NewUserForm):
+    """The person, and for an invitation its link's secret (emailed after the commit)."""
+    method = form.sign_in.data
+    person = services.create_user(
+        email=form.email.data,
+        name=form.name.data,
+        role=Role(form.role.data),
+        password=form.password.data if method == TEMPORARY_PASSWORD else None,
+        service_area=_service_area(form.service_area_id.data),
+        must_change_password=method == TEMPORARY_PASSWORD,
+        by=current_user,
+    )
+    secret = links.issue_link(person, LinkPurpose.INVITATION, by=current_user) if method == INVITE else None
+    return person, secret
+
+
+def _added(created) -> str:
+    """Runs after the commit: sends the invitation, then says what happened."""
+    person, secret = created
+    if secret is None:
+        if person.password_hash:
+            return f"{person.name} can now sign in with the temporary password you set."
+        return f"{person.name} can now sign in with {current_app.config['EIA_OIDC_PROVIDER_NAME']}."
+    failure = links.send_link(person, LinkPurpose.INVITATION, secret, invited_by=current_user)
+    if failure:
+        flash(
+            f"The invitation email to {person.email} could not be sent ({failure}). Send it again from this page "
+            "when the email server works.",
+            "important",
+        )
+        return f"{person.name} has been added."
+    return f"{person.name} has been added and invited by email to choose a password. The link works for 72 hours."
+
+
 @bp.route("/users/new", methods=["GET", "POST"])
 @login_required
 def new_user():
     permit(current_user, "user.create")
-    form = bind_form(NewUserForm, service_areas=queries.service_area_choices())
+    choices = _sign_in_choices()
+    form = bind_form(NewUserForm, service_areas=queries.service_area_choices(), sign_in_choices=choices)
     if form.validate_on_submit():
         done = submit_form(
             form,
-            lambda: services.create_user(
-                email=form.email.data,
-                name=form.name.data,
-                role=Role(form.role.data),
-                password=form.password.data,
-                service_area=_service_area(form.service_area_id.data),
-                must_change_password=True,
-                by=current_user,
-            ),
-            saved=lambda user: f"{user.name} can now sign in with the temporary password you set.",
-            then=lambda user: url_for("admin.user", user_id=user.id),
+            lambda: _create_person(form),
+            saved=_added,
+            then=lambda created: url_for("admin.user", user_id=created[0].id),
         )
         if done is not None:
             return done
     return render_template("admin/new_user.html", form=form)
+
+
+@bp.post("/users/<int:user_id>/invite")
+@login_required
+def invite_user(user_id: int):
+    """Email a new single-use link to choose a password (ending any earlier one)."""
+    person = queries.user_or_404(user_id)
+    permit(current_user, "user.invite", person)
+    if not person.is_enabled or not links.may_use_password(person):
+        abort(
+            409,
+            f"{person.name} cannot be sent a link: their account is disabled or signs in only through the provider.",
+        )
+    secret = links.issue_link(person, LinkPurpose.INVITATION, by=current_user)
+    db.session.commit()
+    failure = links.send_link(person, LinkPurpose.INVITATION, secret, invited_by=current_user)
+    if failure:
+        flash(f"The email to {person.email} could not be sent ({failure}). Try again later.", "important")
+    else:
+        flash(f"{person.name} has been emailed a link to choose a password. It works for 72 hours.", "success")
+    return redirect(url_for("admin.user", user_id=person.id))
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -150,6 +219,7 @@ def user(user_id: int):
         confirm=ConfirmForm(),
         disable_form=DisableUserForm(),
         can=can,
+        may_invite=person.is_enabled and links.may_use_password(person),
     )
 
 

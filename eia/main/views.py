@@ -10,10 +10,10 @@ from sqlalchemy.exc import DBAPIError
 from eia import signals
 from eia.assessments import queries
 from eia.db_types import utcnow
-from eia.evidence.storage import store_for
 from eia.extensions import db
 from eia.permissions import permit
 from eia.signals import values_from
+from eia.storage import storage_is_ready
 
 bp = Blueprint("main", __name__)
 
@@ -80,6 +80,6 @@ def health():
 
 @bp.get("/readyz")
 def ready():
-    """Whether this server can take traffic: the database answers and the evidence store can be
-    written to."""
-    return _health({"database": _database_answers(), "evidence_store": store_for().is_ready()})
+    """Whether this server can take traffic: the database answers and the store of evidence files
+    and rendered PDFs (the local folders or the S3 bucket) can be written to."""
+    return _health({"database": _database_answers(), "storage": storage_is_ready()})

@@ -23,7 +23,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
-from eia import signals
+from eia import metrics, signals
 from eia.accounts.models import Role, User
 from eia.assessments.models import COMPLETED_STATES, Eia, EiaState, Mitigation, MitigationStatus
 from eia.extensions import db
@@ -325,11 +325,14 @@ def send_digests(today: date, *, on_sent: Callable[[Digest], Any] | None = None)
             except (smtplib.SMTPRecipientsRefused, smtplib.SMTPNotSupportedError) as exc:
                 _release(claims)
                 report.refused.append(f"{digest.user.email} ({_reason(exc)})")
+                metrics.REMINDER_EMAILS.labels(outcome="refused").inc()
                 continue
             except (OSError, smtplib.SMTPException) as exc:
                 _release(claims)
+                metrics.REMINDER_EMAILS.labels(outcome="failed").inc()
                 raise SmtpFailed(f"the SMTP server failed while sending to {digest.user.email}: {exc}") from None
             report.sent.append(digest)
+            metrics.REMINDER_EMAILS.labels(outcome="sent").inc()
             if on_sent:
                 on_sent(digest)
     finally:

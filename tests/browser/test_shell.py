@@ -120,7 +120,8 @@ def test_admin_adds_a_user_through_the_form(page: Page, live_server: str):
 
     page.get_by_label("Email address").fill("robin.ellis@council.example")
     page.get_by_label("Service area").select_option(label="Housing > Tenancy Management")
-    page.get_by_label("Temporary password").fill("a temporary password")
+    page.get_by_label("Set a temporary password and tell them it yourself").check()
+    page.get_by_label("Temporary password", exact=True).fill("a temporary password")
     page.get_by_role("button", name="Create user").click()
     expect(page.get_by_text("Robin Ellis can now sign in")).to_be_visible()
     assert_accessible(page)
