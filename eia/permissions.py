@@ -77,6 +77,14 @@ def _independent(user: User, eia: Any) -> bool:
     return user.id not in eia.writer_ids
 
 
+def _records_decision(user: User, eia: Any) -> bool:
+    """Whoever writes it, the equalities team, and decision makers (they record what was decided);
+    an individual action only its author and the equalities team."""
+    if user.role is Role.EQUALITIES or _edits_eia(user, eia):
+        return True
+    return user.role in (Role.ADMIN, Role.DECISION_MAKER) and not eia.is_individual
+
+
 def _owns_eia(user: User, eia: Any) -> bool:
     """Its author, or the equalities team: who adds co-authors, hands it over or abandons it."""
     return user.id == eia.author_id or (user.role is Role.EQUALITIES and not eia.is_individual)
@@ -87,8 +95,12 @@ def _reviews(user: User, eia: Any) -> bool:
 
 
 def _signs_off(user: User, eia: Any) -> bool:
-    """Decision makers sign off; individual-action EIAs, which they never see, the equalities team."""
-    return user.role is (Role.EQUALITIES if eia.is_individual else Role.DECISION_MAKER) and _independent(user, eia)
+    """Decision makers sign off (the one the decision record names, where it names one);
+    individual-action EIAs, which they never see, the equalities team."""
+    if user.role is not (Role.EQUALITIES if eia.is_individual else Role.DECISION_MAKER) or not _independent(user, eia):
+        return False
+    named = eia.decision.decision_maker_id if eia.decision is not None else None
+    return named is None or named == user.id
 
 
 RULES: dict[str, Rule] = {
@@ -121,6 +133,8 @@ RULES: dict[str, Rule] = {
     "eia.hand_over": _owns_eia,
     "eia.abandon": _owns_eia,
     "eia.restore": _roles(Role.EQUALITIES, Role.ADMIN),
+    "eia.record_decision": _records_decision,
+    "eia.assign_reviewer": _roles(Role.EQUALITIES),
     "eia.sign_off": _signs_off,
     "eia.publish": lambda user, eia: user.role is Role.EQUALITIES and not eia.is_individual and _independent(user, eia),
     "characteristic.manage": _roles(Role.ADMIN),

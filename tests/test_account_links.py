@@ -17,10 +17,9 @@ from eia.accounts import links
 from eia.accounts.models import AccountLink, LinkPurpose, Role, SignInSession, User
 from eia.auditlog.models import AuditEntry
 from eia.db_types import utcnow
-from tests.conftest import sign_in_session
+from tests.conftest import Inbox, sign_in_session
 from tests.factories import PASSWORD, make_service_area, make_user
 from tests.processes import free_port
-from tests.conftest import Inbox
 
 NEW_PASSWORD = "a brand new passphrase 7"
 LINK = re.compile(r"https://eia\.council\.example(/(?:invitation|sign-in/reset)/[A-Za-z0-9_-]+)")

@@ -18,12 +18,11 @@ from eia import create_app
 from eia.accounts.models import Role
 from eia.extensions import db as _db
 from eia.logs import JsonFormatter
-from tests.conftest import reset_postgres_schema, worker_database
+from tests.conftest import Inbox, reset_postgres_schema, worker_database
 from tests.factories import make_eia, make_user
 from tests.oidc_support import OidcProvider, run_provider
 from tests.processes import free_port
 from tests.s3_support import S3Server, run_s3_server, use_s3
-from tests.conftest import Inbox
 
 OUTSIDE = {"REMOTE_ADDR": "203.0.113.9"}
 TOKEN = "a-metrics-token-that-is-long-enough-0123"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from eia.accounts.models import Role
@@ -70,8 +72,9 @@ def test_the_whole_journey_with_a_return_and_a_resubmission(app, client, login_a
     assert client.post(f"/eias/{eia.reference}/transitions/submit", data={"confirmed": "yes"}).status_code == 302
 
     page = reviewer_client.get(f"/eias/{eia.reference}/review").get_data(as_text=True)
-    assert "What changed since the last submission" in page
-    assert "Census 2021: 23% of residents are over 65." in page and "evidence: known data" in page
+    assert "1 answer changed since the last submission" in page
+    changed = re.search(r'govuk-tag--(?:yellow|green)">(?:Changed|Added)</strong>(.*?)</dd>', page, re.S).group(1)
+    assert "Census 2021: 23% of residents are over 65." in changed
     assert reviewer_client.post(f"/eias/{eia.reference}/transitions/approve").status_code == 302
 
     decision_maker = make_user(Role.DECISION_MAKER, name="Chris Morgan")

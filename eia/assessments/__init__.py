@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
     from eia.assessments import api as assessments_api
     from eia.assessments import (
         authoring_views,
+        decision_views,
         evidence_views,
         form_templates,
         impact_views,
@@ -21,7 +22,14 @@ def init_app(app: Flask) -> None:
     )
     from eia.assessments.cli import forms_cli
 
-    for blueprint in (views.bp, workflow_views.bp, evidence_views.bp, authoring_views.bp, impact_views.bp):
+    for blueprint in (
+        views.bp,
+        workflow_views.bp,
+        evidence_views.bp,
+        authoring_views.bp,
+        impact_views.bp,
+        decision_views.bp,
+    ):
         app.register_blueprint(blueprint)
     for api_blueprint in (reference_api.bp, assessments_api.bp):
         api.register_blueprint(api_blueprint)

@@ -122,6 +122,38 @@ class Severity(StrEnum):
         return self.value.capitalize()
 
 
+class DecidingBody(StrEnum):
+    CABINET = "cabinet"
+    COMMITTEE = "committee"
+    COUNCIL = "council"
+    OFFICER = "officer"
+
+    @property
+    def label(self) -> str:
+        return {
+            "cabinet": "Cabinet or an executive member",
+            "committee": "A committee",
+            "council": "Full council",
+            "officer": "An officer, under delegated powers",
+        }[self.value]
+
+
+class DecisionOutcome(StrEnum):
+    AS_PROPOSED = "as_proposed"
+    AMENDED = "amended"
+    REJECTED = "rejected"
+    DEFERRED = "deferred"
+
+    @property
+    def label(self) -> str:
+        return {
+            "as_proposed": "Agreed as proposed",
+            "amended": "Agreed with amendments",
+            "rejected": "Rejected",
+            "deferred": "Deferred",
+        }[self.value]
+
+
 class MitigationStatus(StrEnum):
     NOT_STARTED = "not_started"
     IN_PROGRESS = "in_progress"
@@ -214,6 +246,8 @@ class Eia(db.Model):
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The member of the equalities team the review is assigned to, if anyone.
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # When the draft was last handed to its author by someone else, and by whom (shown in My work).
     handed_over_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     handed_over_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
@@ -242,6 +276,10 @@ class Eia(db.Model):
     comments: Mapped[list[ReviewComment]] = relationship(
         back_populates="eia", cascade="all, delete-orphan", order_by="ReviewComment.id"
     )
+    decision: Mapped[DecisionRecord | None] = relationship(
+        back_populates="eia", cascade="all, delete-orphan", uselist=False, lazy="selectin"
+    )
+    reviewer: Mapped[User | None] = relationship(foreign_keys="Eia.reviewer_id")
 
     __mapper_args__ = {"version_id_col": lock_version}
 
@@ -275,6 +313,45 @@ class Eia(db.Model):
 
     def __repr__(self) -> str:
         return f"<Eia {self.reference} {self.state}>"
+
+
+class DecisionRecord(db.Model):
+    """The decision the assessment informs: who takes it and when (planned), then what was decided.
+
+    Due regard is tested at the decision, so this is kept beside the assessment, whatever version of
+    the form it was written on.
+    """
+
+    __tablename__ = "decision_records"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    eia_id: Mapped[int] = mapped_column(ForeignKey("eias.id", ondelete="CASCADE"), unique=True)
+    is_key_decision: Mapped[bool | None] = mapped_column(Boolean)
+    forward_plan_reference: Mapped[str] = mapped_column(String(100), default="")
+    deciding_body: Mapped[DecidingBody | None] = mapped_column(enum_column(DecidingBody))
+    body_name: Mapped[str] = mapped_column(String(200), default="")  # the committee, or the officer's post
+    decision_maker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    planned_on: Mapped[date | None] = mapped_column(Date, index=True)
+    report_reference: Mapped[str] = mapped_column(String(300), default="")
+    taken_on: Mapped[date | None] = mapped_column(Date)
+    outcome: Mapped[DecisionOutcome | None] = mapped_column(enum_column(DecisionOutcome))
+    minutes_reference: Mapped[str] = mapped_column(String(300), default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    eia: Mapped[Eia] = relationship(back_populates="decision")
+    decision_maker: Mapped[User | None] = relationship(foreign_keys=[decision_maker_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_taken(self) -> bool:
+        return self.taken_on is not None
+
+    def __repr__(self) -> str:
+        return f"<DecisionRecord of {self.eia_id}>"
 
 
 class Coauthor(db.Model):

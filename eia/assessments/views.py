@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from eia.accounts import queries as accounts
-from eia.assessments import impact_views, queries, services
+from eia.assessments import decisions, impact_views, queries, services
 from eia.assessments.models import PROPOSAL_TYPES, EiaKind, EiaState, SectionStatus
 from eia.assessments.schemas import EiaListArgs
 from eia.assessments.workflow import Transition, available_transitions
@@ -139,6 +139,8 @@ def render_task_list(eia, *, problems: list[dict] | None = None) -> str:
         can_edit=can(current_user, "eia.edit", eia) and eia.state.is_editable,
         actions=workflow_actions(eia),
         problems=problems,
+        timings=decisions.timeliness(eia),
+        needs_new_version=decisions.needs_new_version(eia) and can(current_user, "eia.submit", eia),
     )
 
 

@@ -233,6 +233,34 @@ TRANSITIONS = {
             on_enter=_on_sign_off,
         ),
         Transition(
+            "send_back_to_review",
+            "Send back to the equalities team",
+            (EiaState.APPROVED,),
+            EiaState.IN_REVIEW,
+            "eia.sign_off",
+            done="sent back to the equalities team",
+            message="{ref} has gone back to the equalities team with your reason.",
+            needs_comment=True,
+            comment_hint="What the equalities team should look at again before you can sign it off.",
+            warning="Its approval is withdrawn and the equalities team reviews it again.",
+            on_enter=_on_withdraw,
+            destructive=True,
+        ),
+        Transition(
+            "send_back_to_author",
+            "Send back to the author",
+            (EiaState.APPROVED,),
+            EiaState.RETURNED,
+            "eia.sign_off",
+            done="sent back to the author",
+            message="{ref} has gone back to its author with your reason.",
+            needs_comment=True,
+            comment_hint="What must change before you can sign it off: it will be reviewed again after.",
+            warning="Its approval is withdrawn; the author changes it and it is reviewed again.",
+            on_enter=_on_withdraw,
+            destructive=True,
+        ),
+        Transition(
             "publish",
             "Publish",
             (EiaState.SIGNED_OFF,),
@@ -399,6 +427,38 @@ def add_comment(eia: Eia, section_key: str | None, body: str, *, by: User) -> Re
         "eia_comment_added", eia, by=by, detail=f"comment {comment.id} on {section_key or 'the whole assessment'}"
     )
     return comment
+
+
+def start_review(eia: Eia, *, by: User) -> None:
+    """Opening a submitted assessment to review it starts the review (the author can no longer
+    withdraw it); nothing happens when it is already under review."""
+    if eia.state is EiaState.SUBMITTED:
+        transition(eia, "start_review", by=by)
+
+
+def assign_reviewer(eia: Eia, reviewer_id: int | None, *, by: User) -> None:
+    """Give the review to a member of the equalities team (who finds it in My work), or to nobody.
+
+    :raises ValidationFailed: for someone who is not in the equalities team, or wrote it.
+    """
+    permit(by, "eia.assign_reviewer", eia)
+    person = db.session.get(User, reviewer_id) if reviewer_id is not None else None
+    if reviewer_id is not None and (person is None or not can(person, "eia.review", eia)):
+        raise ValidationFailed(
+            "Cannot review it", {"reviewer_id": "Choose someone in the equalities team who did not write it"}
+        )
+    if eia.reviewer_id == reviewer_id:
+        return
+    old = eia.reviewer_id
+    eia.reviewer_id = reviewer_id
+    audit.record(
+        "eia_reviewer_assigned",
+        eia,
+        by=by,
+        detail=f"to {person.name}" if person else "to nobody",
+        changes={"reviewer_id": [old, reviewer_id]},
+    )
+    db.session.flush()
 
 
 def mark_dealt_with(comment: ReviewComment, *, reply: str, by: User) -> None:

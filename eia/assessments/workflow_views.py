@@ -11,10 +11,11 @@ from eia.assessments.pdf import eia_pdf_response
 from eia.assessments.views import render_task_list, workflow_actions
 from eia.assessments.workflow import TRANSITIONS, SubmissionBlocked
 from eia.auditlog.models import AuditEntry
+from eia.evidence import queries as evidence_queries
 from eia.extensions import db
 from eia.forms_support import bind_form, submit_form
 from eia.permissions import permit
-from forms.eia import CommentForm, TransitionForm
+from forms.eia import CommentForm, ReviewerForm, TransitionForm
 
 bp = Blueprint("workflow", __name__, url_prefix="/eias")
 
@@ -81,25 +82,65 @@ def review(reference: str):
     return _review_page(eia, CommentForm(sections=_sections(eia)))
 
 
+@bp.post("/<reference>/review")
+@login_required
+def open_review(reference: str):
+    """Open the assessment to review it, starting the review if it has just been submitted."""
+    eia = queries.eia_or_404(reference)
+    permit(current_user, "eia.review", eia)
+    workflow.start_review(eia, by=current_user)
+    db.session.commit()
+    return redirect(url_for("workflow.review", reference=eia.reference))
+
+
+@bp.post("/<reference>/reviewer")
+@login_required
+def assign_reviewer(reference: str):
+    eia = queries.eia_or_404(reference)
+    permit(current_user, "eia.assign_reviewer", eia)
+    form = ReviewerForm(people=queries.reviewer_choices(eia))
+    if form.validate_on_submit():
+        done = submit_form(
+            form,
+            lambda: workflow.assign_reviewer(eia, form.person_id(), by=current_user),
+            saved=lambda _: (
+                f"The review of {eia.reference} is now {eia.reviewer.name + chr(39) + 's' if eia.reviewer else 'nobody' + chr(39) + 's in particular'}."
+            ),
+            then=url_for("workflow.review", reference=eia.reference),
+        )
+        if done is not None:
+            return done
+    return _review_page(eia, CommentForm(sections=_sections(eia)), reviewer_form=form)
+
+
 def _sections(eia) -> list[tuple[str, str]]:
     return [(s.key, s.title) for s in eia.form.sections]
 
 
-def _review_page(eia, comment_form: CommentForm):
-    """The reviewer's page: what changed since the last submission, the comments, the decisions."""
+def _review_page(eia, comment_form: CommentForm, reviewer_form: ReviewerForm | None = None):
+    """The reviewer's page: the whole assessment, each answer marked where it changed since the last
+    submission, a comment box under each section, the declaration, the evidence, and the decision."""
     snapshots = eia.snapshots
-    changes = workflow.changes_between(snapshots[-2].data, snapshots[-1].data) if len(snapshots) >= 2 else None
+    current = snapshots[-1].data if snapshots else workflow.snapshot(eia)
+    previous = snapshots[-2].data if len(snapshots) >= 2 else None
+    sections = queries.review_sections(eia, current, previous)
     return render_template(
         "assessments/review.html",
         eia=eia,
-        changes=changes,
-        snapshot_count=len(snapshots),
+        sections=sections,
+        changed=sum(1 for section in sections for row in section["rows"] if row.change),
+        first_submission=previous is None,
+        declaration=snapshots[-1] if snapshots else None,
+        evidence=evidence_queries.for_subject(eia),
         comment_form=comment_form,
         form=comment_form,
+        reviewer_form=reviewer_form
+        or ReviewerForm(people=queries.reviewer_choices(eia), data={"reviewer_id": str(eia.reviewer_id or "")}),
         section_titles=dict(_sections(eia)),
-        authors=queries.user_names({c.author_id for c in eia.comments}),
+        authors=queries.user_names({c.author_id for c in eia.comments} | {s.taken_by_id for s in snapshots[-1:]}),
         transition_labels={name: step.label for name, step in TRANSITIONS.items()},
         actions=workflow_actions(eia),
+        return_form=TransitionForm(),
     )
 
 

@@ -37,6 +37,7 @@ def home():
         names=queries.user_names({eia.handed_over_by_id for eia in drafts if eia.handed_over_by_id}),
         returned=_all(queries.returned_to(current_user)),
         review=None if review is None else _all(review),
+        assigned=None if (mine := queries.assigned_reviews(current_user)) is None else _all(mine),
         sign_off=None if sign_off is None else _all(sign_off),
         mitigations=db.session.execute(queries.my_mitigations(current_user)).all(),
         reviews_due=_all(queries.reviews_due(current_user, today)),

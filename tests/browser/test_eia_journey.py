@@ -5,6 +5,8 @@ published and the public register shows it."""
 
 from __future__ import annotations
 
+import re
+
 from flask import Flask
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
@@ -75,17 +77,18 @@ def test_an_eia_from_start_to_the_public_register(browser: Browser, live_app: Fl
 
     reviewer = as_person(browser, live_server, REVIEWER)
     reviewer.get_by_role("link", name=reference).first.click()
+    # Opening the review starts it: the whole assessment on one page, a comment box under each section.
     reviewer.get_by_role("button", name="Review this assessment").click()
+    expect(reviewer.get_by_role("heading", name=re.compile("Evidence and data"))).to_be_visible()
     assert_accessible(reviewer)
-    reviewer.get_by_role("button", name="Start the review").click()
-    reviewer.get_by_role("button", name="Review this assessment").click()
-    reviewer.get_by_label("Section").select_option(label="Evidence and data")
-    reviewer.get_by_label("Comment").fill("Add last year's lettings by group type.")
-    reviewer.get_by_role("button", name="Add comment").click()
-    reviewer.get_by_role("button", name="Return to the author").click()
-    assert_accessible(reviewer)
+    reviewer.get_by_label("Comment on evidence and data (optional)").fill("Add last year's lettings by group type.")
+    reviewer.locator("form", has=reviewer.get_by_label("Comment on evidence and data (optional)")).get_by_role(
+        "button", name="Add the comment"
+    ).click()
+    expect(reviewer.get_by_text("Comment added.")).to_be_visible()
     reviewer.get_by_role("button", name="Return to the author").click()
     expect(reviewer.locator(".govuk-error-summary")).to_contain_text("Enter a comment explaining this decision")
+    assert_accessible(reviewer)
     reviewer.get_by_label("Comment").fill("The evidence needs the lettings data before we can agree it.")
     reviewer.get_by_role("button", name="Return to the author").click()
     expect(reviewer.get_by_text("has been returned to its author")).to_be_visible()
@@ -106,7 +109,12 @@ def test_an_eia_from_start_to_the_public_register(browser: Browser, live_app: Fl
     author.get_by_role("button", name="Submit for review").click()
 
     visit(reviewer, f"{live_server}/eias/{reference}/review")
-    expect(reviewer.get_by_role("table", name="1 field changed")).to_contain_text("62% by voluntary and faith groups")
+    expect(reviewer.get_by_text("1 answer changed since the last submission")).to_be_visible()
+    changed = reviewer.locator(".govuk-summary-list__row", has=reviewer.get_by_text("Changed", exact=True))
+    expect(changed).to_contain_text("62% by voluntary and faith groups")
+    reviewer.get_by_role("button", name="Approve").click()
+    expect(reviewer.get_by_text("The decision maker is asked to sign it off")).to_be_visible()
+    assert_accessible(reviewer)
     reviewer.get_by_role("button", name="Approve").click()
     expect(reviewer.get_by_text("is approved")).to_be_visible()
 

@@ -17,10 +17,10 @@ from eia.accounts.provider import init_provider
 from eia.config import GroupRole
 from eia.extensions import db
 from tests.browser.conftest import assert_accessible, sign_in, visit
+from tests.conftest import Inbox
 from tests.factories import PASSWORD, make_user
 from tests.oidc_support import OidcProvider, run_provider
 from tests.processes import free_port
-from tests.conftest import Inbox
 
 NEW_PASSWORD = "a brand new passphrase 7"
 LINK = re.compile(r"(https?://[^\s]+/(?:invitation|sign-in/reset)/[A-Za-z0-9_-]+)")

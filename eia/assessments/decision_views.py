@@ -1,0 +1,75 @@
+"""An assessment's decision record: who decides and when, then what was decided; and the timings
+of due regard worked out from it."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from eia.assessments import decisions, queries
+from eia.assessments.models import DecidingBody, DecisionOutcome, Eia
+from eia.forms_support import Conflict, bind_form, submit_form
+from eia.permissions import can, permit
+from eia.web import form_version
+from forms.eia import DecisionForm
+
+bp = Blueprint("decisions", __name__, url_prefix="/eias/<reference>")
+
+
+def _form(eia: Eia, **kwargs: object) -> DecisionForm:
+    return bind_form(
+        DecisionForm,
+        bodies=[(b.value, b.label) for b in DecidingBody],
+        outcomes=[(o.value, o.label) for o in DecisionOutcome],
+        decision_makers=queries.decision_maker_choices(),
+        **kwargs,
+    )
+
+
+def _saved(eia: Eia) -> str:
+    if decisions.needs_new_version(eia):
+        flash(
+            "The decision was amended: start the next version of the assessment for the change, "
+            "so that it is reviewed again.",
+            "important",
+        )
+    return "Decision record saved."
+
+
+@bp.route("/decision", methods=["GET", "POST"])
+@login_required
+def decision(reference: str):
+    eia = queries.eia_or_404(reference)
+    permit(current_user, "eia.view", eia)
+    if request.method == "POST":
+        permit(current_user, "eia.record_decision", eia)
+        form = _form(eia)
+    else:
+        form = _form(eia, data=DecisionForm.data_from(eia.decision))
+    if request.method == "POST" and form.validate_on_submit():
+        done = submit_form(
+            form,
+            lambda: decisions.save_decision(
+                eia, form.values(), expected_version=form_version(form.version), by=current_user
+            ),
+            saved=lambda _: _saved(eia),
+            then=url_for("assessments.show", reference=eia.reference),
+            conflict=Conflict(
+                eia.decision,
+                DecisionForm.data_from,
+                "The decision record",
+                f"{eia.reference}: {eia.title}",
+            )
+            if eia.decision is not None
+            else None,
+        )
+        if done is not None:
+            return done
+    return render_template(
+        "assessments/decision.html",
+        eia=eia,
+        form=form,
+        editable=can(current_user, "eia.record_decision", eia),
+        record=eia.decision,
+        timings=decisions.timeliness(eia),
+    )

@@ -1,0 +1,254 @@
+"""The decision an assessment informs, and whether due regard came in time.
+
+The courts ask whether the assessment was done before the decision and whether the decision maker
+knew the adverse impacts (the Brown principles; R (Bracking) v SSWP [2013] EWCA Civ 1345). So each
+assessment keeps a decision record (who decides, when it is planned, then what was decided) and four
+timings are worked out from it: started before the decision, reviewed within the target, approved
+and signed off before the decision, and the decision taken with an approved assessment.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from enum import StrEnum
+from typing import Any
+
+from flask import current_app
+
+from eia.accounts.models import Role, User
+from eia.assessments.models import DecidingBody, DecisionOutcome, DecisionRecord, Eia, EiaState
+from eia.auditlog import services as audit
+from eia.db_types import utcnow
+from eia.errors import ValidationFailed, check_version
+from eia.extensions import db
+from eia.permissions import permit
+from eia.working_days import add_working_days
+
+DECISION_FIELDS = (
+    "is_key_decision",
+    "forward_plan_reference",
+    "deciding_body",
+    "body_name",
+    "decision_maker_id",
+    "planned_on",
+    "report_reference",
+    "taken_on",
+    "outcome",
+    "minutes_reference",
+)
+
+
+def record_of(eia: Eia) -> DecisionRecord:
+    """The assessment's decision record, made empty the first time it is asked for (not saved until
+    something is recorded in it)."""
+    return eia.decision or DecisionRecord(
+        eia=eia, forward_plan_reference="", body_name="", report_reference="", minutes_reference=""
+    )
+
+
+def decision_date(eia: Eia) -> date | None:
+    """The day the decision was taken, else the day it is planned for, else the date the form gives."""
+    record = eia.decision
+    if record is not None and (record.taken_on or record.planned_on):
+        return record.taken_on or record.planned_on
+    return eia.decision_date
+
+
+def _problems(values: dict[str, Any]) -> dict[str, str]:
+    problems = {}
+    if values.get("deciding_body") in (DecidingBody.COMMITTEE, DecidingBody.OFFICER) and not values.get("body_name"):
+        what = "the committee" if values["deciding_body"] is DecidingBody.COMMITTEE else "the officer's post"
+        problems["body_name"] = f"Enter the name of {what}"
+    if values.get("taken_on") and not values.get("outcome"):
+        problems["outcome"] = "Select what was decided"
+    if values.get("outcome") and not values.get("taken_on"):
+        problems["taken_on"] = "Enter the date the decision was taken"
+    if values.get("taken_on") and values["taken_on"] > utcnow().date():
+        problems["taken_on"] = "The date the decision was taken cannot be in the future"
+    person = values.get("decision_maker_id")
+    if person is not None:
+        found = db.session.get(User, person)
+        if found is None or not found.is_enabled or found.role is not Role.DECISION_MAKER:
+            problems["decision_maker_id"] = "Choose a decision maker who signs in, or leave it empty"
+    return problems
+
+
+def save_decision(eia: Eia, values: dict[str, Any], *, expected_version: int, by: User) -> DecisionRecord:
+    """Record who decides and when, and then what was decided.
+
+    :raises PermissionDenied: unless *by* may record the decision.
+    :raises ConflictError: if someone saved the record after *expected_version*.
+    :raises ValidationFailed: naming each field that cannot stand.
+    """
+    permit(by, "eia.record_decision", eia)
+    values = dict(values)
+    for name, kind in (("deciding_body", DecidingBody), ("outcome", DecisionOutcome)):
+        if values.get(name) is not None and not isinstance(values[name], kind):
+            values[name] = kind(values[name])
+    record = eia.decision
+    is_new = record is None
+    if record is None:  # made now, kept only if something is recorded in it
+        record = DecisionRecord(forward_plan_reference="", body_name="", report_reference="", minutes_reference="")
+    else:
+        check_version(record, expected_version, "Someone else changed the decision record after you opened it.")
+    problems = _problems(values)
+    if problems:
+        raise ValidationFailed("Some answers need attention", problems)
+    before = {} if is_new else {name: getattr(record, name) for name in DECISION_FIELDS}
+    for name in DECISION_FIELDS:
+        if name in values:
+            setattr(record, name, values[name] if values[name] is not None else _empty(name))
+    changes = {
+        f"decision.{name}": [audit.plain(before.get(name)), audit.plain(getattr(record, name))]
+        for name in DECISION_FIELDS
+        if audit.plain(before.get(name)) != audit.plain(getattr(record, name)) and (not is_new or getattr(record, name))
+    }
+    if changes:
+        record.updated_at = utcnow()
+        record.updated_by_id = by.id
+        if is_new:
+            eia.decision = record
+        action = "decision_recorded" if "decision.outcome" in changes else "decision_planned"
+        audit.record(action, eia, by=by, detail=_summary(record), changes=changes)
+    db.session.flush()
+    return record
+
+
+def _empty(name: str) -> Any:
+    return "" if name in ("forward_plan_reference", "body_name", "report_reference", "minutes_reference") else None
+
+
+def _summary(record: DecisionRecord) -> str:
+    if record.outcome is not None and record.taken_on is not None:
+        return f"{record.outcome.label} on {record.taken_on.isoformat()}"
+    if record.planned_on is not None:
+        return f"planned for {record.planned_on.isoformat()}"
+    return "decision record updated"
+
+
+def needs_new_version(eia: Eia) -> bool:
+    """Whether the decision was amended after the assessment was approved, so the change needs a new
+    version of the assessment (and a new review) and none has been started yet."""
+    record = eia.decision
+    return (
+        record is not None
+        and record.outcome is DecisionOutcome.AMENDED
+        and eia.state in (EiaState.APPROVED, EiaState.SIGNED_OFF, EiaState.PUBLISHED, EiaState.REVIEW_DUE)
+    )
+
+
+# Timeliness ---------------------------------------------------------------------------------------
+
+
+class Timing(StrEnum):
+    ON_TIME = "on_time"
+    LATE = "late"
+    NOT_KNOWN = "not_known"
+
+    @property
+    def label(self) -> str:
+        return {"on_time": "On time", "late": "Late", "not_known": "Not yet known"}[self.value]
+
+    @property
+    def tag_colour(self) -> str:
+        return {"on_time": "green", "late": "red", "not_known": "grey"}[self.value]
+
+
+@dataclass(frozen=True)
+class Check:
+    """One timing: its question, whether it held, and what it rests on."""
+
+    key: str
+    question: str
+    timing: Timing
+    detail: str
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def timeliness(eia: Eia, today: date | None = None) -> list[Check]:
+    """The four timings of *eia*, as of *today*."""
+    today = today or utcnow().date()
+    decided = decision_date(eia)
+    record = eia.decision
+    taken = record.taken_on if record is not None else None
+    started = eia.started_on or eia.created_at.date()
+    checks = []
+
+    if decided is None:
+        checks.append(
+            Check("started", "Started before the decision", Timing.NOT_KNOWN, "No decision date recorded yet.")
+        )
+    else:
+        days = (decided - started).days
+        timing = Timing.ON_TIME if days > 0 else Timing.LATE
+        detail = (
+            f"Started {days} day{'' if days == 1 else 's'} before the decision on {_day(decided)}."
+            if days > 0
+            else f"Started on {_day(started)}, {'on' if days == 0 else f'{-days} days after'} the decision date."
+        )
+        checks.append(Check("started", "Started before the decision", timing, detail))
+
+    target = current_app.config["EIA_REVIEW_TARGET_WORKING_DAYS"]
+    if eia.submitted_at is None:
+        checks.append(Check("review", f"Reviewed within {target} working days", Timing.NOT_KNOWN, "Not submitted yet."))
+    else:
+        due = add_working_days(eia.submitted_at.date(), target)
+        reviewed = eia.approved_at.date() if eia.approved_at and eia.approved_at >= eia.submitted_at else None
+        if reviewed is not None:
+            timing = Timing.ON_TIME if reviewed <= due else Timing.LATE
+            detail = f"Submitted on {_day(eia.submitted_at.date())}, approved on {_day(reviewed)} (target {_day(due)})."
+        elif today > due:
+            timing, detail = Timing.LATE, f"Submitted on {_day(eia.submitted_at.date())}; the target was {_day(due)}."
+        else:
+            timing, detail = Timing.NOT_KNOWN, f"In review: the target is {_day(due)}."
+        checks.append(Check("review", f"Reviewed within {target} working days", timing, detail))
+
+    approved = eia.approved_at.date() if eia.approved_at else None
+    signed = eia.signed_off_at.date() if eia.signed_off_at else None
+    if decided is None:
+        timing, detail = Timing.NOT_KNOWN, "No decision date recorded yet."
+    elif approved and signed and approved <= decided and signed <= decided:
+        timing, detail = Timing.ON_TIME, f"Approved on {_day(approved)} and signed off on {_day(signed)}."
+    elif (approved and approved > decided) or (signed and signed > decided) or today > decided:
+        timing = Timing.LATE
+        detail = f"The decision date was {_day(decided)}; " + (
+            f"signed off on {_day(signed)}."
+            if signed
+            else ("approved on " + _day(approved) + "." if approved else "not yet approved.")
+        )
+    else:
+        timing, detail = Timing.NOT_KNOWN, f"The decision is due on {_day(decided)}."
+    checks.append(Check("approved", "Approved and signed off before the decision", timing, detail))
+
+    if taken is None:
+        checks.append(
+            Check(
+                "decision",
+                "Decision taken with an approved assessment",
+                Timing.NOT_KNOWN,
+                "The decision has not been recorded yet.",
+            )
+        )
+    elif approved is not None and approved <= taken:
+        checks.append(
+            Check(
+                "decision",
+                "Decision taken with an approved assessment",
+                Timing.ON_TIME,
+                f"Decided on {_day(taken)}, after approval on {_day(approved)}.",
+            )
+        )
+    else:
+        checks.append(
+            Check(
+                "decision",
+                "Decision taken with an approved assessment",
+                Timing.LATE,
+                f"Decided on {_day(taken)} without an approved assessment.",
+            )
+        )
+    return checks
