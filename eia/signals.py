@@ -39,6 +39,11 @@ demo_loaded: Signal = _signals.signal("demo-loaded")
 scale_loaded: Signal = _signals.signal("scale-loaded")
 
 
+#: ``audit_glossary.send(entries=[...])``: an :class:`eia.auditlog.readable.Glossary` for those audit
+#: entries (names, what things are called, how to read fields), in a fixed number of queries.
+audit_glossary: Signal = _signals.signal("audit-glossary")
+
+
 def values_from(results: list[tuple[Any, Any]]) -> list[Any]:
     """The answers of a ``send`` that are not None, in the order the receivers were connected."""
     return [value for _receiver, value in results if value is not None]

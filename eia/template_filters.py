@@ -2,20 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import math
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
 
 from eia.permissions import can
-
-
-def format_datetime(value: datetime | None) -> str:
-    """``22 November 2026 at 14:05 UTC``."""
-    if value is None:
-        return ""
-    return f"{value.day} {value:%B %Y} at {value:%H:%M} UTC"
-
 
 UK = ZoneInfo("Europe/London")
 
@@ -24,8 +17,12 @@ def format_uk_datetime(value: datetime | None) -> str:
     """``3 May 2027 at 10:15``, in UK time (British Summer Time when it applies)."""
     if value is None:
         return ""
-    local = value.astimezone(UK)
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(UK)
     return f"{local.day} {local:%B %Y} at {local:%H:%M}"
+
+
+#: Every time a person reads is in UK time (the ``datetime`` filter too).
+format_datetime = format_uk_datetime
 
 
 def format_date(value: date | datetime | None) -> str:
@@ -38,6 +35,14 @@ def format_number(value: int | None) -> str:
     return "" if value is None else f"{value:,}"
 
 
+def megabytes(size: int | None) -> str:
+    """``30 MB``; ``20.1 MB`` for a size just over 20 (rounded up, so it never reads as the limit)."""
+    if size is None:
+        return ""
+    tenths = math.ceil(size * 10 / (1024 * 1024))
+    return f"{tenths // 10} MB" if tenths % 10 == 0 else f"{tenths / 10:.1f} MB"
+
+
 def register(app: Flask) -> None:
 
     app.add_template_global(can)
@@ -46,3 +51,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_uk_datetime, "uk_datetime")
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_number, "number")
+    app.add_template_filter(megabytes, "megabytes")

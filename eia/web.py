@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, g, request, url_for
+from flask import Flask, abort, current_app, g, request, url_for
 from flask.sessions import SecureCookieSessionInterface
 from flask_login import current_user
 from flask_sqlalchemy.pagination import Pagination
@@ -92,6 +92,21 @@ def _refuse_nul_bytes():
         abort(400, "What you sent contains a character that cannot be stored (a null byte). Remove it and try again.")
 
 
+def accepts_uploads(view: Any) -> Any:
+    """Mark a view that takes a file: its request may be larger than ``MAX_CONTENT_LENGTH`` (up to
+    ``EIA_UPLOAD_READ_LIMIT_MB``), so a file over the size limit is read, measured and refused with a
+    message on the form, everything else typed kept, instead of a bare 413. Put it under the route."""
+    view.accepts_uploads = True
+    return view
+
+
+def _allow_uploads(endpoint: str | None, _values: Any) -> None:
+    """Before anything reads the body (CSRF protection does): raise the limit for upload views."""
+    view = current_app.view_functions.get(endpoint or "")
+    if view is not None and getattr(view, "accepts_uploads", False):
+        request.max_content_length = current_app.config["EIA_UPLOAD_READ_LIMIT_MB"] * 1024 * 1024
+
+
 def filter_args(*names: str) -> dict[str, str]:
     """The named query-string filters that are set, to rebuild list links (never arbitrary keys)."""
     return {name: request.args[name] for name in names if request.args.get(name)}
@@ -172,6 +187,7 @@ def init_web(app: Flask) -> None:
         n = app.config["EIA_TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
     app.session_interface = SessionInterface()
+    app.url_value_preprocessor(_allow_uploads)
     app.before_request(_remember_client)
     app.before_request(_refuse_nul_bytes)
     app.after_request(_security_headers)

@@ -136,20 +136,39 @@ def test_a_file_over_the_cap_is_refused_before_it_is_read_whole(app, client, aut
     cap = app.config["EIA_MAX_UPLOAD_MB"] * 1024 * 1024
     response = upload(client, eia, b"%PDF-" + b"x" * cap, "huge.pdf")
     page = response.get_data(as_text=True)
-    assert response.status_code == 200 and "The file must be 20 MB or smaller" in page
+    assert response.status_code == 200 and "The file is 20.1 MB. Files must be 20 MB or smaller." in page
     assert 'value="Borrower survey 2025"' in page
     assert count_items(db) == 0 and stored_files(app) == []
     del response
     gc.collect()  # the test client's spooled 20 MB body is collected here, not in a later test
 
 
+@pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
+def test_a_30_mb_file_is_measured_and_refused_on_its_form_with_everything_kept(app, client, author_eia, db):
+    """Over the request limit for other pages, but an upload page reads it, says its size and keeps
+    the form (the old answer was a bare 413 page, or the browser's "exceeds the capacity limit")."""
+    _author, eia = author_eia
+    assert app.config["MAX_CONTENT_LENGTH"] < 30 * 1024 * 1024
+    response = upload(client, eia, b"%PDF-" + b"x" * (30 * 1024 * 1024 - 5), "huge.pdf", source="Library survey")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "The file is 30 MB. Files must be 20 MB or smaller." in page
+    assert 'value="Borrower survey 2025"' in page and "Kept in the form" in page and "Library survey" in page
+    assert count_items(db) == 0 and stored_files(app) == []
+    del response
+    gc.collect()
+
+
 # The test client spools this large body to a temporary file that the refused request never reads.
 @pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
-def test_a_body_over_the_request_limit_gets_the_friendly_413(app, client, author_eia, db):
+def test_a_body_over_the_upload_read_limit_gets_the_413_page_with_its_size(app, client, author_eia, db):
     _author, eia = author_eia
-    response = upload(client, eia, b"%PDF-" + b"x" * (app.config["MAX_CONTENT_LENGTH"] + 1), "huge.pdf")
+    limit = app.config["EIA_UPLOAD_READ_LIMIT_MB"] * 1024 * 1024
+    response = upload(client, eia, b"%PDF-" + b"x" * limit, "huge.pdf")
+    page = response.get_data(as_text=True)
     assert response.status_code == 413
-    assert "The file or form you sent is too large" in response.get_data(as_text=True)
+    assert "The file or form you sent is too large" in page
+    assert "What you sent is 100.1 MB. Files must be 20 MB or smaller." in page
     del response
     gc.collect()  # collect the spooled body here, where its warning is expected
 
@@ -331,3 +350,18 @@ def test_the_service_attaches_evidence_to_any_subject_and_keeps_subjects_apart(a
     with pytest.raises(NotFound):
         queries.item_or_404(other, item.id)
     assert item.subject_type == "service_area" and stored.sha256
+
+
+@pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
+def test_the_api_says_the_size_of_a_file_over_the_limit(db, api_as):
+    author = api_as(Role.AUTHOR)
+    eia = make_eia(author.user)
+    response = author.post(
+        f"/api/v1/eias/{eia.reference}/evidence",
+        data={"title": "Visits", "file": (io.BytesIO(b"%PDF-" + b"x" * (30 * 1024 * 1024 - 5)), "visits.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 422
+    assert response.get_json()["errors"]["file"] == "The file is 30 MB. Files must be 20 MB or smaller."
+    del response
+    gc.collect()

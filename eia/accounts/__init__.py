@@ -8,13 +8,15 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """The sign-in pages (passwords, the council's OpenID Connect provider, emailed links), the
     ``eia users`` commands and the API's ``/me``."""
-    from eia.accounts import views
+    from eia import signals
+    from eia.accounts import audit_words, views
     from eia.accounts.cli import users_cli
     from eia.accounts.provider import init_provider
 
     init_provider(app)
     app.register_blueprint(views.bp)
     app.cli.add_command(users_cli)
+    signals.audit_glossary.connect(audit_words.glossary)
 
 
 def init_request_hooks(app: Flask) -> None:

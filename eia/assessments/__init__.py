@@ -11,6 +11,7 @@ def init_app(app: Flask) -> None:
     from eia import api, signals
     from eia.assessments import api as assessments_api
     from eia.assessments import (
+        audit_words,
         authoring_views,
         decision_views,
         evidence_views,
@@ -35,3 +36,4 @@ def init_app(app: Flask) -> None:
         api.register_blueprint(api_blueprint)
     app.cli.add_command(forms_cli)
     signals.shipped_loaded.connect(form_templates.shipped_templates_loaded)
+    signals.audit_glossary.connect(audit_words.glossary)

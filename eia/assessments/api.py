@@ -48,7 +48,7 @@ from eia.evidence.storage import store_for
 from eia.extensions import db
 from eia.permissions import can, permit
 from eia.signals import values_from
-from eia.web import paginate
+from eia.web import accepts_uploads, paginate
 
 bp = api_blueprint("eias", __name__, url_prefix="/eias", description="Equality impact assessments")
 
@@ -387,6 +387,7 @@ bp.extra_schemas["EvidenceInput"] = EvidenceInputSchema
 )
 @eia_first("eia.edit")
 @bp.response(201, EvidenceSchema)
+@accepts_uploads
 def add_evidence(eia: Eia):
     """Add evidence: a link, a note or a file.
 

@@ -16,6 +16,7 @@ from eia.evidence.storage import send_evidence, store_for
 from eia.extensions import db
 from eia.forms_support import bind_form, submit_form
 from eia.permissions import can, permit
+from eia.web import accepts_uploads
 from forms.eia import EvidenceForm, RemoveEvidenceForm
 
 bp = Blueprint("evidence", __name__, url_prefix="/eias/<reference>/evidence")
@@ -44,6 +45,7 @@ def index(reference: str):
 
 
 @bp.route("/new/<kind>", methods=["GET", "POST"])
+@accepts_uploads
 @login_required
 def new(reference: str, kind: str):
     eia = _eia_for(reference, "eia.edit")

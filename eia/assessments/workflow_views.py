@@ -11,6 +11,7 @@ from eia.assessments.pdf import eia_pdf_response
 from eia.assessments.views import render_task_list, workflow_actions
 from eia.assessments.workflow import TRANSITIONS, SubmissionBlocked
 from eia.auditlog.models import AuditEntry
+from eia.auditlog.readable import readable
 from eia.evidence import queries as evidence_queries
 from eia.extensions import db
 from eia.forms_support import bind_form, submit_form
@@ -184,7 +185,7 @@ def history(reference: str):
         .order_by(AuditEntry.seq.desc())
         .limit(500)
     ).scalars()
-    return render_template("assessments/history.html", eia=eia, entries=list(entries))
+    return render_template("assessments/history.html", eia=eia, entries=readable(entries))
 
 
 @bp.get("/<reference>.pdf")

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Select, Text, cast, func, or_, select
 
 from eia.auditlog.models import AuditEntry, canonical_time
+from eia.auditlog.readable import ReadableEntry, readable
 from eia.extensions import db
 
 
@@ -76,6 +77,12 @@ EXPORT_HEADER = (
     "ip_address",
     "prev_hash",
     "hash",
+    # The same entry in the words the pages use (names, UK time, question labels, states in words).
+    "when_uk_time",
+    "who",
+    "what",
+    "about",
+    "changes_in_words",
 )
 
 
@@ -83,7 +90,8 @@ def export_rows(filters: AuditFilter | None = None, batch: int = 2000) -> Iterat
     """The filtered entries as plain rows for CSV, streamed in batches."""
     result = db.session.execute(entries(filters).execution_options(yield_per=batch)).scalars()
     try:
-        yield from (_export_row(entry) for entry in result)
+        for part in result.partitions(batch):
+            yield from (_export_row(entry) for entry in readable(part))
     finally:
         result.close()
 
@@ -92,7 +100,8 @@ def newest_id() -> int:
     return db.session.execute(select(func.max(AuditEntry.id))).scalar() or 0
 
 
-def _export_row(entry: AuditEntry) -> tuple:
+def _export_row(read: ReadableEntry) -> tuple:
+    entry = read.entry
     return (
         entry.id,
         canonical_time(entry.occurred_at),
@@ -105,4 +114,9 @@ def _export_row(entry: AuditEntry) -> tuple:
         entry.ip_address or "",
         entry.prev_hash,
         entry.hash,
+        read.when,
+        read.who,
+        read.what,
+        read.subject,
+        read.changes_text,
     )

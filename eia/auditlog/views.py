@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from eia.auditlog import checkpoints, queries
 from eia.auditlog import services as audit
 from eia.auditlog.queries import AuditFilter
+from eia.auditlog.readable import action_words, readable
 from eia.csv_export import csv_lines
 from eia.extensions import db
 from eia.permissions import permit
@@ -57,10 +58,11 @@ def index():
     return render_template(
         "audit/index.html",
         page=page,
+        entries=readable(page.items),
         filters=request.args,
         filter_args=filter_args(*AUDIT_FILTERS),
         action_options=[
-            (action, action.replace("_", " ")) for action in db.session.execute(queries.distinct_actions()).scalars()
+            (action, action_words(action)) for action in db.session.execute(queries.distinct_actions()).scalars()
         ],
         confirm=ConfirmForm(),
         consistency=checkpoints.check_since_latest(),

@@ -20,6 +20,7 @@ from eia.evidence.filetypes import NotAllowed, detect
 from eia.evidence.models import EvidenceItem, EvidenceKind
 from eia.evidence.storage import EvidenceStore
 from eia.extensions import db
+from eia.template_filters import megabytes
 
 if TYPE_CHECKING:
     from eia.assessments.models import Characteristic
@@ -64,6 +65,20 @@ def _read_capped(stream: BinaryIO, max_bytes: int) -> bytes:
         parts.append(chunk)
         total += len(chunk)
     return b"".join(parts)
+
+
+def _rest_of(stream: BinaryIO) -> int:
+    """How many bytes are left in *stream*, read in chunks and thrown away (the body is capped by
+    the request's size limit, so this ends)."""
+    total = 0
+    while chunk := stream.read(CHUNK):
+        total += len(chunk)
+    return total
+
+
+def too_big(size: int, max_bytes: int) -> str:
+    """``The file is 30 MB. Files must be 20 MB or smaller.``"""
+    return f"The file is {megabytes(size)}. Files must be {megabytes(max_bytes)} or smaller."
 
 
 def _common(values: dict[str, Any]) -> dict[str, Any]:
@@ -120,9 +135,8 @@ def add_file(
     name = clean_file_name(file_name)
     data = _read_capped(stream, max_bytes)
     if len(data) > max_bytes:
-        raise ValidationFailed(
-            "The file is too big", {"file": f"The file must be {max_bytes // (1024 * 1024)} MB or smaller"}
-        )
+        message = too_big(len(data) + _rest_of(stream), max_bytes)
+        raise ValidationFailed(message, {"file": message})
     try:
         kind = detect(data, name)
     except NotAllowed as exc:
