@@ -13,8 +13,8 @@ from blinker import Namespace, Signal
 
 _signals = Namespace()
 
-#: ``my_work.send(user=...)``: a section for the person's My work page, as
-#: ``{"template": "...", **context}``, or None when there is nothing for them.
+#: ``my_work.send(user=..., today=...)``: the :class:`eia.work.WorkGroup` (or a list of them) a
+#: package adds to the person's My work page, or None; a fixed number of queries whatever the data.
 my_work: Signal = _signals.signal("my-work")
 
 #: ``reminders.send(today=...)``: an iterable of :class:`eia.notifications.services.Reminder` for

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import date, timedelta
 from typing import Any
 
+from flask import url_for
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -14,6 +15,7 @@ from eia.assessments.models import Eia
 from eia.errors import NotFound
 from eia.extensions import db
 from eia.notifications.services import Reminder, short_text
+from eia.work import MOST, WorkGroup, WorkItem
 from tracker import dashboard, programme
 from tracker.models import ActionStatus, EiaActionLink, Plan, PlanAction, Priority
 
@@ -187,7 +189,7 @@ def my_actions(user) -> list[PlanAction]:
             .where(PlanAction.id.in_(ids))
             .options(selectinload(PlanAction.priority).selectinload(Priority.plan))
             .order_by(PlanAction.due_on.is_(None), PlanAction.due_on, PlanAction.id)
-            .limit(50)
+            .limit(MOST)
         ).scalars()
     )
 
@@ -195,10 +197,20 @@ def my_actions(user) -> list[PlanAction]:
 # For the rest of the app, through eia.signals -------------------------------------------------------
 
 
-def my_work_section(_sender: Any, *, user: User) -> dict[str, Any] | None:
-    """The plan actions *user* owns, for My work (the ``eia.signals.my_work`` signal)."""
-    actions = my_actions(user)
-    return {"template": "plans/_my_actions.html", "actions": actions} if actions else None
+def my_work_section(_sender: Any, *, user: User, today: date) -> WorkGroup:
+    """The plan actions *user* owns or leads, for My work (the ``eia.signals.my_work`` signal)."""
+    items = [
+        WorkItem(
+            text=f"{action.priority.ref} {action.ref}: {short_text(action.text)}",
+            href=url_for("plans.action", action_id=action.id),
+            context=action.priority.plan.title,
+            due_on=action.due_on,
+            status=action.status.label,
+            note="" if action.due_on else (action.target_text or ""),
+        )
+        for action in my_actions(user)
+    ]
+    return WorkGroup("plan-actions", "Action-plan actions you own or lead", items, today, noun="actions")
 
 
 def plan_reminders(_sender: Any, *, today: date) -> Iterator[Reminder]:

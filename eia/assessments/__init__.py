@@ -19,6 +19,7 @@ def init_app(app: Flask) -> None:
         impact_views,
         reference_api,
         views,
+        work,
         workflow_views,
     )
     from eia.assessments.cli import forms_cli
@@ -37,3 +38,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(forms_cli)
     signals.shipped_loaded.connect(form_templates.shipped_templates_loaded)
     signals.audit_glossary.connect(audit_words.glossary)
+    signals.my_work.connect(work.my_work_groups)

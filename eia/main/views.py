@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, abort, render_template
 from flask_login import current_user, login_required
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from eia import signals
-from eia.assessments import queries
 from eia.db_types import utcnow
 from eia.extensions import db
 from eia.permissions import permit
 from eia.signals import values_from
 from eia.storage import storage_is_ready
+from eia.work import groups_from, in_order
 
 bp = Blueprint("main", __name__)
 
@@ -23,30 +23,23 @@ bp = Blueprint("main", __name__)
 def home():
     permit(current_user, "home.view")
     today = utcnow().date()
-    review, sign_off = queries.waiting_for_review(current_user), queries.waiting_for_sign_off(current_user)
-    return render_template(
-        "main/home.html",
-        user=current_user,
-        today=today,
-        drafts=(drafts := _all(queries.my_drafts(current_user))),
-        handed_over=[
-            eia
-            for eia in drafts
-            if eia.author_id == current_user.id and eia.handed_over_by_id not in (None, current_user.id)
-        ],
-        names=queries.user_names({eia.handed_over_by_id for eia in drafts if eia.handed_over_by_id}),
-        returned=_all(queries.returned_to(current_user)),
-        review=None if review is None else _all(review),
-        assigned=None if (mine := queries.assigned_reviews(current_user)) is None else _all(mine),
-        sign_off=None if sign_off is None else _all(sign_off),
-        mitigations=db.session.execute(queries.my_mitigations(current_user)).all(),
-        reviews_due=_all(queries.reviews_due(current_user, today)),
-        extra_sections=values_from(signals.my_work.send(None, user=current_user)),
-    )
+    return render_template("main/home.html", user=current_user, today=today, groups=_groups(today))
 
 
-def _all(query):
-    return db.session.execute(query.limit(50)).scalars().all()
+@bp.get("/my-work/<key>")
+@login_required
+def work_group(key: str):
+    """Everything of one group of My work (its "See all")."""
+    permit(current_user, "home.view")
+    today = utcnow().date()
+    group = next((g for g in _groups(today) if g.key == key), None)
+    if group is None:
+        abort(404)
+    return render_template("main/work_group.html", group=group, today=today)
+
+
+def _groups(today):
+    return in_order(groups_from(values_from(signals.my_work.send(None, user=current_user, today=today))))
 
 
 @bp.get("/accessibility")

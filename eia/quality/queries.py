@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
+from flask import url_for
 from sqlalchemy import Select, and_, func, select
 from sqlalchemy.orm import selectinload
 
@@ -13,6 +14,7 @@ from eia.assessments.models import Eia
 from eia.extensions import db
 from eia.quality.models import CriterionScore, Finding, FindingStatus, QualityScore, Rubric, Sample, SampleItem
 from eia.quality.sampling import Period, quarter
+from eia.work import MOST, WorkGroup, WorkItem
 
 
 def _within(column, start: date, end: date):
@@ -137,12 +139,20 @@ def my_findings(user) -> list[tuple[Finding, str]]:
             .join(Eia, Eia.id == Finding.eia_id)
             .where(Finding.owner_id == user.id, Finding.status == FindingStatus.OPEN)
             .order_by(Finding.due_on, Finding.id)
-            .limit(50)
+            .limit(MOST)
         ).all()
     )
 
 
-def my_work_section(_sender: Any, *, user: Any) -> dict[str, Any] | None:
+def my_work_section(_sender: Any, *, user: Any, today: date) -> WorkGroup:
     """Open quality-audit findings *user* owns, for My work (the ``eia.signals.my_work`` signal)."""
-    rows = my_findings(user)
-    return {"template": "samples/_my_findings.html", "findings": rows} if rows else None
+    items = [
+        WorkItem(
+            text=finding.text,
+            href=url_for("samples.finding", finding_id=finding.id),
+            context=reference,
+            due_on=finding.due_on,
+        )
+        for finding, reference in my_findings(user)
+    ]
+    return WorkGroup("findings", "Quality audit findings to put right", items, today, noun="findings")
