@@ -161,7 +161,6 @@ def navigation() -> list[dict[str, Any]]:
         items.append(("Audit log", "audit.index", "/audit-log"))
     if current_user.role is Role.ADMIN:
         items.append(("Admin", "admin.index", "/admin"))
-    items.append(("Your account", "accounts.account", "/account"))
     nav = []
     for text, endpoint, prefix in items:
         href = url_for(endpoint)

@@ -92,6 +92,10 @@ class WorkGroup:
         return min((urgency(i.due_on, self.today) for i in self.items), default=Urgency.LATER)
 
     @property
+    def has_status(self) -> bool:
+        return any(item.status for item in self.items)
+
+    @property
     def has_dates(self) -> bool:
         return any(item.due_on for item in self.items)
 

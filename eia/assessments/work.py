@@ -25,7 +25,6 @@ def _item(eia: Eia, *, due_on: date | None = None, note: str = "") -> WorkItem:
     return WorkItem(
         text=f"{eia.reference}: {eia.title}",
         href=url_for("assessments.show", reference=eia.reference),
-        context=eia.service_area.full_name,
         due_on=due_on,
         status=eia.state.label,
         note=note,

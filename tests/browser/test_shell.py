@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from eia.accounts.models import Role
 from eia.demo.people import DEMO_PASSWORD, PEOPLE
@@ -12,15 +12,13 @@ from tests.browser.conftest import assert_accessible, nav_items, sign_in, visit
 PERSON_FOR = {person.role: person for person in reversed(PEOPLE)}
 
 EXPECTED_NAV = {
-    Role.AUTHOR: ["My work", "Assessments", "Action plans", "Your account", "Sign out"],
+    Role.AUTHOR: ["My work", "Assessments", "Action plans"],
     Role.DECISION_MAKER: [
         "My work",
         "Assessments",
         "Action plans",
         "Quality audits",
         "Annual report",
-        "Your account",
-        "Sign out",
     ],
     Role.EQUALITIES: [
         "My work",
@@ -29,8 +27,6 @@ EXPECTED_NAV = {
         "Quality audits",
         "Annual report",
         "Audit log",
-        "Your account",
-        "Sign out",
     ],
     Role.ADMIN: [
         "My work",
@@ -40,8 +36,6 @@ EXPECTED_NAV = {
         "Annual report",
         "Audit log",
         "Admin",
-        "Your account",
-        "Sign out",
     ],
 }
 
@@ -52,11 +46,15 @@ def test_each_role_sees_its_navigation_and_every_page_passes_axe(page: Page, liv
     sign_in(page, live_server, person.email, DEMO_PASSWORD)
     expect(page.get_by_role("heading", level=1)).to_have_text("My work")
     expect(page.locator(".govuk-header")).to_contain_text("Testshire County Council")
-    expect(page.locator(".govuk-service-navigation__service-name")).to_have_text("Equality impact assessments")
+    expect(page.locator(".govuk-header")).to_contain_text("Equality impact assessments")
     assert nav_items(page) == EXPECTED_NAV[role]
+    # The account links sit apart from the service's pages: the person's name, then Sign out.
+    account = page.get_by_role("navigation", name="Your account")
+    expect(account.get_by_role("link")).to_have_text(f"{person.name} (your account)")
+    expect(account.get_by_role("button", name="Sign out")).to_be_visible()
     assert_accessible(page)
 
-    for link in EXPECTED_NAV[role][1:-1]:
+    for link in EXPECTED_NAV[role][1:]:
         page.get_by_role("navigation", name="Menu").get_by_role("link", name=link).click()
         assert_accessible(page)
         expect(page.get_by_role("heading", level=1)).to_be_visible()
@@ -74,6 +72,33 @@ def test_each_role_sees_its_navigation_and_every_page_passes_axe(page: Page, liv
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     expect(page.get_by_text("You have signed out.")).to_be_visible()
     assert_accessible(page)
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_navigation_fits_on_one_line_at_1280_pixels_and_sign_out_looks_like_a_link(
+    browser: Browser, live_server: str, role: Role
+):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    person = PERSON_FOR[role]
+    sign_in(page, live_server, person.email, DEMO_PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("My work")
+    items = page.locator(".govuk-service-navigation__item")
+    tops = {round(box["y"]) for box in (items.nth(i).bounding_box() for i in range(items.count()))}
+    assert len(tops) == 1, f"the navigation wraps onto {len(tops)} lines for {role}"
+    # One line of the service navigation is under 70 pixels tall (two would be over 100).
+    assert page.locator(".govuk-service-navigation").bounding_box()["height"] < 70
+
+    # "Sign out" is a form's button but looks like the account link beside it.
+    def look(locator):
+        return locator.evaluate(
+            "e => { const s = getComputedStyle(e); return [s.color, s.fontFamily, s.fontSize, s.fontWeight, "
+            "s.backgroundColor, s.borderTopWidth, s.textDecorationLine]; }"
+        )
+
+    account = page.get_by_role("navigation", name="Your account")
+    assert look(account.get_by_role("button", name="Sign out")) == look(account.get_by_role("link"))
+    context.close()
 
 
 def test_keyboard_only_sign_in(page: Page, live_server: str):
@@ -127,7 +152,7 @@ def test_admin_adds_a_user_through_the_form(page: Page, live_server: str):
     assert_accessible(page)
     visit(page, f"{live_server}/admin/service-areas/")
     visit(page, f"{live_server}/audit-log/?q=robin")
-    expect(page.locator("table")).to_contain_text("user created")
+    expect(page.locator("table")).to_contain_text("User created")
 
 
 def test_error_pages_are_accessible(page: Page, live_server: str):
