@@ -75,6 +75,8 @@ def _rule(path: str) -> str:
         "{year}": "<int:year>",
         "{user}": "<int:user_id>",
         "{token}": "<int:token_id>",
+        "{coauthor}": "<int:coauthor_id>",
+        "/impacts/age": "/impacts/<characteristic>",
     }
     for placeholder, rule in replacements.items():
         path = path.replace(placeholder, rule)
@@ -108,7 +110,7 @@ def test_api_route_allows_and_denies(db, api_as, who, method, path, allowed, den
     if who in allowed:
         assert response.status_code not in (401, 403), f"{who} should be allowed {method} {path}: {response.get_json()}"
         # 404 means "not visible" only where the path names no object that may simply not exist.
-        if 404 in denied_codes and not any(p in path for p in ("{mitigation}", "{evidence}", "{link}")):
+        if 404 in denied_codes and not any(p in path for p in ("{mitigation}", "{evidence}", "{link}", "{coauthor}")):
             assert response.status_code != 404, f"{who} should see {method} {path}"
     else:
         assert response.status_code in denied_codes, f"{who} should be refused {method} {path}: {response.status_code}"

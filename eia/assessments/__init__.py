@@ -12,11 +12,13 @@ def init_app(app: Flask) -> None:
     from eia.assessments import api as assessments_api
     from eia.assessments import (
         audit_words,
+        authoring_api,
         authoring_views,
         decision_views,
         evidence_views,
         form_templates,
         impact_views,
+        impacts_api,
         reference_api,
         views,
         work,
@@ -33,7 +35,7 @@ def init_app(app: Flask) -> None:
         decision_views.bp,
     ):
         app.register_blueprint(blueprint)
-    for api_blueprint in (reference_api.bp, assessments_api.bp):
+    for api_blueprint in (reference_api.bp, assessments_api.bp, authoring_api.bp, impacts_api.bp):
         api.register_blueprint(api_blueprint)
     app.cli.add_command(forms_cli)
     signals.shipped_loaded.connect(form_templates.shipped_templates_loaded)

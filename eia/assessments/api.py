@@ -91,16 +91,19 @@ def shown_eia(eia: Eia) -> Shown:
     parts: dict[str, Any] = {"action_links": []}
     for extra in values_from(signals.eia_api_extras.send(None, eia=eia)):
         parts.update(extra)
+    declared = [s for s in eia.snapshots if s.declaration]
     return Shown(
         eia,
         **parts,
-        sections=[_shown_section(eia, s.key) for s in eia.form.sections if eia.section(s.key) is not None],
+        declaration=declared[-1] if declared else None,
+        declaration_to_confirm=workflow.DECLARATION,
+        sections=[shown_section(eia, s.key) for s in eia.form.sections if eia.section(s.key) is not None],
         evidence=evidence_queries.for_subject(eia),
         transitions=_transitions(eia),
     )
 
 
-def _shown_section(eia: Eia, key: str) -> dict[str, Any]:
+def shown_section(eia: Eia, key: str) -> dict[str, Any]:
     """One section as the API shows it (``SectionSchema`` dumps it)."""
     definition = eia.form.section(key)
     saved = eia.section(key)
@@ -168,7 +171,7 @@ def section(reference: str, key: str) -> dict[str, Any]:
     """One section's answers and status.
 
     Its ETag goes in If-Match when saving it."""
-    return _shown_section(_visible_eia(reference), key)
+    return shown_section(_visible_eia(reference), key)
 
 
 @bp.put("/<reference>/sections/<key>")
@@ -181,7 +184,7 @@ def save_section(values: dict[str, Any], eia: Eia, key: str) -> dict[str, Any]:
 
     As "Save and continue" does; ``completed`` marks it done, which needs every required answer.
     For the impacts themselves use ``PUT .../impacts``."""
-    current = _shown_section(eia, key)
+    current = shown_section(eia, key)
     bp.check_etag(current, SectionSchema)
     definition = eia.form.section(key)
     people = {int(value) for value, _ in queries.people_choices()}
@@ -201,7 +204,7 @@ def save_section(values: dict[str, Any], eia: Eia, key: str) -> dict[str, Any]:
             eia, key, answers, completed=values["completed"], expected_version=current["version"], by=user
         )
     db.session.commit()
-    return _shown_section(queries.eia_or_404(eia.reference), key)
+    return shown_section(queries.eia_or_404(eia.reference), key)
 
 
 def _impacts_as_saved(eia: Eia) -> dict[Any, dict[str, Any]]:
@@ -238,7 +241,7 @@ def save_impacts(values: dict[str, Any], eia: Eia) -> dict[str, Any]:
     definition = next((s for s in eia.form.sections if s.kind == "impacts"), None)
     if definition is None:
         raise NotFound(f"{eia.reference} has no impacts section.")
-    current = _shown_section(eia, definition.key)
+    current = shown_section(eia, definition.key)
     bp.check_etag(current, SectionSchema)
     impacts = _impacts_as_saved(eia)
     by_key = {characteristic.key: characteristic for characteristic in impacts}
@@ -257,7 +260,7 @@ def save_impacts(values: dict[str, Any], eia: Eia) -> dict[str, Any]:
         eia, impacts, answers, completed=values["completed"], expected_version=current["version"], by=api_user()
     )
     db.session.commit()
-    return _shown_section(queries.eia_or_404(eia.reference), definition.key)
+    return shown_section(queries.eia_or_404(eia.reference), definition.key)
 
 
 # Mitigations ---------------------------------------------------------------------------------------
@@ -450,8 +453,10 @@ def evidence_item(reference: str, evidence_id: int) -> EvidenceItem:
 def transition(values: dict[str, Any], eia: Eia) -> Shown:
     """Move the assessment along the workflow.
 
-    submit, start_review, return (comment needed), approve, withdraw (comment needed), sign_off
-    (comment and ``confirmed`` needed), publish, archive (comment needed). If-Match takes the ETag
+    submit (``confirmed``: the author confirms ``declaration_to_confirm``), withdraw_submission
+    (until the review starts), start_review, return (comment needed), approve, withdraw (comment
+    needed), sign_off (comment and ``confirmed`` needed), publish, archive (comment needed),
+    abandon (a draft; the reason as the comment), restore (the equalities team). If-Match takes the ETag
     of ``GET /eias/{reference}``, so nobody approves or signs off something that changed after
     they read it."""
     bp.check_etag(shown_eia(eia), EiaSchema)

@@ -137,6 +137,15 @@ class EiaSchema(EiaSummarySchema):
     transitions = fields.List(
         fields.Nested(TransitionSchema), metadata={"description": "The steps the token's owner may take now"}
     )
+    coauthors = fields.List(fields.Nested("CoauthorSchema"), metadata={"description": "People who help write it"})
+    declaration = fields.Nested(
+        "DeclarationSchema",
+        allow_none=True,
+        metadata={"description": "What the author declared at the latest submission"},
+    )
+    declaration_to_confirm = fields.String(
+        metadata={"description": "What submitting declares: send the submit step with confirmed true"}
+    )
 
 
 # Input ---------------------------------------------------------------------------------------------
@@ -211,13 +220,18 @@ class SectionInputSchema(Schema):
     completed = fields.Boolean(load_default=False, metadata={"description": "Mark the section completed"})
 
 
-class ImpactInputSchema(Schema):
-    direction = fields.Enum(Direction, by_value=True, allow_none=True, load_default=None)
+class ImpactDetailInputSchema(Schema):
+    """Step two of the impacts, for one that is not neutral (``PUT .../impacts/{characteristic}``)."""
+
     severity = fields.Enum(Severity, by_value=True, allow_none=True, load_default=None)
     description = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMIT))
     who_affected = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMIT))
     evidence = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMIT))
     finding_out = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMIT))
+
+
+class ImpactInputSchema(ImpactDetailInputSchema):
+    direction = fields.Enum(Direction, by_value=True, allow_none=True, load_default=None)
 
 
 class ImpactsInputSchema(SectionInputSchema):
@@ -296,3 +310,52 @@ def check_answers(section: Section, answers: dict[str, Any], people: set[int]) -
     if unknown:
         raise ValidationError({"answers": unknown})
     return cleaned
+
+
+# Who writes it and where it belongs; the impacts in two steps --------------------------------------
+
+
+class CoauthorSchema(Schema):
+    id = fields.Integer()
+    person = fields.Function(lambda c: {"id": c.user_id, "name": c.user.name})
+    added_at = fields.DateTime()
+
+
+class ServiceAreaInputSchema(Schema):
+    service_area_id = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=2**31 - 1),
+        metadata={"description": "One of the areas you work in (the equalities team and admins: any area)"},
+    )
+
+
+class PersonInputSchema(Schema):
+    user_id = fields.Integer(
+        required=True, validate=validate.Range(min=1, max=2**31 - 1), metadata={"description": "See GET /people"}
+    )
+
+
+class DirectionInputSchema(Schema):
+    direction = fields.Enum(Direction, by_value=True, required=True)
+    reason = fields.String(
+        load_default="",
+        validate=validate.Length(max=200),
+        metadata={"description": "For a neutral impact: why there is no effect, in a line"},
+    )
+
+
+class DirectionsInputSchema(Schema):
+    directions = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=40)),
+        values=fields.Nested(DirectionInputSchema),
+        required=True,
+        metadata={"description": "Step one, by characteristic key: the direction of each impact"},
+    )
+
+
+class DeclarationSchema(Schema):
+    text = fields.String(attribute="declaration")
+    person = fields.Function(
+        lambda s: {"id": s.taken_by_id, "name": s.taken_by.name} if s.taken_by else None, allow_none=True
+    )
+    declared_at = fields.DateTime(attribute="taken_at")
