@@ -26,8 +26,11 @@ format_datetime = format_uk_datetime
 
 
 def format_date(value: date | datetime | None) -> str:
+    """``3 May 2027``; the day of a moment is its day in the UK (23:30 UTC in summer is the next day)."""
     if value is None:
         return ""
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        value = value.astimezone(UK)
     return f"{value.day} {value:%B %Y}"
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -13,7 +13,7 @@ from eia.accounts.models import Role
 from eia.auditlog import services as audit
 from eia.auditlog.models import AuditEntry
 from eia.auditlog.readable import readable, show_value, words
-from eia.template_filters import format_datetime, format_uk_datetime
+from eia.template_filters import format_date, format_datetime, format_uk_datetime
 from tests.factories import complete_eia, make_eia, make_user
 
 
@@ -32,6 +32,12 @@ from tests.factories import complete_eia, make_eia, make_user
 def test_times_are_uk_time_across_the_clock_changes(moment, shown):
     assert format_uk_datetime(moment) == shown
     assert format_datetime(moment) == shown  # the ``datetime`` filter every page uses is UK time too
+
+
+def test_the_day_of_a_moment_is_its_day_in_the_uk():
+    assert format_date(datetime(2026, 6, 30, 23, 30, tzinfo=UTC)) == "1 July 2026"
+    assert format_date(datetime(2026, 12, 31, 23, 30, tzinfo=UTC)) == "31 December 2026"
+    assert format_date(date(2026, 6, 30)) == "30 June 2026"
 
 
 def test_values_and_keys_read_as_words():

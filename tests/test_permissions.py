@@ -37,6 +37,7 @@ MATRIX = [
     ("POST", "/invitation/{secret}", EVERYONE),
     ("GET", "/account/waiting", SIGNED_IN),
     ("GET", "/", SIGNED_IN),
+    ("GET", "/my-work/drafts", SIGNED_IN),
     ("POST", "/sign-out", EVERYONE),
     ("GET", "/account", SIGNED_IN),
     ("GET", "/account/password", SIGNED_IN),
@@ -179,6 +180,7 @@ def _flask_rule(path: str) -> str:
         .replace("{finding}", "<int:finding_id>")
         .replace("{token}", "<int:token_id>")
         .replace("{coauthor}", "<int:coauthor_id>")
+        .replace("/my-work/drafts", "/my-work/<key>")
         .replace("{comment}", "<int:comment_id>")
         .replace("{checkpoint}", "<int:checkpoint_id>")
         .replace("{secret}", "<secret>")

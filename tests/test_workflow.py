@@ -114,7 +114,7 @@ def test_the_whole_journey_with_a_return_and_a_resubmission(app, client, login_a
     ):
         assert expected in actions
     history = client.get(f"/eias/{eia.reference}/history").get_data(as_text=True)
-    assert "Sign off" in history and "Agreed." in history
+    assert "Signed off" in history and "Agreed." in history
 
 
 def test_wrong_state_is_409_and_wrong_role_is_403(app, client, login_as, db):
