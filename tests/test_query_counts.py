@@ -102,3 +102,30 @@ def test_quality_audit_pages_do_not_grow_with_samples_and_items(client, login_as
         sampling.draw_sample(period=period, size="3", exclude_months=0, by=auditor)
     db.session.commit()
     assert queries_for(client, count_queries, "/samples/") == few
+
+
+def test_history_and_audit_log_read_names_and_labels_in_the_same_queries_however_many(
+    client, login_as, db, count_queries
+):
+    """Entries are read in people's words (names, references, question labels) by a fixed number of
+    queries, not one per person, area or assessment they name."""
+    from tests.factories import make_eia
+
+    login_as(Role.EQUALITIES)
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author)
+
+    def record_some(n: int) -> None:
+        for _ in range(n):
+            other = make_user(Role.AUTHOR)
+            audit.record("eia_reviewer_assigned", eia, by=other, changes={"reviewer_id": [None, other.id]})
+            audit.record("eia_moved", eia, by=other, changes={"service_area_id": [1, other.service_area_id]})
+            audit.record("eia_section_saved", make_eia(author=other), by=other, changes={"about.aims": [None, "x"]})
+        db.session.commit()
+
+    record_some(2)
+    urls = (f"/eias/{eia.reference}/history", "/audit-log/")
+    few = [queries_for(client, count_queries, url) for url in urls]
+    record_some(12)
+    many = [queries_for(client, count_queries, url) for url in urls]
+    assert many == few
