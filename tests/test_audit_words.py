@@ -147,3 +147,19 @@ def test_csv_export_adds_uk_time_names_and_changes_in_words(client, login_as, db
     assert row["what"] == "Approved"
     assert row["about"] == eia.reference
     assert row["changes_in_words"] == "State: In review → Approved"
+
+
+def test_quality_audit_entries_name_the_criteria_and_read_the_scores(client, login_as, db):
+    from tests.factories import make_scored_sample
+
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author)
+    make_scored_sample(eia)
+    login_as(Role.EQUALITIES)
+
+    scored = client.get("/audit-log/?action=sample_scored").get_data(as_text=True)
+    raised = client.get("/audit-log/?action=finding_raised").get_data(as_text=True)
+
+    assert "Timeliness: – → 1 (partial)" in scored and "Purpose and scope: – → 1 (partial)" in scored
+    assert "Criterion: – → Evidence, with gaps named" in raised
+    assert f"Owner: – → {author.name}" in raised

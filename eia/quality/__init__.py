@@ -9,7 +9,7 @@ def init_app(app: Flask) -> None:
     """The samples' pages, their API, the ``eia sample`` commands and the findings in My work."""
     from eia import api, signals
     from eia.quality import api as quality_api
-    from eia.quality import queries, scoring, views
+    from eia.quality import audit_words, queries, scoring, views
     from eia.quality.cli import sample_cli
 
     app.register_blueprint(views.bp)
@@ -17,3 +17,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(sample_cli)
     signals.my_work.connect(queries.my_work_section)
     signals.shipped_loaded.connect(scoring.shipped_rubrics_loaded)
+    signals.audit_glossary.connect(audit_words.glossary)
