@@ -14,6 +14,7 @@ from eia.assessments import queries
 from eia.assessments.models import Eia
 from eia.extensions import db
 from eia.permissions import can
+from eia.template_filters import format_date
 from eia.work import MOST, WorkGroup, WorkItem
 
 
@@ -59,7 +60,9 @@ def my_work_groups(_sender: Any, *, user: User, today: date) -> list[WorkGroup]:
     if handed:
         names = queries.user_names({e.handed_over_by_id for e in handed if e.handed_over_by_id})
         items = [
-            _item(e, note=f"from {names.get(e.handed_over_by_id or 0, 'a colleague')} on {_day(e.handed_over_at)}")
+            _item(
+                e, note=f"from {names.get(e.handed_over_by_id or 0, 'a colleague')} on {format_date(e.handed_over_at)}"
+            )
             for e in handed
         ]
         groups.append(WorkGroup("handed-over", "Handed over to you", items, today, noun="assessments"))
@@ -87,7 +90,3 @@ def my_work_groups(_sender: Any, *, user: User, today: date) -> list[WorkGroup]:
         )
     )
     return groups
-
-
-def _day(value: Any) -> str:
-    return f"{value.day} {value:%B %Y}" if value else "an earlier date"
