@@ -22,7 +22,7 @@ from tests.factories import PASSWORD, STANDARD_ANSWERS, make_user
 
 CO_AUTHOR = "jo.okafor@council.example"
 REVIEWER = "priya.shah@council.example"
-NEW_AUTHOR = "robin.ellis@council.example"
+NEW_AUTHOR = "dana.hughes@council.example"
 
 
 class Journey:
@@ -93,7 +93,7 @@ def type_into(page: Page, element_id: str, text: str) -> None:
 def _new_author(app: Flask) -> None:
     with app.app_context():
         team = db.session.execute(select(ServiceArea).where(ServiceArea.name == "Tenancy Management")).scalar_one()
-        make_user(Role.AUTHOR, name="Robin Ellis", email=NEW_AUTHOR, service_area=team)
+        make_user(Role.AUTHOR, name="Dana Hughes", email=NEW_AUTHOR, service_area=team)
 
 
 def _answer_the_rest(app: Flask, reference: str, skip: set[str]) -> None:
@@ -171,7 +171,7 @@ def test_a_new_author_writes_an_assessment_with_a_colleague_and_deals_with_a_com
     page.keyboard.press("Enter")
     choose_by_keyboard(page, "proposal_type", "service")
     tab_to(page, "lead_officer")
-    page.keyboard.type("Robin Ellis")
+    page.keyboard.type("Dana Hughes")
     type_into(page, "decision_maker", "Cabinet Member for Culture")
     choose_by_keyboard(page, "decision_route", "cabinet")
     type_into(page, "started_on-day", "31")
