@@ -29,7 +29,7 @@ def users(
     role: Role | None = None,
     service_area_id: int | None = None,
     enabled: bool | None = None,
-) -> Select[tuple[User]]:
+) -> Select[User]:
     """Users matching the filters, by name, with their service areas loaded in the same query."""
     query = select(User).options(selectinload(User.service_area).selectinload(ServiceArea.parent))
     if text:

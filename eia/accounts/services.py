@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from eia.accounts import passwords
 from eia.accounts.links import end_links
@@ -238,6 +239,7 @@ def session_user(user_id: int, token: str | None, max_age: timedelta) -> User | 
             SignInSession.ended_at.is_(None),
             SignInSession.started_at > utcnow() - max_age,
         )
+        .options(joinedload(User.service_area).joinedload(ServiceArea.parent))
     ).scalar_one_or_none()
 
 

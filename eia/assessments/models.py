@@ -13,7 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eia.accounts.models import ServiceArea, User
 from eia.db_types import UTCDateTime, enum_column, utcnow
-from eia.extensions import db
+from eia.extensions import Model
 from forms.definitions import FormDefinition, parse_definition
 
 
@@ -164,7 +164,7 @@ class MitigationStatus(StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
-class FormTemplate(db.Model):
+class FormTemplate(Model):
     """One version of the EIA form, kept whole so EIAs written on it stay readable."""
 
     __tablename__ = "form_templates"
@@ -186,7 +186,7 @@ class FormTemplate(db.Model):
         return f"<FormTemplate {self.kind} v{self.version}>"
 
 
-class ReferenceCounter(db.Model):
+class ReferenceCounter(Model):
     """The last reference number given in a year (``EIA-2026-0042`` is number 42 of 2026): taken by
     one atomic UPDATE in the transaction that creates the assessment, so parallel starts never take
     the same number and a start that fails leaves no gap."""
@@ -200,7 +200,7 @@ class ReferenceCounter(db.Model):
         return f"<ReferenceCounter {self.year}: {self.last_number}>"
 
 
-class Characteristic(db.Model):
+class Characteristic(Model):
     """An entry of the characteristic register: the nine protected characteristics of the Equality
     Act 2010 (always on) and the council's local ones, which an administrator switches on or off."""
 
@@ -218,7 +218,7 @@ class Characteristic(db.Model):
         return f"<Characteristic {self.key}>"
 
 
-class Eia(db.Model):
+class Eia(Model):
     """An equality impact assessment. Its answers live in :class:`EiaSection` rows (one per section
     of its form template), its impacts and mitigations in their own tables."""
 
@@ -315,7 +315,7 @@ class Eia(db.Model):
         return f"<Eia {self.reference} {self.state}>"
 
 
-class DecisionRecord(db.Model):
+class DecisionRecord(Model):
     """The decision the assessment informs: who takes it and when (planned), then what was decided.
 
     Due regard is tested at the decision, so this is kept beside the assessment, whatever version of
@@ -354,7 +354,7 @@ class DecisionRecord(db.Model):
         return f"<DecisionRecord of {self.eia_id}>"
 
 
-class Coauthor(db.Model):
+class Coauthor(Model):
     """Someone the author asked to help write the assessment: they may edit it as the author does."""
 
     __tablename__ = "eia_coauthors"
@@ -373,7 +373,7 @@ class Coauthor(db.Model):
         return f"<Coauthor {self.user_id} of {self.eia_id}>"
 
 
-class EiaSection(db.Model):
+class EiaSection(Model):
     """The answers to one section. Each section has its own version counter, so two people saving
     different sections do not clash, and two saving the same one get a conflict page."""
 
@@ -398,7 +398,7 @@ class EiaSection(db.Model):
         return f"<EiaSection {self.eia_id}:{self.key} {self.status}>"
 
 
-class Impact(db.Model):
+class Impact(Model):
     """The effect of the proposal on people who share one characteristic."""
 
     __tablename__ = "impacts"
@@ -434,7 +434,7 @@ class Impact(db.Model):
         return f"<Impact {self.eia_id}:{self.characteristic_id} {self.direction}>"
 
 
-class Mitigation(db.Model):
+class Mitigation(Model):
     """An action that reduces a negative impact, with an owner and a due date."""
 
     __tablename__ = "mitigations"
@@ -465,7 +465,7 @@ class Mitigation(db.Model):
         return f"<Mitigation {self.id} on {self.eia_id}>"
 
 
-class Snapshot(db.Model):
+class Snapshot(Model):
     """The whole EIA as it stood when it was submitted, so a reviewer can see what changed."""
 
     __tablename__ = "eia_snapshots"
@@ -486,7 +486,7 @@ class Snapshot(db.Model):
         return f"<Snapshot {self.id} of {self.eia_id}>"
 
 
-class ReviewComment(db.Model):
+class ReviewComment(Model):
     """A reviewer's comment on a section (or the whole EIA), and the comments that go with
     transitions such as returning. Never shown on the public register."""
 

@@ -7,12 +7,13 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, func, or_, select, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from eia.accounts.models import Role, ServiceArea, User
 from eia.assessments.models import (
     Characteristic,
     Coauthor,
+    DecisionRecord,
     Direction,
     Eia,
     EiaKind,
@@ -21,6 +22,7 @@ from eia.assessments.models import (
     Impact,
     Mitigation,
     MitigationStatus,
+    ReviewComment,
 )
 from eia.errors import NotFound
 from eia.extensions import db
@@ -47,9 +49,13 @@ def eia_or_404(reference: str) -> Eia:
             selectinload(Eia.sections),
             selectinload(Eia.impacts).selectinload(Impact.characteristic),
             selectinload(Eia.mitigations).selectinload(Mitigation.characteristic),
-            selectinload(Eia.comments),
+            selectinload(Eia.comments).joinedload(ReviewComment.author),
             selectinload(Eia.template),
-            selectinload(Eia.service_area),
+            selectinload(Eia.service_area).selectinload(ServiceArea.parent),
+            selectinload(Eia.coauthors).selectinload(Coauthor.user),
+            joinedload(Eia.author),
+            joinedload(Eia.reviewer),
+            joinedload(Eia.decision).joinedload(DecisionRecord.decision_maker),
         )
     ).scalar_one_or_none()
     if eia is None:
@@ -112,7 +118,7 @@ def user_names(ids: set[int]) -> dict[int, str]:
     return {row.id: row.name for row in db.session.execute(select(User.id, User.name).where(User.id.in_(ids)))}
 
 
-def count_eias() -> Select[tuple[int]]:
+def count_eias() -> Select[int]:
     return select(func.count()).select_from(Eia)
 
 
@@ -171,7 +177,7 @@ def financial_year_bounds(year: int) -> tuple[datetime, datetime]:
     return datetime(year, 4, 1, tzinfo=UTC), datetime(year + 1, 4, 1, tzinfo=UTC)
 
 
-def eias(user: User, filters: EiaFilter | None = None) -> Select[tuple[Eia]]:
+def eias(user: User, filters: EiaFilter | None = None) -> Select[Eia]:
     """The EIAs *user* may see that match *filters*, most recently changed first."""
     f = filters or EiaFilter()
     query = select(Eia).where(visible_to(user))
@@ -203,7 +209,7 @@ def eias(user: User, filters: EiaFilter | None = None) -> Select[tuple[Eia]]:
     return query.order_by(Eia.updated_at.desc(), Eia.id.desc())
 
 
-def with_list_details(query: Select[tuple[Eia]]) -> Select[tuple[Eia]]:
+def with_list_details(query: Select[Eia]) -> Select[Eia]:
     """Load what a list row shows (the service area and its directorate) in the same round of queries."""
     return query.options(selectinload(Eia.service_area).selectinload(ServiceArea.parent))
 
@@ -225,26 +231,26 @@ def _not_theirs(user: User):
     )
 
 
-def my_drafts(user: User) -> Select[tuple[Eia]]:
+def my_drafts(user: User) -> Select[Eia]:
     return with_list_details(
         select(Eia).where(_mine(user), Eia.state == EiaState.DRAFT).order_by(Eia.updated_at.desc())
     )
 
 
-def returned_to(user: User) -> Select[tuple[Eia]]:
+def returned_to(user: User) -> Select[Eia]:
     return with_list_details(
         select(Eia).where(_mine(user), Eia.state == EiaState.RETURNED).order_by(Eia.updated_at.desc())
     )
 
 
-def waiting_for_review(user: User) -> Select[tuple[Eia]] | None:
+def waiting_for_review(user: User) -> Select[Eia] | None:
     if user.role is not Role.EQUALITIES:
         return None
     waiting = Eia.state.in_([EiaState.SUBMITTED, EiaState.IN_REVIEW])
     return with_list_details(select(Eia).where(waiting, _not_theirs(user)).order_by(Eia.submitted_at))
 
 
-def assigned_reviews(user: User) -> Select[tuple[Eia]] | None:
+def assigned_reviews(user: User) -> Select[Eia] | None:
     """Reviews given to *user* in the equalities team, oldest submission first."""
     if user.role is not Role.EQUALITIES:
         return None
@@ -252,7 +258,7 @@ def assigned_reviews(user: User) -> Select[tuple[Eia]] | None:
     return with_list_details(select(Eia).where(waiting, Eia.reviewer_id == user.id).order_by(Eia.submitted_at))
 
 
-def waiting_for_sign_off(user: User) -> Select[tuple[Eia]] | None:
+def waiting_for_sign_off(user: User) -> Select[Eia] | None:
     if user.role is Role.DECISION_MAKER:
         kind = Eia.kind != EiaKind.INDIVIDUAL
     elif user.role is Role.EQUALITIES:
@@ -264,7 +270,7 @@ def waiting_for_sign_off(user: User) -> Select[tuple[Eia]] | None:
     )
 
 
-def my_mitigations(user: User) -> Select[tuple[Mitigation, str]]:
+def my_mitigations(user: User) -> Select[Mitigation, str]:
     return (
         select(Mitigation, Eia.reference)
         .join(Eia, Eia.id == Mitigation.eia_id)
@@ -275,7 +281,7 @@ def my_mitigations(user: User) -> Select[tuple[Mitigation, str]]:
     )
 
 
-def reviews_due(user: User, today: date, within_days: int = 60) -> Select[tuple[Eia]]:
+def reviews_due(user: User, today: date, within_days: int = 60) -> Select[Eia]:
     mine = _mine(user)
     finished = Eia.state.in_([EiaState.SIGNED_OFF, EiaState.PUBLISHED, EiaState.REVIEW_DUE])
     return with_list_details(
@@ -307,7 +313,7 @@ def document(eia: Eia) -> dict[str, Any]:
     }
 
 
-def published(text: str | None = None) -> Select[tuple[Eia]]:
+def published(text: str | None = None) -> Select[Eia]:
     """The public register: published EIAs that are not individual actions."""
     query = select(Eia).where(Eia.state == EiaState.PUBLISHED, Eia.kind == EiaKind.STANDARD)
     if text:

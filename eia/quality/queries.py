@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import Select, and_, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from eia.assessments.models import Eia
 from eia.extensions import db
@@ -120,7 +120,17 @@ def samples() -> Select:
 def sample_or_none(sample_id: int) -> Sample | None:
     """A sample with its items and their scores loaded (the sample page shows each item's latest)."""
     return db.session.execute(
-        select(Sample).where(Sample.id == sample_id).options(selectinload(Sample.items).selectinload(SampleItem.scores))
+        select(Sample)
+        .where(Sample.id == sample_id)
+        .options(
+            selectinload(Sample.items)
+            .selectinload(SampleItem.scores)
+            .options(
+                joinedload(QualityScore.rubric),
+                selectinload(QualityScore.criteria),
+                selectinload(QualityScore.findings),
+            )
+        )
     ).scalar_one_or_none()
 
 
