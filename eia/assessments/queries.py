@@ -10,9 +10,11 @@ from sqlalchemy import Select, and_, func, or_, select, true
 from sqlalchemy.orm import selectinload
 
 from eia.accounts.models import Role, ServiceArea, User
+from eia.assessments import decisions
 from eia.assessments.models import (
     Characteristic,
     Coauthor,
+    DecisionRecord,
     Direction,
     Eia,
     EiaKind,
@@ -22,6 +24,7 @@ from eia.assessments.models import (
     Mitigation,
     MitigationStatus,
 )
+from eia.db_types import utcnow
 from eia.errors import NotFound
 from eia.extensions import db
 from eia.template_filters import format_date
@@ -145,6 +148,10 @@ class EiaFilter:
     kind: EiaKind | None = None
     year: int | None = None  # financial year: 2025 is April 2025 to March 2026
     negative_for: str | None = None  # a characteristic key with a negative impact
+    #: Timings of due regard to match, as (key of the check, a Timing value): ("review", "late").
+    timings: tuple[tuple[str, str], ...] = ()
+    #: Only decisions in the next 28 days whose assessment is not yet approved.
+    at_risk: bool = False
 
 
 def visible_to(user: User):
@@ -200,6 +207,13 @@ def eias(user: User, filters: EiaFilter | None = None) -> Select[tuple[Eia]]:
             )
         )
         query = query.where(negative.exists())
+    if f.timings or f.at_risk:
+        today = utcnow().date()
+        query = query.outerjoin(DecisionRecord, DecisionRecord.eia_id == Eia.id)
+        for key, timing in f.timings:
+            query = query.where(decisions.timing_sql(key, today) == timing)
+        if f.at_risk:
+            query = query.where(decisions.at_risk_sql(today))
     return query.order_by(Eia.updated_at.desc(), Eia.id.desc())
 
 

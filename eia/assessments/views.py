@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
@@ -32,7 +32,19 @@ bp = Blueprint("assessments", __name__, url_prefix="/eias")
 
 
 PAGE_SIZE = 25
-LIST_FILTERS = ("q", "service_area", "state", "type", "year", "negative")
+LIST_FILTERS = (
+    "q",
+    "service_area",
+    "state",
+    "type",
+    "year",
+    "negative",
+    "timing_started",
+    "timing_review",
+    "timing_approved",
+    "timing_decision",
+    "at_risk",
+)
 
 
 def _list_filter() -> queries.EiaFilter:
@@ -64,7 +76,9 @@ def index():
             "type": PROPOSAL_TYPES,
             "year": [(str(y), f"{y}/{str(y + 1)[-2:]}") for y in range(this_year, this_year - 6, -1)],
             "negative": [(c.key, c.name) for c in queries.characteristics()],
+            "timing": [(t.value, t.label) for t in decisions.Timing],
         },
+        review_target=current_app.config["EIA_REVIEW_TARGET_WORKING_DAYS"],
     )
 
 
