@@ -77,6 +77,8 @@ PROPOSAL_TYPES = [
 ]
 
 
+#: Published, and still on the public register when its review comes.
+PUBLIC_STATES = (EiaState.PUBLISHED, EiaState.REVIEW_DUE)
 COMPLETED_STATES = (EiaState.APPROVED, EiaState.SIGNED_OFF, EiaState.PUBLISHED, EiaState.REVIEW_DUE)
 
 STATE_TAG_COLOURS = {
@@ -314,7 +316,7 @@ class Eia(db.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.state is EiaState.PUBLISHED and not self.is_individual
+        return self.state in PUBLIC_STATES and self.published_at is not None and not self.is_individual
 
     def __repr__(self) -> str:
         return f"<Eia {self.reference} {self.state}>"

@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from eia.accounts.models import Role, ServiceArea, User
 from eia.assessments import decisions
 from eia.assessments.models import (
+    PUBLIC_STATES,
     Characteristic,
     Coauthor,
     DecisionRecord,
@@ -322,8 +323,9 @@ def document(eia: Eia) -> dict[str, Any]:
 
 
 def published(text: str | None = None) -> Select[tuple[Eia]]:
-    """The public register: published EIAs that are not individual actions."""
-    query = select(Eia).where(Eia.state == EiaState.PUBLISHED, Eia.kind == EiaKind.STANDARD)
+    """The public register: published EIAs that are not individual actions (one whose review has
+    come stays published until it is archived)."""
+    query = select(Eia).where(Eia.state.in_(PUBLIC_STATES), Eia.published_at.is_not(None), Eia.kind == EiaKind.STANDARD)
     if text:
         words = text.strip()  # "%" and "_" match themselves
         query = query.where(
