@@ -138,6 +138,7 @@ PACKAGES = (
     "quality",
     "notifications",
     "reports",
+    "dashboard",
     "demo",
     "ops",
 )

@@ -148,6 +148,7 @@ MATRIX = [
     # {finding} is owned by the EIA's author, who is not the person signed in here.
     ("GET", "/samples/findings/{finding}", SAMPLE_READERS),
     ("POST", "/samples/findings/{finding}", {Role.EQUALITIES}),
+    ("GET", "/dashboard", SAMPLE_READERS),
     ("GET", "/reports/", SAMPLE_READERS),
     ("GET", "/reports/{year}", SAMPLE_READERS),
     ("GET", "/reports/{year}.pdf", SAMPLE_READERS),
