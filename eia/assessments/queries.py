@@ -54,6 +54,7 @@ def eia_or_404(reference: str) -> Eia:
             selectinload(Eia.comments),
             selectinload(Eia.template),
             selectinload(Eia.service_area),
+            selectinload(Eia.decision).selectinload(DecisionRecord.decision_maker),
         )
     ).scalar_one_or_none()
     if eia is None:

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from eia.accounts import queries as accounts
-from eia.assessments import decisions, impact_views, queries, services
+from eia.assessments import committee, decisions, impact_views, queries, services
 from eia.assessments.models import PROPOSAL_TYPES, EiaKind, EiaState, SectionStatus
 from eia.assessments.schemas import EiaListArgs
 from eia.assessments.workflow import Transition, available_transitions
@@ -155,6 +155,7 @@ def render_task_list(eia, *, problems: list[dict] | None = None) -> str:
         problems=problems,
         timings=decisions.timeliness(eia),
         needs_new_version=decisions.needs_new_version(eia) and can(current_user, "eia.submit", eia),
+        implications=committee.equality_implications(eia) if committee.has_implications(eia) else None,
     )
 
 
