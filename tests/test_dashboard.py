@@ -109,3 +109,25 @@ def test_the_dashboard_queries_do_not_grow_with_assessments(client, login_as, db
     few = count()
     add(2, 25)
     assert count() == few
+
+
+def test_the_demo_gives_the_dashboard_and_the_timings_something_real(app, client, login_as, db):
+    from sqlalchemy import func, select
+
+    from eia.assessments import decisions
+    from eia.assessments.models import DecisionOutcome, Eia
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    records = _db.session.execute(select(DecisionRecord)).scalars().all()
+    assert any(r.outcome is DecisionOutcome.AMENDED for r in records)
+    assert any(r.planned_on and r.taken_on is None and r.planned_on > TODAY for r in records)
+    late = [
+        e
+        for e in _db.session.execute(select(Eia).where(Eia.id.in_([r.eia_id for r in records]))).scalars()
+        if any(c.key == "decision" and c.timing is decisions.Timing.LATE for c in decisions.timeliness(e))
+    ]
+    assert len(late) == 1
+    assert _db.session.execute(select(func.count()).where(Eia.state == EiaState.REVIEW_DUE)).scalar() > 0
+    login_as(Role.EQUALITIES)
+    page = client.get("/dashboard").get_data(as_text=True)
+    assert 'id="decisions-at-risk"' in page and "No decision in the next 28 days" not in page
