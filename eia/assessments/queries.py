@@ -53,7 +53,8 @@ def eia_or_404(reference: str) -> Eia:
             selectinload(Eia.mitigations).selectinload(Mitigation.characteristic),
             selectinload(Eia.comments),
             selectinload(Eia.template),
-            selectinload(Eia.service_area),
+            selectinload(Eia.service_area).selectinload(ServiceArea.parent),
+            selectinload(Eia.author),
             selectinload(Eia.decision).selectinload(DecisionRecord.decision_maker),
         )
     ).scalar_one_or_none()
