@@ -100,6 +100,7 @@ MATRIX = [
     ("POST", "/eias/{eia}/comments/{comment}/dealt-with", set()),
     ("GET", "/eias/{eia}/history", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
     ("GET", "/eias/{eia}.pdf", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
+    ("POST", "/eias/{eia}.docx", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
     ("GET", "/eias/{eia}/evidence/", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
     ("GET", "/eias/{eia}/evidence/new/file", set()),
     ("POST", "/eias/{eia}/evidence/new/file", set()),
