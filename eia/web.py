@@ -140,6 +140,7 @@ def navigation() -> list[dict[str, Any]]:
         ("Action plans", "plans.index", "/plans"),
     ]
     if current_user.role in (Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER):
+        items.insert(1, ("Dashboard", "dashboard.show", "/dashboard"))
         items.append(("Quality audits", "samples.index", "/samples"))
         items.append(("Annual report", "reports.choose", "/reports"))
     if current_user.role in (Role.EQUALITIES, Role.ADMIN):

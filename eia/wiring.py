@@ -178,6 +178,7 @@ PACKAGES = (
     "quality",
     "notifications",
     "reports",
+    "dashboard",
     "demo",
     "ops",
 )

@@ -8,12 +8,14 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from flask import current_app, has_app_context
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eia.accounts.models import ServiceArea, User
 from eia.db_types import UTCDateTime, enum_column, utcnow
 from eia.extensions import Model
+from eia.working_days import add_working_days
 from forms.definitions import FormDefinition, parse_definition
 
 
@@ -75,6 +77,8 @@ PROPOSAL_TYPES = [
 ]
 
 
+#: Published, and still on the public register when its review comes.
+PUBLIC_STATES = (EiaState.PUBLISHED, EiaState.REVIEW_DUE)
 COMPLETED_STATES = (EiaState.APPROVED, EiaState.SIGNED_OFF, EiaState.PUBLISHED, EiaState.REVIEW_DUE)
 
 STATE_TAG_COLOURS = {
@@ -246,6 +250,9 @@ class Eia(Model):
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The day the equalities review of the latest submission is due (its target in working days
+    # after submission): set whenever ``submitted_at`` is, so lists can filter on it.
+    review_target_on: Mapped[date | None] = mapped_column(Date)
     # The member of the equalities team the review is assigned to, if anyone.
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # When the draft was last handed to its author by someone else, and by whom (shown in My work).
@@ -309,10 +316,20 @@ class Eia(Model):
 
     @property
     def is_public(self) -> bool:
-        return self.state is EiaState.PUBLISHED and not self.is_individual
+        return self.state in PUBLIC_STATES and self.published_at is not None and not self.is_individual
 
     def __repr__(self) -> str:
         return f"<Eia {self.reference} {self.state}>"
+
+
+@event.listens_for(Eia.submitted_at, "set")
+def _set_review_target(eia: Eia, value: datetime | None, _old: Any, _initiator: Any) -> None:
+    eia.review_target_on = None if value is None else add_working_days(value.date(), review_target_days())
+
+
+def review_target_days() -> int:
+    """The working days the equalities team has to review a submission (10 unless configured)."""
+    return current_app.config["EIA_REVIEW_TARGET_WORKING_DAYS"] if has_app_context() else 10
 
 
 class DecisionRecord(Model):

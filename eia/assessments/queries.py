@@ -10,7 +10,9 @@ from sqlalchemy import Select, and_, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from eia.accounts.models import Role, ServiceArea, User
+from eia.assessments import decisions
 from eia.assessments.models import (
+    PUBLIC_STATES,
     Characteristic,
     Coauthor,
     DecisionRecord,
@@ -24,6 +26,7 @@ from eia.assessments.models import (
     MitigationStatus,
     ReviewComment,
 )
+from eia.db_types import utcnow
 from eia.errors import NotFound
 from eia.extensions import db
 from eia.template_filters import format_date
@@ -151,6 +154,10 @@ class EiaFilter:
     kind: EiaKind | None = None
     year: int | None = None  # financial year: 2025 is April 2025 to March 2026
     negative_for: str | None = None  # a characteristic key with a negative impact
+    #: Timings of due regard to match, as (key of the check, a Timing value): ("review", "late").
+    timings: tuple[tuple[str, str], ...] = ()
+    #: Only decisions in the next 28 days whose assessment is not yet approved.
+    at_risk: bool = False
 
 
 def visible_to(user: User):
@@ -206,6 +213,13 @@ def eias(user: User, filters: EiaFilter | None = None) -> Select[Eia]:
             )
         )
         query = query.where(negative.exists())
+    if f.timings or f.at_risk:
+        today = utcnow().date()
+        query = query.outerjoin(DecisionRecord, DecisionRecord.eia_id == Eia.id)
+        for key, timing in f.timings:
+            query = query.where(decisions.timing_sql(key, today) == timing)
+        if f.at_risk:
+            query = query.where(decisions.at_risk_sql(today))
     return query.order_by(Eia.updated_at.desc(), Eia.id.desc())
 
 
@@ -314,8 +328,9 @@ def document(eia: Eia) -> dict[str, Any]:
 
 
 def published(text: str | None = None) -> Select[Eia]:
-    """The public register: published EIAs that are not individual actions."""
-    query = select(Eia).where(Eia.state == EiaState.PUBLISHED, Eia.kind == EiaKind.STANDARD)
+    """The public register: published EIAs that are not individual actions (one whose review has
+    come stays published until it is archived)."""
+    query = select(Eia).where(Eia.state.in_(PUBLIC_STATES), Eia.published_at.is_not(None), Eia.kind == EiaKind.STANDARD)
     if text:
         words = text.strip()  # "%" and "_" match themselves
         query = query.where(

@@ -35,6 +35,7 @@ from eia.db_types import utcnow
 from eia.errors import ValidationFailed
 from eia.extensions import db
 from eia.quality import sampling, scoring
+from eia.working_days import add_working_days
 
 PREFIX = "EIA-S"
 STATES = [EiaState.PUBLISHED] * 4 + [EiaState.SIGNED_OFF] * 2 + [EiaState.APPROVED, EiaState.DRAFT, EiaState.SUBMITTED]
@@ -78,6 +79,9 @@ def load_scale(count: int, *, seed: int = 2026, progress: Callable[[int], None] 
                 "created_at": created,
                 "updated_at": approved or created,
                 "submitted_at": created + timedelta(days=10) if state is not EiaState.DRAFT else None,
+                "review_target_on": add_working_days((created + timedelta(days=10)).date(), 10)
+                if state is not EiaState.DRAFT
+                else None,
                 "approved_at": approved,
                 "signed_off_at": approved + timedelta(days=5)
                 if state in (EiaState.SIGNED_OFF, EiaState.PUBLISHED)
