@@ -39,6 +39,8 @@ test: install chromium postgres lint
 lint: install
 	$(BIN)/ruff check eia tracker forms tests bench
 	$(BIN)/ruff format --check eia tracker forms tests bench
+	@echo "== types (mypy, settings in pyproject.toml) =="
+	$(BIN)/mypy
 
 # Debian packages the tests need: chromium for the browser tests, pdftotext to read PDFs back,
 # HarfBuzz's subsetter for WeasyPrint (which warns, and so fails the tests, without it).

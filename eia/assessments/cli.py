@@ -70,5 +70,5 @@ def daily_command(date_text: str | None) -> None:
     moved = workflow.mark_reviews_due(today, by=command_line_actor())
     db.session.commit()
     for eia in moved:
-        click.echo(f"{eia.reference} {eia.title}: due for review since {eia.review_date.isoformat()}")
+        click.echo(f"{eia.reference} {eia.title}: due for review since {eia.review_date}")
     click.echo(f"{len(moved)} assessment{'' if len(moved) == 1 else 's'} moved to review due.")

@@ -5,6 +5,7 @@ that repeat, a title and a language)."""
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -123,7 +124,7 @@ def _describe(table: Table, title: str) -> None:
     properties.append(caption)
 
 
-def _table(document: Any, title: str, header: tuple[str, ...], rows: list[tuple[str, ...]]) -> Table:
+def _table(document: Any, title: str, header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> Table:
     table = document.add_table(rows=1, cols=len(header))
     table.style = "Table Grid"
     for cell, text in zip(table.rows[0].cells, header, strict=True):
@@ -191,7 +192,7 @@ def assessment_docx(eia: Eia, today: date | None = None) -> bytes:
     if record is None:
         document.add_paragraph("No decision recorded yet.")
     else:
-        rows = []
+        rows: list[tuple[str, ...]] = []
         if record.is_key_decision is not None:
             key = "Yes" if record.is_key_decision else "No"
             rows.append(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, and_, func, or_, select, true
+from sqlalchemy import ColumnElement, Exists, Select, and_, func, or_, select, true
 from sqlalchemy.orm import joinedload, selectinload
 
 from eia.accounts.models import Role, ServiceArea, User
@@ -31,6 +31,8 @@ from eia.errors import NotFound
 from eia.extensions import db
 from eia.template_filters import format_date
 from forms.definitions import Section
+
+Ts = TypeVarTuple("Ts")
 
 
 def latest_template(kind: EiaKind) -> FormTemplate | None:
@@ -160,7 +162,7 @@ class EiaFilter:
     at_risk: bool = False
 
 
-def visible_to(user: User):
+def visible_to(user: User) -> ColumnElement[bool]:
     """The SQL condition for the EIAs *user* may see (the same rule as ``eia.view``)."""
     if user.role in (Role.EQUALITIES, Role.ADMIN):
         return true()
@@ -171,7 +173,7 @@ def visible_to(user: User):
     return or_(own, and_(Eia.kind != EiaKind.INDIVIDUAL, shared))
 
 
-def _coauthor(user: User):
+def _coauthor(user: User) -> Exists:
     return select(Coauthor.id).where(Coauthor.eia_id == Eia.id, Coauthor.user_id == user.id).exists()
 
 
@@ -223,7 +225,7 @@ def eias(user: User, filters: EiaFilter | None = None) -> Select[Eia]:
     return query.order_by(Eia.updated_at.desc(), Eia.id.desc())
 
 
-def with_list_details(query: Select[Eia]) -> Select[Eia]:
+def with_list_details(query: Select[Eia, *Ts]) -> Select[Eia, *Ts]:
     """Load what a list row shows (the service area and its directorate) in the same round of queries."""
     return query.options(selectinload(Eia.service_area).selectinload(ServiceArea.parent))
 
@@ -231,13 +233,13 @@ def with_list_details(query: Select[Eia]) -> Select[Eia]:
 # My work ------------------------------------------------------------------------------------------
 
 
-def _mine(user: User):
+def _mine(user: User) -> ColumnElement[bool]:
     """EIAs *user* wrote, co-writes or leads, and may see (a lead officer never sees an individual
     action)."""
     return and_(or_(Eia.author_id == user.id, Eia.lead_officer_id == user.id, _coauthor(user)), visible_to(user))
 
 
-def _not_theirs(user: User):
+def _not_theirs(user: User) -> ColumnElement[bool]:
     return and_(
         Eia.author_id != user.id,
         or_(Eia.lead_officer_id.is_(None), Eia.lead_officer_id != user.id),

@@ -511,7 +511,7 @@ def mark_reviews_due(today: date, *, by: Any) -> list[Eia]:
             "eia_review_due",
             eia,
             by=by,
-            detail=f"its review date, {eia.review_date.isoformat()}, has come",
+            detail=f"its review date, {eia.review_date}, has come",
             changes={"state": [old_state.value, EiaState.REVIEW_DUE.value]},
         )
     db.session.flush()
@@ -550,7 +550,7 @@ def reopen(eia: Eia, *, by: User, today: date | None = None) -> Eia:
     for section in eia.sections:
         answers = dict(section.answers)
         if section.key == "about":
-            answers["started_on"] = following.started_on.isoformat()
+            answers["started_on"] = following.started_on.isoformat() if following.started_on else None
             answers.pop("decision_date", None)
         if section.key == "outcome":
             answers.pop("review_date", None)  # the next review sets its own

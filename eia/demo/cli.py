@@ -56,8 +56,8 @@ def demo_command(scale: int | None) -> None:
         from eia.demo.scale import load_scale
 
         with click.progressbar(length=scale, label="Adding the scale assessments") as bar:
-            added = load_scale(scale, progress=lambda n: bar.update(n - bar.pos))
-        click.echo(f"Added {added:,} scale assessments." if added else "The scale assessments are already there.")
+            count = load_scale(scale, progress=lambda n: bar.update(n - bar.pos))
+        click.echo(f"Added {count:,} scale assessments." if count else "The scale assessments are already there.")
     _demo_checkpoint()
 
 

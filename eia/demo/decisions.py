@@ -75,7 +75,7 @@ def load_demo_decisions(today: date, *, by: object) -> int:
             _record(eia, n, {"planned_on": today + timedelta(days=days)}, eia.author)
         elif eia.state in (EiaState.SIGNED_OFF, EiaState.PUBLISHED) and eia.signed_off_at is not None:
             signed = eia.signed_off_at.date()
-            if eia is late:  # taken a week before the assessment was approved
+            if eia is late and eia.approved_at:  # taken a week before the assessment was approved
                 taken = eia.approved_at.date() - timedelta(days=7)
                 outcome = DecisionOutcome.AS_PROPOSED
             else:

@@ -52,6 +52,8 @@ def load_scale(count: int, *, seed: int = 2026, progress: Callable[[int], None] 
     rng = random.Random(seed)
     step = progress or (lambda n: None)
     template = latest_template(EiaKind.STANDARD)
+    if template is None:
+        raise LookupError("no standard form template is loaded")
     teams = db.session.execute(select(ServiceArea.id).where(ServiceArea.parent_id.is_not(None))).scalars().all()
     authors = db.session.execute(select(User.id).where(User.role == Role.AUTHOR)).scalars().all()
     auditor = db.session.execute(select(User).where(User.role == Role.EQUALITIES).limit(1)).scalar_one()
@@ -84,9 +86,9 @@ def load_scale(count: int, *, seed: int = 2026, progress: Callable[[int], None] 
                 else None,
                 "approved_at": approved,
                 "signed_off_at": approved + timedelta(days=5)
-                if state in (EiaState.SIGNED_OFF, EiaState.PUBLISHED)
+                if approved and state in (EiaState.SIGNED_OFF, EiaState.PUBLISHED)
                 else None,
-                "published_at": approved + timedelta(days=9) if state is EiaState.PUBLISHED else None,
+                "published_at": approved + timedelta(days=9) if approved and state is EiaState.PUBLISHED else None,
                 "outcome": rng.choice(OUTCOMES) if completed else None,
                 "review_date": (approved + timedelta(days=730)).date() if approved else None,
             }

@@ -19,7 +19,7 @@ from email.utils import make_msgid
 from typing import Any
 
 from flask import current_app, render_template
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -63,7 +63,7 @@ class Reminder:
 Provider = Callable[[date], Iterable[Reminder]]
 
 
-def _current():
+def _current() -> ColumnElement[bool]:
     """Not replaced by a newer version (reopening leaves the old one published)."""
     newer = aliased(Eia)
     return ~exists().where(newer.previous_id == Eia.id)
