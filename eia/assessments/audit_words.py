@@ -64,7 +64,7 @@ def _enum(kind: type[StrEnum]) -> Callable[[Any], str]:
 def glossary(_sender: Any, *, entries: Sequence[AuditEntry]) -> Glossary:
     """References of the assessments on the page, the question labels of their form templates and
     the characteristic register (three queries at most)."""
-    eia_ids = {int(e.entity_id) for e in entries if e.entity_type == "eia" and (e.entity_id or "").isdigit()}
+    eia_ids = {int(e.entity_id) for e in entries if e.entity_type == "eia" and e.entity_id and e.entity_id.isdigit()}
     rows = (
         db.session.execute(select(Eia.id, Eia.reference, Eia.template_id).where(Eia.id.in_(eia_ids))).all()
         if eia_ids

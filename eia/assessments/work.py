@@ -18,7 +18,7 @@ from eia.template_filters import format_date
 from eia.work import MOST, WorkGroup, WorkItem
 
 
-def _eias(query: Select[tuple[Eia]] | None) -> list[Eia] | None:
+def _eias(query: Select[Eia] | None) -> list[Eia] | None:
     return None if query is None else list(db.session.execute(query.limit(MOST)).scalars())
 
 

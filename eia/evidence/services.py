@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -54,7 +54,7 @@ def clean_file_name(name: str | None) -> str:
     return name
 
 
-def _read_capped(stream: BinaryIO, max_bytes: int) -> bytes:
+def _read_capped(stream: IO[bytes], max_bytes: int) -> bytes:
     """Read at most *max_bytes* (+1 to tell it was more), in chunks: an oversized file is never read whole."""
     parts: list[bytes] = []
     total = 0
@@ -67,7 +67,7 @@ def _read_capped(stream: BinaryIO, max_bytes: int) -> bytes:
     return b"".join(parts)
 
 
-def _rest_of(stream: BinaryIO) -> int:
+def _rest_of(stream: IO[bytes]) -> int:
     """How many bytes are left in *stream*, read in chunks and thrown away (the body is capped by
     the request's size limit, so this ends)."""
     total = 0
@@ -117,7 +117,7 @@ def add_file(
     subject: Any,
     values: dict[str, Any],
     *,
-    stream: BinaryIO | None,
+    stream: IO[bytes] | None,
     file_name: str | None,
     characteristics: Iterable[Characteristic],
     by: User,
@@ -250,7 +250,8 @@ def purge_removed_files(store: EvidenceStore, *, retention_days: int, now: datet
         .all()
     )
     for item in items:
-        store.delete(item.stored_name)
+        if item.stored_name:  # a file always has one
+            store.delete(item.stored_name)
         item.bytes_purged_at = now or utcnow()
         audit.record(
             "evidence_bytes_purged",

@@ -15,6 +15,7 @@ EXPECTED_NAV = {
     Role.AUTHOR: ["My work", "Assessments", "Action plans"],
     Role.DECISION_MAKER: [
         "My work",
+        "Dashboard",
         "Assessments",
         "Action plans",
         "Quality audits",
@@ -22,6 +23,7 @@ EXPECTED_NAV = {
     ],
     Role.EQUALITIES: [
         "My work",
+        "Dashboard",
         "Assessments",
         "Action plans",
         "Quality audits",
@@ -30,6 +32,7 @@ EXPECTED_NAV = {
     ],
     Role.ADMIN: [
         "My work",
+        "Dashboard",
         "Assessments",
         "Action plans",
         "Quality audits",
