@@ -161,7 +161,7 @@ def navigation() -> list[dict[str, Any]]:
     if current_user.role in (Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER):
         items.insert(1, ("Dashboard", "dashboard.show", "/dashboard"))
         items.append(("Quality audits", "samples.index", "/samples"))
-        items.append(("Annual report", "reports.choose", "/reports"))
+        items.append(("Reports", "reports.choose", "/reports"))
     if current_user.role in (Role.EQUALITIES, Role.ADMIN):
         items.append(("Audit log", "audit.index", "/audit-log"))
     if current_user.role is Role.ADMIN:

@@ -19,7 +19,7 @@ EXPECTED_NAV = {
         "Assessments",
         "Action plans",
         "Quality audits",
-        "Annual report",
+        "Reports",
     ],
     Role.EQUALITIES: [
         "My work",
@@ -27,7 +27,7 @@ EXPECTED_NAV = {
         "Assessments",
         "Action plans",
         "Quality audits",
-        "Annual report",
+        "Reports",
         "Audit log",
     ],
     Role.ADMIN: [
@@ -36,7 +36,7 @@ EXPECTED_NAV = {
         "Assessments",
         "Action plans",
         "Quality audits",
-        "Annual report",
+        "Reports",
         "Audit log",
         "Admin",
     ],
