@@ -230,7 +230,7 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
     config.setdefault("MAX_CONTENT_LENGTH", (config["EIA_MAX_UPLOAD_MB"] + 1) * 1024 * 1024)
     # Upload views read a body up to this size, so a file over the limit is measured and refused on
     # its form (see eia.web.accepts_uploads); beyond it the 413 page says the size.
-    config.setdefault("EIA_UPLOAD_READ_LIMIT_MB", config["EIA_MAX_UPLOAD_MB"] * 5)
+    config.setdefault("EIA_UPLOAD_READ_LIMIT_MB", _env_int("EIA_UPLOAD_READ_LIMIT_MB", config["EIA_MAX_UPLOAD_MB"] * 5))
     config["EIA_ENV"] = env
     config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(config["SQLALCHEMY_DATABASE_URI"])
 

@@ -67,3 +67,13 @@ def test_unknown_mode_is_refused(monkeypatch, tmp_path):
     monkeypatch.setenv("EIA_ENV", "staging")
     with pytest.raises(ConfigError, match="EIA_ENV must be"):
         load_config(tmp_path)
+
+
+def test_upload_pages_read_up_to_five_times_the_file_limit_unless_told(monkeypatch, tmp_path):
+    monkeypatch.setenv("EIA_ENV", "demo")
+    monkeypatch.setenv("EIA_MAX_UPLOAD_MB", "10")
+    config = load_config(tmp_path)
+    assert config["EIA_UPLOAD_READ_LIMIT_MB"] == 50
+    assert config["MAX_CONTENT_LENGTH"] == 11 * 1024 * 1024  # every other page
+    monkeypatch.setenv("EIA_UPLOAD_READ_LIMIT_MB", "30")
+    assert load_config(tmp_path)["EIA_UPLOAD_READ_LIMIT_MB"] == 30
