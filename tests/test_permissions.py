@@ -153,6 +153,8 @@ MATRIX = [
     ("GET", "/reports/", SAMPLE_READERS),
     ("GET", "/reports/{year}", SAMPLE_READERS),
     ("GET", "/reports/{year}.pdf", SAMPLE_READERS),
+    ("GET", "/reports/{year}/commentary", EQUALITIES_AND_ADMIN),
+    ("POST", "/reports/{year}/commentary", EQUALITIES_AND_ADMIN),
     ("GET", "/audit-log/", EQUALITIES_AND_ADMIN),
     ("POST", "/audit-log/export.csv", EQUALITIES_AND_ADMIN),
     ("POST", "/audit-log/verify", EQUALITIES_AND_ADMIN),

@@ -243,6 +243,25 @@ def change_since(year: int, today: date, report: Report) -> list[tuple[str, int,
     ]
 
 
+#: The report's sections, for the contents list of the page and of the PDF.
+CONTENTS = [
+    ("commentary", "Commentary and recommendations"),
+    ("assessments", "1. Assessments planned, started, completed and published"),
+    ("timeliness", "2. Due regard before each decision"),
+    ("screening", "3. Screening"),
+    ("outcomes", "4. Outcomes"),
+    ("impacts", "5. Negative impacts and mitigations"),
+    ("considered", "6. Care experience and the Armed Forces Covenant"),
+    ("quality", "7. Quality audits"),
+    ("plans", "8. Action-plan progress"),
+    ("open", "9. Open at the end of the year"),
+    ("gaps", "10. Evidence gaps that recur"),
+    ("change", "11. Change since last year"),
+    ("appendix", "Appendix A: assessments completed"),
+    ("integrity", "Appendix B: the audit log"),
+]
+
+
 @dataclass
 class Report:
     year: int
@@ -263,6 +282,11 @@ class Report:
     appendix_withheld: int = 0  # individual actions: counted, not named
     change: list[tuple[str, int, int]] = field(default_factory=list)  # (measure, last year, this year)
     extra: dict[str, Any] = field(default_factory=dict)
+    due: Any = None  # eia.reports.due_regard.DueRegard
+    commentary: Any = None  # eia.reports.models.YearText, when the equalities team has written it
+    timing_questions: dict[str, str] = field(default_factory=dict)
+    outcome_labels: dict[str, str] = field(default_factory=lambda: dict(OUTCOMES))
+    contents: list[tuple[str, str]] = field(default_factory=lambda: list(CONTENTS))
 
     @property
     def label(self) -> str:
@@ -277,7 +301,11 @@ def build(year: int, today: date, progress=None) -> Report:
     """Every figure of the report for financial year *year*. *progress* (optional) is called with a
     step name as each part is counted."""
     from eia.auditlog.checkpoints import check_since_latest
+    from eia.dashboard.queries import questions
     from eia.quality import queries as sample_queries
+    from eia.reports import due_regard
+    from eia.reports.models import TextKind
+    from eia.reports.queries import year_text
 
     step = progress or (lambda name: None)
     step("assessments")
@@ -311,6 +339,10 @@ def build(year: int, today: date, progress=None) -> Report:
         appendix_withheld=individual_completed(year),
     )
     report.change = change_since(year, today, report)
+    step("due regard")
+    report.due = due_regard.build(year, today)
+    report.commentary = year_text(TextKind.REPORT_COMMENTARY, year)
+    report.timing_questions = questions(current_app.config["EIA_REVIEW_TARGET_WORKING_DAYS"])
     step("action plans")
     for part in values_from(signals.report_sections.send(None, year=year, today=today)):
         report.extra.update(part)
