@@ -7,7 +7,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextArea
 from wtforms import HiddenField, SubmitField, TextAreaField
-from wtforms.validators import Length
+from wtforms.validators import DataRequired, Length
 
 from forms.fields import strip
 
@@ -28,3 +28,19 @@ class YearTextForm(FlaskForm):
     def data_from(text: Any) -> dict[str, Any]:
         """A saved text as this form's data (none saved yet: empty, version 0)."""
         return {"body": text.body, "version": str(text.version)} if text else {"body": "", "version": "0"}
+
+
+class EqualityNarrativeForm(YearTextForm):
+    body = TextAreaField(
+        "The council's narrative",
+        description="How the council met the equality duty this year, in plain English: what it learned from "
+        "its assessments and engagement, what changed because of them, and progress on its equality "
+        "objectives. The figures and the list of published assessments are added for you.",
+        filters=[strip],
+        widget=GovTextArea(),
+        validators=[
+            DataRequired("Write the narrative before publishing"),
+            Length(max=20_000, message="Write 20,000 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Publish", widget=GovSubmitInput())
