@@ -25,6 +25,7 @@ from eia.assessments.models import (
 from eia.errors import NotFound
 from eia.extensions import db
 from eia.template_filters import format_date
+from forms.versions import new_questions
 from forms.definitions import Section
 
 
@@ -32,6 +33,20 @@ def latest_template(kind: EiaKind) -> FormTemplate | None:
     return db.session.execute(
         select(FormTemplate).where(FormTemplate.kind == kind).order_by(FormTemplate.version.desc()).limit(1)
     ).scalar_one_or_none()
+
+
+def template_of(kind: EiaKind, version: int) -> FormTemplate | None:
+    return db.session.execute(
+        select(FormTemplate).where(FormTemplate.kind == kind, FormTemplate.version == version)
+    ).scalar_one_or_none()
+
+
+def whats_new(eia: Eia) -> list[Any]:
+    """For a version started from one written on an older form template: the questions that are new."""
+    previous = eia.previous
+    if previous is None or previous.template_id == eia.template_id:
+        return []
+    return new_questions(previous.form, eia.form)
 
 
 def templates() -> list[FormTemplate]:

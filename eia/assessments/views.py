@@ -141,6 +141,7 @@ def render_task_list(eia, *, problems: list[dict] | None = None) -> str:
         problems=problems,
         timings=decisions.timeliness(eia),
         needs_new_version=decisions.needs_new_version(eia) and can(current_user, "eia.submit", eia),
+        whats_new=queries.whats_new(eia) if eia.state.is_editable else [],
     )
 
 

@@ -141,6 +141,7 @@ def _review_page(eia, comment_form: CommentForm, reviewer_form: ReviewerForm | N
         transition_labels={name: step.label for name, step in TRANSITIONS.items()},
         actions=workflow_actions(eia),
         return_form=TransitionForm(),
+        stop=workflow.stop_check(eia),
     )
 
 
