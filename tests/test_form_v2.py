@@ -89,7 +89,7 @@ def test_a_section_can_only_be_needed_because_of_an_earlier_question():
     data = yaml.safe_load((SHIPPED_DIR / "standard-v2.yaml").read_text())
     covenant = next(s for s in data["sections"] if s["key"] == "armed_forces")
     covenant["needed_when"]["question"] = "no_such_question"
-    with pytest.raises(DefinitionError, match="screening.no_such_question"):
+    with pytest.raises(DefinitionError, match=r"screening\.no_such_question"):
         parse_definition(data)
 
 
@@ -298,7 +298,11 @@ def test_an_answer_to_a_hidden_follow_up_is_not_kept(db):
 # Version 1 assessments keep every answer ------------------------------------------------------------
 
 V1_EXTRA = {
-    "about": {"contributors": "Sam Patel, Library Services Manager", "scope": "All eight branches", "decision_date": date(2099, 3, 1)},
+    "about": {
+        "contributors": "Sam Patel, Library Services Manager",
+        "scope": "All eight branches",
+        "decision_date": date(2099, 3, 1),
+    },
     "screening": {"known_inequalities": "Disabled residents visit half as often"},
     "evidence": {"what_people_say": "Fourteen complaints about stairs", "data_gaps": "Ethnicity of borrowers unknown"},
     "consultation": {"how_it_changed": "Two branches keep Tuesday mornings"},
@@ -309,7 +313,10 @@ V1_EXTRA = {
         "regard_disadvantage": "Local connection waived for veterans",
         "regard_special_provision": "Band A for injured veterans",
     },
-    "mitigations": {"residual_impact": "Some travel further on Wednesdays", "residual_justification": "Saving is required"},
+    "mitigations": {
+        "residual_impact": "Some travel further on Wednesdays",
+        "residual_justification": "Saving is required",
+    },
     "outcome": {"continue_justification": "No less harmful option exists"},
     "action_links": {"action_plan_notes": "Supports action 2.4"},
 }
@@ -361,7 +368,9 @@ def test_each_saved_answer_of_a_v1_assessment_appears_on_its_pages_and_in_its_pd
         pages[section.key] = page_text(response)
     pdf = client.get(f"/eias/{eia.reference}.pdf")
     assert pdf.status_code == 200
-    pdf_text = squeeze(subprocess.run(["pdftotext", "-", "-"], input=pdf.data, capture_output=True, check=True).stdout.decode())
+    pdf_text = squeeze(
+        subprocess.run(["pdftotext", "-", "-"], input=pdf.data, capture_output=True, check=True).stdout.decode()
+    )
     missing_on_page = [(s, k) for s, k, text in answers if text not in pages[s]]
     missing_in_pdf = [(s, k) for s, k, text in answers if squeeze(text) not in pdf_text]
     assert missing_on_page == []

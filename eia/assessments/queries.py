@@ -25,8 +25,8 @@ from eia.assessments.models import (
 from eia.errors import NotFound
 from eia.extensions import db
 from eia.template_filters import format_date
-from forms.versions import new_questions
 from forms.definitions import Section
+from forms.versions import new_questions
 
 
 def latest_template(kind: EiaKind) -> FormTemplate | None:

@@ -58,7 +58,8 @@ def submission_problems(eia: Eia) -> dict[str, str]:
     """What stops *eia* from being submitted, by section: unfinished sections, and negative impacts
     with neither a mitigation nor a justification of the residual impact."""
     problems = {
-        task.key: f"Complete the section '{task.title}'" + (f" ({task.reason[0].lower()}{task.reason[1:]})" if task.reason else "")
+        task.key: f"Complete the section '{task.title}'"
+        + (f" ({task.reason[0].lower()}{task.reason[1:]})" if task.reason else "")
         for task in task_list(eia)
         if task.needed and task.status is not SectionStatus.COMPLETED
     }

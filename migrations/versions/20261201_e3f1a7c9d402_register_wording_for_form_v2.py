@@ -8,13 +8,14 @@ Create Date: 2026-12-01 09:00:00
 Only descriptions still as first written are changed (a council may have reworded its own), and the
 downgrade puts back only the ones still as this revision wrote them.
 """
+
 from alembic import op
 import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = 'e3f1a7c9d402'
-down_revision = 'd5a8c3b1e902'
+revision = "e3f1a7c9d402"
+down_revision = "d5a8c3b1e902"
 branch_labels = None
 depends_on = None
 
