@@ -433,3 +433,21 @@ def test_the_register_names_the_bereaved_and_says_marriage_is_about_employment(d
     assert "the bereaved" in words["armed_forces"]
     assert "only in employment" in words["marriage_civil_partnership"]
     assert "qualifying care leavers" in words["care_experience"]
+
+
+def test_the_report_counts_the_covenant_functions_asked_in_screening_on_v2(db):
+    from datetime import UTC, datetime
+
+    from eia.reports import figures
+
+    author = make_user(Role.AUTHOR)
+    on_v1 = complete_eia(make_eia(author=author, template_version=1), author)
+    on_v2 = complete_eia(make_eia(author=author), author)
+    covered = complete_eia(make_eia(author=author), author)
+    covered.section("screening").answers = {**covered.answers("screening"), "covenant_functions": ["school_admissions"]}
+    for eia in (on_v1, on_v2, covered):
+        eia.state = EiaState.APPROVED
+        eia.approved_at = datetime(2031, 6, 1, tzinfo=UTC)
+    db.session.commit()
+    considered = figures.considered(2031)
+    assert (considered.completed, considered.armed_forces, considered.armed_forces_relevant) == (3, 3, 1)
