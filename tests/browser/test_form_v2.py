@@ -109,11 +109,17 @@ def test_a_screened_out_housing_allocations_change_is_asked_for_the_covenant_sec
     expect(page.get_by_role("heading", name="Check your answers before submitting")).to_be_visible()
     expect(page.get_by_text("It cannot be submitted yet")).to_have_count(0)
     assert_accessible(page)
+    page.context.close()
 
 
 def test_without_javascript_the_follow_up_question_still_shows(browser: Browser, live_server: str):
+    # (axe needs scripts: these pages are checked with them in the test above)
     page = browser.new_context(java_script_enabled=False).new_page()
-    sign_in(page, live_server, AUTHOR, DEMO_PASSWORD)
+    page.set_default_timeout(15_000)
+    page.goto(f"{live_server}/sign-in")
+    page.get_by_label("Email address").fill(AUTHOR)
+    page.get_by_label("Password", exact=True).fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
     page.get_by_role("button", name="Start an assessment").click()
     page.get_by_label("A policy, function, service or budget proposal").check()
     page.get_by_label("Title of the proposal").fill("Parks grounds maintenance")
@@ -121,3 +127,4 @@ def test_without_javascript_the_follow_up_question_still_shows(browser: Browser,
     reference = page.locator(".govuk-caption-l").first.inner_text()
     page.goto(f"{live_server}/eias/{reference}/sections/screening")
     expect(page.get_by_label("Why is a full assessment not needed?")).to_be_visible()
+    page.context.close()
