@@ -84,7 +84,9 @@ def test_a_screened_out_housing_allocations_change_is_asked_for_the_covenant_sec
     )
     page.get_by_role("button", name="Submit for review").click()
     expect(page.get_by_text("It cannot be submitted yet")).to_be_visible()
-    expect(page.get_by_text("Complete the section 'Armed Forces Covenant' (needed because screening found")).to_be_visible()
+    expect(
+        page.get_by_text("Complete the section 'Armed Forces Covenant' (needed because screening found")
+    ).to_be_visible()
     assert_accessible(page)
 
     visit(page, f"{live_server}/eias/{reference}/sections/armed_forces")
