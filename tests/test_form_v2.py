@@ -451,3 +451,16 @@ def test_the_report_counts_the_covenant_functions_asked_in_screening_on_v2(db):
     db.session.commit()
     considered = figures.considered(2031)
     assert (considered.completed, considered.armed_forces, considered.armed_forces_relevant) == (3, 3, 1)
+
+
+def test_the_api_and_the_list_export_carry_a_v1_assessment_whole(db, api_as, client, login_as):
+    eia, _author = v1_assessment(db)
+    api = api_as(Role.EQUALITIES)
+    shown = api.get(f"/api/v1/eias/{eia.reference}").get_json()
+    by_key = {s["key"]: s["answers"] for s in shown["sections"]}
+    assert [s["key"] for s in shown["sections"]] == [s.key for s in eia.form.sections]
+    for section in eia.sections:
+        assert by_key[section.key] == section.answers, section.key
+    login_as(Role.EQUALITIES)
+    exported = client.post("/eias/export.csv").get_data(as_text=True)
+    assert f"{eia.reference},{eia.title}" in exported
