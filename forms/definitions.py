@@ -154,17 +154,19 @@ class Section:
         return {q.key for parent in self.questions for qs in self.revealed_under(parent).values() for q in qs}
 
     def intro_blocks(self) -> list[tuple[str, list[str]]]:
-        """The intro as ("p", [text]) and ("ul", [items]) blocks."""
+        """The intro as ("p", [text]) and ("ul", [items]) blocks: lines starting "- " are list items,
+        other lines run together into a paragraph until a blank line or a list."""
         blocks: list[tuple[str, list[str]]] = []
-        for para in (self.intro or "").strip().split("\n\n"):
-            lines = [line.strip() for line in para.strip().splitlines() if line.strip()]
-            if not lines:
-                continue
-            if all(line.startswith("- ") for line in lines):
-                blocks.append(("ul", [line[2:] for line in lines]))
+        for raw in (self.intro or "").strip().splitlines():
+            line = raw.strip()
+            kind = "ul" if line.startswith("- ") else "p"
+            if not line:
+                blocks.append(("break", []))
+            elif blocks and blocks[-1][0] == kind:
+                blocks[-1][1].append(line[2:] if kind == "ul" else line)
             else:
-                blocks.append(("p", [" ".join(lines)]))
-        return blocks
+                blocks.append((kind, [line[2:] if kind == "ul" else line]))
+        return [(kind, lines if kind == "ul" else [" ".join(lines)]) for kind, lines in blocks if kind != "break"]
 
 
 @dataclass(frozen=True)

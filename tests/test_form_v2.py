@@ -464,3 +464,11 @@ def test_the_api_and_the_list_export_carry_a_v1_assessment_whole(db, api_as, cli
     login_as(Role.EQUALITIES)
     exported = client.post("/eias/export.csv").get_data(as_text=True)
     assert f"{eia.reference},{eia.title}" in exported
+
+
+def test_a_section_intro_is_paragraphs_and_bulleted_lists():
+    definition, _ = load_file(SHIPPED_DIR / "standard-v2.yaml")
+    blocks = definition.section("armed_forces").intro_blocks()
+    assert [kind for kind, _ in blocks] == ["p", "p", "ul", "p"]
+    assert blocks[1] == ("p", ["The people it covers are:"])
+    assert blocks[2][1][-1] == "the bereaved: the families of those who died in service"
