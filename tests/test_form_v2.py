@@ -472,3 +472,13 @@ def test_a_section_intro_is_paragraphs_and_bulleted_lists():
     assert [kind for kind, _ in blocks] == ["p", "p", "ul", "p"]
     assert blocks[1] == ("p", ["The people it covers are:"])
     assert blocks[2][1][-1] == "the bereaved: the families of those who died in service"
+
+
+def test_starting_the_next_version_from_its_page_says_it_moves_to_the_new_form(client, db):
+    eia, author = v1_assessment(db, state=EiaState.PUBLISHED)
+    sign_in_session(client, author)
+    response = client.post(f"/eias/{eia.reference}/reopen", follow_redirects=True)
+    text = page_text(response)
+    assert f"{eia.reference}-V2 started from {eia.reference}, which stays as it was." in text
+    assert "It is on version 2 of the form: its new questions are listed below." in text
+    assert "New in this version of the form" in text

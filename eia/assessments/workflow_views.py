@@ -170,7 +170,10 @@ def reopen(reference: str):
     permit(current_user, "eia.view", eia)
     following = workflow.reopen(eia, by=current_user)
     db.session.commit()
-    flash(f"{following.reference} started from {eia.reference}, which stays as it was.", "success")
+    message = f"{following.reference} started from {eia.reference}, which stays as it was."
+    if following.template_id != eia.template_id:
+        message += f" It is on version {following.template.version} of the form: its new questions are listed below."
+    flash(message, "success")
     return redirect(url_for("assessments.show", reference=following.reference))
 
 
