@@ -111,6 +111,19 @@ def test_a_screened_out_housing_allocations_change_is_asked_for_the_covenant_sec
     expect(page.get_by_role("heading", name="Check your answers before submitting")).to_be_visible()
     expect(page.get_by_text("It cannot be submitted yet")).to_have_count(0)
     assert_accessible(page)
+
+    # Every page of version 2 passes axe, the stop check's follow-ups included once revealed.
+    for key in ("about", "consultation", "local_duties", "rights", "mitigations", "impacts/across-groups"):
+        visit(page, f"{live_server}/eias/{reference}/sections/{key}")
+    visit(page, f"{live_server}/eias/{reference}/sections/outcome")
+    justification = page.get_by_label("What is the objective justification?")
+    expect(justification).to_be_hidden()
+    page.get_by_role("group", name="Could the proposal lead to unlawful discrimination?").get_by_label(
+        "Yes", exact=True
+    ).check()
+    expect(justification).to_be_visible()
+    expect(page.get_by_label("Indirect discrimination")).to_be_visible()
+    assert_accessible(page)
     page.context.close()
 
 
