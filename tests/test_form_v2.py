@@ -247,6 +247,8 @@ def test_the_reviewer_sees_possible_unlawful_discrimination_flagged(client, logi
         "(indirect discrimination; failure to make reasonable adjustments)"
     ) in text
     assert "Check the objective justification" in text
+    approving = page_text(client.get(f"/eias/{eia.reference}/transitions/approve"))
+    assert "The author says the proposal could lead to unlawful discrimination" in approving
 
     quiet = complete_eia(make_eia(author=author), author)
     workflow.transition(quiet, "submit", by=author, confirmed=True)

@@ -33,6 +33,7 @@ def _transition_page(eia, step, form, status: int = 200):
             owners=queries.user_names({m.owner_id for m in eia.mitigations}),
             doc=queries.document(eia) if step.name == "submit" else None,
             problems=workflow.submission_problems(eia) if step.name == "submit" else None,
+            stop=workflow.stop_check(eia) if step.name in ("approve", "sign_off") else None,
         ),
         status,
     )
