@@ -484,3 +484,11 @@ def test_starting_the_next_version_from_its_page_says_it_moves_to_the_new_form(c
     assert f"{eia.reference}-V2 started from {eia.reference}, which stays as it was." in text
     assert "It is on version 2 of the form: its new questions are listed below." in text
     assert "New in this version of the form" in text
+
+
+def test_the_impacts_page_says_marriage_and_civil_partnership_is_about_employment(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    text = page_text(client.get(f"/eias/{eia.reference}/sections/impacts"))
+    assert "Marriage and civil partnership is protected only in employment" in text
+    assert "qualifying care leavers" in text
