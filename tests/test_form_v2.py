@@ -492,3 +492,13 @@ def test_the_impacts_page_says_marriage_and_civil_partnership_is_about_employmen
     text = page_text(client.get(f"/eias/{eia.reference}/sections/impacts"))
     assert "Marriage and civil partnership is protected only in employment" in text
     assert "qualifying care leavers" in text
+
+
+def test_a_v1_draft_shows_the_guidance_version_2_writes_for_the_same_questions(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author, template_version=1)
+    page = client.get(f"/eias/{eia.reference}/sections/screening").get_data(as_text=True)
+    assert "Say yes if the change could affect some groups more than others" in html.unescape(page)
+    assert "Does the proposal touch any of these functions?" not in page  # a v1 draft keeps its own questions
+    impacts = client.get(f"/eias/{eia.reference}/sections/impacts/{ACROSS_GROUPS}").get_data(as_text=True)
+    assert "How the proposal avoids treating anyone worse" in impacts

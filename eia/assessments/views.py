@@ -161,6 +161,7 @@ def section(reference: str, key: str):
 
 
 def _questions_page(eia, definition, saved, *, template: str):
+    editable = can(current_user, "eia.edit", eia) and eia.state.is_editable
     form = _section_form(eia, section_form_class(definition, queries.people_choices()), saved, definition)
     if request.method == "POST":
         done = _save_section(
@@ -177,8 +178,9 @@ def _questions_page(eia, definition, saved, *, template: str):
         section=definition,
         saved=saved,
         form=form,
-        editable=can(current_user, "eia.edit", eia) and eia.state.is_editable,
+        editable=editable,
         readable=queries.readable_answers(definition, saved.answers),
+        fallback_guidance=queries.guidance_for(eia, definition) if editable else {},
         section_comments=queries.section_comments(eia, definition.key, current_user),
         can_reply=can(current_user, "eia.edit", eia) and eia.state.is_editable,
         unmitigated=services.unmitigated_impacts(eia),
