@@ -277,7 +277,7 @@ def parse_definition(data: dict[str, Any], source: str = "template") -> FormDefi
     version = _require(data, "version", source)
     if not isinstance(version, int) or version < 1:
         raise DefinitionError(f"{source}: version must be a whole number from 1")
-    sections = []
+    sections: list[Section] = []
     seen: set[str] = set()
     for index, raw in enumerate(_require(data, "sections", source), start=1):
         where = f"{source} section {index}"

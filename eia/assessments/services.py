@@ -34,7 +34,7 @@ from eia.extensions import db
 from forms.answers import answer_type
 from forms.definitions import FormDefinition, Question, Section
 
-EMPTY = (None, "", [])
+EMPTY: tuple[Any, ...] = (None, "", [])
 
 
 # Creating an EIA ----------------------------------------------------------------------------------
@@ -250,7 +250,8 @@ def store_section(
     }
     new = {k: v for k, v in new.items() if v not in EMPTY}
     # An answer to a follow-up question that is hidden (its condition no longer holds) is not kept.
-    new = {k: v for k, v in new.items() if definition.question(k).is_shown(new)}
+    shown = {q.key for q in definition.questions if q.is_shown(new)}
+    new = {k: v for k, v in new.items() if k in shown}
     found = dict(problems or {}) | future_date_problems(definition, new, today or utcnow().date())
     if completed:
         found = missing_answers(definition, new) | found

@@ -20,11 +20,11 @@ from eia.demo.scenarios import NEUTRAL, SCENARIOS, Scenario
 from eia.extensions import db
 
 
-def _person(role: Role, area: ServiceArea | None = None) -> User | None:
+def _person(role: Role, area: ServiceArea | None = None) -> User:
     query = select(User).where(User.role == role, User.is_enabled.is_(True))
     if area is not None:
         query = query.where(User.service_area_id == area.id)
-    return db.session.execute(query.order_by(User.id).limit(1)).scalar_one_or_none()
+    return db.session.execute(query.order_by(User.id).limit(1)).scalar_one()
 
 
 #: (scenario index, year, state, variant title) for the forty demo EIAs.
@@ -56,6 +56,8 @@ def _write(scenario: Scenario, title: str, author: User, started: date, review: 
     """One demo assessment: on version 2 of the form for the ones started most recently, version 1 for
     the older ones (as a council's would be)."""
     template = queries.template_of(scenario.kind, 2 if v2 else 1) or queries.latest_template(scenario.kind)
+    if template is None:
+        raise LookupError(f"no {scenario.kind} form template is loaded")
     eia = services.create_eia(
         kind=scenario.kind, title=title, service_area=_area(scenario.area), by=author, template=template
     )
@@ -72,12 +74,13 @@ def _write(scenario: Scenario, title: str, author: User, started: date, review: 
         "action_links": {},
     }
     if v2:
-        for key, extra in v2_answers(scenario.title, author.id, started).items():
-            answers[key] = {**answers.get(key, {}), **extra}
+        for section_key, extra in v2_answers(scenario.title, author.id, started).items():
+            answers[section_key] = {**answers.get(section_key, {}), **extra}
     for section in eia.form.sections:
         if section.needed_when is not None and not section.needed_when.holds(eia.answers):
             continue  # the Covenant section, when screening found no function it covers
-        version = eia.section(section.key).version
+        saved = eia.section(section.key)
+        version = saved.version if saved else 0
         if section.kind == "impacts":
             impacts = {}
             for c in queries.characteristics_for(eia):

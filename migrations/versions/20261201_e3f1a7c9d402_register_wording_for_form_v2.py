@@ -2,7 +2,7 @@
 care leavers the law defines, and marriage and civil partnership in employment only
 
 Revision ID: e3f1a7c9d402
-Revises: d5a8c3b1e902
+Revises: e8b4f2a7c913
 Create Date: 2026-12-01 09:00:00
 
 Only descriptions still as first written are changed (a council may have reworded its own), and the
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "e3f1a7c9d402"
-down_revision = "d5a8c3b1e902"
+down_revision = "e8b4f2a7c913"
 branch_labels = None
 depends_on = None
 
