@@ -5,6 +5,7 @@ them, v1 assessments that keep every answer, and moving a v1 assessment to v2.""
 from __future__ import annotations
 
 import html
+import io
 import re
 import subprocess
 from datetime import date
@@ -12,6 +13,7 @@ from typing import Any
 
 import pytest
 import yaml
+from docx import Document
 from sqlalchemy import select
 
 from eia.accounts.models import Role
@@ -354,7 +356,7 @@ def squeeze(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def test_each_saved_answer_of_a_v1_assessment_appears_on_its_pages_and_in_its_pdf(client, login_as, db):
+def test_each_saved_answer_of_a_v1_assessment_appears_on_its_pages_in_its_pdf_and_word_document(client, login_as, db):
     eia, _author = v1_assessment(db)
     assert eia.template.version == 1
     answers = every_answer(eia)
@@ -373,10 +375,15 @@ def test_each_saved_answer_of_a_v1_assessment_appears_on_its_pages_and_in_its_pd
     pdf_text = squeeze(
         subprocess.run(["pdftotext", "-", "-"], input=pdf.data, capture_output=True, check=True).stdout.decode()
     )
+    word = Document(io.BytesIO(client.post(f"/eias/{eia.reference}.docx").data))
+    cells = [cell.text for table in word.tables for row in table.rows for cell in row.cells]
+    docx_text = squeeze(" ".join([p.text for p in word.paragraphs] + cells))
     missing_on_page = [(s, k) for s, k, text in answers if text not in pages[s]]
     missing_in_pdf = [(s, k) for s, k, text in answers if squeeze(text) not in pdf_text]
+    missing_in_docx = [(s, k) for s, k, text in answers if squeeze(text) not in docx_text]
     assert missing_on_page == []
     assert missing_in_pdf == []
+    assert missing_in_docx == []
 
 
 def test_a_v1_assessment_moves_through_review_on_its_own_form(client, login_as, db):
