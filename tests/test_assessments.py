@@ -465,7 +465,9 @@ def test_mitigations_are_added_changed_and_removed_with_an_audit_trail(client, l
     assert eia.mitigations == []
     actions = (
         db.session.execute(
-            select(AuditEntry.action).where(AuditEntry.entity_id == str(eia.id), AuditEntry.action.like("mitigation_%"))
+            select(AuditEntry.action)
+            .where(AuditEntry.entity_id == str(eia.id), AuditEntry.action.like("mitigation_%"))
+            .order_by(AuditEntry.seq)  # in the order they were written, on every database
         )
         .scalars()
         .all()
