@@ -145,6 +145,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "EIA_COUNCIL_NAME": os.environ.get("EIA_COUNCIL_NAME", "Example Borough Council"),
         "EIA_SERVICE_NAME": "Equality impact assessments",
+        # A link to the council's own guidance on equality impact assessments, shown on each section.
+        "EIA_GUIDANCE_URL": os.environ.get("EIA_GUIDANCE_URL", ""),
         # Sessions: the cookie lives for a working day; inactivity ends the session sooner.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

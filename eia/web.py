@@ -192,5 +192,6 @@ def init_web(app: Flask) -> None:
         return {
             "council_name": app.config["EIA_COUNCIL_NAME"],
             "service_name": app.config["EIA_SERVICE_NAME"],
+            "guidance_url": app.config.get("EIA_GUIDANCE_URL", ""),
             "navigation": navigation,
         }

@@ -172,12 +172,15 @@ def considered(year: int) -> Considered:
         .join(Characteristic, Characteristic.id == Impact.characteristic_id)
         .where(Impact.eia_id.in_(completed_ids), Characteristic.key == "care_experience", Impact.direction.is_not(None))
     ).one()
-    functions = cast(EiaSection.answers["relevant_functions"], String)
+    # The covered functions are asked in the Covenant section on form v1, in screening on v2.
+    v1_functions = cast(EiaSection.answers["relevant_functions"], String)
+    v2_functions = cast(EiaSection.answers["covenant_functions"], String)
+    functions = case((EiaSection.key == "armed_forces", v1_functions), else_=v2_functions)
     # A missing answer is NULL on PostgreSQL and the text 'null' on SQLite (JSON_QUOTE of nothing).
     answered = and_(functions.is_not(None), functions != "null")
     armed = db.session.execute(
         select(func.count(), func.count().filter(functions.not_like('%"none"%'))).where(
-            EiaSection.eia_id.in_(completed_ids), EiaSection.key == "armed_forces", answered
+            EiaSection.eia_id.in_(completed_ids), EiaSection.key.in_(("armed_forces", "screening")), answered
         )
     ).one()
     total = db.session.execute(select(func.count()).where(_completed_in(year))).scalar_one()
