@@ -206,7 +206,8 @@ def changed_decisions(year: int) -> list[ChangedDecision]:
         (eia_id, key): values or {}
         for eia_id, key, values in db.session.execute(
             select(EiaSection.eia_id, EiaSection.key, EiaSection.answers).where(
-                EiaSection.eia_id.in_([row[0] for row in found]), EiaSection.key.in_(("outcome", "consultation"))
+                EiaSection.eia_id.in_([row[0] for row in found]),
+                EiaSection.key.in_(("about", "outcome", "consultation")),
             )
         ).all()
     }
@@ -223,7 +224,12 @@ def changed_decisions(year: int) -> list[ChangedDecision]:
                 title,
                 names.get(directorate, "?"),
                 what[:1].upper() + what[1:],
-                str(answers.get((eia_id, "outcome"), {}).get("summary") or ""),
+                # The plain-English summary (form version 2), else the outcome's own summary.
+                str(
+                    answers.get((eia_id, "about"), {}).get("plain_summary")
+                    or answers.get((eia_id, "outcome"), {}).get("summary")
+                    or ""
+                ),
                 str(answers.get((eia_id, "consultation"), {}).get("how_it_changed") or ""),
             )
         )

@@ -1,7 +1,7 @@
 """what the equalities team writes for a year: the annual report's commentary, the equality information's narrative
 
 Revision ID: f3a9c2d7b614
-Revises: e8b4f2a7c913
+Revises: e3f1a7c9d402
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f3a9c2d7b614'
-down_revision = 'e8b4f2a7c913'
+down_revision = 'e3f1a7c9d402'
 branch_labels = None
 depends_on = None
 
