@@ -157,6 +157,7 @@ def test_a_new_author_writes_an_assessment_with_a_colleague_and_deals_with_a_com
     colleague.click("link", "Screening")
     colleague.fill("How many people are affected, and who are they?", "About 41,000 active borrowers.")
     colleague.fill("How significant is the effect on them?", "Moderate: fewer weekday evening hours.")
+    colleague.choose("None of these")
     colleague.choose("Yes", exact=True)
     colleague.choose("Yes, I have completed this section")
     colleague.click("button", "Save and continue")
@@ -179,11 +180,12 @@ def test_a_new_author_writes_an_assessment_with_a_colleague_and_deals_with_a_com
     type_into(page, "started_on-year", "2026")
     type_into(page, "changes", "Four branches move from 48 to 36 hours a week; Saturday mornings are kept.")
     choose_by_keyboard(page, "affects", "both")
+    type_into(page, "plain_summary", "Four libraries open fewer weekday hours; mornings stay at two branches.")
     choose_by_keyboard(page, "completed", "yes")
     tab_to(page, "submit")
     page.keyboard.press("Enter")
     page.wait_for_load_state()
-    author.fields += 10
+    author.fields += 11
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("real date")  # the impossible 31 February ...
     expect(summary).to_contain_text("Enter aims and intended outcomes")  # ... and the missing answer, at once
