@@ -104,7 +104,11 @@ def _answer_the_rest(app: Flask, reference: str, skip: set[str]) -> None:
         for section in eia.form.sections:
             if section.key in skip or section.kind == "impacts":
                 continue
+            if section.needed_when is not None and not section.needed_when.holds(eia.answers):
+                continue  # left out by a rule of the template (the Covenant, with no covered function)
             answers = dict(STANDARD_ANSWERS.get(section.key, {}))
+            if section.key == "mitigations":
+                continue  # after its mitigation, below
             version = eia.section(section.key).version
             eia_services.save_section(eia, section.key, answers, completed=True, expected_version=version, by=author)
         age = next(i for i in eia.impacts if i.is_negative)
@@ -121,9 +125,8 @@ def _answer_the_rest(app: Flask, reference: str, skip: set[str]) -> None:
             by=author,
         )
         version = eia.section("mitigations").version
-        eia_services.save_section(
-            eia, "mitigations", STANDARD_ANSWERS["mitigations"], completed=True, expected_version=version, by=author
-        )
+        answers = STANDARD_ANSWERS["mitigations"] | {"monitoring_owner": str(author.id)}
+        eia_services.save_section(eia, "mitigations", answers, completed=True, expected_version=version, by=author)
         db.session.commit()
 
 
