@@ -65,7 +65,7 @@ def test_stay_signed_in_restarts_the_idle_clock(client, db, login_as):
     response = client.post("/session/extend", headers={"X-CSRFToken": client.csrf_token()}, csrf=False)
     assert response.status_code == 200
     body = response.get_json()
-    assert body["idle_seconds"] == 30 * 60 and body["warning_seconds"] == 120
+    assert 30 * 60 - 2 <= body["idle_seconds"] <= 30 * 60 and body["warning_seconds"] == 120
     assert 10 * 3600 < body["absolute_seconds"] <= 11 * 3600  # the 12-hour limit does not move
     assert time.time() - _last_seen(client) < 5
 
