@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, has_request_context, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import validate_csrf
 from werkzeug.datastructures import MultiDict
@@ -107,7 +107,9 @@ class SessionTimes:
 
 def session_times(now: float | None = None) -> SessionTimes | None:
     """How long the current signed-in session has left, or None when nobody is signed in."""
-    if not current_user.is_authenticated or "last_seen" not in session:
+    if not has_request_context() or current_user is None or not current_user.is_authenticated:
+        return None  # an email rendered by a command, or nobody signed in
+    if "last_seen" not in session:
         return None
     now = time.time() if now is None else now
     config = current_app.config
