@@ -145,6 +145,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "EIA_COUNCIL_NAME": os.environ.get("EIA_COUNCIL_NAME", "Example Borough Council"),
         "EIA_SERVICE_NAME": "Equality impact assessments",
+        # Where people ask for an accessible format or report an accessibility problem (the statement).
+        "EIA_ACCESSIBILITY_EMAIL": os.environ.get("EIA_ACCESSIBILITY_EMAIL", "equalities@council.example"),
+        "EIA_ACCESSIBILITY_PHONE": os.environ.get("EIA_ACCESSIBILITY_PHONE", "020 7946 0123"),
         # Sessions: the cookie lives for a working day; inactivity ends the session sooner.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
