@@ -148,6 +148,14 @@ def test_the_annual_report_reflows(page: Page, demo_server: str):
     assert "/reports/" in page.url
     assert _too_wide(page) is None, f"the report is {_too_wide(page)} px wide"
     assert_accessible(page)
+    # Scaled down to 320 px a chart's labels would fall below 10 px: there it is hidden, its numbers
+    # being in the table beside it; on a wide screen it is shown at full size.
+    charts = page.locator("svg.app-chart")
+    assert charts.count() >= 2
+    assert all(not chart.is_visible() for chart in charts.all())
+    page.set_viewport_size({"width": 1280, "height": 800})
+    assert all(chart.is_visible() for chart in charts.all())
+    page.set_viewport_size(NARROW)
     # Every report table scrolls in its own region, so the page does not.
     for table in page.locator("table.app-report-table").all():
         region = table.locator("xpath=..")
