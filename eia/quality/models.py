@@ -21,10 +21,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from eia.db_types import UTCDateTime, enum_column, utcnow
-from eia.extensions import db
+from eia.extensions import Model
 
 
-class Rubric(db.Model):
+class Rubric(Model):
     """A version of the quality-audit rubric, loaded from forms/rubrics/; scores keep their version."""
 
     __tablename__ = "rubrics"
@@ -45,7 +45,7 @@ class Rubric(db.Model):
         return f"<Rubric {self.key} v{self.version}>"
 
 
-class Sample(db.Model):
+class Sample(Model):
     """A frozen random draw of completed EIAs: the seed and the ordered population are kept so
     anyone can draw it again and get the same EIAs."""
 
@@ -76,7 +76,7 @@ class Sample(db.Model):
         return f"<Sample {self.id} {self.period_label} seed={self.seed!r}>"
 
 
-class SampleItem(db.Model):
+class SampleItem(Model):
     __tablename__ = "sample_items"
     __table_args__ = (UniqueConstraint("sample_id", "eia_id"),)
 
@@ -104,7 +104,7 @@ class Rating(StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
-class QualityScore(db.Model):
+class QualityScore(Model):
     """One scoring of a sampled EIA against a rubric; a re-test is a later scoring linked to it."""
 
     __tablename__ = "quality_scores"
@@ -133,7 +133,7 @@ class QualityScore(db.Model):
         return f"<QualityScore {self.id} item={self.item_id} {self.rating}>"
 
 
-class CriterionScore(db.Model):
+class CriterionScore(Model):
     __tablename__ = "criterion_scores"
     __table_args__ = (
         UniqueConstraint("score_id", "criterion"),
@@ -161,7 +161,7 @@ class FindingStatus(StrEnum):
         return self.value.capitalize()
 
 
-class Finding(db.Model):
+class Finding(Model):
     """Something a quality audit found to put right: an action for its owner (usually the author)."""
 
     __tablename__ = "quality_findings"

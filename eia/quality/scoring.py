@@ -130,7 +130,7 @@ def score_item(
     ]
     item.scores.append(result)
     db.session.flush()
-    eia = db.session.get(Eia, item.eia_id)
+    eia = db.session.get_one(Eia, item.eia_id)
     audit.record(
         "sample_retested" if previous else "sample_scored",
         result,

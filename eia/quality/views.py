@@ -98,7 +98,7 @@ def _item_or_404(sample: Sample, item_id: int) -> tuple[SampleItem, Eia]:
     item = db.session.get(SampleItem, item_id)
     if item is None or item.sample_id != sample.id:
         abort(404)
-    return item, db.session.get(Eia, item.eia_id)
+    return item, db.session.get_one(Eia, item.eia_id)
 
 
 def _sample_page(sample: Sample, verification: sampling.Verification | None = None) -> str:

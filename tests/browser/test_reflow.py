@@ -77,6 +77,7 @@ def _pages(ids: dict[str, Any]) -> dict[Role | None, list[str]]:
             f"/eias/{mitigated}/actions/",
             "/plans/",
             "/plans/dashboard",
+            "/dashboard",
             f"/plans/{ids['plan']}",
             f"/plans/actions/{ids['action']}",
             "/programme/",
