@@ -38,6 +38,8 @@ MATRIX = [
     ("GET", "/account/waiting", SIGNED_IN),
     ("GET", "/", SIGNED_IN),
     ("POST", "/sign-out", EVERYONE),
+    ("GET", "/session/status", SIGNED_IN),
+    ("POST", "/session/extend", SIGNED_IN),
     ("GET", "/account", SIGNED_IN),
     ("GET", "/account/password", SIGNED_IN),
     ("POST", "/account/reminders", SIGNED_IN),
