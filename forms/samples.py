@@ -16,6 +16,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from eia.quality.strata import MAX_MINIMUM, MAX_WEIGHT, STRATA
 from forms.fields import DateField, select_choices, strip
 from forms.rubrics import SCORE_LABELS, SCORES
 
@@ -74,6 +75,21 @@ class DrawSampleForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.service_area_ids.choices = select_choices(service_areas)
 
+    def strata(self) -> list[dict[str, Any]] | None:
+        """The strata typed in (a risk-weighted draw), or None when every box is empty (a uniform draw)."""
+        given = []
+        for key in STRATA:
+            weight, minimum = getattr(self, f"weight_{key}").data, getattr(self, f"minimum_{key}").data
+            if weight or minimum:
+                given.append(
+                    {
+                        "key": key,
+                        "weight": int(weight) if weight else None,
+                        "minimum": int(minimum) if minimum else None,
+                    }
+                )
+        return given or None
+
     def validate_exclude_months(self, field: Any) -> None:
         if not (field.data.isascii() and field.data.isdigit()) or len(field.data) > 3 or int(field.data) > 120:
             raise ValidationError("Enter a number of months from 0 to 120")
@@ -81,6 +97,41 @@ class DrawSampleForm(FlaskForm):
     def validate_period(self, field: Any) -> None:
         if not field.data and not (self.from_date.parts or self.from_date.data):
             raise ValidationError("Enter a quarter like 2025-Q1, or the dates to draw from")
+
+
+def _whole_number(least: int, most: int) -> Any:
+    def check(_form: Any, field: Any) -> None:
+        text = field.data or ""
+        if text and not (text.isascii() and text.isdigit() and len(text) <= 4 and least <= int(text) <= most):
+            raise ValidationError(f"Enter a whole number from {least} to {most}")
+
+    return check
+
+
+# One weight and one minimum per stratum of a risk-weighted draw (method v2).
+for _key, _title in STRATA.items():
+    setattr(
+        DrawSampleForm,
+        f"weight_{_key}",
+        StringField(
+            f"Weight for {_title.lower()}",
+            description="How many times as likely to be drawn, from 1 to 100.",
+            filters=[strip],
+            widget=GovTextInput(),
+            validators=[Optional(), _whole_number(1, MAX_WEIGHT)],
+        ),
+    )
+    setattr(
+        DrawSampleForm,
+        f"minimum_{_key}",
+        StringField(
+            f"At least this many {_title.lower()}",
+            description="All of them if there are fewer.",
+            filters=[strip],
+            widget=GovTextInput(),
+            validators=[Optional(), _whole_number(0, MAX_MINIMUM)],
+        ),
+    )
 
 
 def score_form_class(criteria: list[dict[str, Any]], people: list[tuple[str, str]]) -> type[FlaskForm]:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from eia.accounts.models import User
 from eia.assessments.models import Characteristic, EiaKind, FormTemplate
 from eia.auditlog import services as audit
+from eia.db_types import utcnow
 from eia.errors import ValidationFailed, WorkflowError
 from eia.extensions import db
 from forms.definitions import DefinitionError, load_file, shipped_templates
@@ -41,6 +42,8 @@ def load_template(path: Path, *, by: Any) -> FormTemplate:
         title=definition.title,
         definition=data,
         source_name=path.name,
+        published_at=utcnow(),
+        published_by_id=getattr(by, "id", None),
     )
     db.session.add(template)
     db.session.flush()

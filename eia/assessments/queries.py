@@ -29,8 +29,12 @@ from forms.definitions import Section
 
 
 def latest_template(kind: EiaKind) -> FormTemplate | None:
+    """The newest published version: what new assessments are written on."""
     return db.session.execute(
-        select(FormTemplate).where(FormTemplate.kind == kind).order_by(FormTemplate.version.desc()).limit(1)
+        select(FormTemplate)
+        .where(FormTemplate.kind == kind, FormTemplate.published_at.is_not(None))
+        .order_by(FormTemplate.version.desc())
+        .limit(1)
     ).scalar_one_or_none()
 
 

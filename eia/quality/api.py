@@ -190,6 +190,7 @@ def sample_data(sample: Sample) -> dict[str, Any]:
         "exclude_months": sample.exclude_months,
         "excluded": sample.excluded,
         "method": sample.method,
+        "strata": sample.strata or [],
         "seed": sample.seed,
         "population_hash": sample.population_hash,
         "items": [_item_data(item, eias[item.eia_id], user, areas, names) for item in sample.items],
@@ -265,6 +266,7 @@ def draw(values: dict[str, Any]):
         per_service_area=values["per_service_area"],
         seed=values["seed"],
         exclude_months=current_app.config["EIA_SAMPLE_EXCLUDE_MONTHS"] if exclude_months is None else exclude_months,
+        strata=values["strata"],
         by=api_user(),
     )
     db.session.commit()

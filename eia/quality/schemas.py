@@ -14,6 +14,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from eia.assessments.schemas import PersonSchema
 from eia.quality.models import FindingStatus, Rating, Rubric
+from eia.quality.strata import MAX_MINIMUM, MAX_WEIGHT, STRATA
 from forms.rubrics import SCORES
 
 #: The limits of the pages' forms (forms/samples.py and forms/eia.py's DateField).
@@ -153,6 +154,30 @@ class SampleSummarySchema(Schema):
     drawn_by = fields.Nested(PersonSchema, allow_none=True)
 
 
+class StratumSchema(Schema):
+    """One stratum of a risk-weighted draw (method v2)."""
+
+    key = fields.String(
+        required=True,
+        validate=validate.OneOf(list(STRATA), error=f"Choose one of: {', '.join(STRATA)}"),
+        metadata={"description": "; ".join(f"{k}: {v}" for k, v in STRATA.items())},
+    )
+    weight = fields.Integer(
+        strict=True,
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=MAX_WEIGHT, error=f"Enter a weight from 1 to {MAX_WEIGHT}"),
+        metadata={"description": "How many times as likely to be drawn (default 1)"},
+    )
+    minimum = fields.Integer(
+        strict=True,
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=0, max=MAX_MINIMUM, error=f"Enter a minimum from 0 to {MAX_MINIMUM}"),
+        metadata={"description": "Draw at least this many of the stratum (all if fewer)"},
+    )
+
+
 class SampleSchema(SampleSummarySchema):
     """A frozen sample: how it was drawn (so anyone can draw it again) and what was drawn."""
 
@@ -164,7 +189,8 @@ class SampleSchema(SampleSummarySchema):
     excluded = fields.List(
         fields.String(), metadata={"description": "Left out: sampled in the previous exclude_months months"}
     )
-    method = fields.String()
+    method = fields.String(metadata={"description": "v1: every assessment equally likely; v2: risk-weighted"})
+    strata = fields.List(fields.Nested(StratumSchema), metadata={"description": "Method v2: the strata and weights"})
     seed = fields.String()
     population_hash = fields.String(metadata={"description": "SHA-256 of the population, sorted by reference"})
     items = fields.List(fields.Nested(SampleItemSchema))
@@ -221,6 +247,16 @@ class DrawSampleInputSchema(Schema):
         load_default=None,
         validate=validate.Range(min=0, max=120, error="Enter a number of months from 0 to 120"),
         metadata={"description": "Leave out assessments sampled this many months back (default: the council's)"},
+    )
+    strata = fields.List(
+        fields.Nested(StratumSchema),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=len(STRATA)),
+        metadata={
+            "description": "Given (even empty), the draw is risk-weighted (method v2): each stratum with a weight "
+            "or a minimum count; left out, every assessment is equally likely (method v1)"
+        },
     )
 
     @validates_schema

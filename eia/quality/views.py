@@ -16,6 +16,7 @@ from eia.forms_support import Conflict, bind_form, submit_form
 from eia.permissions import can, permit
 from eia.quality import queries, sampling, scoring
 from eia.quality.models import Finding, Sample, SampleItem
+from eia.quality.strata import STRATA
 from eia.web import form_version, int_arg, paginate
 from forms.samples import FINDING_SLOTS, CloseFindingForm, DrawSampleForm, score_form_class
 
@@ -62,7 +63,7 @@ def new():
         )
         if done is not None:
             return done
-    return render_template("samples/new.html", form=form)
+    return render_template("samples/new.html", form=form, strata=STRATA)
 
 
 def _draw(form: DrawSampleForm) -> Sample:
@@ -83,6 +84,7 @@ def _draw(form: DrawSampleForm) -> Sample:
         per_service_area=form.per_service_area.data == "yes",
         seed=form.seed.data,
         exclude_months=int(form.exclude_months.data),
+        strata=form.strata(),
         by=current_user,
     )
 
@@ -111,6 +113,8 @@ def _sample_page(sample: Sample, verification: sampling.Verification | None = No
         visible={e.id for e in eias.values() if can(current_user, "eia.view", e)},
         areas={a.id: a.full_name for a in accounts.service_areas()},
         drawn_by=eia_queries.user_names({sample.drawn_by_id} if sample.drawn_by_id else set()),
+        strata=STRATA,
+        strata_counts=sampling.stratum_counts(sample),
         verification=verification,
     )
 
