@@ -18,7 +18,7 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from eia.quality.strata import MAX_MINIMUM, MAX_WEIGHT, STRATA
 from forms.fields import DateField, select_choices, strip
-from forms.rubrics import SCORE_LABELS, SCORES
+from forms.rubrics import NOT_APPLICABLE, SCORE_LABELS, SCORES
 
 FINDING_SLOTS = 3
 
@@ -134,19 +134,28 @@ for _key, _title in STRATA.items():
     )
 
 
+def chosen_scores(form: FlaskForm, criteria: list[dict[str, Any]]) -> dict[str, int | None]:
+    """The scores chosen on a scoring (or moderation) form: None for "not applicable"."""
+    values = {c["key"]: getattr(form, f"score_{c['key']}").data for c in criteria}
+    return {key: None if value == NOT_APPLICABLE else int(value) for key, value in values.items()}
+
+
 def score_form_class(criteria: list[dict[str, Any]], people: list[tuple[str, str]]) -> type[FlaskForm]:
     """A form with a 0/1/2 choice (guidance in each label) and a comment for each criterion, a
     summary, and room for findings."""
     attrs: dict[str, Any] = {}
     for criterion in criteria:
+        choices = [(str(s), f"{SCORE_LABELS[s]}: {criterion['guidance'][str(s)]}") for s in reversed(SCORES)]
+        message = f"Score '{criterion['title']}' 0, 1 or 2"
+        if "not_applicable" in criterion:
+            choices.append((NOT_APPLICABLE, f"Not applicable: {criterion['not_applicable']}"))
+            message += ", or not applicable"
         attrs[f"score_{criterion['key']}"] = RadioField(
             criterion["title"],
             description=criterion["question"],
             widget=GovRadioInput(),
-            choices=select_choices(
-                [(str(s), f"{SCORE_LABELS[s]}: {criterion['guidance'][str(s)]}") for s in reversed(SCORES)]
-            ),
-            validators=[DataRequired(f"Score '{criterion['title']}' 0, 1 or 2")],
+            choices=select_choices(choices),
+            validators=[DataRequired(message)],
         )
         attrs[f"comment_{criterion['key']}"] = TextAreaField(
             f"Comment on {criterion['title'].lower()} (optional)",
@@ -185,6 +194,47 @@ def score_form_class(criteria: list[dict[str, Any]], people: list[tuple[str, str
     attrs["scored_before"] = HiddenField()  # scorings when the form was opened: a second send is refused
     attrs["submit"] = SubmitField("Save the scores", widget=GovSubmitInput())
     return type("ScoreForm", (FlaskForm,), attrs)
+
+
+def moderate_form_class(criteria: list[dict[str, Any]]) -> type[FlaskForm]:
+    """Agree with a scoring, or give every criterion's score (as on the scoring form) and a note."""
+    attrs: dict[str, Any] = {
+        "agrees": RadioField(
+            "Do you agree with these scores?",
+            widget=GovRadioInput(),
+            choices=select_choices([("yes", "Yes, I agree"), ("no", "No: I give my own scores below")]),
+            validators=[DataRequired("Say whether you agree with the scores")],
+        )
+    }
+    for criterion in criteria:
+        choices = [(str(s), SCORE_LABELS[s]) for s in reversed(SCORES)]
+        if "not_applicable" in criterion:
+            choices.append((NOT_APPLICABLE, "Not applicable"))
+        attrs[f"score_{criterion['key']}"] = RadioField(
+            criterion["title"],
+            description=criterion["question"],
+            widget=GovRadioInput(),
+            choices=select_choices(choices),
+            validators=[Optional()],
+        )
+    attrs["note"] = TextAreaField(
+        "Note",
+        description="Why your scores differ (needed when you do not agree).",
+        filters=[strip],
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=5000, message="Must be 5,000 characters or fewer")],
+    )
+    attrs["submit"] = SubmitField("Save the moderation", widget=GovSubmitInput())
+    return type("ModerateForm", (FlaskForm,), attrs)
+
+
+def moderated_scores(form: FlaskForm, criteria: list[dict[str, Any]]) -> dict[str, int | None]:
+    """The moderator's scores, leaving out criteria left unanswered (the service names them)."""
+    return {
+        c["key"]: None if value == NOT_APPLICABLE else int(value)
+        for c in criteria
+        if (value := getattr(form, f"score_{c['key']}").data)
+    }
 
 
 class CloseFindingForm(FlaskForm):

@@ -262,6 +262,7 @@ def matrix_objects() -> dict[str, Any]:
         "planned": planned.id,
         "sample": sample.id,
         "item": item.id,
+        "score": finding.score_id,
         "finding": finding.id,
         "year": 2025,
         "checkpoint": 1,

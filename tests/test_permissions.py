@@ -145,6 +145,8 @@ MATRIX = [
     # {item}'s EIA was written by someone else, so any equalities officer may score it.
     ("GET", "/samples/{sample}/items/{item}/score", {Role.EQUALITIES}),
     ("POST", "/samples/{sample}/items/{item}/score", {Role.EQUALITIES}),
+    ("GET", "/samples/{sample}/items/{item}/scores/{score}/moderate", {Role.EQUALITIES}),
+    ("POST", "/samples/{sample}/items/{item}/scores/{score}/moderate", {Role.EQUALITIES}),
     # {finding} is owned by the EIA's author, who is not the person signed in here.
     ("GET", "/samples/findings/{finding}", SAMPLE_READERS),
     ("POST", "/samples/findings/{finding}", {Role.EQUALITIES}),
@@ -176,6 +178,7 @@ def _flask_rule(path: str) -> str:
         .replace("{sample}", "<int:sample_id>")
         .replace("{year}", "<int:year>")
         .replace("{item}", "<int:item_id>")
+        .replace("{score}", "<int:score_id>")
         .replace("{finding}", "<int:finding_id>")
         .replace("{token}", "<int:token_id>")
         .replace("{coauthor}", "<int:coauthor_id>")

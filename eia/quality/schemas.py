@@ -51,6 +51,9 @@ class RubricCriterionSchema(Schema):
     guidance = fields.Dict(
         keys=fields.String(), values=fields.String(), metadata={"description": "What earns a 0, a 1 and a 2"}
     )
+    not_applicable = fields.String(
+        metadata={"description": "Rubric v2: when the criterion may be scored not applicable (null); absent: never"}
+    )
 
 
 class RubricSchema(Schema):
@@ -101,8 +104,27 @@ class FindingDetailSchema(FindingSchema):
 class CriterionScoreSchema(Schema):
     criterion = fields.String()
     title = fields.String()
-    score = fields.Integer(metadata={"description": "0 absent, 1 partial, 2 good"})
+    score = fields.Integer(
+        allow_none=True, metadata={"description": "0 absent, 1 partial, 2 good, null not applicable"}
+    )
     comment = fields.String()
+
+
+class ModerationSchema(Schema):
+    """A second person's view of a scoring: agreed, or their own scores (which then count)."""
+
+    agrees = fields.Boolean()
+    note = fields.String()
+    points = fields.Integer(metadata={"description": "What counts: the scoring's own when agreed"})
+    max_points = fields.Integer()
+    rating = fields.Enum(Rating, by_value=True)
+    moderated_by = fields.Nested(PersonSchema)
+    moderated_at = fields.DateTime()
+    scores = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(allow_none=True),
+        metadata={"description": "The moderator's own scores by criterion key (empty when agreed)"},
+    )
 
 
 class QualityScoreSchema(Schema):
@@ -119,6 +141,7 @@ class QualityScoreSchema(Schema):
     scored_at = fields.DateTime()
     criteria = fields.List(fields.Nested(CriterionScoreSchema))
     findings = fields.List(fields.Nested(FindingSchema))
+    moderation = fields.Nested(ModerationSchema, allow_none=True)
 
 
 class SampleItemSchema(Schema):
@@ -305,10 +328,10 @@ class ScoreInputSchema(Schema):
 
     scores = fields.Dict(
         keys=fields.String(validate=validate.Length(max=40)),
-        values=fields.Integer(strict=True, validate=validate.OneOf(SCORES, error="Score 0, 1 or 2")),
+        values=fields.Integer(strict=True, allow_none=True, validate=validate.OneOf(SCORES, error="Score 0, 1 or 2")),
         required=True,
         error_messages={"required": "Score every criterion of the rubric 0, 1 or 2"},
-        metadata={"description": "By criterion key"},
+        metadata={"description": "By criterion key; null for not applicable where the rubric allows it"},
     )
     comments = fields.Dict(
         keys=fields.String(validate=validate.Length(max=40)),
@@ -353,6 +376,13 @@ def check_scores(rubric: Rubric, values: dict[str, Any], people: set[int]) -> No
         if key not in titles
     }
     scores |= {key: f"Score '{title}' 0, 1 or 2" for key, title in titles.items() if key not in values["scores"]}
+    scores |= {
+        c["key"]: f"'{c['title']}' cannot be scored not applicable"
+        for c in rubric.criteria
+        if c["key"] in values["scores"] and values["scores"][c["key"]] is None and "not_applicable" not in c
+    }
+    if titles and all(values["scores"].get(key) is None for key in titles) and not scores:
+        scores[next(iter(titles))] = "Score at least one criterion"
     if scores:
         problems["scores"] = scores
     comments = {key: f"No criterion {key!r} in the rubric" for key in values["comments"] if key not in titles}
@@ -371,6 +401,23 @@ def check_scores(rubric: Rubric, values: dict[str, Any], people: set[int]) -> No
         problems["findings"] = findings
     if problems:
         raise ValidationError(problems)
+
+
+class ModerateInputSchema(Schema):
+    """Agree with a scoring, or give a score for every criterion of its rubric with a note."""
+
+    agrees = fields.Boolean(required=True, error_messages={"required": "Say whether you agree with the scores"})
+    scores = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=40)),
+        values=fields.Integer(strict=True, allow_none=True, validate=validate.OneOf(SCORES, error="Score 0, 1 or 2")),
+        load_default=dict,
+        metadata={"description": "When not agreeing: by criterion key, null for not applicable where allowed"},
+    )
+    note = fields.String(
+        load_default="",
+        validate=[validate.Length(max=SUMMARY_LIMIT, error="Must be 5,000 characters or fewer"), _no_null_byte],
+        metadata={"description": "Why the scores differ (needed when not agreeing)"},
+    )
 
 
 class CloseFindingInputSchema(Schema):
