@@ -156,6 +156,7 @@ RULES: dict[str, Rule] = {
     ),
     "finding.close": lambda user, finding: user.role is Role.EQUALITIES or finding.owner_id == user.id,
     "form_template.view": _roles(Role.EQUALITIES, Role.ADMIN),
+    "form_template.manage": _roles(Role.ADMIN),
     "audit.view": _roles(Role.EQUALITIES, Role.ADMIN),
     "audit.export": _roles(Role.EQUALITIES, Role.ADMIN),
     "audit.verify": _roles(Role.EQUALITIES, Role.ADMIN),

@@ -263,6 +263,7 @@ def matrix_objects() -> dict[str, Any]:
         "sample": sample.id,
         "item": item.id,
         "score": finding.score_id,
+        "template": eia.template_id,
         "finding": finding.id,
         "year": 2025,
         "checkpoint": 1,

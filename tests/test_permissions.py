@@ -59,6 +59,14 @@ MATRIX = [
     ("POST", "/admin/users/{user}/unlock", ADMIN),
     ("POST", "/admin/users/{user}/invite", ADMIN),
     ("GET", "/admin/characteristics/", ADMIN),
+    ("GET", "/admin/templates/", {Role.ADMIN, Role.EQUALITIES}),
+    ("GET", "/admin/templates/compare?from={template}&to={template}", {Role.ADMIN, Role.EQUALITIES}),
+    ("GET", "/admin/templates/{template}", {Role.ADMIN, Role.EQUALITIES}),
+    ("GET", "/admin/templates/{template}/preview", {Role.ADMIN, Role.EQUALITIES}),
+    ("GET", "/admin/templates/upload", ADMIN),
+    ("POST", "/admin/templates/upload", ADMIN),
+    # The shipped version is published already: an administrator gets past the permission to a 409.
+    ("POST", "/admin/templates/{template}/publish", ADMIN),
     ("POST", "/admin/characteristics/{characteristic}", ADMIN),
     ("GET", "/admin/service-areas/", ADMIN),
     ("POST", "/admin/service-areas/", ADMIN),
@@ -185,6 +193,8 @@ def _flask_rule(path: str) -> str:
         .replace("{comment}", "<int:comment_id>")
         .replace("{checkpoint}", "<int:checkpoint_id>")
         .replace("{secret}", "<secret>")
+        .replace("{template}", "<int:template_id>")
+        .split("?")[0]
     )
 
 

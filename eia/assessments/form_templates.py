@@ -22,7 +22,14 @@ class TemplateProblems(ValidationFailed):
     """An uploaded template with problems: every one, each with its line."""
 
     def __init__(self, problems: list[Problem]):
-        super().__init__(f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the template")
+        summary = (
+            str(problems[0])
+            if len(problems) == 1
+            else f"The template has {len(problems)} problems, listed below: fix them and upload it again"
+        )
+        super().__init__(
+            f"{len(problems)} problem{'s' if len(problems) != 1 else ''} in the template", {"file": summary}
+        )
         self.problems = problems
 
 

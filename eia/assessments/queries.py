@@ -38,6 +38,11 @@ def latest_template(kind: EiaKind) -> FormTemplate | None:
     ).scalar_one_or_none()
 
 
+def template_usage() -> dict[int, int]:
+    """How many assessments are written on each form template version, by template id."""
+    return dict(db.session.execute(select(Eia.template_id, func.count()).group_by(Eia.template_id)).all())
+
+
 def templates() -> list[FormTemplate]:
     return list(db.session.execute(select(FormTemplate).order_by(FormTemplate.kind, FormTemplate.version)).scalars())
 
