@@ -16,9 +16,9 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from eia.quality.strata import MAX_MINIMUM, MAX_WEIGHT, STRATA
 from forms.fields import DateField, select_choices, strip
 from forms.rubrics import NOT_APPLICABLE, SCORE_LABELS, SCORES
+from forms.strata import MAX_MINIMUM, MAX_WEIGHT, STRATA
 
 FINDING_SLOTS = 3
 

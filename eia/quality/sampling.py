@@ -48,7 +48,7 @@ from eia.db_types import utcnow
 from eia.errors import ValidationFailed
 from eia.extensions import db
 from eia.quality.models import Sample, SampleItem
-from eia.quality.strata import MAX_MINIMUM, MAX_WEIGHT, STRATA
+from forms.strata import MAX_MINIMUM, MAX_WEIGHT, STRATA
 
 METHOD = "v1"
 RISK_WEIGHTED = "v2"

@@ -14,8 +14,8 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from eia.assessments.schemas import PersonSchema
 from eia.quality.models import FindingStatus, Rating, Rubric
-from eia.quality.strata import MAX_MINIMUM, MAX_WEIGHT, STRATA
 from forms.rubrics import SCORES
+from forms.strata import MAX_MINIMUM, MAX_WEIGHT, STRATA
 
 #: The limits of the pages' forms (forms/samples.py and forms/eia.py's DateField).
 COMMENT_LIMIT, SUMMARY_LIMIT = 3000, 5000

@@ -16,7 +16,6 @@ from eia.forms_support import Conflict, bind_form, submit_form
 from eia.permissions import can, permit
 from eia.quality import moderation, queries, sampling, scoring
 from eia.quality.models import Finding, Sample, SampleItem
-from eia.quality.strata import STRATA
 from eia.web import form_version, int_arg, paginate
 from forms.samples import (
     FINDING_SLOTS,
@@ -27,6 +26,7 @@ from forms.samples import (
     moderated_scores,
     score_form_class,
 )
+from forms.strata import STRATA
 
 bp = Blueprint("samples", __name__, url_prefix="/samples")
 
