@@ -162,7 +162,9 @@ def _choose_weighted(
         return picked
     weights = {key: (settings.get(key) or {}).get("weight") or 1 for key in STRATA}
     draw = rng.random
-    keyed = []
+    # Keys and references in two flat lists (floats and strings): no tuple per assessment.
+    keys: list[float] = []
+    left: list[str] = []
     for reference, _, flags in population:
         if reference in taken:
             continue
@@ -171,9 +173,10 @@ def _choose_weighted(
             weight = max(weights[f] for f in flags)
             if weight != 1:
                 u **= 1.0 / weight
-        # Ties (never in practice) go to the lower reference: hence the negated position.
-        keyed.append((u, -len(keyed), reference))
-    return picked + [reference for _, _, reference in heapq.nlargest(wanted, keyed)]
+        keys.append(u)
+        left.append(reference)
+    # nlargest is stable: equal keys (never in practice) go to the lower reference.
+    return picked + [left[i] for i in heapq.nlargest(wanted, range(len(keys)), key=keys.__getitem__)]
 
 
 def check_strata(strata: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -238,18 +241,18 @@ def _population(
         db.session.execute(select(DecisionRecord.eia_id).where(DecisionRecord.is_key_decision.is_(True))).scalars()
     )
     high = set(db.session.execute(select(Impact.eia_id).where(Impact.severity == Severity.HIGH)).scalars())
+    # One shared list per combination of strata: most assessments are in none, and a list each
+    # would be 100,000 more objects at scale.
+    shared: dict[tuple[str, ...], list[str]] = {}
     population = []
     for reference, area, eia_id, proposal_type, outcome in kept:
-        flags = []
-        if proposal_type == "budget":
-            flags.append("budget")
-        if eia_id in key_decisions:
-            flags.append("key_decision")
-        if outcome == "continue":
-            flags.append("continue_adverse")
-        if eia_id in high:
-            flags.append("high_severity")
-        population.append([reference, area, flags])
+        flags = (
+            *(("budget",) if proposal_type == "budget" else ()),
+            *(("key_decision",) if eia_id in key_decisions else ()),
+            *(("continue_adverse",) if outcome == "continue" else ()),
+            *(("high_severity",) if eia_id in high else ()),
+        )
+        population.append([reference, area, shared.setdefault(flags, list(flags))])
     return population, excluded, ids
 
 
