@@ -194,18 +194,21 @@ def check_template(text: str, earlier: list[FormDefinition] = ()) -> CheckResult
                         )
                     )
         for question in questions:
-            condition = question.get("required_when") if isinstance(question, Mapping) else None
-            if condition is None:
+            if not isinstance(question, Mapping):
                 continue
-            named = condition.get("question") if isinstance(condition, dict) else None
-            if named not in keys:
-                problems.append(
-                    Problem(
-                        at(question, "required_when"),
-                        f"Question '{question.get('key')}': required_when names '{named}', "
-                        f"which is not a question of section '{key}'",
-                    )
-                )
+            for rule in ("required_when", "show_when"):
+                # One condition, or a list of conditions that must all hold.
+                given = question.get(rule)
+                for condition in given if isinstance(given, list) else [given] if given is not None else []:
+                    named = condition.get("question") if isinstance(condition, dict) else None
+                    if named not in keys:
+                        problems.append(
+                            Problem(
+                                at(question, rule),
+                                f"Question '{question.get('key')}': {rule} names '{named}', "
+                                f"which is not a question of section '{key}'",
+                            )
+                        )
     if not problems:
         # The structural rules the app applies on every read (an 'about' section with a title...).
         try:

@@ -187,3 +187,15 @@ def test_the_forms_load_command_names_problems_by_line(app, db, tmp_path):
     path.write_text(bad)
     result = app.test_cli_runner().invoke(args=["forms", "load", str(path)])
     assert result.exit_code == 1 and f"Line {line_of(bad, 'type: calendar')}: " in result.output
+
+
+def test_every_condition_of_a_list_and_show_when_must_name_a_question_of_the_section():
+    text = version(8).replace(
+        "required_when: {question: outcome, equals: continue}",
+        "required_when: [{question: outcome, equals: continue}, {question: ruling, equals: 'yes'}]\n"
+        "        show_when: {question: verdict, equals: 'yes'}",
+    )
+    messages = [str(p) for p in check_template(text, [v1_definition()]).problems]
+    assert any("required_when names 'ruling'" in m for m in messages)
+    assert any("show_when names 'verdict'" in m for m in messages)
+    assert not any("names 'outcome'" in m for m in messages)
