@@ -177,3 +177,51 @@ def test_the_report_counts_moderated_scores(client, login_as, db):
     login_as(Role.EQUALITIES)
     report = client.get(f"/reports/{financial_year(first)}").get_data(as_text=True)
     assert "a moderator's scores count where they differ" in report
+
+
+def test_the_item_page_queries_do_not_grow_with_scorings_and_moderations(client, login_as, db, count_queries):
+    eia = make_eia(title="Market stall fees")
+    sample, item, _ = make_scored_sample(eia)
+    login_as(Role.EQUALITIES)
+    url = f"/samples/{sample.id}/items/{item.id}"
+
+    def counted() -> int:
+        with count_queries() as counter:
+            assert client.get(url).status_code == 200
+        return counter.count
+
+    v2 = item.scores[0].rubric
+    moderation.moderate_score(
+        item.scores[0], agrees=False, scores=all_scores(v2, 2), note="Higher.", by=make_user(Role.EQUALITIES)
+    )
+    db.session.commit()
+    few = counted()
+    for n in range(3):
+        auditor, moderator = make_user(Role.EQUALITIES), make_user(Role.EQUALITIES)
+        retest = scoring.score_item(
+            item, rubric=v2, scores=all_scores(v2, 2), comments={}, summary="", findings=[], by=auditor
+        )
+        moderation.moderate_score(retest, agrees=n % 2 == 0, scores=all_scores(v2, 1), note="Lower.", by=moderator)
+    db.session.commit()
+    assert counted() == few
+
+
+def test_the_template_list_queries_do_not_grow_with_versions(client, login_as, db, count_queries):
+    from eia.assessments import form_templates
+    from tests.test_template_editor import version
+
+    admin = login_as(Role.ADMIN)
+
+    def counted() -> int:
+        with count_queries() as counter:
+            assert client.get("/admin/templates/").status_code == 200
+        return counter.count
+
+    form_templates.publish_template(form_templates.upload_template(version(2), "v2.yaml", by=admin), by=admin)
+    db.session.commit()
+    few = counted()
+    for n in (3, 4, 5):
+        form_templates.publish_template(form_templates.upload_template(version(n), f"v{n}.yaml", by=admin), by=admin)
+        make_eia()
+    db.session.commit()
+    assert counted() == few
