@@ -32,13 +32,15 @@ run: install
 
 test: install chromium postgres lint
 	@echo "== test suite on SQLite, with the browser tests =="
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 	@echo "== test suite on PostgreSQL ($(TEST_DATABASE_URL)) =="
-	TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/python -m pytest -m 'not browser'
+	TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/python -m pytest -n 2 --dist loadfile -m 'not browser'
 
 lint: install
 	$(BIN)/ruff check eia tracker forms tests bench
 	$(BIN)/ruff format --check eia tracker forms tests bench
+	@echo "== types (mypy, settings in pyproject.toml) =="
+	$(BIN)/mypy
 
 # Debian packages the tests need: chromium for the browser tests, pdftotext to read PDFs back,
 # HarfBuzz's subsetter for WeasyPrint (which warns, and so fails the tests, without it).

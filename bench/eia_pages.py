@@ -30,6 +30,8 @@ PAGES = [
     ("My work (equalities)", "/"),
     ("EIA list", "/eias/"),
     ("EIA list, filtered", "/eias/?negative=age&state=published"),
+    ("EIA list, by timing", "/eias/?timing_review=late&timing_started=on_time"),
+    ("Equalities dashboard", "/dashboard"),
     ("EIA task list", "/eias/{ref}"),
     ("Impacts section", "/eias/{ref}/sections/impacts"),
     ("Mitigations section", "/eias/{ref}/sections/mitigations"),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from enum import Enum as PyEnum
+from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Enum, Integer
+from sqlalchemy import BigInteger, Date, DateTime, Enum, Integer
 from sqlalchemy.engine import Dialect
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 #: A 64-bit key on PostgreSQL that SQLite still treats as its ROWID alias.
@@ -51,3 +54,22 @@ def enum_column(enum_class: type[PyEnum], length: int = 32) -> Enum:
         validate_strings=True,
         values_callable=lambda members: [member.value for member in members],
     )
+
+
+class utc_day(FunctionElement[date]):
+    """The UTC calendar day of a :class:`UTCDateTime` column, in SQL: ``date(x)`` on SQLite (which
+    stores UTC), ``(x AT TIME ZONE 'UTC')::date`` on PostgreSQL (whatever the session's time zone)."""
+
+    type = Date()
+    inherit_cache = True
+    name = "utc_day"
+
+
+@compiles(utc_day)
+def _utc_day_default(element: utc_day, compiler: Any, **kw: Any) -> str:
+    return f"date({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(utc_day, "postgresql")
+def _utc_day_postgresql(element: utc_day, compiler: Any, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC' AS DATE)"

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import flash, g, redirect, render_template, request
 from flask.typing import ResponseReturnValue
@@ -86,6 +86,7 @@ def submit_form(
         return conflict_page(form, conflict, message), 409
     if not done:
         return None
+    result = cast(T, result)  # done: the service returned
     db.session.commit()
     flash(saved(result) if callable(saved) else saved, "success")
     return redirect(then(result) if callable(then) else then)

@@ -144,6 +144,7 @@ RULES: dict[str, Rule] = {
     "plan.update_progress": lambda user, action: user.role is Role.EQUALITIES or _leads(user, action),
     "sample.view": _roles(Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER),
     "report.view": _roles(Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER),
+    "dashboard.view": _roles(Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER),
     "sample.draw": _roles(Role.EQUALITIES),
     # An auditor never scores an assessment they wrote, lead or signed off.
     "sample.score": lambda user, eia: (

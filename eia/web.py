@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard, overload
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, g, request, url_for
@@ -55,7 +55,7 @@ class SessionInterface(SecureCookieSessionInterface):
             return secure
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """Only paths on this site may be redirected to after sign-in."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return False
@@ -117,6 +117,10 @@ def form_version(posted: Any) -> int:
     return int(raw) if raw and raw.isascii() and raw.isdigit() and len(raw) < 12 else -1
 
 
+@overload
+def int_arg(name: str, default: int, *, minimum: int = 1, maximum: int = 10**9) -> int: ...
+@overload
+def int_arg(name: str, default: None = None, *, minimum: int = 1, maximum: int = 10**9) -> int | None: ...
 def int_arg(name: str, default: int | None = None, *, minimum: int = 1, maximum: int = 10**9) -> int | None:
     """A whole-number query parameter in range, or *default* when absent.
 
@@ -140,6 +144,7 @@ def navigation() -> list[dict[str, Any]]:
         ("Action plans", "plans.index", "/plans"),
     ]
     if current_user.role in (Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER):
+        items.insert(1, ("Dashboard", "dashboard.show", "/dashboard"))
         items.append(("Quality audits", "samples.index", "/samples"))
         items.append(("Annual report", "reports.choose", "/reports"))
     if current_user.role in (Role.EQUALITIES, Role.ADMIN):

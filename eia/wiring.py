@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from flask import Flask, has_request_context, request, session
+from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
-from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, Template
 from sqlalchemy import event
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine
 
 from eia.config import ConfigError
@@ -104,6 +107,43 @@ def _init_login(app: Flask) -> None:
         return session_user(int(user_id), session.get("sid"), app.config["PERMANENT_SESSION_LIFETIME"])
 
 
+class QueryInTemplate(RuntimeError):
+    """A template ran SQL (a lazy relationship): load what it shows in the view's queries instead."""
+
+
+_rendering: ContextVar[str | None] = ContextVar("template_rendering", default=None)
+_BOOKKEEPING = ("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "COMMIT")
+
+
+class _TemplateRunningNoQueries(Template):
+    """A template that counts itself as rendering, so SQL run meanwhile can be refused."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        if has_request_context():  # the signed-in person is loaded (again, after a rollback) first
+            user = current_user._get_current_object()
+            if user.is_authenticated and sa_inspect(user).expired_attributes:
+                db.session.refresh(user)
+        token = _rendering.set(_rendering.get() or self.name)
+        try:
+            return super().render(*args, **kwargs)
+        finally:
+            _rendering.reset(token)
+
+
+def _refuse_queries_in_templates(app: Flask) -> None:
+    """Under TESTING, any SQL run while a template renders raises, so a template that loads a
+    relationship lazily fails its test (templates run no queries)."""
+
+    def check(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        template = _rendering.get()
+        if template and not statement.lstrip().upper().startswith(_BOOKKEEPING):
+            raise QueryInTemplate(f"{template} ran SQL: {' '.join(statement.split())[:400]}")
+
+    app.jinja_env.template_class = _TemplateRunningNoQueries
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", check)
+
+
 def _init_templates(app: Flask) -> None:
     app.jinja_loader = ChoiceLoader(
         [
@@ -138,6 +178,7 @@ PACKAGES = (
     "quality",
     "notifications",
     "reports",
+    "dashboard",
     "demo",
     "ops",
 )
@@ -162,3 +203,5 @@ def init_app(app: Flask) -> None:
     for name in PACKAGES:
         importlib.import_module(f"eia.{name}").init_app(app)
     register_error_handlers(app)
+    if app.config["TESTING"]:
+        _refuse_queries_in_templates(app)

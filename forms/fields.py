@@ -67,7 +67,7 @@ class DateField(Field):
         self.error_parts: set[str] = set()
 
     def process(self, formdata: Any, data: Any = None, extra_filters: Any = None) -> None:
-        self.process_errors = []
+        self.process_errors: list[str] = []
         self.data = data if isinstance(data, date) else None
         if isinstance(data, str) and data:
             self.data = date.fromisoformat(data)
@@ -108,4 +108,4 @@ class DateField(Field):
 
 def choices(pairs: Mapping[str, str] | list[tuple[str, str]]) -> list[SelectChoice]:
     """Select, radio or checkbox choices from a mapping or from (value, label) pairs."""
-    return select_choices(list(pairs.items()) if isinstance(pairs, dict) else pairs)
+    return select_choices(list(pairs.items()) if isinstance(pairs, Mapping) else pairs)

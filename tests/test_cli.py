@@ -27,6 +27,7 @@ COMMANDS = [
     ["users", "create"],
     ["users", "list"],
     ["demo"],
+    ["daily"],
     ["audit-log"],
     ["audit-log", "verify"],
     ["audit-log", "export"],

@@ -108,6 +108,7 @@ MATRIX = [
     ("POST", "/eias/{eia}/comments/{comment}/dealt-with", set()),
     ("GET", "/eias/{eia}/history", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
     ("GET", "/eias/{eia}.pdf", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
+    ("POST", "/eias/{eia}.docx", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
     ("GET", "/eias/{eia}/evidence/", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
     ("GET", "/eias/{eia}/evidence/new/file", set()),
     ("POST", "/eias/{eia}/evidence/new/file", set()),
@@ -158,6 +159,7 @@ MATRIX = [
     # {finding} is owned by the EIA's author, who is not the person signed in here.
     ("GET", "/samples/findings/{finding}", SAMPLE_READERS),
     ("POST", "/samples/findings/{finding}", {Role.EQUALITIES}),
+    ("GET", "/dashboard", SAMPLE_READERS),
     ("GET", "/reports/", SAMPLE_READERS),
     ("GET", "/reports/{year}", SAMPLE_READERS),
     ("GET", "/reports/{year}.pdf", SAMPLE_READERS),

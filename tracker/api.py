@@ -64,7 +64,7 @@ def action_first(permission: str):
 # Reading plans -------------------------------------------------------------------------------------
 
 
-def _plans(organisation: str | None, active: bool | None) -> Select[tuple[Plan]]:
+def _plans(organisation: str | None, active: bool | None) -> Select[Plan]:
     """Plans by organisation and title, with the list's filters."""
     query = select(Plan).order_by(Plan.organisation, Plan.title, Plan.id)
     if organisation and organisation.strip():

@@ -76,7 +76,7 @@ def export_plans_command(plan: str, organisation: str | None, file_format: str, 
     if file_format == "xlsx" and out is None:
         raise click.BadParameter("an XLSX export needs --out FILE", param_hint="--out")
     importing.record_export(found, by=command_line_actor(), file_format=file_format)
-    if file_format == "xlsx":
+    if file_format == "xlsx" and out is not None:
         out.write_bytes(importing.export_xlsx(found))
     elif out is not None:
         out.write_text(importing.export_csv(found), encoding="utf-8", newline="")

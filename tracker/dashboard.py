@@ -155,7 +155,7 @@ def actions(filters: DashboardFilter, today: date) -> Select:
     return _filtered(query, filters, with_status=True)
 
 
-def matching_actions(filters: DashboardFilter, today: date) -> Select[tuple[PlanAction]]:
+def matching_actions(filters: DashboardFilter, today: date) -> Select[PlanAction]:
     """The matching actions themselves, in the order of :func:`actions` (to page through)."""
     return actions(filters, today).with_only_columns(PlanAction)
 

@@ -71,7 +71,7 @@ def _read_csv(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
         ) from None
     csv.field_size_limit(MAX_IMPORT_BYTES)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows = []
+    rows: list[tuple[int, list[str]]] = []
     try:
         for row in reader:
             rows.append((reader.line_num, row))
@@ -118,7 +118,7 @@ def _xlsx_rows(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
     rows: list[tuple[int, list[str]]] = []
     header: list[str] = []
     for number, cells in enumerate(sheet.iter_rows(), start=1):
-        values = []
+        values: list[str] = []
         for cell in cells:
             if cell.data_type == "f" or (isinstance(cell.value, str) and cell.value.startswith("=")):
                 problems.append(
@@ -237,7 +237,8 @@ def preview_import(records: list[tuple[int, dict[str, str]]]) -> ImportPreview:
         try:
             row = schema.load(record)
         except ValidationError as exc:
-            problems += [RowProblem(line, column, "; ".join(messages)) for column, messages in exc.messages.items()]
+            messages = exc.normalized_messages()
+            problems += [RowProblem(line, column, "; ".join(texts)) for column, texts in messages.items()]
             continue
         row["line"] = line
         rows.append(row)
@@ -398,7 +399,7 @@ def confirm_import(data: bytes, *, by: Any, source: str) -> dict[str, int] | Non
 
 def export_rows(plan: Plan) -> list[tuple[str, ...]]:
     """The plan in the import format, priority by priority, action by action."""
-    rows = []
+    rows: list[tuple[str, ...]] = []
     for priority in plan.priorities:
         for action in priority.actions:
             rows.append(

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eia.db_types import UTCDateTime, enum_column, utcnow
-from eia.extensions import db
+from eia.extensions import Model
 
 
 class ActionStatus(StrEnum):
@@ -33,7 +33,7 @@ class ActionStatus(StrEnum):
         return cls(cleaned) if cleaned else cls.NOT_STARTED
 
 
-class Plan(db.Model):
+class Plan(Model):
     """An equality action plan of one organisation, e.g. Charnwood's Equality Strategy Action Plan."""
 
     __tablename__ = "plans"
@@ -56,7 +56,7 @@ class Plan(db.Model):
         return f"<Plan {self.id} {self.organisation}: {self.title}>"
 
 
-class Priority(db.Model):
+class Priority(Model):
     """A priority or objective of a plan ("PEO 1", "Priority 2")."""
 
     __tablename__ = "plan_priorities"
@@ -77,7 +77,7 @@ class Priority(db.Model):
         return f"<Priority {self.ref}>"
 
 
-class PlanAction(db.Model):
+class PlanAction(Model):
     """An action of a plan. The target is kept exactly as the council wrote it; ``due_on`` is what
     could be read from it (none for "Ongoing" or "Quarterly", which are marked recurring)."""
 
@@ -111,7 +111,7 @@ class PlanAction(db.Model):
         return f"<PlanAction {self.ref}>"
 
 
-class EiaActionLink(db.Model):
+class EiaActionLink(Model):
     """An EIA that evidences a plan action, with a note on how."""
 
     __tablename__ = "eia_action_links"
@@ -130,7 +130,7 @@ class EiaActionLink(db.Model):
         return f"<EiaActionLink eia {self.eia_id} action {self.action_id}>"
 
 
-class ProgressUpdate(db.Model):
+class ProgressUpdate(Model):
     """A dated note on an action's progress, with an optional change of status (and evidence)."""
 
     __tablename__ = "progress_updates"
@@ -150,7 +150,7 @@ class ProgressUpdate(db.Model):
         return f"<ProgressUpdate {self.id} on {self.action_id}>"
 
 
-class PlannedEia(db.Model):
+class PlannedEia(Model):
     """An entry of the EIA programme: an assessment a service area plans to carry out, linked to
     the EIA once it is started (so completion and publication can be measured against the plan)."""
 

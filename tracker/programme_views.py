@@ -41,7 +41,9 @@ def programme_index():
             form,
             lambda: programme.add_planned(form.values(), by=current_user),
             saved=f"'{form.title.data}' added to the programme.",
-            then=url_for("programme.programme_index", year=eia_queries.financial_year_of(form.planned_start.data)),
+            then=lambda planned: url_for(
+                "programme.programme_index", year=eia_queries.financial_year_of(planned.planned_start)
+            ),
         )
         if done is not None:
             return done

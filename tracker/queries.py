@@ -63,7 +63,7 @@ def action_or_404(action_id: int) -> PlanAction:
     return action
 
 
-def link_counts(action_ids: list[int], viewer) -> dict[int, int]:
+def link_counts(action_ids: list[int], viewer: User) -> dict[int, int]:
     """How many EIAs that *viewer* may see evidence each action (one GROUP BY query)."""
     from eia.assessments.models import Eia
     from eia.assessments.queries import visible_to
@@ -107,7 +107,7 @@ def links_for_eia(eia_id: int) -> list[EiaActionLink]:
     )
 
 
-def eias_for_action(action_id: int, viewer) -> list:
+def eias_for_action(action_id: int, viewer: User) -> list[Eia]:
     """The EIAs evidencing an action that *viewer* may see."""
     from eia.assessments.models import Eia
     from eia.assessments.queries import visible_to, with_list_details
@@ -166,7 +166,7 @@ def update_evidence(action: PlanAction) -> dict[int, list]:
     return grouped
 
 
-def my_actions(user) -> list[PlanAction]:
+def my_actions(user: User) -> list[PlanAction]:
     """Actions of active plans that *user* owns or whose lead is their team or directorate, not yet
     complete, soonest due first (the rule of ``plan.update_progress``; leads are matched in Python,
     as SQLite cannot fold the case of non-ASCII names)."""

@@ -141,6 +141,7 @@ def export_plan(plan_id: int, file_format: str):
     db.session.commit()
     words = "".join(c if c.isascii() and c.isalnum() else " " for c in f"{plan.organisation} {plan.title}".lower())
     name = "-".join(words.split()) or f"plan-{plan.id}"
+    body: str | bytes
     if file_format == "csv":
         body, mimetype = importing.export_csv(plan), "text/csv"
     else:
@@ -292,7 +293,10 @@ def upload():
                 token = secrets.token_hex(16)
                 _pending_dir().mkdir(parents=True, exist_ok=True)
                 (_pending_dir() / token).write_bytes(data)
-                session[PENDING_KEY] = {"token": token, "name": Path(file.filename).name[:200]}
+                session[PENDING_KEY] = {
+                    "token": token,
+                    "name": Path(file.filename if file and file.filename else "").name[:200],
+                }
     return render_template("plans/upload.html", form=form, problems=problems, preview=preview), (
         422 if problems else 200
     )

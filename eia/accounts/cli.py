@@ -46,7 +46,7 @@ def create_user_command(email: str, name: str, role: str, service_area: str | No
         email=email, name=name, role=Role(role), password=password, service_area=area, by=command_line_actor()
     )
     db.session.commit()
-    click.echo(f"Created {user.name} <{user.email}> as {user.role.label}.")
+    click.echo(f"Created {user.name} <{user.email}> as {user.role.label if user.role else 'no role'}.")
 
 
 @users_cli.command("list")
@@ -60,7 +60,7 @@ def list_users_command() -> None:
     for user in db.session.execute(queries.users()).scalars():
         status = "active" if user.is_enabled else "disabled"
         area = user.service_area.full_name if user.service_area else "-"
-        click.echo(f"{user.email}\t{user.name}\t{user.role.value}\t{area}\t{status}")
+        click.echo(f"{user.email}\t{user.name}\t{user.role.value if user.role else ''}\t{area}\t{status}")
 
 
 @users_cli.command("token")

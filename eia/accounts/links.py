@@ -148,8 +148,8 @@ def use_link(secret: str, purpose: LinkPurpose, password: str, *, now: datetime 
     """
     now = now or utcnow()
     state = link_state(secret, purpose, now)
-    if state.problem:
-        raise LinkUnusable(state.problem)
+    if state.problem or state.link is None:
+        raise LinkUnusable(state.problem or "unknown")
     user = state.link.user
     problem = passwords.password_problem(password, email=user.email, name=user.name)
     if problem:

@@ -12,7 +12,7 @@ from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, UniqueConstra
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eia.db_types import UTCDateTime, enum_column, utcnow
-from eia.extensions import db
+from eia.extensions import Model
 from eia.roles import ROLE_LABELS as ROLE_LABELS  # re-exported: where the people are, their roles are too
 from eia.roles import Role as Role
 
@@ -21,7 +21,7 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-class ServiceArea(db.Model):
+class ServiceArea(Model):
     """A directorate (no parent) or a team within a directorate."""
 
     __tablename__ = "service_areas"
@@ -48,7 +48,7 @@ class ServiceArea(db.Model):
         return f"<ServiceArea {self.id} {self.full_name!r}>"
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """A person who signs in. Each browser they sign in from has a :class:`SignInSession`."""
 
     __tablename__ = "users"
@@ -94,7 +94,7 @@ class User(UserMixin, db.Model):
         return f"<User {self.id} {self.email} {self.role}>"
 
 
-class SignInSession(db.Model):
+class SignInSession(Model):
     """One signed-in browser. Signing out ends it; a password change or disabling ends them all;
     it also ends by itself after the absolute session lifetime."""
 
@@ -112,7 +112,7 @@ class SignInSession(db.Model):
         return f"<SignInSession {self.id} user {self.user_id}>"
 
 
-class SignInThrottle(db.Model):
+class SignInThrottle(Model):
     """Failed sign-ins for one email address, known or not, keyed by a hash of the address so that
     nothing typed into the email box is kept. Unknown addresses lock exactly like real ones."""
 
@@ -136,7 +136,7 @@ class LinkPurpose(StrEnum):
     PASSWORD_RESET = "password_reset"
 
 
-class AccountLink(db.Model):
+class AccountLink(Model):
     """A single-use link emailed to a person: an invitation to set their password, or a password
     reset. Only a SHA-256 of the link's secret is kept."""
 
@@ -158,7 +158,7 @@ class AccountLink(db.Model):
         return f"<AccountLink {self.id} {self.purpose} of user {self.user_id}>"
 
 
-class RateLimit(db.Model):
+class RateLimit(Model):
     """Requests counted in a fixed window for one key (a hashed email address, a client address),
     shared by every worker and server through the database."""
 
@@ -173,7 +173,7 @@ class RateLimit(db.Model):
         return f"<RateLimit {self.key} {self.count}>"
 
 
-class SavedForm(db.Model):
+class SavedForm(Model):
     """What someone typed into a form when their session had expired, kept until they sign in again."""
 
     __tablename__ = "saved_forms"
@@ -198,7 +198,7 @@ class TokenScope(StrEnum):
         return "Read only" if self is TokenScope.READ else "Read and write"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A personal access token for the JSON API. Only a SHA-256 of the secret is kept: the secret
     is shown once, when the token is made. A token acts as its owner, within its scope."""
 

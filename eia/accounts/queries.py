@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, func, or_, select
@@ -29,7 +30,7 @@ def users(
     role: Role | None = None,
     service_area_id: int | None = None,
     enabled: bool | None = None,
-) -> Select[tuple[User]]:
+) -> Select[User]:
     """Users matching the filters, by name, with their service areas loaded in the same query."""
     query = select(User).options(selectinload(User.service_area).selectinload(ServiceArea.parent))
     if text:
@@ -109,7 +110,7 @@ def service_area_by_name(name: str) -> ServiceArea | None:
     return matches[0] if len(matches) == 1 else None
 
 
-def locks_for(people: list[User]) -> dict[int, datetime]:
+def locks_for(people: Sequence[User]) -> dict[int, datetime]:
     """Current sign-in locks of *people*, by user id (one query for the whole list)."""
     from eia.accounts.services import throttle_key
 
@@ -121,9 +122,9 @@ def locks_for(people: list[User]) -> dict[int, datetime]:
             SignInThrottle.key.in_(keys), SignInThrottle.locked_until > utcnow()
         )
     ).all()
-    return {keys[key]: until for key, until in rows}
+    return {keys[key]: until for key, until in rows if until is not None}
 
 
-def count_users_by_role() -> dict[Role, int]:
+def count_users_by_role() -> dict[Role | None, int]:
     rows = db.session.execute(select(User.role, func.count()).group_by(User.role)).all()
     return {role: count for role, count in rows}

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from eia.accounts import passwords
 from eia.accounts.links import end_links
@@ -189,7 +190,7 @@ def finish_sign_in(
         delete(SignInThrottle).where(SignInThrottle.key == key).execution_options(synchronize_session=False)
     )
     values: dict[str, Any] = {"last_sign_in_at": now}
-    if passwords.needs_rehash(user.password_hash):
+    if user.password_hash and passwords.needs_rehash(user.password_hash):
         values["password_hash"] = passwords.hash_password(password)
     # A Core UPDATE: sign-in bookkeeping must not bump the version an administrator's form holds.
     db.session.execute(update(User).where(User.id == user.id).values(**values))
@@ -238,6 +239,7 @@ def session_user(user_id: int, token: str | None, max_age: timedelta) -> User | 
             SignInSession.ended_at.is_(None),
             SignInSession.started_at > utcnow() - max_age,
         )
+        .options(joinedload(User.service_area).joinedload(ServiceArea.parent))
     ).scalar_one_or_none()
 
 
@@ -294,7 +296,7 @@ def create_user(
     name: str,
     role: Role,
     password: str | None,
-    by: User | None,
+    by: User | audit.SystemActor | None,
     service_area: ServiceArea | None = None,
     must_change_password: bool = False,
 ) -> User:

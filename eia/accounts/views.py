@@ -10,7 +10,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from eia import metrics
 from eia.accounts import links, provider, services, tokens
-from eia.accounts.models import LinkPurpose, TokenScope
+from eia.accounts.models import LinkPurpose, TokenScope, User
 from eia.accounts.provider import ProviderError, ProviderOutcome
 from eia.accounts.services import SignInOutcome
 from eia.auditlog import services as audit
@@ -26,7 +26,7 @@ from forms.accounts import ChangePasswordForm, ForgottenPasswordForm, NewTokenFo
 bp = Blueprint("accounts", __name__)
 
 
-def _start_session(user, token: str) -> None:
+def _start_session(user: User, token: str) -> None:
     # A fresh session on sign-in (no fixation), keeping only a pending restored form.
     keep = {key: session[key] for key in ("restore_form",) if key in session}
     session.clear()
@@ -81,7 +81,7 @@ def sign_in():
         )
         db.session.commit()
         metrics.SIGN_INS.labels(method="password", outcome=result.outcome.value).inc()
-        if result.outcome is SignInOutcome.OK:
+        if result.outcome is SignInOutcome.OK and result.user and result.session_token:
             _start_session(result.user, result.session_token)
             if result.user.must_change_password:
                 flash("Choose a new password to finish signing in.", "important")
@@ -186,7 +186,7 @@ def provider_callback():
         return _provider_refusal(exc.kind, str(exc))
     result = provider.sign_in_with_provider(claims, ip_address=request.remote_addr)
     db.session.commit()
-    if result.outcome is not ProviderOutcome.OK:
+    if result.outcome is not ProviderOutcome.OK or not (result.user and result.session_token):
         return _provider_refusal(result.outcome.value)
     metrics.SIGN_INS.labels(method="oidc", outcome="ok").inc()
     next_url = session.get("oidc_next")
@@ -212,7 +212,7 @@ def forgotten_password():
         done, asked = attempt(form, lambda: links.request_password_reset(email, client=request.remote_addr))
         if done and asked is not None:
             db.session.commit()  # the counts and the link, before the email goes
-            if asked.secret is not None:
+            if asked.user is not None and asked.secret is not None:
                 links.send_link(asked.user, LinkPurpose.PASSWORD_RESET, asked.secret)
             flash(
                 f"If {email} is the address of an account that signs in with a password, we have sent it a link to "
@@ -225,8 +225,8 @@ def forgotten_password():
 
 def _link_page(secret: str, purpose: LinkPurpose, template: str):
     state = links.link_state(secret, purpose)
-    if state.problem:
-        return _link_problem(state.problem, purpose)
+    if state.problem or state.link is None:
+        return _link_problem(state.problem or "unknown", purpose)
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:

@@ -86,7 +86,13 @@ def export_users():
     people = db.session.execute(queries.users(**filters)).scalars().all()
     # Rows are built before the commit, which expires the loaded objects.
     rows = [
-        (p.name, p.email, p.role.label, p.service_area.full_name if p.service_area else "", p.is_enabled)
+        (
+            p.name,
+            p.email,
+            p.role.label if p.role else "",
+            p.service_area.full_name if p.service_area else "",
+            p.is_enabled,
+        )
         for p in people
     ]
     count = len(rows)

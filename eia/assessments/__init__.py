@@ -20,7 +20,7 @@ def init_app(app: Flask) -> None:
         views,
         workflow_views,
     )
-    from eia.assessments.cli import forms_cli
+    from eia.assessments.cli import daily_command, forms_cli
 
     for blueprint in (
         views.bp,
@@ -34,4 +34,5 @@ def init_app(app: Flask) -> None:
     for api_blueprint in (reference_api.bp, assessments_api.bp):
         api.register_blueprint(api_blueprint)
     app.cli.add_command(forms_cli)
+    app.cli.add_command(daily_command)
     signals.shipped_loaded.connect(form_templates.shipped_templates_loaded)

@@ -184,6 +184,7 @@ def save_section(values: dict[str, Any], eia: Eia, key: str) -> dict[str, Any]:
     current = _shown_section(eia, key)
     bp.check_etag(current, SectionSchema)
     definition = eia.form.section(key)
+    assert definition is not None  # _shown_section found it
     people = {int(value) for value, _ in queries.people_choices()}
     answers = check_answers(definition, values["answers"], people)
     user = api_user()

@@ -49,3 +49,27 @@ def list_forms_command() -> None:
         sections = len(template.form.sections)
         status = "published" if template.is_published else "not published"
         click.echo(f"{template.kind}\tv{template.version}\t{sections} sections\t{status}\t{template.source_name}")
+
+
+@click.command("daily")
+@click.option(
+    "--date", "date_text", metavar="YYYY-MM-DD", help="Act as if today were this day (default: today in the UK)."
+)
+@with_appcontext
+@friendly_errors
+def daily_command(date_text: str | None) -> None:
+    """The daily upkeep of assessments (run from cron next to eia remind): signed-off and published
+    assessments whose review date has come move to "review due", each recorded in the audit log,
+    and their authors see them in My work and their digest. Running it twice changes nothing more."""
+    from eia.assessments import workflow
+    from eia.auditlog.services import command_line_actor
+    from eia.commands import parse_day
+    from eia.extensions import db
+    from eia.working_days import uk_today
+
+    today = parse_day(date_text, "--date") or uk_today()
+    moved = workflow.mark_reviews_due(today, by=command_line_actor())
+    db.session.commit()
+    for eia in moved:
+        click.echo(f"{eia.reference} {eia.title}: due for review since {eia.review_date}")
+    click.echo(f"{len(moved)} assessment{'' if len(moved) == 1 else 's'} moved to review due.")

@@ -10,16 +10,17 @@ and signed off before the decision, and the decision taken with an approved asse
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 from typing import Any
 
 from flask import current_app
+from sqlalchemy import ColumnElement, Date, and_, case, func, literal, or_
 
 from eia.accounts.models import Role, User
 from eia.assessments.models import DecidingBody, DecisionOutcome, DecisionRecord, Eia, EiaState
 from eia.auditlog import services as audit
-from eia.db_types import utcnow
+from eia.db_types import utc_day, utcnow
 from eia.errors import ValidationFailed, check_version
 from eia.extensions import db
 from eia.permissions import permit
@@ -196,7 +197,7 @@ def timeliness(eia: Eia, today: date | None = None) -> list[Check]:
     if eia.submitted_at is None:
         checks.append(Check("review", f"Reviewed within {target} working days", Timing.NOT_KNOWN, "Not submitted yet."))
     else:
-        due = add_working_days(eia.submitted_at.date(), target)
+        due = eia.review_target_on or add_working_days(eia.submitted_at.date(), target)
         reviewed = eia.approved_at.date() if eia.approved_at and eia.approved_at >= eia.submitted_at else None
         if reviewed is not None:
             timing = Timing.ON_TIME if reviewed <= due else Timing.LATE
@@ -252,3 +253,57 @@ def timeliness(eia: Eia, today: date | None = None) -> list[Check]:
             )
         )
     return checks
+
+
+#: The four timings, by the key of their :class:`Check`.
+TIMING_KEYS = ("started", "review", "approved", "decision")
+
+
+def timing_sql(key: str, today: date) -> ColumnElement[str]:
+    """One timing of each assessment as a SQL expression (a :class:`Timing` value), by the same rule
+    as :func:`timeliness`, for filters and counts; the query must outer-join :class:`DecisionRecord`
+    on the assessment."""
+    on_time, late, not_known = (literal(t.value) for t in Timing)
+    day = literal(today, Date)
+    decided = func.coalesce(DecisionRecord.taken_on, DecisionRecord.planned_on, Eia.decision_date)
+    approved, signed = utc_day(Eia.approved_at), utc_day(Eia.signed_off_at)
+    if key == "started":
+        started = func.coalesce(Eia.started_on, utc_day(Eia.created_at))
+        return case((decided.is_(None), not_known), (started < decided, on_time), else_=late)
+    if key == "review":
+        reviewed = and_(Eia.approved_at.is_not(None), Eia.approved_at >= Eia.submitted_at)
+        return case(
+            (Eia.submitted_at.is_(None), not_known),
+            (and_(reviewed, approved <= Eia.review_target_on), on_time),
+            (reviewed, late),
+            (day > Eia.review_target_on, late),
+            else_=not_known,
+        )
+    if key == "approved":
+        return case(
+            (decided.is_(None), not_known),
+            (and_(approved.is_not(None), signed.is_not(None), approved <= decided, signed <= decided), on_time),
+            (or_(approved > decided, signed > decided, day > decided), late),
+            else_=not_known,
+        )
+    if key == "decision":
+        taken = DecisionRecord.taken_on
+        return case((taken.is_(None), not_known), (approved <= taken, on_time), else_=late)
+    raise ValueError(f"no timing {key!r}")
+
+
+def at_risk_sql(today: date, within_days: int = 28) -> ColumnElement[bool]:
+    """Assessments whose decision is due in the next *within_days* days and that are not yet
+    approved: the legal risk (the decision would be taken without due regard on the record). The
+    query must outer-join :class:`DecisionRecord`."""
+    planned = func.coalesce(DecisionRecord.planned_on, Eia.decision_date)
+    return and_(
+        DecisionRecord.taken_on.is_(None),
+        planned >= literal(today, Date),
+        planned <= literal(today + timedelta(days=within_days), Date),
+        Eia.state.in_(NOT_YET_APPROVED),
+    )
+
+
+#: States of an assessment still being written or reviewed (abandoned and archived ones are left out).
+NOT_YET_APPROVED = (EiaState.DRAFT, EiaState.SUBMITTED, EiaState.IN_REVIEW, EiaState.RETURNED)

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from eia.accounts.models import User
 from eia.assessments import queries
@@ -47,7 +47,7 @@ def add_evidence(
     by: User,
     store: EvidenceStore,
     max_bytes: int,
-    stream: BinaryIO | None = None,
+    stream: IO[bytes] | None = None,
     file_name: str | None = None,
 ) -> EvidenceItem:
     """Add a file (from *stream*, kept in *store*), a link or a note to the evidence of *eia*.

@@ -51,9 +51,9 @@ def check_upload(text: str) -> tuple[CheckResult, FormTemplate | None]:
     new one must be newer than the newest published. Also returns the unpublished draft of the same
     version, which an upload replaces."""
     result = check_template(text, _published_definitions())
-    if not result.ok:
-        return result, None
     definition = result.definition
+    if definition is None:
+        return result, None
     line = result.data_lines.get("version", 0)
     existing = db.session.execute(
         select(FormTemplate).where(FormTemplate.kind == definition.kind, FormTemplate.version == definition.version)
@@ -85,9 +85,9 @@ def upload_template(text: str, filename: str, *, by: Any) -> FormTemplate:
     :raises TemplateProblems: naming every problem with its line; nothing is saved.
     """
     result, existing = check_upload(text)
-    if not result.ok:
+    definition, data = result.definition, result.data
+    if not result.ok or definition is None or data is None:
         raise TemplateProblems(result.problems)
-    definition = result.definition
     if existing is None:
         template = FormTemplate(kind=EiaKind(definition.kind), version=definition.version)
         db.session.add(template)
@@ -95,7 +95,7 @@ def upload_template(text: str, filename: str, *, by: Any) -> FormTemplate:
     else:
         template, action = existing, "form_template_replaced"
     template.title = definition.title
-    template.definition = result.data
+    template.definition = data
     template.source_name = filename[:200]
     template.source_text = text
     template.loaded_at = utcnow()
@@ -148,14 +148,14 @@ def load_template(path: Path, *, by: Any) -> FormTemplate:
         result.problems.append(
             Problem(0, f"version {existing.version} of the {existing.kind} template is already loaded")
         )
-    if not result.ok:
+    definition, data = result.definition, result.data
+    if not result.ok or definition is None or data is None:
         raise ValidationFailed(f"{path.name}:\n" + "\n".join(f"  {p}" for p in result.problems))
-    definition = result.definition
     template = FormTemplate(
         kind=EiaKind(definition.kind),
         version=definition.version,
         title=definition.title,
-        definition=result.data,
+        definition=data,
         source_name=path.name,
         source_text=text,
         published_at=utcnow(),

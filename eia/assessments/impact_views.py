@@ -7,7 +7,6 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eia.assessments import impacts, queries
-from eia.assessments.evidence_services import set_characteristic_evidence
 from eia.assessments.models import Characteristic, Direction, Eia, EiaSection, Severity
 from eia.assessments.services import check_editable
 from eia.evidence import queries as evidence_queries
@@ -130,14 +129,15 @@ def detail(reference: str, key: str):
     else:
         form = bind_form(ImpactDetailForm, **choices, data=ImpactDetailForm.data_from(impact, linked))
     if request.method == "POST" and form.validate_on_submit():
-        chosen = [int(i) for i in form.evidence_items.data or []]
         done = submit_form(
             form,
-            lambda: (
-                impacts.save_impact_detail(
-                    eia, characteristic, form.values(), expected_version=form_version(form.version), by=current_user
-                ),
-                set_characteristic_evidence(eia, characteristic, chosen, by=current_user),
+            lambda: impacts.save_impact_detail(
+                eia,
+                characteristic,
+                form.values(),
+                expected_version=form_version(form.version),
+                by=current_user,
+                evidence_ids=[int(i) for i in form.evidence_items.data or []],
             ),
             saved=f"The impact on {characteristic.name.lower()} is saved.",
             then=lambda _: next_page(eia, characteristic),

@@ -15,6 +15,7 @@ from enum import Enum
 from typing import Any
 
 from eia.accounts.models import User
+from eia.assessments.evidence_services import set_characteristic_evidence
 from eia.assessments.models import Characteristic, Direction, Eia, EiaSection, Impact, Severity
 from eia.assessments.queries import characteristics_for
 from eia.assessments.services import check_editable, open_section, plain_answer, store_section
@@ -152,9 +153,11 @@ def save_impact_detail(
     *,
     expected_version: int,
     by: User,
+    evidence_ids: list[int] | None = None,
 ) -> Impact:
     """Step two, for one characteristic: the real effect, who exactly, the severity of a negative
-    impact, the evidence, and for one not known what will be done to find out.
+    impact, the evidence, and for one not known what will be done to find out; with *evidence_ids*,
+    the assessment's evidence items that support it (replacing those linked before).
 
     :raises ConflictError: if someone saved this impact after *expected_version*.
     :raises ValidationFailed: for what it still needs.
@@ -178,10 +181,13 @@ def save_impact_detail(
     changes: dict[str, list[Any]] = {}
     _apply(eia, characteristic, values, changes)
     if changes:
-        _touch(eia.section("impacts"), by)
+        if (section := eia.section("impacts")) is not None:
+            _touch(section, by)
         audit.record(
             "eia_section_saved", eia, by=by, detail=f"Impact on {characteristic.name.lower()}", changes=changes
         )
+    if evidence_ids is not None:
+        set_characteristic_evidence(eia, characteristic, evidence_ids, by=by)
     db.session.flush()
     return impact
 

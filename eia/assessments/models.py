@@ -8,12 +8,14 @@ from enum import StrEnum
 from functools import cached_property
 from typing import Any
 
+from flask import current_app, has_app_context
 from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, event, inspect
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from eia.accounts.models import ServiceArea, User
 from eia.db_types import UTCDateTime, enum_column, utcnow
-from eia.extensions import db
+from eia.extensions import Model
+from eia.working_days import add_working_days
 from forms.definitions import FormDefinition, parse_definition
 
 
@@ -75,6 +77,8 @@ PROPOSAL_TYPES = [
 ]
 
 
+#: Published, and still on the public register when its review comes.
+PUBLIC_STATES = (EiaState.PUBLISHED, EiaState.REVIEW_DUE)
 COMPLETED_STATES = (EiaState.APPROVED, EiaState.SIGNED_OFF, EiaState.PUBLISHED, EiaState.REVIEW_DUE)
 
 STATE_TAG_COLOURS = {
@@ -164,7 +168,7 @@ class MitigationStatus(StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
-class FormTemplate(db.Model):
+class FormTemplate(Model):
     """One version of the EIA form, kept whole so EIAs written on it stay readable."""
 
     __tablename__ = "form_templates"
@@ -195,7 +199,7 @@ class FormTemplate(db.Model):
         return f"<FormTemplate {self.kind} v{self.version}>"
 
 
-class ReferenceCounter(db.Model):
+class ReferenceCounter(Model):
     """The last reference number given in a year (``EIA-2026-0042`` is number 42 of 2026): taken by
     one atomic UPDATE in the transaction that creates the assessment, so parallel starts never take
     the same number and a start that fails leaves no gap."""
@@ -209,7 +213,7 @@ class ReferenceCounter(db.Model):
         return f"<ReferenceCounter {self.year}: {self.last_number}>"
 
 
-class Characteristic(db.Model):
+class Characteristic(Model):
     """An entry of the characteristic register: the nine protected characteristics of the Equality
     Act 2010 (always on) and the council's local ones, which an administrator switches on or off."""
 
@@ -227,7 +231,7 @@ class Characteristic(db.Model):
         return f"<Characteristic {self.key}>"
 
 
-class Eia(db.Model):
+class Eia(Model):
     """An equality impact assessment. Its answers live in :class:`EiaSection` rows (one per section
     of its form template), its impacts and mitigations in their own tables."""
 
@@ -255,6 +259,9 @@ class Eia(db.Model):
     signed_off_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_off_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The day the equalities review of the latest submission is due (its target in working days
+    # after submission): set whenever ``submitted_at`` is, so lists can filter on it.
+    review_target_on: Mapped[date | None] = mapped_column(Date)
     # The member of the equalities team the review is assigned to, if anyone.
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # When the draft was last handed to its author by someone else, and by whom (shown in My work).
@@ -318,13 +325,23 @@ class Eia(db.Model):
 
     @property
     def is_public(self) -> bool:
-        return self.state is EiaState.PUBLISHED and not self.is_individual
+        return self.state in PUBLIC_STATES and self.published_at is not None and not self.is_individual
 
     def __repr__(self) -> str:
         return f"<Eia {self.reference} {self.state}>"
 
 
-class DecisionRecord(db.Model):
+@event.listens_for(Eia.submitted_at, "set")
+def _set_review_target(eia: Eia, value: datetime | None, _old: Any, _initiator: Any) -> None:
+    eia.review_target_on = None if value is None else add_working_days(value.date(), review_target_days())
+
+
+def review_target_days() -> int:
+    """The working days the equalities team has to review a submission (10 unless configured)."""
+    return current_app.config["EIA_REVIEW_TARGET_WORKING_DAYS"] if has_app_context() else 10
+
+
+class DecisionRecord(Model):
     """The decision the assessment informs: who takes it and when (planned), then what was decided.
 
     Due regard is tested at the decision, so this is kept beside the assessment, whatever version of
@@ -363,7 +380,7 @@ class DecisionRecord(db.Model):
         return f"<DecisionRecord of {self.eia_id}>"
 
 
-class Coauthor(db.Model):
+class Coauthor(Model):
     """Someone the author asked to help write the assessment: they may edit it as the author does."""
 
     __tablename__ = "eia_coauthors"
@@ -382,7 +399,7 @@ class Coauthor(db.Model):
         return f"<Coauthor {self.user_id} of {self.eia_id}>"
 
 
-class EiaSection(db.Model):
+class EiaSection(Model):
     """The answers to one section. Each section has its own version counter, so two people saving
     different sections do not clash, and two saving the same one get a conflict page."""
 
@@ -407,7 +424,7 @@ class EiaSection(db.Model):
         return f"<EiaSection {self.eia_id}:{self.key} {self.status}>"
 
 
-class Impact(db.Model):
+class Impact(Model):
     """The effect of the proposal on people who share one characteristic."""
 
     __tablename__ = "impacts"
@@ -443,7 +460,7 @@ class Impact(db.Model):
         return f"<Impact {self.eia_id}:{self.characteristic_id} {self.direction}>"
 
 
-class Mitigation(db.Model):
+class Mitigation(Model):
     """An action that reduces a negative impact, with an owner and a due date."""
 
     __tablename__ = "mitigations"
@@ -474,7 +491,7 @@ class Mitigation(db.Model):
         return f"<Mitigation {self.id} on {self.eia_id}>"
 
 
-class Snapshot(db.Model):
+class Snapshot(Model):
     """The whole EIA as it stood when it was submitted, so a reviewer can see what changed."""
 
     __tablename__ = "eia_snapshots"
@@ -495,7 +512,7 @@ class Snapshot(db.Model):
         return f"<Snapshot {self.id} of {self.eia_id}>"
 
 
-class ReviewComment(db.Model):
+class ReviewComment(Model):
     """A reviewer's comment on a section (or the whole EIA), and the comments that go with
     transitions such as returning. Never shown on the public register."""
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import Select, and_, func, or_, select, true
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Exists, Select, and_, func, or_, select, true
+from sqlalchemy.orm import joinedload, selectinload
 
 from eia.accounts.models import Role, ServiceArea, User
+from eia.assessments import decisions
 from eia.assessments.models import (
+    PUBLIC_STATES,
     Characteristic,
     Coauthor,
+    DecisionRecord,
     Direction,
     Eia,
     EiaKind,
@@ -21,11 +24,15 @@ from eia.assessments.models import (
     Impact,
     Mitigation,
     MitigationStatus,
+    ReviewComment,
 )
+from eia.db_types import utcnow
 from eia.errors import NotFound
 from eia.extensions import db
 from eia.template_filters import format_date
 from forms.definitions import Section
+
+Ts = TypeVarTuple("Ts")
 
 
 def latest_template(kind: EiaKind) -> FormTemplate | None:
@@ -56,9 +63,13 @@ def eia_or_404(reference: str) -> Eia:
             selectinload(Eia.sections),
             selectinload(Eia.impacts).selectinload(Impact.characteristic),
             selectinload(Eia.mitigations).selectinload(Mitigation.characteristic),
-            selectinload(Eia.comments),
+            selectinload(Eia.comments).joinedload(ReviewComment.author),
             selectinload(Eia.template),
-            selectinload(Eia.service_area),
+            selectinload(Eia.service_area).selectinload(ServiceArea.parent),
+            selectinload(Eia.coauthors).selectinload(Coauthor.user),
+            joinedload(Eia.author),
+            joinedload(Eia.reviewer),
+            joinedload(Eia.decision).joinedload(DecisionRecord.decision_maker),
         )
     ).scalar_one_or_none()
     if eia is None:
@@ -121,7 +132,7 @@ def user_names(ids: set[int]) -> dict[int, str]:
     return {row.id: row.name for row in db.session.execute(select(User.id, User.name).where(User.id.in_(ids)))}
 
 
-def count_eias() -> Select[tuple[int]]:
+def count_eias() -> Select[int]:
     return select(func.count()).select_from(Eia)
 
 
@@ -154,9 +165,13 @@ class EiaFilter:
     kind: EiaKind | None = None
     year: int | None = None  # financial year: 2025 is April 2025 to March 2026
     negative_for: str | None = None  # a characteristic key with a negative impact
+    #: Timings of due regard to match, as (key of the check, a Timing value): ("review", "late").
+    timings: tuple[tuple[str, str], ...] = ()
+    #: Only decisions in the next 28 days whose assessment is not yet approved.
+    at_risk: bool = False
 
 
-def visible_to(user: User):
+def visible_to(user: User) -> ColumnElement[bool]:
     """The SQL condition for the EIAs *user* may see (the same rule as ``eia.view``)."""
     if user.role in (Role.EQUALITIES, Role.ADMIN):
         return true()
@@ -167,7 +182,7 @@ def visible_to(user: User):
     return or_(own, and_(Eia.kind != EiaKind.INDIVIDUAL, shared))
 
 
-def _coauthor(user: User):
+def _coauthor(user: User) -> Exists:
     return select(Coauthor.id).where(Coauthor.eia_id == Eia.id, Coauthor.user_id == user.id).exists()
 
 
@@ -180,7 +195,7 @@ def financial_year_bounds(year: int) -> tuple[datetime, datetime]:
     return datetime(year, 4, 1, tzinfo=UTC), datetime(year + 1, 4, 1, tzinfo=UTC)
 
 
-def eias(user: User, filters: EiaFilter | None = None) -> Select[tuple[Eia]]:
+def eias(user: User, filters: EiaFilter | None = None) -> Select[Eia]:
     """The EIAs *user* may see that match *filters*, most recently changed first."""
     f = filters or EiaFilter()
     query = select(Eia).where(visible_to(user))
@@ -209,10 +224,17 @@ def eias(user: User, filters: EiaFilter | None = None) -> Select[tuple[Eia]]:
             )
         )
         query = query.where(negative.exists())
+    if f.timings or f.at_risk:
+        today = utcnow().date()
+        query = query.outerjoin(DecisionRecord, DecisionRecord.eia_id == Eia.id)
+        for key, timing in f.timings:
+            query = query.where(decisions.timing_sql(key, today) == timing)
+        if f.at_risk:
+            query = query.where(decisions.at_risk_sql(today))
     return query.order_by(Eia.updated_at.desc(), Eia.id.desc())
 
 
-def with_list_details(query: Select[tuple[Eia]]) -> Select[tuple[Eia]]:
+def with_list_details(query: Select[Eia, *Ts]) -> Select[Eia, *Ts]:
     """Load what a list row shows (the service area and its directorate) in the same round of queries."""
     return query.options(selectinload(Eia.service_area).selectinload(ServiceArea.parent))
 
@@ -220,13 +242,13 @@ def with_list_details(query: Select[tuple[Eia]]) -> Select[tuple[Eia]]:
 # My work ------------------------------------------------------------------------------------------
 
 
-def _mine(user: User):
+def _mine(user: User) -> ColumnElement[bool]:
     """EIAs *user* wrote, co-writes or leads, and may see (a lead officer never sees an individual
     action)."""
     return and_(or_(Eia.author_id == user.id, Eia.lead_officer_id == user.id, _coauthor(user)), visible_to(user))
 
 
-def _not_theirs(user: User):
+def _not_theirs(user: User) -> ColumnElement[bool]:
     return and_(
         Eia.author_id != user.id,
         or_(Eia.lead_officer_id.is_(None), Eia.lead_officer_id != user.id),
@@ -234,26 +256,26 @@ def _not_theirs(user: User):
     )
 
 
-def my_drafts(user: User) -> Select[tuple[Eia]]:
+def my_drafts(user: User) -> Select[Eia]:
     return with_list_details(
         select(Eia).where(_mine(user), Eia.state == EiaState.DRAFT).order_by(Eia.updated_at.desc())
     )
 
 
-def returned_to(user: User) -> Select[tuple[Eia]]:
+def returned_to(user: User) -> Select[Eia]:
     return with_list_details(
         select(Eia).where(_mine(user), Eia.state == EiaState.RETURNED).order_by(Eia.updated_at.desc())
     )
 
 
-def waiting_for_review(user: User) -> Select[tuple[Eia]] | None:
+def waiting_for_review(user: User) -> Select[Eia] | None:
     if user.role is not Role.EQUALITIES:
         return None
     waiting = Eia.state.in_([EiaState.SUBMITTED, EiaState.IN_REVIEW])
     return with_list_details(select(Eia).where(waiting, _not_theirs(user)).order_by(Eia.submitted_at))
 
 
-def assigned_reviews(user: User) -> Select[tuple[Eia]] | None:
+def assigned_reviews(user: User) -> Select[Eia] | None:
     """Reviews given to *user* in the equalities team, oldest submission first."""
     if user.role is not Role.EQUALITIES:
         return None
@@ -261,7 +283,7 @@ def assigned_reviews(user: User) -> Select[tuple[Eia]] | None:
     return with_list_details(select(Eia).where(waiting, Eia.reviewer_id == user.id).order_by(Eia.submitted_at))
 
 
-def waiting_for_sign_off(user: User) -> Select[tuple[Eia]] | None:
+def waiting_for_sign_off(user: User) -> Select[Eia] | None:
     if user.role is Role.DECISION_MAKER:
         kind = Eia.kind != EiaKind.INDIVIDUAL
     elif user.role is Role.EQUALITIES:
@@ -273,7 +295,7 @@ def waiting_for_sign_off(user: User) -> Select[tuple[Eia]] | None:
     )
 
 
-def my_mitigations(user: User) -> Select[tuple[Mitigation, str]]:
+def my_mitigations(user: User) -> Select[Mitigation, str]:
     return (
         select(Mitigation, Eia.reference)
         .join(Eia, Eia.id == Mitigation.eia_id)
@@ -284,7 +306,7 @@ def my_mitigations(user: User) -> Select[tuple[Mitigation, str]]:
     )
 
 
-def reviews_due(user: User, today: date, within_days: int = 60) -> Select[tuple[Eia]]:
+def reviews_due(user: User, today: date, within_days: int = 60) -> Select[Eia]:
     mine = _mine(user)
     finished = Eia.state.in_([EiaState.SIGNED_OFF, EiaState.PUBLISHED, EiaState.REVIEW_DUE])
     return with_list_details(
@@ -316,9 +338,10 @@ def document(eia: Eia) -> dict[str, Any]:
     }
 
 
-def published(text: str | None = None) -> Select[tuple[Eia]]:
-    """The public register: published EIAs that are not individual actions."""
-    query = select(Eia).where(Eia.state == EiaState.PUBLISHED, Eia.kind == EiaKind.STANDARD)
+def published(text: str | None = None) -> Select[Eia]:
+    """The public register: published EIAs that are not individual actions (one whose review has
+    come stays published until it is archived)."""
+    query = select(Eia).where(Eia.state.in_(PUBLIC_STATES), Eia.published_at.is_not(None), Eia.kind == EiaKind.STANDARD)
     if text:
         words = text.strip()  # "%" and "_" match themselves
         query = query.where(

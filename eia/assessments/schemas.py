@@ -22,13 +22,30 @@ from marshmallow import (
 )
 
 from eia.assessments import queries
-from eia.assessments.models import PROPOSAL_TYPES, Direction, EiaKind, EiaState, MitigationStatus, Severity
+from eia.assessments.decisions import TIMING_KEYS, Timing, timeliness
+from eia.assessments.models import (
+    PROPOSAL_TYPES,
+    DecidingBody,
+    DecisionOutcome,
+    Direction,
+    EiaKind,
+    EiaState,
+    MitigationStatus,
+    Severity,
+)
 from eia.assessments.workflow import TRANSITIONS
 from forms.answers import TEXT_LIMIT, answer_type
 from forms.definitions import Section
 
 _CHOOSE_AREA = "Choose a service area from the list"
 _CHOOSE_YEAR = "Choose a financial year from 2000 to 2100"
+_CHOOSE_TIMING = "Choose on time, late or not yet known"
+_TIMINGS = {
+    "started": "Started before the decision: on_time, late or not_known",
+    "review": "Reviewed within the target of working days: on_time, late or not_known",
+    "approved": "Approved and signed off before the decision: on_time, late or not_known",
+    "decision": "Decision taken with an approved assessment: on_time, late or not_known",
+}
 
 
 class PersonSchema(Schema):
@@ -46,6 +63,37 @@ class CharacteristicSchema(Schema):
     name = fields.String()
     is_protected = fields.Boolean(metadata={"description": "One of the nine of the Equality Act 2010"})
     is_active = fields.Boolean()
+
+
+class TimingSchema(Schema):
+    key = fields.String(metadata={"description": "started, review, approved or decision"})
+    question = fields.String()
+    timing = fields.Enum(Timing, by_value=True, metadata={"description": "on_time, late or not_known"})
+    detail = fields.String()
+
+
+class _Computed(fields.List):
+    """A list worked out from the object being dumped (not one of its attributes)."""
+
+    def __init__(self, compute: Any, inner: fields.Field, **kwargs: Any):
+        super().__init__(inner, **kwargs)
+        self.compute = compute
+
+    def get_value(self, obj: Any, attr: str, accessor: Any = None, default: Any = None) -> Any:
+        return self.compute(obj)
+
+
+class DecisionRecordSchema(Schema):
+    is_key_decision = fields.Boolean(allow_none=True)
+    forward_plan_reference = fields.String()
+    deciding_body = fields.Enum(DecidingBody, by_value=True, allow_none=True)
+    body_name = fields.String(metadata={"description": "The committee, or the officer's post"})
+    decision_maker = fields.Nested(PersonSchema, allow_none=True)
+    planned_on = fields.Date(allow_none=True)
+    report_reference = fields.String()
+    taken_on = fields.Date(allow_none=True)
+    outcome = fields.Enum(DecisionOutcome, by_value=True, allow_none=True)
+    minutes_reference = fields.String()
 
 
 class EiaSummarySchema(Schema):
@@ -68,6 +116,12 @@ class EiaSummarySchema(Schema):
     approved_at = fields.DateTime(allow_none=True)
     signed_off_at = fields.DateTime(allow_none=True)
     published_at = fields.DateTime(allow_none=True)
+    timeliness = _Computed(
+        timeliness,
+        fields.Nested(TimingSchema),
+        dump_only=True,
+        metadata={"description": "The four timings of due regard, worked out from the decision record"},
+    )
 
 
 class SectionSchema(Schema):
@@ -137,6 +191,7 @@ class EiaSchema(EiaSummarySchema):
     transitions = fields.List(
         fields.Nested(TransitionSchema), metadata={"description": "The steps the token's owner may take now"}
     )
+    decision = fields.Nested(DecisionRecordSchema, allow_none=True, metadata={"description": "The decision it informs"})
 
 
 # Input ---------------------------------------------------------------------------------------------
@@ -171,6 +226,29 @@ class EiaListArgs(Schema):
         validate=validate.Length(max=40), metadata={"description": "A characteristic key with a negative impact"}
     )
 
+    timing_started = fields.Enum(
+        Timing, by_value=True, error_messages={"unknown": _CHOOSE_TIMING}, metadata={"description": _TIMINGS["started"]}
+    )
+    timing_review = fields.Enum(
+        Timing, by_value=True, error_messages={"unknown": _CHOOSE_TIMING}, metadata={"description": _TIMINGS["review"]}
+    )
+    timing_approved = fields.Enum(
+        Timing,
+        by_value=True,
+        error_messages={"unknown": _CHOOSE_TIMING},
+        metadata={"description": _TIMINGS["approved"]},
+    )
+    timing_decision = fields.Enum(
+        Timing,
+        by_value=True,
+        error_messages={"unknown": _CHOOSE_TIMING},
+        metadata={"description": _TIMINGS["decision"]},
+    )
+    at_risk = fields.Boolean(
+        metadata={"description": "Only decisions in the next 28 days whose assessment is not yet approved"},
+        error_messages={"invalid": "Choose yes or no for decisions at risk"},
+    )
+
     @pre_load
     def leave_out_empty_values(self, data: Mapping[str, Any], **_: Any) -> dict[str, Any]:
         return {key: value for key, value in data.items() if value != ""}
@@ -189,6 +267,10 @@ class EiaListArgs(Schema):
             proposal_type=data.get("type"),
             year=data.get("year"),
             negative_for=data.get("negative"),
+            timings=tuple(
+                (key, data[f"timing_{key}"].value) for key in TIMING_KEYS if data.get(f"timing_{key}") is not None
+            ),
+            at_risk=bool(data.get("at_risk")),
         )
 
 

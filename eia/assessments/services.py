@@ -34,7 +34,7 @@ from eia.extensions import db
 from forms.answers import answer_type
 from forms.definitions import FormDefinition, Question, Section
 
-EMPTY = (None, "", [])
+EMPTY: tuple[Any, ...] = (None, "", [])
 
 
 # Creating an EIA ----------------------------------------------------------------------------------
@@ -319,7 +319,7 @@ def task_list(eia: Eia) -> list[TaskListEntry]:
         TaskListEntry(
             key=s.key,
             title=s.title,
-            status=(eia.section(s.key).status if eia.section(s.key) else SectionStatus.NOT_STARTED),
+            status=getattr(eia.section(s.key), "status", SectionStatus.NOT_STARTED),
             needed=needed_only is None or s.key in needed_only,
         )
         for s in form.sections

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
 from eia.accounts import queries as accounts
-from eia.assessments import decisions, impact_views, queries, services
+from eia.assessments import committee, decisions, impact_views, queries, services
 from eia.assessments.models import PROPOSAL_TYPES, EiaKind, EiaState, SectionStatus
 from eia.assessments.schemas import EiaListArgs
 from eia.assessments.workflow import Transition, available_transitions
@@ -32,7 +32,19 @@ bp = Blueprint("assessments", __name__, url_prefix="/eias")
 
 
 PAGE_SIZE = 25
-LIST_FILTERS = ("q", "service_area", "state", "type", "year", "negative")
+LIST_FILTERS = (
+    "q",
+    "service_area",
+    "state",
+    "type",
+    "year",
+    "negative",
+    "timing_started",
+    "timing_review",
+    "timing_approved",
+    "timing_decision",
+    "at_risk",
+)
 
 
 def _list_filter() -> queries.EiaFilter:
@@ -64,7 +76,9 @@ def index():
             "type": PROPOSAL_TYPES,
             "year": [(str(y), f"{y}/{str(y + 1)[-2:]}") for y in range(this_year, this_year - 6, -1)],
             "negative": [(c.key, c.name) for c in queries.characteristics()],
+            "timing": [(t.value, t.label) for t in decisions.Timing],
         },
+        review_target=current_app.config["EIA_REVIEW_TARGET_WORKING_DAYS"],
     )
 
 
@@ -141,6 +155,7 @@ def render_task_list(eia, *, problems: list[dict] | None = None) -> str:
         problems=problems,
         timings=decisions.timeliness(eia),
         needs_new_version=decisions.needs_new_version(eia) and can(current_user, "eia.submit", eia),
+        implications=committee.equality_implications(eia) if committee.has_implications(eia) else None,
     )
 
 

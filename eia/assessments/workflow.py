@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import exists, select
+from sqlalchemy.orm import aliased
+
 from eia.accounts.models import User
 from eia.assessments.models import (
     Eia,
@@ -480,6 +483,41 @@ def mark_dealt_with(comment: ReviewComment, *, reply: str, by: User) -> None:
     db.session.flush()
 
 
+def mark_reviews_due(today: date, *, by: Any) -> list[Eia]:
+    """Move signed-off and published assessments whose review date has come to *review due*, each
+    with an audit entry, so their authors find them in My work and their digest. A version already
+    reopened as a newer one is left alone (the newer one is the review). Running it again the same
+    day moves nothing.
+
+    :param by: who runs it (the command line's actor).
+    """
+    newer = aliased(Eia)
+    due = list(
+        db.session.execute(
+            select(Eia)
+            .where(
+                Eia.state.in_((EiaState.SIGNED_OFF, EiaState.PUBLISHED)),
+                Eia.review_date.is_not(None),
+                Eia.review_date <= today,
+                ~exists().where(newer.previous_id == Eia.id),
+            )
+            .order_by(Eia.review_date, Eia.id)
+        ).scalars()
+    )
+    for eia in due:
+        old_state = eia.state
+        eia.state = EiaState.REVIEW_DUE
+        audit.record(
+            "eia_review_due",
+            eia,
+            by=by,
+            detail=f"its review date, {eia.review_date}, has come",
+            changes={"state": [old_state.value, EiaState.REVIEW_DUE.value]},
+        )
+    db.session.flush()
+    return due
+
+
 def reopen(eia: Eia, *, by: User, today: date | None = None) -> Eia:
     """Start the next version for a review: a draft copy linked to this one, which stays as it was.
 
@@ -512,7 +550,7 @@ def reopen(eia: Eia, *, by: User, today: date | None = None) -> Eia:
     for section in eia.sections:
         answers = dict(section.answers)
         if section.key == "about":
-            answers["started_on"] = following.started_on.isoformat()
+            answers["started_on"] = following.started_on.isoformat() if following.started_on else None
             answers.pop("decision_date", None)
         if section.key == "outcome":
             answers.pop("review_date", None)  # the next review sets its own

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from eia.assessments import queries, workflow
+from eia.assessments import committee, queries, workflow
 from eia.assessments.pdf import eia_pdf_response
 from eia.assessments.views import render_task_list, workflow_actions
 from eia.assessments.workflow import TRANSITIONS, SubmissionBlocked
+from eia.auditlog import services as audit
 from eia.auditlog.models import AuditEntry
 from eia.evidence import queries as evidence_queries
 from eia.extensions import db
@@ -185,6 +186,22 @@ def history(reference: str):
         .limit(500)
     ).scalars()
     return render_template("assessments/history.html", eia=eia, entries=list(entries))
+
+
+@bp.post("/<reference>.docx")
+@login_required
+def docx(reference: str):
+    """The whole assessment as a Word document, for the committee report; the download is recorded."""
+    eia = queries.eia_or_404(reference)
+    permit(current_user, "eia.view", eia)
+    body = committee.assessment_docx(eia)
+    audit.record("eia_docx_downloaded", eia, by=current_user, detail=f"{eia.reference}.docx")
+    db.session.commit()
+    return Response(
+        body,
+        mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        headers={"Content-Disposition": f'attachment; filename="{eia.reference}.docx"'},
+    )
 
 
 @bp.get("/<reference>.pdf")

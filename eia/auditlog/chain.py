@@ -92,7 +92,7 @@ def _chain_rows(
         cursor = dbapi_connection.cursor()
     try:
         cursor.execute(sql)
-        yield iter(lambda: cursor.fetchmany(batch), [])
+        yield iter(lambda: list(cursor.fetchmany(batch)), [])
     except dialect.loaded_dbapi.Error as exc:
         # As SQLAlchemy would raise it, so callers (and the error pages) see the usual exceptions.
         raise DBAPIError.instance(sql, None, exc, dialect.loaded_dbapi.Error, dialect=dialect) from exc

@@ -22,12 +22,12 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eia.db_types import BigId, UTCDateTime
-from eia.extensions import db
+from eia.extensions import Model
 
 GENESIS_HASH = "0" * 64
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     """One thing that happened. ``hash`` covers every field below plus ``prev_hash``, so altering or
     removing an entry breaks the chain from that point on, and ``seq`` tells which of the two it was."""
 
@@ -59,7 +59,7 @@ class AuditEntry(db.Model):
         return f"<AuditEntry {self.id} {self.action} {self.entity_type}:{self.entity_id}>"
 
 
-class AuditCheckpoint(db.Model):
+class AuditCheckpoint(Model):
     """A signed statement that the log had *size* entries with *head_hash* as the newest one's hash.
 
     Append-only like the log (the database refuses UPDATE and DELETE). What makes it worth something
@@ -82,7 +82,7 @@ class AuditCheckpoint(db.Model):
         return f"<AuditCheckpoint {self.id} size={self.size}>"
 
 
-class CheckpointEmail(db.Model):
+class CheckpointEmail(Model):
     """A checkpoint emailed to the witnesses (claimed before sending, removed if the send fails)."""
 
     __tablename__ = "audit_checkpoint_emails"

@@ -30,7 +30,7 @@ def _start_of(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=UTC)
 
 
-def entries(filters: AuditFilter | None = None) -> Select[tuple[AuditEntry]]:
+def entries(filters: AuditFilter | None = None) -> Select[AuditEntry]:
     """Entries matching *filters*, oldest first. ``until`` includes the whole of that day."""
     f = filters or AuditFilter()
     query = select(AuditEntry)
@@ -60,7 +60,7 @@ def entries(filters: AuditFilter | None = None) -> Select[tuple[AuditEntry]]:
     return query.order_by(AuditEntry.id)
 
 
-def distinct_actions() -> Select[tuple[str]]:
+def distinct_actions() -> Select[str]:
     return select(AuditEntry.action).distinct().order_by(AuditEntry.action)
 
 

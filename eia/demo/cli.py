@@ -38,6 +38,10 @@ def demo_command(scale: int | None) -> None:
     loaded = load_demo(by=command_line_actor())
     others = values_from(demo_loaded.send(None, today=utcnow().date(), by=command_line_actor()))
     eias = load_demo_eias()
+    if eias:
+        from eia.demo.decisions import load_demo_decisions
+
+        load_demo_decisions(utcnow().date(), by=command_line_actor())
     load_demo_samples(utcnow().date())
     db.session.commit()
     click.echo(f"Demo users (all with the password {DEMO_PASSWORD}):")
@@ -52,8 +56,8 @@ def demo_command(scale: int | None) -> None:
         from eia.demo.scale import load_scale
 
         with click.progressbar(length=scale, label="Adding the scale assessments") as bar:
-            added = load_scale(scale, progress=lambda n: bar.update(n - bar.pos))
-        click.echo(f"Added {added:,} scale assessments." if added else "The scale assessments are already there.")
+            count = load_scale(scale, progress=lambda n: bar.update(n - bar.pos))
+        click.echo(f"Added {count:,} scale assessments." if count else "The scale assessments are already there.")
     _demo_checkpoint()
 
 

@@ -19,11 +19,11 @@ from eia.demo.scenarios import NEUTRAL, SCENARIOS, Scenario
 from eia.extensions import db
 
 
-def _person(role: Role, area: ServiceArea | None = None) -> User | None:
+def _person(role: Role, area: ServiceArea | None = None) -> User:
     query = select(User).where(User.role == role, User.is_enabled.is_(True))
     if area is not None:
         query = query.where(User.service_area_id == area.id)
-    return db.session.execute(query.order_by(User.id).limit(1)).scalar_one_or_none()
+    return db.session.execute(query.order_by(User.id).limit(1)).scalar_one()
 
 
 #: (scenario index, year, state, variant title) for the forty demo EIAs.
@@ -53,6 +53,8 @@ def _area(path: str) -> ServiceArea:
 
 def _write(scenario: Scenario, title: str, author: User, started: date, review: date) -> Eia:
     template = queries.latest_template(scenario.kind)
+    if template is None:
+        raise LookupError(f"no {scenario.kind} form template is loaded")
     eia = services.create_eia(
         kind=scenario.kind, title=title, service_area=_area(scenario.area), by=author, template=template
     )
@@ -69,7 +71,8 @@ def _write(scenario: Scenario, title: str, author: User, started: date, review: 
         "action_links": {},
     }
     for section in eia.form.sections:
-        version = eia.section(section.key).version
+        saved = eia.section(section.key)
+        version = saved.version if saved else 0
         if section.kind == "impacts":
             impacts = {}
             for c in queries.characteristics_for(eia):

@@ -57,7 +57,7 @@ def load_demo_samples(today: date) -> int:
                 continue  # nothing completed that quarter
             item = sample.items[0]
             drawn += 1
-            eia_author = db.session.get(Eia, item.eia_id).author_id
+            eia_author = db.session.get_one(Eia, item.eia_id).author_id
             if eia_author == auditor.id:
                 continue  # auditors never score their own assessments
             key, score, finding = WEAK_SPOTS[number]

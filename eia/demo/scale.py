@@ -35,6 +35,7 @@ from eia.db_types import utcnow
 from eia.errors import ValidationFailed
 from eia.extensions import db
 from eia.quality import sampling, scoring
+from eia.working_days import add_working_days
 
 PREFIX = "EIA-S"
 STATES = [EiaState.PUBLISHED] * 4 + [EiaState.SIGNED_OFF] * 2 + [EiaState.APPROVED, EiaState.DRAFT, EiaState.SUBMITTED]
@@ -51,6 +52,8 @@ def load_scale(count: int, *, seed: int = 2026, progress: Callable[[int], None] 
     rng = random.Random(seed)
     step = progress or (lambda n: None)
     template = latest_template(EiaKind.STANDARD)
+    if template is None:
+        raise LookupError("no standard form template is loaded")
     teams = db.session.execute(select(ServiceArea.id).where(ServiceArea.parent_id.is_not(None))).scalars().all()
     authors = db.session.execute(select(User.id).where(User.role == Role.AUTHOR)).scalars().all()
     auditor = db.session.execute(select(User).where(User.role == Role.EQUALITIES).limit(1)).scalar_one()
@@ -78,11 +81,14 @@ def load_scale(count: int, *, seed: int = 2026, progress: Callable[[int], None] 
                 "created_at": created,
                 "updated_at": approved or created,
                 "submitted_at": created + timedelta(days=10) if state is not EiaState.DRAFT else None,
+                "review_target_on": add_working_days((created + timedelta(days=10)).date(), 10)
+                if state is not EiaState.DRAFT
+                else None,
                 "approved_at": approved,
                 "signed_off_at": approved + timedelta(days=5)
-                if state in (EiaState.SIGNED_OFF, EiaState.PUBLISHED)
+                if approved and state in (EiaState.SIGNED_OFF, EiaState.PUBLISHED)
                 else None,
-                "published_at": approved + timedelta(days=9) if state is EiaState.PUBLISHED else None,
+                "published_at": approved + timedelta(days=9) if approved and state is EiaState.PUBLISHED else None,
                 "outcome": rng.choice(OUTCOMES) if completed else None,
                 "review_date": (approved + timedelta(days=730)).date() if approved else None,
             }

@@ -21,7 +21,7 @@ class Scenario:
     evidence: dict[str, Any]
     consultation: dict[str, Any]
     # key -> (direction, severity, effect, who[, what will be done to find out, for one not known])
-    impacts: dict[str, tuple[str, ...]]
+    impacts: dict[str, tuple[str | None, ...]]
     aims: dict[str, str]
     armed_forces: dict[str, Any]
     mitigations: list[tuple[str | None, str, str]]  # (characteristic key, action, measure)

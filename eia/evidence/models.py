@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from eia.accounts.models import User
 from eia.db_types import UTCDateTime, enum_column, utcnow
-from eia.extensions import db
+from eia.extensions import Model, db
 
 if TYPE_CHECKING:  # evidence sits below assessments: the link is made by name
     from eia.assessments.models import Characteristic
@@ -35,7 +35,7 @@ evidence_characteristics = Table(
 )
 
 
-class EvidenceItem(db.Model):
+class EvidenceItem(Model):
     """A file, link or note supporting an EIA (or a plan progress update: ``subject_type`` says which).
 
     Files live outside the web root under a generated name; ``stored_name`` is never derived from

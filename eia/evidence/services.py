@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
@@ -53,7 +53,7 @@ def clean_file_name(name: str | None) -> str:
     return name
 
 
-def _read_capped(stream: BinaryIO, max_bytes: int) -> bytes:
+def _read_capped(stream: IO[bytes], max_bytes: int) -> bytes:
     """Read at most *max_bytes* (+1 to tell it was more), in chunks: an oversized file is never read whole."""
     parts: list[bytes] = []
     total = 0
@@ -102,7 +102,7 @@ def add_file(
     subject: Any,
     values: dict[str, Any],
     *,
-    stream: BinaryIO | None,
+    stream: IO[bytes] | None,
     file_name: str | None,
     characteristics: Iterable[Characteristic],
     by: User,
@@ -236,7 +236,8 @@ def purge_removed_files(store: EvidenceStore, *, retention_days: int, now: datet
         .all()
     )
     for item in items:
-        store.delete(item.stored_name)
+        if item.stored_name:  # a file always has one
+            store.delete(item.stored_name)
         item.bytes_purged_at = now or utcnow()
         audit.record(
             "evidence_bytes_purged",

@@ -8,10 +8,10 @@ from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from eia.db_types import UTCDateTime, utcnow
-from eia.extensions import db
+from eia.extensions import Model
 
 
-class SentReminder(db.Model):
+class SentReminder(Model):
     __tablename__ = "sent_reminders"
     __table_args__ = (UniqueConstraint("user_id", "item_key", "sent_on"),)
 

@@ -19,7 +19,7 @@ from email.utils import make_msgid
 from typing import Any
 
 from flask import current_app, render_template
-from sqlalchemy import exists, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -63,7 +63,7 @@ class Reminder:
 Provider = Callable[[date], Iterable[Reminder]]
 
 
-def _current():
+def _current() -> ColumnElement[bool]:
     """Not replaced by a newer version (reopening leaves the old one published)."""
     newer = aliased(Eia)
     return ~exists().where(newer.previous_id == Eia.id)
@@ -73,18 +73,19 @@ def _review_dates(today: date) -> Iterable[Reminder]:
     """Completed assessments whose review date is within 30 days or past, to their author and lead."""
     notice = current_app.config["EIA_REVIEW_NOTICE_DAYS"]
     rows = db.session.execute(
-        select(Eia.id, Eia.reference, Eia.title, Eia.review_date, Eia.author_id, Eia.lead_officer_id).where(
+        select(Eia.id, Eia.reference, Eia.title, Eia.review_date, Eia.author_id, Eia.lead_officer_id, Eia.state).where(
             Eia.state.in_(COMPLETED_STATES), Eia.review_date <= today + timedelta(days=notice), _current()
         )
     ).all()
     for row in rows:
         when = "was due" if row.review_date < today else "is due"
+        then = ": start its next version" if row.state is EiaState.REVIEW_DUE else ""
         for person in {row.author_id, row.lead_officer_id} - {None}:
             yield Reminder(
                 person,
                 f"review_date:{row.id}",
                 "review_date",
-                f"{row.reference} {row.title}: its review {when} on {_day(row.review_date)}",
+                f"{row.reference} {row.title}: its review {when} on {_day(row.review_date)}{then}",
                 f"/eias/{row.reference}",
                 row.review_date,
                 row.id,

@@ -82,7 +82,7 @@ def _item_or_404(sample: Sample, item_id: int) -> tuple[SampleItem, Eia]:
     found = next((item for item in sample.items if item.id == item_id), None)
     if found is None:
         raise NotFound(f"Sample {sample.id} has no item {item_id}.")
-    return found, db.session.get(Eia, found.eia_id)
+    return found, db.session.get_one(Eia, found.eia_id)
 
 
 def _visible_finding(finding_id: int) -> Finding:
@@ -226,7 +226,7 @@ def _one_item_data(item: SampleItem, eia: Eia) -> dict[str, Any]:
 def finding_data(finding: Finding) -> dict[str, Any]:
     """A finding on its own, as the API shows it (``FindingDetailSchema`` dumps it; its ETag covers it)."""
     score = finding.score
-    eia = db.session.get(Eia, finding.eia_id)
+    eia = db.session.get_one(Eia, finding.eia_id)
     names = _names({finding.owner_id, score.scored_by_id})
     data = _finding_data(finding, names) | {
         "criterion_title": (score.rubric.criterion(finding.criterion) or {}).get("title")

@@ -70,7 +70,9 @@ def sample_cli(
         if period:
             chosen = sampling.parse_period(period)
         else:
-            chosen = sampling.date_period(parse_day(from_text, "--from"), parse_day(to_text, "--to"))
+            start, end = parse_day(from_text, "--from"), parse_day(to_text, "--to")
+            assert start is not None and end is not None  # both given, checked above
+            chosen = sampling.date_period(start, end)
         sample = sampling.draw_sample(
             period=chosen,
             size=size,

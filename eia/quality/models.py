@@ -21,10 +21,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from eia.db_types import UTCDateTime, enum_column, utcnow
-from eia.extensions import db
+from eia.extensions import Model
 
 
-class Rubric(db.Model):
+class Rubric(Model):
     """A version of the quality-audit rubric, loaded from forms/rubrics/; scores keep their version."""
 
     __tablename__ = "rubrics"
@@ -45,7 +45,7 @@ class Rubric(db.Model):
         return f"<Rubric {self.key} v{self.version}>"
 
 
-class Sample(db.Model):
+class Sample(Model):
     """A frozen random draw of completed EIAs: the seed and the ordered population are kept so
     anyone can draw it again and get the same EIAs."""
 
@@ -79,7 +79,7 @@ class Sample(db.Model):
         return f"<Sample {self.id} {self.period_label} seed={self.seed!r}>"
 
 
-class SampleItem(db.Model):
+class SampleItem(Model):
     __tablename__ = "sample_items"
     __table_args__ = (UniqueConstraint("sample_id", "eia_id"),)
 
@@ -107,7 +107,7 @@ class Rating(StrEnum):
         return self.value.replace("_", " ").capitalize()
 
 
-class QualityScore(db.Model):
+class QualityScore(Model):
     """One scoring of a sampled EIA against a rubric; a re-test is a later scoring linked to it."""
 
     __tablename__ = "quality_scores"
@@ -152,7 +152,7 @@ class QualityScore(db.Model):
         return f"<QualityScore {self.id} item={self.item_id} {self.rating}>"
 
 
-class Moderation(db.Model):
+class Moderation(Model):
     """A second member of the equalities team's view of a scoring: they agree, or give their own
     scores with a note. Where they differ, the moderated scores count; the first scoring is kept."""
 
@@ -177,7 +177,7 @@ class Moderation(db.Model):
         return f"<Moderation of {self.score_id} {'agrees' if self.agrees else self.rating}>"
 
 
-class ModeratedCriterionScore(db.Model):
+class ModeratedCriterionScore(Model):
     """The moderator's own score on one criterion (None: not applicable); only where they differ."""
 
     __tablename__ = "moderated_criterion_scores"
@@ -197,7 +197,7 @@ class ModeratedCriterionScore(db.Model):
         return f"<ModeratedCriterionScore {self.criterion}={self.score}>"
 
 
-class CriterionScore(db.Model):
+class CriterionScore(Model):
     __tablename__ = "criterion_scores"
     __table_args__ = (
         UniqueConstraint("score_id", "criterion"),
@@ -225,7 +225,7 @@ class FindingStatus(StrEnum):
         return self.value.capitalize()
 
 
-class Finding(db.Model):
+class Finding(Model):
     """Something a quality audit found to put right: an action for its owner (usually the author)."""
 
     __tablename__ = "quality_findings"

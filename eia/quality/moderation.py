@@ -68,13 +68,14 @@ def moderate_score(
     score.moderation = moderation
     db.session.flush()
     eia = db.session.get(Eia, score.item.eia_id)
+    reference = eia.reference if eia is not None else f"assessment {score.item.eia_id}"
     original = {c.criterion: c.score for c in score.criteria}
     audit.record(
         "score_moderated",
         moderation,
         by=by,
         entity_type="quality_moderation",
-        detail=f"{eia.reference}, scoring {score.id}: "
+        detail=f"{reference}, scoring {score.id}: "
         + (
             f"agreed ({score.points}/{score.max_points}, {score.rating.label})"
             if agrees

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
+from eia.accounts.models import User
 from eia.assessments.models import Eia
 from eia.extensions import db
 from eia.quality.models import (
@@ -25,7 +26,7 @@ from eia.quality.models import (
 from eia.quality.sampling import Period, quarter
 
 
-def _within(column, start: date, end: date):
+def _within(column: Any, start: date, end: date) -> ColumnElement[bool]:
     """*column* (a UTC timestamp) falls on a day from *start* to *end* inclusive."""
     return and_(
         column >= datetime.combine(start, time.min, tzinfo=UTC),
@@ -159,7 +160,16 @@ def sample_or_none(sample_id: int) -> Sample | None:
     return db.session.execute(
         select(Sample)
         .where(Sample.id == sample_id)
-        .options(selectinload(Sample.items).selectinload(SampleItem.scores).selectinload(QualityScore.moderation))
+        .options(
+            selectinload(Sample.items)
+            .selectinload(SampleItem.scores)
+            .options(
+                joinedload(QualityScore.rubric),
+                selectinload(QualityScore.criteria),
+                selectinload(QualityScore.findings),
+                selectinload(QualityScore.moderation).selectinload(Moderation.criteria),
+            )
+        )
     ).scalar_one_or_none()
 
 
@@ -184,7 +194,7 @@ def item_references(sample: Sample) -> dict[int, Eia]:
     return {e.id: e for e in db.session.execute(select(Eia).where(Eia.id.in_(ids))).scalars()} if ids else {}
 
 
-def my_findings(user) -> list[tuple[Finding, str]]:
+def my_findings(user: User) -> list[tuple[Finding, str]]:
     """Open findings *user* owns, soonest due first, with their EIA's reference."""
     return list(
         db.session.execute(

@@ -219,7 +219,7 @@ def _population(
     # Sorted here, not by the database, whose collation could order references differently
     # (references are unique, so the key is enough). Core rows: the ORM's row handling costs a tenth
     # of a second at 100,000.
-    rows = db.session.connection().execute(select(*columns).where(*in_scope)).all()
+    rows: list[Any] = list(db.session.connection().execute(select(*columns).where(*in_scope)).all())
     rows.sort(key=itemgetter(0))
     recent: set[str] = set()
     if exclude_months:

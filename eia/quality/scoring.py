@@ -98,7 +98,7 @@ def check_criterion_scores(rubric: Rubric, scores: dict[str, int | None]) -> Non
 
 def totals(rubric: Rubric, scores: dict[str, int | None]) -> tuple[int, int, Rating]:
     """The points, the points available (two for each applicable criterion) and the rating."""
-    values = [scores[c["key"]] for c in rubric.criteria if scores.get(c["key"]) is not None]
+    values = [value for c in rubric.criteria if (value := scores.get(c["key"])) is not None]
     points, max_points = sum(values), 2 * len(values)
     return points, max_points, rate(points, max_points, any_absent=0 in values)
 
@@ -107,7 +107,7 @@ def score_item(
     item: SampleItem,
     *,
     rubric: Rubric,
-    scores: dict[str, int],
+    scores: dict[str, int | None],
     comments: dict[str, str],
     summary: str,
     findings: list[dict[str, Any]],
@@ -157,7 +157,7 @@ def score_item(
     ]
     item.scores.append(result)
     db.session.flush()
-    eia = db.session.get(Eia, item.eia_id)
+    eia = db.session.get_one(Eia, item.eia_id)
     audit.record(
         "sample_retested" if previous else "sample_scored",
         result,

@@ -108,7 +108,7 @@ def _item_or_404(sample: Sample, item_id: int) -> tuple[SampleItem, Eia]:
     item = db.session.get(SampleItem, item_id)
     if item is None or item.sample_id != sample.id:
         abort(404)
-    return item, db.session.get(Eia, item.eia_id)
+    return item, db.session.get_one(Eia, item.eia_id)
 
 
 def _sample_page(sample: Sample, verification: sampling.Verification | None = None) -> str:
@@ -152,7 +152,9 @@ def item(sample_id: int, item_id: int):
     sample = _sample_or_404(sample_id)
     _item_or_404(sample, item_id)
     found = queries.item_with_scores(item_id)
-    eia = db.session.get(Eia, found.eia_id)
+    eia = db.session.get(Eia, found.eia_id) if found is not None else None
+    if found is None or eia is None:
+        abort(404)
     permit(current_user, "eia.view", eia)
     people = {f.owner_id for s in found.scores for f in s.findings} | {s.scored_by_id for s in found.scores}
     people |= {s.moderation.moderated_by_id for s in found.scores if s.moderation}

@@ -16,3 +16,20 @@ dropExpanded();
 document.addEventListener("click", dropExpanded);
 document.addEventListener("change", dropExpanded);
 window.addEventListener("pageshow", dropExpanded);
+
+// "Copy the paragraph": the text stays selectable without JavaScript; with it, a button (hidden until
+// it can work) copies the text to the clipboard and says so in the live region after it.
+document.querySelectorAll(".app-copy-button[data-copy-from]").forEach((button) => {
+  const source = document.getElementById(button.dataset.copyFrom);
+  if (!source || !navigator.clipboard) return;
+  button.hidden = false;
+  const status = button.closest(".govuk-button-group")?.nextElementSibling;
+  button.addEventListener("click", async () => {
+    try {
+      await navigator.clipboard.writeText(source.textContent.trim());
+      if (status) status.textContent = button.dataset.copied || "Copied";
+    } catch {
+      if (status) status.textContent = "Your browser did not allow copying: select the paragraph and copy it.";
+    }
+  });
+});

@@ -1,7 +1,7 @@
 """risk-weighted samples (strata), moderated scorings, "not applicable" criterion scores, form template versions published by an administrator
 
 Revision ID: 4d848924d6b5
-Revises: d5a8c3b1e902
+Revises: e8b4f2a7c913
 Create Date: 2026-12-01 08:50:05
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4d848924d6b5'
-down_revision = 'd5a8c3b1e902'
+down_revision = 'e8b4f2a7c913'
 branch_labels = None
 depends_on = None
 

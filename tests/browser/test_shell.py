@@ -15,6 +15,7 @@ EXPECTED_NAV = {
     Role.AUTHOR: ["My work", "Assessments", "Action plans", "Your account", "Sign out"],
     Role.DECISION_MAKER: [
         "My work",
+        "Dashboard",
         "Assessments",
         "Action plans",
         "Quality audits",
@@ -24,6 +25,7 @@ EXPECTED_NAV = {
     ],
     Role.EQUALITIES: [
         "My work",
+        "Dashboard",
         "Assessments",
         "Action plans",
         "Quality audits",
@@ -34,6 +36,7 @@ EXPECTED_NAV = {
     ],
     Role.ADMIN: [
         "My work",
+        "Dashboard",
         "Assessments",
         "Action plans",
         "Quality audits",

@@ -1,0 +1,285 @@
+"""For the committee report: the "Equality implications" paragraph, and the whole assessment as a
+Word document (DOCX) that passes Word's accessibility checker (real headings, tables with header rows
+that repeat, a title and a language)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from docx import Document
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.table import Table
+from flask import current_app
+
+from eia.assessments import decisions, queries
+from eia.assessments.models import COMPLETED_STATES, Eia
+from eia.template_filters import format_date
+
+#: The sentence reminding members of the Public Sector Equality Duty.
+DUTY = (
+    "In making this decision, members must have due regard to the need to eliminate unlawful "
+    "discrimination, harassment and victimisation, to advance equality of opportunity, and to foster "
+    "good relations between people who share a protected characteristic and people who do not "
+    "(the Public Sector Equality Duty, section 149 of the Equality Act 2010)."
+)
+
+
+def has_implications(eia: Eia) -> bool:
+    """Whether the assessment is approved (or further on), so its paragraph can be written."""
+    return eia.state in COMPLETED_STATES
+
+
+def _answer(eia: Eia, section_key: str, question_key: str) -> str:
+    """One answer as a person reads it (a choice's label, not its key); empty when the template has
+    no such question."""
+    section = eia.form.section(section_key)
+    if section is None or all(q.key != question_key for q in section.questions):
+        return ""
+    return queries.readable_answers(section, eia.answers(section_key)).get(question_key, "").strip()
+
+
+def _clause(text: str) -> str:
+    """*text* to sit inside a sentence: no full stop at its end."""
+    return text.strip().rstrip(".").strip()
+
+
+def _group(name: str) -> str:
+    return name[:1].lower() + name[1:] if name[1:2].islower() else name
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?" else f"{text}."
+
+
+def equality_implications(eia: Eia) -> str:
+    """The "Equality implications" paragraph of a committee report, written from the assessment: the
+    adverse impacts by group, the mitigations, the impact that remains and why it is acceptable, the
+    outcome, and the reminder of the s.149 duty."""
+    parts = [
+        f"An equality impact assessment ({eia.reference}, version {eia.version_number}) has been carried out "
+        f"on this proposal"
+        + (f" and was approved by the equalities team on {format_date(eia.approved_at)}." if eia.approved_at else ".")
+    ]
+    negative = [impact for impact in eia.impacts if impact.is_negative]
+    if negative:
+        names = [_group(impact.characteristic.name) for impact in negative]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        parts.append(f"It found adverse impacts on {listed}.")
+        for impact in negative:
+            what = impact.characteristic.name
+            if impact.severity is not None:
+                what += f" ({impact.severity.label.lower()} severity)"
+            if impact.description.strip():
+                what += f": {impact.description.strip()}"
+            parts.append(_sentence(what))
+    else:
+        parts.append("It found no adverse impact on any group of people the council considers.")
+    if eia.mitigations:
+        actions = [
+            _clause(m.action) + (f" (for {_group(m.characteristic.name)})" if m.characteristic else "")
+            for m in eia.mitigations
+        ]
+        parts.append("To reduce them, the council will: " + "; ".join(actions) + ".")
+    residual = _answer(eia, "mitigations", "residual_impact")
+    if residual:
+        parts.append(f"The impact that remains after these mitigations: {_sentence(residual)}")
+    why = _answer(eia, "mitigations", "residual_justification")
+    if why:
+        parts.append(f"It is considered acceptable because {_sentence(why[:1].lower() + why[1:])}")
+    outcome = _answer(eia, "outcome", "outcome")
+    if outcome:
+        parts.append(f"The outcome of the assessment is: {_sentence(outcome.lower())}")
+    justification = _answer(eia, "outcome", "continue_justification")
+    if justification:
+        parts.append(_sentence(justification))
+    summary = _answer(eia, "outcome", "summary")
+    if summary:
+        parts.append(_sentence(summary))
+    parts.append(DUTY)
+    return " ".join(parts)
+
+
+# The Word document ----------------------------------------------------------------------------------
+
+
+def _repeat_header(table: Table) -> None:
+    """Mark the first row as the header row, repeated at the top of each page (Word's accessibility
+    checker asks for it)."""
+    properties = table.rows[0]._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    properties.append(header)
+
+
+def _describe(table: Table, title: str) -> None:
+    """Give the table a title (its alternative text in Word)."""
+    properties = table._tbl.tblPr
+    caption = OxmlElement("w:tblCaption")
+    caption.set(qn("w:val"), title)
+    properties.append(caption)
+
+
+def _table(document: Any, title: str, header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> Table:
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = ""
+        cell.paragraphs[0].add_run(text).bold = True
+    for row in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, row, strict=True):
+            cell.text = text
+    _repeat_header(table)
+    _describe(table, title)
+    return table
+
+
+def _set_language(document: Any, language: str) -> None:
+    """The language of the whole document (the default of every run), and in its properties."""
+    document.core_properties.language = language
+    styles = document.styles.element
+    defaults = styles.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
+    run_properties = run_defaults.find(qn("w:rPr")) if run_defaults is not None else None
+    if run_properties is None:
+        return
+    lang = run_properties.find(qn("w:lang"))
+    if lang is None:
+        lang = OxmlElement("w:lang")
+        run_properties.append(lang)
+    for attribute in ("w:val", "w:eastAsia", "w:bidi"):
+        lang.set(qn(attribute), language)
+
+
+def _labelled(document: Any, label: str, text: str) -> None:
+    paragraph = document.add_paragraph()
+    paragraph.add_run(f"{label}: ").bold = True
+    paragraph.add_run(text)
+
+
+def _day(value: date | None) -> str:
+    return format_date(value) if value else ""
+
+
+def assessment_docx(eia: Eia, today: date | None = None) -> bytes:
+    """The whole assessment as a Word document: its sections, the impacts and mitigations as tables,
+    the decision record, the timings of due regard, the sign-off and, once approved, the paragraph for
+    the committee report."""
+    doc = queries.document(eia)
+    document = Document()
+    council = current_app.config["EIA_COUNCIL_NAME"]
+    document.core_properties.title = f"{eia.reference}: {eia.title}"
+    document.core_properties.subject = "Equality impact assessment"
+    document.core_properties.author = council
+    _set_language(document, "en-GB")
+
+    document.add_heading(eia.title, level=0)
+    document.add_paragraph(f"Equality impact assessment {eia.reference}, version {eia.version_number}. {council}.")
+    _labelled(document, "Service area", eia.service_area.full_name)
+    _labelled(document, "Status", eia.state.label)
+
+    if has_implications(eia):
+        document.add_heading("Equality implications", level=1)
+        document.add_paragraph(equality_implications(eia))
+
+    document.add_heading("The decision it informs", level=1)
+    record = eia.decision
+    if record is None:
+        document.add_paragraph("No decision recorded yet.")
+    else:
+        rows: list[tuple[str, ...]] = []
+        if record.is_key_decision is not None:
+            key = "Yes" if record.is_key_decision else "No"
+            rows.append(
+                (
+                    "Key decision",
+                    key + (f" (forward plan {record.forward_plan_reference})" if record.forward_plan_reference else ""),
+                )
+            )
+        if record.deciding_body is not None:
+            body = record.deciding_body.label + (f": {record.body_name}" if record.body_name else "")
+            if record.decision_maker is not None:
+                body += f" ({record.decision_maker.name})"
+            rows.append(("Decided by", body))
+        if record.planned_on:
+            rows.append(("Decision due", _day(record.planned_on)))
+        if record.report_reference:
+            rows.append(("Report", record.report_reference))
+        rows.append(
+            (
+                "Decision",
+                f"{record.outcome.label if record.outcome else 'Taken'} on {_day(record.taken_on)}"
+                if record.taken_on
+                else "Not taken yet",
+            )
+        )
+        if record.minutes_reference:
+            rows.append(("Minutes or decision notice", record.minutes_reference))
+        _table(document, "The decision record", ("Item", "Record"), rows)
+    document.add_heading("Timings of due regard", level=2)
+    _table(
+        document,
+        "Timings of due regard",
+        ("Timing", "Result", "Detail"),
+        [(c.question, c.timing.label, c.detail) for c in decisions.timeliness(eia, today)],
+    )
+
+    for section in doc["sections"]:
+        document.add_heading(section["title"], level=1)
+        if section["kind"] == "impacts":
+            rows = []
+            for impact in doc["impacts"]:
+                direction = impact.direction.label if impact.direction else "Not answered"
+                if impact.is_negative and impact.severity:
+                    direction += f" ({impact.severity.label.lower()})"
+                effect = "\n".join(
+                    text
+                    for text in (
+                        impact.description,
+                        f"Who: {impact.who_affected}" if impact.who_affected else "",
+                        f"Evidence: {impact.evidence}" if impact.evidence else "",
+                        f"Finding out: {impact.finding_out}" if impact.finding_out else "",
+                    )
+                    if text
+                )
+                rows.append((impact.characteristic.name, direction, effect))
+            _table(document, "Impact on each characteristic", ("Characteristic", "Impact", "Effect on people"), rows)
+        if section["kind"] == "mitigations":
+            rows = [
+                (
+                    m.characteristic.name if m.characteristic else "The proposal as a whole",
+                    m.action + (f"\nMeasured by: {m.measure}" if m.measure else ""),
+                    owner,
+                    _day(m.due_on),
+                    m.status.label,
+                )
+                for m, owner in doc["mitigations"]
+            ]
+            if rows:
+                _table(
+                    document,
+                    "Mitigations",
+                    ("Impact addressed", "Action and measure", "Owner", "Due", "Status"),
+                    rows,
+                )
+            else:
+                document.add_paragraph("No mitigations.")
+        for label, text in section["rows"]:
+            _labelled(document, label, text)
+        if not section["rows"] and section["kind"] == "questions":
+            document.add_paragraph("Not answered.")
+
+    document.add_heading("Sign-off", level=1)
+    _labelled(document, "Reviewed by the equalities team", _day(eia.approved_at) or "Not yet")
+    signed = f"{doc['signed_off_by']}, {_day(eia.signed_off_at)}" if eia.signed_off_at else "Not yet"
+    _labelled(document, "Signed off by the decision maker", signed)
+    _labelled(document, "Published", _day(eia.published_at) or "Not published")
+
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()

@@ -1,0 +1,101 @@
+"""Decision records on the demo assessments, so the dashboard and the timings of due regard show
+something real: decisions coming up (some within 28 days while the assessment is still being written
+or reviewed), decisions taken, one agreed with amendments, and one taken before its assessment was
+approved."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from eia.accounts.models import Role, User
+from eia.assessments import decisions, workflow
+from eia.assessments.models import DecidingBody, DecisionOutcome, Eia, EiaKind, EiaState
+from eia.extensions import db
+
+#: Who decides, in turn: (body, its name, report title).
+BODIES = [
+    (DecidingBody.CABINET, "", "Cabinet report"),
+    (DecidingBody.COMMITTEE, "Communities Scrutiny Committee", "Report to the Communities Scrutiny Committee"),
+    (DecidingBody.OFFICER, "Director of Housing", "Officer decision record"),
+    (DecidingBody.COUNCIL, "", "Report to full council (budget)"),
+    (DecidingBody.COMMITTEE, "Planning and Regulatory Committee", "Report to the Planning and Regulatory Committee"),
+]
+#: Days from today to the decision for assessments still being written or reviewed: the first of
+#: each state fall within 28 days (at risk), the rest later.
+UPCOMING = {
+    EiaState.DRAFT: [9, 26, 45, 70, 90, 120],
+    EiaState.SUBMITTED: [13, 38, 60, 85],
+    EiaState.IN_REVIEW: [6, 21, 52, 100],
+    EiaState.RETURNED: [17, 34, 75, 110],
+    EiaState.APPROVED: [8, 24, 40, 65],
+}
+
+
+def _record(eia: Eia, n: int, values: dict, by: User) -> None:
+    body, name, report = BODIES[n % len(BODIES)]
+    decision_maker = (
+        db.session.execute(select(User).where(User.role == Role.DECISION_MAKER).order_by(User.id).limit(1))
+        .scalars()
+        .first()
+    )
+    decisions.save_decision(
+        eia,
+        {
+            "is_key_decision": body in (DecidingBody.CABINET, DecidingBody.COUNCIL),
+            "forward_plan_reference": f"FP/{eia.created_at.year}/{40 + n:03d}" if body is DecidingBody.CABINET else "",
+            "deciding_body": body,
+            "body_name": name,
+            "decision_maker_id": decision_maker.id
+            if body is DecidingBody.CABINET and decision_maker is not None and eia.state is EiaState.APPROVED
+            else None,
+            "report_reference": f"{report}: {eia.title}",
+            **values,
+        },
+        expected_version=0,
+        by=by,
+    )
+
+
+def load_demo_decisions(today: date, *, by: object) -> int:
+    """Give the demo assessments their decision records and move those whose review date has come to
+    review due (as ``eia daily`` would); returns how many records were written."""
+    eias = db.session.execute(select(Eia).where(Eia.kind == EiaKind.STANDARD).order_by(Eia.id)).scalars().all()
+    seen: dict[EiaState, int] = {}
+    finished = [e for e in eias if e.state in (EiaState.SIGNED_OFF, EiaState.PUBLISHED)]
+    amended = finished[-1] if finished else None
+    late = next((e for e in finished if e.state is EiaState.SIGNED_OFF), None)
+    count = 0
+    for n, eia in enumerate(eias):
+        if eia.state in UPCOMING:
+            index = seen.get(eia.state, 0)
+            seen[eia.state] = index + 1
+            days = UPCOMING[eia.state][index % len(UPCOMING[eia.state])]
+            _record(eia, n, {"planned_on": today + timedelta(days=days)}, eia.author)
+        elif eia.state in (EiaState.SIGNED_OFF, EiaState.PUBLISHED) and eia.signed_off_at is not None:
+            signed = eia.signed_off_at.date()
+            if eia is late and eia.approved_at:  # taken a week before the assessment was approved
+                taken = eia.approved_at.date() - timedelta(days=7)
+                outcome = DecisionOutcome.AS_PROPOSED
+            else:
+                taken = signed + timedelta(days=6)
+                outcome = DecisionOutcome.AMENDED if eia is amended else DecisionOutcome.AS_PROPOSED
+            taken = min(taken, today)
+            _record(
+                eia,
+                n,
+                {
+                    "planned_on": taken,
+                    "taken_on": taken,
+                    "outcome": outcome,
+                    "minutes_reference": f"Minutes of {taken.day} {taken:%B %Y}, item {4 + n % 7}",
+                },
+                eia.author,
+            )
+        else:
+            continue
+        count += 1
+    workflow.mark_reviews_due(today, by=by)
+    db.session.flush()
+    return count

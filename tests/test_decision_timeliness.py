@@ -1,0 +1,128 @@
+"""The timings of due regard as list filters and in the API: the SQL that filters and counts gives
+each assessment the same timing as the assessment page shows."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, timedelta
+
+from sqlalchemy import select
+
+from eia.accounts.models import Role
+from eia.assessments import decisions
+from eia.assessments.models import DecisionRecord, Eia
+from eia.db_types import utcnow
+from eia.extensions import db
+from tests.factories import make_eia, make_user
+
+TODAY = utcnow().date()
+
+
+def _at(day: date | None) -> datetime | None:
+    return None if day is None else datetime.combine(day, datetime.min.time(), tzinfo=UTC) + timedelta(hours=15)
+
+
+def _cases(author) -> list[Eia]:
+    """Assessments across the combinations that matter: with and without a decision date, taken
+    or not, reviewed quickly, slowly or not yet, signed off before or after the decision."""
+    made = []
+    d = TODAY - timedelta(days=40)
+    combos = itertools.product(
+        (None, d, TODAY + timedelta(days=10)),  # planned decision
+        (None, d - timedelta(days=5)),  # taken
+        (None, d - timedelta(days=60), d - timedelta(days=15)),  # submitted
+        (None, 3, 30),  # approved, days after submission
+        (None, 2),  # signed off, days after approval
+    )
+    for n, (planned, taken, submitted, approved_after, signed_after) in enumerate(combos):
+        if submitted is None and approved_after is not None:
+            continue
+        approved = submitted + timedelta(days=approved_after) if approved_after is not None else None
+        signed = approved + timedelta(days=signed_after) if approved and signed_after is not None else None
+        eia = make_eia(author=author, title=f"Case {n}", started_on=d - timedelta(days=70 - n % 3 * 60))
+        eia.submitted_at = _at(submitted)
+        eia.approved_at = _at(approved)
+        eia.signed_off_at = _at(signed)
+        if planned or taken:
+            eia.decision = DecisionRecord(
+                planned_on=planned,
+                taken_on=taken,
+                outcome="as_proposed" if taken else None,
+                forward_plan_reference="",
+                body_name="",
+                report_reference="",
+                minutes_reference="",
+            )
+        made.append(eia)
+    db.session.commit()
+    return made
+
+
+def test_the_sql_timings_agree_with_the_page_for_every_case(db):
+    author = make_user(Role.AUTHOR)
+    made = _cases(author)
+    ids = [e.id for e in made]
+    for key in decisions.TIMING_KEYS:
+        found = dict(
+            db.session.execute(
+                select(Eia.id, decisions.timing_sql(key, TODAY))
+                .outerjoin(DecisionRecord, DecisionRecord.eia_id == Eia.id)
+                .where(Eia.id.in_(ids))
+            ).all()
+        )
+        for eia in made:
+            expected = next(c for c in decisions.timeliness(eia, TODAY) if c.key == key).timing.value
+            assert found[eia.id] == expected, (key, eia.title)
+    # Every timing of every check occurs among the cases, so each branch was compared.
+    seen = {(c.key, c.timing) for eia in made for c in decisions.timeliness(eia, TODAY)}
+    assert len(seen) == 12
+
+
+def test_the_list_filters_by_timing_and_by_decisions_at_risk(client, login_as, db):
+    login_as(Role.EQUALITIES)
+    author = make_user(Role.AUTHOR)
+    late = make_eia(author=author, title="Started after the decision", started_on=TODAY - timedelta(days=3))
+    late.decision = DecisionRecord(
+        planned_on=TODAY + timedelta(days=10),
+        taken_on=None,
+        forward_plan_reference="",
+        body_name="",
+        report_reference="",
+        minutes_reference="",
+    )
+    late.started_on = TODAY + timedelta(days=11)
+    early = make_eia(author=author, title="Started in good time", started_on=TODAY - timedelta(days=90))
+    early.decision_date = TODAY + timedelta(days=60)
+    db.session.commit()
+
+    page = client.get("/eias/?timing_started=late").get_data(as_text=True)
+    assert "Started after the decision" in page and "Started in good time" not in page
+    page = client.get("/eias/?timing_started=on_time").get_data(as_text=True)
+    assert "Started in good time" in page and "Started after the decision" not in page
+    page = client.get("/eias/?at_risk=y").get_data(as_text=True)
+    assert "Started after the decision" in page and "Started in good time" not in page
+    assert "decisions in the next 28 days whose assessment is not yet approved" in page
+    refused = client.get("/eias/?timing_review=soon")
+    assert refused.status_code == 400 and "Choose on time, late or not yet known" in refused.get_data(as_text=True)
+
+
+def test_the_api_gives_each_assessment_its_timings_and_decision(api_as, db):
+    api = api_as(Role.EQUALITIES)
+    eia = make_eia(title="Leisure centre prices", started_on=TODAY - timedelta(days=30))
+    eia.decision = DecisionRecord(
+        planned_on=TODAY + timedelta(days=20),
+        body_name="Cabinet",
+        deciding_body="cabinet",
+        forward_plan_reference="FP/26/3",
+        report_reference="",
+        minutes_reference="",
+    )
+    db.session.commit()
+    body = api.get(f"/api/v1/eias/{eia.reference}").get_json()
+    timings = {t["key"]: t["timing"] for t in body["timeliness"]}
+    assert timings == {"started": "on_time", "review": "not_known", "approved": "not_known", "decision": "not_known"}
+    assert body["decision"]["forward_plan_reference"] == "FP/26/3"
+    listed = api.get("/api/v1/eias/?timing_started=on_time&at_risk=true").get_json()
+    assert [item["reference"] for item in listed["items"]] == [eia.reference]
+    assert listed["items"][0]["timeliness"][0]["timing"] == "on_time"
+    assert api.get("/api/v1/eias/?timing_decision=never").status_code == 422
