@@ -151,11 +151,14 @@ RULES: dict[str, Rule] = {
     "sample.score": lambda user, eia: (
         user.role is Role.EQUALITIES and _independent(user, eia) and user.id != eia.signed_off_by_id
     ),
+    # A second member of the team, never the one who gave the scoring.
+    "sample.moderate": lambda user, score: user.role is Role.EQUALITIES and score.scored_by_id != user.id,
     "finding.view": lambda user, finding: (
         user.role in (Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER) or finding.owner_id == user.id
     ),
     "finding.close": lambda user, finding: user.role is Role.EQUALITIES or finding.owner_id == user.id,
     "form_template.view": _roles(Role.EQUALITIES, Role.ADMIN),
+    "form_template.manage": _roles(Role.ADMIN),
     "audit.view": _roles(Role.EQUALITIES, Role.ADMIN),
     "audit.export": _roles(Role.EQUALITIES, Role.ADMIN),
     "audit.verify": _roles(Role.EQUALITIES, Role.ADMIN),

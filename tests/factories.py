@@ -288,6 +288,8 @@ def matrix_objects() -> dict[str, Any]:
         "planned": planned.id,
         "sample": sample.id,
         "item": item.id,
+        "score": finding.score_id,
+        "template": eia.template_id,
         "finding": finding.id,
         "year": 2025,
         "checkpoint": 1,

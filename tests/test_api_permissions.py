@@ -71,6 +71,7 @@ def _rule(path: str) -> str:
         "{link}": "<int:link_id>",
         "{sample}": "<int:sample_id>",
         "{item}": "<int:item_id>",
+        "{score}": "<int:score_id>",
         "{finding}": "<int:finding_id>",
         "{year}": "<int:year>",
         "{user}": "<int:user_id>",

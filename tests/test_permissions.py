@@ -61,6 +61,14 @@ MATRIX = [
     ("POST", "/admin/users/{user}/unlock", ADMIN),
     ("POST", "/admin/users/{user}/invite", ADMIN),
     ("GET", "/admin/characteristics/", ADMIN),
+    ("GET", "/admin/templates/", {Role.ADMIN, Role.EQUALITIES}),
+    ("GET", "/admin/templates/compare?from={template}&to={template}", {Role.ADMIN, Role.EQUALITIES}),
+    ("GET", "/admin/templates/{template}", {Role.ADMIN, Role.EQUALITIES}),
+    ("GET", "/admin/templates/{template}/preview", {Role.ADMIN, Role.EQUALITIES}),
+    ("GET", "/admin/templates/upload", ADMIN),
+    ("POST", "/admin/templates/upload", ADMIN),
+    # The shipped version is published already: an administrator gets past the permission to a 409.
+    ("POST", "/admin/templates/{template}/publish", ADMIN),
     ("POST", "/admin/characteristics/{characteristic}", ADMIN),
     ("GET", "/admin/service-areas/", ADMIN),
     ("POST", "/admin/service-areas/", ADMIN),
@@ -151,6 +159,8 @@ MATRIX = [
     # {item}'s EIA was written by someone else, so any equalities officer may score it.
     ("GET", "/samples/{sample}/items/{item}/score", {Role.EQUALITIES}),
     ("POST", "/samples/{sample}/items/{item}/score", {Role.EQUALITIES}),
+    ("GET", "/samples/{sample}/items/{item}/scores/{score}/moderate", {Role.EQUALITIES}),
+    ("POST", "/samples/{sample}/items/{item}/scores/{score}/moderate", {Role.EQUALITIES}),
     # {finding} is owned by the EIA's author, who is not the person signed in here.
     ("GET", "/samples/findings/{finding}", SAMPLE_READERS),
     ("POST", "/samples/findings/{finding}", {Role.EQUALITIES}),
@@ -185,12 +195,15 @@ def _flask_rule(path: str) -> str:
         .replace("{sample}", "<int:sample_id>")
         .replace("{year}", "<int:year>")
         .replace("{item}", "<int:item_id>")
+        .replace("{score}", "<int:score_id>")
         .replace("{finding}", "<int:finding_id>")
         .replace("{token}", "<int:token_id>")
         .replace("{coauthor}", "<int:coauthor_id>")
         .replace("{comment}", "<int:comment_id>")
         .replace("{checkpoint}", "<int:checkpoint_id>")
         .replace("{secret}", "<secret>")
+        .replace("{template}", "<int:template_id>")
+        .split("?")[0]
     )
 
 
