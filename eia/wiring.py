@@ -85,8 +85,9 @@ def _import_models() -> tuple[ModuleType, ...]:
     from eia.evidence import models as evidence
     from eia.notifications import models as notifications
     from eia.quality import models as quality
+    from eia.rounds import models as rounds
 
-    return accounts, assessments, auditlog, evidence, notifications, quality
+    return accounts, assessments, auditlog, evidence, notifications, quality, rounds
 
 
 def _init_login(app: Flask) -> None:
@@ -179,6 +180,7 @@ PACKAGES = (
     "notifications",
     "reports",
     "dashboard",
+    "rounds",
     "demo",
     "ops",
 )

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
+from eia import signals
 from eia.accounts import queries as accounts
 from eia.assessments import committee, decisions, impact_views, queries, services
 from eia.assessments.models import PROPOSAL_TYPES, EiaKind, EiaState, SectionStatus
@@ -156,6 +157,7 @@ def render_task_list(eia, *, problems: list[dict] | None = None) -> str:
         timings=decisions.timeliness(eia),
         needs_new_version=decisions.needs_new_version(eia) and can(current_user, "eia.submit", eia),
         implications=committee.equality_implications(eia) if committee.has_implications(eia) else None,
+        panels=signals.values_from(signals.eia_panels.send(None, eia=eia, page="show", user=current_user)),
     )
 
 

@@ -1,0 +1,15 @@
+"""Budget rounds: proposals decided together, the cumulative impact on each group, the members' pack."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    """The ``/rounds/`` pages, the round's part of an assessment's pages and the demo round."""
+    from eia import signals
+    from eia.rounds import demo, queries, views
+
+    app.register_blueprint(views.bp)
+    signals.eia_panels.connect(queries.eia_panel)
+    signals.demo_loaded.connect(demo.load_demo_round)
