@@ -73,6 +73,25 @@ def test_the_author_puts_a_draft_budget_proposal_in_a_round_then_cannot_once_sub
     assert "Which budget round is it part of?" not in _text(client.get(f"/eias/{eia.reference}"))
 
 
+def test_a_budget_proposal_joins_a_round_when_it_is_started(client, login_as, db):
+    budget_round = make_round()
+    make_round("Budget 2020/21", date(2021, 2, 24))  # decided: not offered
+    author = login_as(Role.AUTHOR)
+    page = client.get("/eias/new").get_data(as_text=True)
+    assert "If it is a budget proposal, which budget round is it part of?" in page
+    assert "Budget 2027/28" in page and "Budget 2020/21" not in page
+
+    form = {"kind": "standard", "title": "Close the cash office", "round_id": str(budget_round.id)}
+    assert client.post("/eias/new", data=form).status_code == 302
+    link = db.session.execute(select(RoundProposal)).scalar_one()
+    assert link.round_id == budget_round.id and link.eia.title == "Close the cash office"
+    assert link.added_by_id == author.id
+
+    refused = client.post("/eias/new", data={**form, "kind": "individual", "title": "A restructure"})
+    assert "An individual action cannot be part of a budget round" in _text(refused)
+    assert db.session.execute(select(RoundProposal)).scalars().all() == [link]
+
+
 def test_an_individual_action_never_joins_a_round(client, login_as, db):
     from eia.assessments.models import EiaKind
     from eia.errors import WorkflowError

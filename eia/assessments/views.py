@@ -117,12 +117,18 @@ def new():
     permit(current_user, "eia.create")
     areas = [(str(area.id), area.full_name) for area in accounts.areas_for(current_user)]
     own = str(current_user.service_area_id or "")
-    form = bind_form(NewEiaForm, service_areas=areas, data={"service_area_id": own})
+    offered = signals.values_from(signals.start_options.send(None, user=current_user))
+    rounds = [choice for found in offered for choice in found.get("round_id", [])]
+    form = bind_form(NewEiaForm, service_areas=areas, rounds=rounds, data={"service_area_id": own})
     if form.validate_on_submit():
         done = submit_form(
             form,
             lambda: services.start_eia(
-                kind=EiaKind(form.kind.data), title=form.title.data, service_area_id=form.area_id(), by=current_user
+                kind=EiaKind(form.kind.data),
+                title=form.title.data,
+                service_area_id=form.area_id(),
+                by=current_user,
+                options={"round_id": form.round_id.data or ""},
             ),
             saved=lambda eia: f"{eia.reference} started. Work through the sections in any order.",
             then=lambda eia: url_for("assessments.show", reference=eia.reference),

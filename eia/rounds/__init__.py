@@ -8,8 +8,10 @@ from flask import Flask
 def init_app(app: Flask) -> None:
     """The ``/rounds/`` pages, the round's part of an assessment's pages and the demo round."""
     from eia import signals
-    from eia.rounds import demo, queries, views
+    from eia.rounds import demo, queries, services, views
 
     app.register_blueprint(views.bp)
     signals.eia_panels.connect(queries.eia_panel)
+    signals.start_options.connect(queries.start_options)
+    signals.eia_started.connect(services.join_at_start)
     signals.demo_loaded.connect(demo.load_demo_round)

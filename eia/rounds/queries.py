@@ -253,6 +253,12 @@ def eia_panel(_sender: Any, *, eia: Eia, page: str, user: User) -> dict[str, Any
     }
 
 
+def start_options(_sender: Any, *, user: User) -> dict[str, list[tuple[str, str]]] | None:
+    """The rounds a new budget proposal can join, for the start page (``eia.signals.start_options``)."""
+    found = round_choices(utcnow().date())
+    return {"round_id": found} if found else None
+
+
 def characteristics() -> list[Characteristic]:
     """The active characteristics of the register, in its order (the matrix's rows)."""
     return eia_queries.characteristics(active_only=True)

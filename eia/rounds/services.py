@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlalchemy import func, select
 
 from eia.accounts.models import User
 from eia.assessments.models import Eia
 from eia.auditlog import services as audit
+from eia.db_types import utcnow
 from eia.errors import ValidationFailed, WorkflowError
 from eia.extensions import db
 from eia.rounds.models import BudgetRound, RoundProposal
@@ -73,3 +75,21 @@ def leave_round(eia: Eia, *, by: User) -> None:
     db.session.delete(link)
     audit.record("eia_round_left", eia, by=by, changes={"budget_round": [name, None]}, detail=name)
     db.session.flush()
+
+
+def join_at_start(_sender: Any, *, eia: Eia, options: dict[str, str], by: User) -> None:
+    """Put a just-started assessment in the round chosen on the start page (``eia.signals.eia_started``).
+
+    :raises ValidationFailed: for a round that is not open, or an individual action.
+    """
+    chosen = options.get("round_id", "")
+    if not chosen:
+        return
+    budget_round = db.session.get(BudgetRound, int(chosen)) if chosen.isdigit() and len(chosen) < 10 else None
+    if budget_round is None or budget_round.decision_on < utcnow().date():
+        raise ValidationFailed("No such round", {"round_id": "Choose a budget round from the list"})
+    if eia.is_individual:
+        raise ValidationFailed(
+            "Individual action", {"round_id": "An individual action cannot be part of a budget round"}
+        )
+    join_round(eia, budget_round, by=by)
