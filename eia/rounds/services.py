@@ -16,12 +16,14 @@ from eia.extensions import db
 from eia.rounds.models import BudgetRound, RoundProposal
 
 
-def create_round(*, name: str, decision_on: date, by: User) -> BudgetRound:
+def create_round(*, name: str, decision_on: date | None, by: User) -> BudgetRound:
     """Create a budget round, recorded in the audit log.
 
-    :raises ValidationFailed: when another round has the same name.
+    :raises ValidationFailed: without a decision date, or when another round has the same name.
     """
     name = name.strip()
+    if decision_on is None:
+        raise ValidationFailed("No date", {"decision_on": "Enter the date members decide the budget"})
     taken = db.session.execute(
         select(func.count()).select_from(BudgetRound).where(func.lower(BudgetRound.name) == name.lower())
     ).scalar_one()
