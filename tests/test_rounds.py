@@ -151,6 +151,12 @@ def test_the_cumulative_question_shows_other_proposals_of_the_round_affecting_th
     page = _text(client.get(f"/eias/{mine.reference}/sections/impacts/across-groups"))
     assert "Other proposals in Budget 2027/28 that affect the same groups" in page
     assert f"{same.reference} Bus subsidies" in page and ": age" in page
+    # Another service area's proposal is named, not linked: its author's colleagues cannot open it.
+    html = client.get(f"/eias/{mine.reference}/sections/impacts/across-groups").get_data(as_text=True)
+    assert f'href="/eias/{same.reference}"' not in html
+    login_as(Role.EQUALITIES)
+    html = client.get(f"/eias/{mine.reference}/sections/impacts/across-groups").get_data(as_text=True)
+    assert f'href="/eias/{same.reference}"' in html
     assert other.reference not in page and elsewhere.reference not in page
     alone = _text(client.get(f"/eias/{elsewhere.reference}/sections/impacts/across-groups"))
     assert "Other proposals in" not in alone

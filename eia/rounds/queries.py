@@ -230,10 +230,12 @@ def eia_panel(_sender: Any, *, eia: Eia, page: str, user: User) -> dict[str, Any
     if page == "across_groups":
         if budget_round is None:
             return None
+        shared = shared_negative(eia, budget_round)
         return {
             "template": "rounds/_cumulative.html",
             "round": budget_round,
-            "shared": shared_negative(eia, budget_round),
+            "shared": shared,
+            "viewable": {item.eia.id for item in shared if can(user, "eia.view", item.eia)},
             "can_see_round": can(user, "round.view"),
         }
     if page != "show" or (budget_round is None and eia.proposal_type != "budget"):
