@@ -126,7 +126,7 @@ def test_the_round_page_shows_the_matrix_the_cumulative_groups_and_filters_by_di
     assert re.search(r"Disability 2 Medium (?!3 or more)", page)
     assert "Age: hit by 3 or more proposals" in page
     # Each cell links to the impact; neutral ones show no severity.
-    assert f'href="/eias/{libraries.reference}/sections/impacts/age">Negative (medium)' in html
+    assert f'href="/eias/{libraries.reference}/sections/impacts/age"><strong>Negative (medium)</strong>' in html
     assert f'href="/eias/{alarms.reference}/sections/impacts">Neutral<' in html
     for eia in (libraries, buses, alarms):
         assert f"{eia.reference} {eia.title}" in page

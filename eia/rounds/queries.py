@@ -130,6 +130,10 @@ class Cell:
         return self.direction.label
 
     @property
+    def is_negative(self) -> bool:
+        return self.direction is Direction.NEGATIVE
+
+    @property
     def has_page(self) -> bool:
         """Whether the impact has a page of its own (neutral ones are answered with the directions)."""
         return self.direction is not None and self.direction is not Direction.NEUTRAL
