@@ -49,7 +49,7 @@ def grow(total: int) -> None:
     author = db.session.execute(select(User).where(User.role == Role.AUTHOR)).scalars().first()
     for n in range(have, total):
         scenario = SCENARIOS[n % len(SCENARIOS)]
-        _write(scenario, f"{scenario.title} (bench {n})", author, date(2025, 5, 1), date(2027, 3, 31))
+        _write(scenario, f"{scenario.title} (bench {n})", author, date(2025, 5, 1), date(2027, 3, 31), v2=False)
         if n % 50 == 49:
             db.session.commit()
     db.session.commit()

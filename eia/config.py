@@ -145,6 +145,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "EIA_COUNCIL_NAME": os.environ.get("EIA_COUNCIL_NAME", "Example Borough Council"),
         "EIA_SERVICE_NAME": "Equality impact assessments",
+        # A link to the council's own guidance on equality impact assessments, shown on each section.
+        "EIA_GUIDANCE_URL": os.environ.get("EIA_GUIDANCE_URL", ""),
         # Sessions: the cookie lives for a working day; inactivity ends the session sooner.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
@@ -195,6 +197,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         # Quality audits: the target of EIAs audited each quarter, and how long an audited EIA is
         # left out of later draws.
         "EIA_AUDITS_PER_QUARTER": _env_int("EIA_AUDITS_PER_QUARTER", 1),
+        # The yearly equality information (Specific Duties Regulations 2017): the day ("DD-MM") by which
+        # it is published each year; the equalities team is reminded 8 and 2 weeks before.
+        "EIA_EQUALITY_INFORMATION_DUE": os.environ.get("EIA_EQUALITY_INFORMATION_DUE", "31-01"),
         "EIA_SAMPLE_EXCLUDE_MONTHS": _env_int("EIA_SAMPLE_EXCLUDE_MONTHS", 12),
         # Reminders (`eia remind`): the SMTP server, the sender, and the address links point to.
         "EIA_SMTP_HOST": os.environ.get("EIA_SMTP_HOST", "localhost"),

@@ -152,6 +152,7 @@ RULES: dict[str, Rule] = {
     "plan.update_progress": lambda user, action: user.role is Role.EQUALITIES or _leads(user, action),
     "sample.view": _roles(Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER),
     "report.view": _roles(Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER),
+    "report.commentary": _roles(Role.EQUALITIES, Role.ADMIN),
     "dashboard.view": _roles(Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER),
     "sample.draw": _roles(Role.EQUALITIES),
     "round.view": _roles(Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER),

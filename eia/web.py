@@ -55,6 +55,12 @@ class SessionInterface(SecureCookieSessionInterface):
             return secure
 
 
+def safe_next() -> str | None:
+    """The ``next`` query parameter when it is a path on this site, else None."""
+    target = request.args.get("next")
+    return target if is_safe_next(target) else None
+
+
 def is_safe_next(target: str | None) -> TypeGuard[str]:
     """Only paths on this site may be redirected to after sign-in."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
@@ -186,5 +192,6 @@ def init_web(app: Flask) -> None:
         return {
             "council_name": app.config["EIA_COUNCIL_NAME"],
             "service_name": app.config["EIA_SERVICE_NAME"],
+            "guidance_url": app.config.get("EIA_GUIDANCE_URL", ""),
             "navigation": navigation,
         }

@@ -85,9 +85,10 @@ def _import_models() -> tuple[ModuleType, ...]:
     from eia.evidence import models as evidence
     from eia.notifications import models as notifications
     from eia.quality import models as quality
+    from eia.reports import models as reports
     from eia.rounds import models as rounds
 
-    return accounts, assessments, auditlog, evidence, notifications, quality, rounds
+    return accounts, assessments, auditlog, evidence, notifications, quality, reports, rounds
 
 
 def _init_login(app: Flask) -> None:

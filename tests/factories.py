@@ -13,7 +13,7 @@ from typing import Any
 from eia.accounts import passwords
 from eia.accounts.models import Role, ServiceArea, User
 from eia.assessments.models import Eia, EiaKind
-from eia.assessments.queries import latest_template
+from eia.assessments.queries import latest_template, template_of
 from eia.assessments.services import create_eia
 from eia.db_types import utcnow
 from eia.extensions import db
@@ -104,12 +104,14 @@ def make_eia(
     author: User | None = None,
     kind: EiaKind = EiaKind.STANDARD,
     title: str = "Library opening hours 2026",
+    template_version: int | None = None,
     **fields: Any,
 ) -> Eia:
-    """A draft EIA started by *author* (a new service manager by default) on the newest template."""
+    """A draft EIA started by *author* (a new service manager by default) on the newest template, or
+    on version *template_version* of it."""
     author = author or make_user(Role.AUTHOR)
     area = author.service_area or make_service_area(f"Team {next(_counter)}")
-    template = latest_template(kind)
+    template = latest_template(kind) if template_version is None else template_of(kind, template_version)
     eia = create_eia(kind=kind, title=title, service_area=area, by=author, template=template)
     for name, value in fields.items():
         setattr(eia, name, value)
@@ -117,7 +119,8 @@ def make_eia(
     return eia
 
 
-#: Complete answers for every question section of the standard v1 template.
+#: Complete answers for every question section of the standard templates (v1 and v2; a section keeps
+#: only the answers its version asks).
 STANDARD_ANSWERS: dict[str, dict[str, Any]] = {
     "about": {
         "title": "Library opening hours 2026",
@@ -128,10 +131,13 @@ STANDARD_ANSWERS: dict[str, dict[str, Any]] = {
         "aims": "Keep all eight branch libraries open within a budget reduced by £180,000.",
         "changes": "Four branches move from 48 to 36 opening hours a week; Saturday mornings are kept.",
         "affects": "both",
+        "plain_summary": "Four libraries will open fewer weekday hours. Older and disabled borrowers use weekday "
+        "mornings most, so two branches keep them.",
     },
     "screening": {
         "numbers_affected": "About 41,000 active borrowers; 6.2 FTE library staff posts change rota.",
         "significance": "Moderate: reduced access on weekday evenings.",
+        "covenant_functions": ["none"],
         "full_eia_needed": "yes",
     },
     "previous": {"revisits_previous": "no"},
@@ -142,15 +148,31 @@ STANDARD_ANSWERS: dict[str, dict[str, Any]] = {
         "who_engaged": "Friends of the Libraries groups, the Disability Forum, library staff.",
         "how_and_when": "Online survey and four drop-in sessions, October 2025.",
         "what_they_said": "Older borrowers rely on weekday mornings; disabled borrowers on the home library service.",
+        "consultation_duty": "voluntary",
+        "gunning_formative": "yes",
+        "gunning_information": "yes",
+        "accessible_formats": ["easy_read", "large_print"],
     },
+    "local_duties": {
+        "corporate_parenting": "Care leavers' job clubs on weekday mornings stay at the two central branches.",
+        "socio_economic": "Three of the four branches are in the most deprived fifth of areas; after-school hours stay.",
+    },
+    "rights": {"human_rights_engaged": "no", "personal_data": "none", "dpia": "not_applicable"},
     "impacts": {
         "aim_discrimination": "Opening hours apply equally; the home library service continues unchanged.",
         "aim_opportunity": "Saturday and after-school hours are kept for children and working parents.",
         "aim_relations": "Libraries stay community spaces in every ward.",
     },
     "armed_forces": {"relevant_functions": ["none"]},
-    "mitigations": {"monitoring": "Visits by hour and home-delivery requests, reported quarterly."},
+    "mitigations": {
+        "monitoring": "Visits by hour and home-delivery requests, reported quarterly.",
+        "monitoring_frequency": "quarterly",
+        "monitoring_reported_to": "Culture Services management team",
+        "monitoring_indicators": "Weekday morning visits by people over 65; home library requests.",
+        "post_implementation_review": date(2027, 4, 1),
+    },
     "outcome": {
+        "unlawful_discrimination": "no",
         "outcome": "adjust",
         "summary": "Hours adjusted to keep mornings at the two branches older borrowers use most.",
         "review_date": date(2099, 4, 1),
@@ -167,7 +189,11 @@ def complete_eia(eia: Eia, by: User, negative: tuple[str, ...] = ("age",), mitig
     from eia.assessments import services as eia_services
 
     for section in eia.form.sections:
+        if section.needed_when is not None and not section.needed_when.holds(eia.answers):
+            continue  # a section a rule of the template leaves out (the Covenant, with no covered function)
         answers = dict(STANDARD_ANSWERS.get(section.key, {}))
+        if section.key == "mitigations":
+            answers |= {"monitoring_owner": str(by.id)}
         if section.key == "about":
             answers |= {"lead_officer": str(by.id), "title": eia.title}
             if eia.is_individual:

@@ -377,3 +377,49 @@ def test_the_openapi_document_describes_every_section(db, client, api_as):
     ref = operation["responses"]["200"]["content"]["application/json"]["schema"]["$ref"]
     described(ref.rsplit("/", 1)[-1], r)
     assert {"403", "422"} <= set(operation["responses"])
+
+
+def test_the_due_regard_figures_match_the_page(db, api_as):
+    from tests.test_report import _due_regard_year, _known_year
+
+    e1, e2 = _known_year(db)
+    _due_regard_year(db, e1, e2)
+    r = api_as(Role.EQUALITIES).get("/api/v1/reports/2025").get_json()
+    assert r["timeliness"] == [
+        {
+            "directorate": "Adults and Health",
+            "timings": {
+                "started": {"on_time": 2, "late": 0, "not_known": 0},
+                "review": {"on_time": 1, "late": 0, "not_known": 1},
+                "approved": {"on_time": 1, "late": 1, "not_known": 0},
+                "decision": {"on_time": 1, "late": 1, "not_known": 0},
+            },
+        }
+    ]
+    assert r["screening"]["completed"] == 2 and r["screening"]["screened_out"] == 1
+    assert r["screening"]["reasons"] == [
+        {
+            "reference": e2.reference,
+            "title": "Home care charging",
+            "directorate": "Adults and Health",
+            "reason": "Charges rise by under 1% for 40 people.",
+        }
+    ]
+    assert r["outcomes_by_directorate"] == [
+        {"directorate": "Adults and Health", "outcomes": {"adjust": 1, "no_major_change": 1}}
+    ]
+    assert [(c["reference"], c["what_changed"]) for c in r["changed_decisions"]] == [
+        (e1.reference, "The proposal was adjusted; the decision was taken with amendments")
+    ]
+    assert r["open_at_year_end"] == {
+        "as_of": "2026-03-31",
+        "directorates": [{"directorate": "Adults and Health", "overdue_reviews": 0, "overdue_mitigations": 1}],
+    }
+    assert r["evidence_gaps"] == [
+        {
+            "characteristic": "Disability",
+            "assessments": 1,
+            "examples": ["Ask the home care provider for figures by disability"],
+        }
+    ]
+    assert r["commentary"] is None

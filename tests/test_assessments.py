@@ -28,6 +28,7 @@ ABOUT = {
     "aims": "Keep all branch libraries open within a reduced budget.",
     "changes": "Opening hours at four branches move from 48 to 36 hours a week.",
     "affects": "residents",
+    "plain_summary": "Four libraries will open fewer hours on weekdays.",
 }
 
 
@@ -44,9 +45,10 @@ def test_author_starts_an_eia_for_their_service_area(client, login_as, db):
     eia = db.session.execute(select(Eia).where(Eia.title == "Library opening hours 2026")).scalar_one()
     assert response.headers["Location"] == f"/eias/{eia.reference}"
     assert eia.reference.startswith("EIA-20") and eia.service_area_id == author.service_area_id
-    assert eia.template.version == 1 and eia.state.value == "draft"
+    assert eia.template.version == 2 and eia.state.value == "draft"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "You have completed 0 of 10 sections" in page
+    # the Armed Forces Covenant section waits for the screening to say whether it is needed
+    assert "You have completed 0 of 11 sections" in page
     assert "Impact on each characteristic" in page and "Armed Forces Covenant" in page
     entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "eia_created")).scalar_one()
     assert entry.entity_type == "eia" and entry.entity_id == str(eia.id)
@@ -78,7 +80,7 @@ def test_save_and_continue_completes_a_section_and_logs_each_field(client, login
     assert entry.changes["about.aims"] == [None, ABOUT["aims"]]
     assert entry.changes["about.status"] == ["in_progress", "completed"]
     page = client.get(f"/eias/{eia.reference}").get_data(as_text=True)
-    assert "You have completed 1 of 10 sections" in page
+    assert "You have completed 1 of 11 sections" in page
 
 
 def test_coming_back_later_saves_partial_answers_in_progress(client, login_as, db):
@@ -154,7 +156,12 @@ def test_review_date_must_be_in_the_future(client, login_as, db):
         (
             "screening",
             {"numbers_affected": "12", "significance": "Low", "full_eia_needed": "no"},
-            "Answer the question: why is a full assessment not proportionate",
+            "Answer the question: why is a full assessment not needed",
+        ),
+        (
+            "screening",
+            {"numbers_affected": "12", "covenant_functions": ["none", "homelessness"]},
+            "Select 'None of these' on its own",
         ),
         (
             "armed_forces",
@@ -174,11 +181,18 @@ def test_review_date_must_be_in_the_future(client, login_as, db):
             "Answer the question: why is continuing justified",
         ),
     ],
-    ids=["screening-reason", "armed-forces-regard", "none-and-another", "continue-justified"],
+    ids=[
+        "screening-reason",
+        "covenant-none-and-another",
+        "armed-forces-regard",
+        "none-and-another",
+        "continue-justified",
+    ],
 )
 def test_answers_required_only_in_some_cases(client, login_as, db, section, data, message):
     author = login_as(Role.AUTHOR)
-    eia = make_eia(author=author)
+    # the Armed Forces Covenant section of v1 asks the functions itself (v2 asks them in screening)
+    eia = make_eia(author=author, template_version=1 if section == "armed_forces" else None)
     page = client.post(
         f"/eias/{eia.reference}/sections/{section}", data={**data, "completed": "yes", "version": "1"}
     ).get_data(as_text=True)
@@ -191,6 +205,7 @@ def test_screening_out_needs_only_the_first_sections(client, login_as, db):
     data = {
         "numbers_affected": "Six staff in the post room.",
         "significance": "A change of rota only.",
+        "covenant_functions": "none",
         "full_eia_needed": "no",
         "not_proportionate_reason": "No change to pay, hours or duties; nobody loses anything.",
         "completed": "yes",
@@ -269,9 +284,9 @@ def test_individual_actions_are_hidden_from_others(client, login_as, db):
     assert client.get(f"/eias/{eia.reference}").status_code == 403
 
 
-def test_an_eia_on_v1_still_renders_after_v2_changes_the_questions(app, client, login_as, db, tmp_path):
+def test_an_eia_on_v1_still_renders_after_v3_changes_the_questions(app, client, login_as, db, tmp_path):
     author = login_as(Role.AUTHOR)
-    old = make_eia(author=author)
+    old = make_eia(author=author, template_version=1)
     services.save_section(
         old, "about", {"title": "Old", "scope": "Scope written on v1"}, completed=False, expected_version=1, by=author
     )
@@ -279,17 +294,17 @@ def test_an_eia_on_v1_still_renders_after_v2_changes_the_questions(app, client, 
     db.session.commit()
 
     data = yaml.safe_load((SHIPPED_DIR / "standard-v1.yaml").read_text())
-    data["version"] = 2
+    data["version"] = 3
     about = data["sections"][0]
     about["questions"] = [q for q in about["questions"] if q["key"] != "scope"]
     about["questions"].append(
         {"key": "budget", "label": "What is the budget saving?", "type": "text", "max_length": 100}
     )
-    path = tmp_path / "standard-v2.yaml"
+    path = tmp_path / "standard-v3.yaml"
     path.write_text(yaml.safe_dump(data))
     result = app.test_cli_runner().invoke(args=["forms", "load", str(path)])
     assert result.exit_code == 0, result.output
-    assert "version 2" in result.output
+    assert "version 3" in result.output
 
     page = client.get(f"/eias/{old.reference}/sections/about").get_data(as_text=True)
     assert "Scope written on v1" in page and "What is the budget saving?" not in page
@@ -298,7 +313,7 @@ def test_an_eia_on_v1_still_renders_after_v2_changes_the_questions(app, client, 
     text = subprocess.run(["pdftotext", "-", "-"], input=exported.data, capture_output=True, check=True).stdout.decode()
     assert "Scope written on v1" in text and "What is the budget saving?" not in text
     new = make_eia(author=author)
-    assert new.template.version == 2
+    assert new.template.version == 3
     page = client.get(f"/eias/{new.reference}/sections/about").get_data(as_text=True)
     assert "What is the budget saving?" in page and ">Scope<" not in page
 
@@ -450,7 +465,9 @@ def test_mitigations_are_added_changed_and_removed_with_an_audit_trail(client, l
     assert eia.mitigations == []
     actions = (
         db.session.execute(
-            select(AuditEntry.action).where(AuditEntry.entity_id == str(eia.id), AuditEntry.action.like("mitigation_%"))
+            select(AuditEntry.action)
+            .where(AuditEntry.entity_id == str(eia.id), AuditEntry.action.like("mitigation_%"))
+            .order_by(AuditEntry.seq)  # in the order they were written, on every database
         )
         .scalars()
         .all()

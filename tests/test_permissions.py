@@ -108,6 +108,9 @@ MATRIX = [
     ("GET", "/eias/{eia}/evidence/{evidence}/remove", set()),
     ("POST", "/eias/{eia}/evidence/{evidence}/remove", set()),
     ("GET", "/register/", EVERYONE),
+    ("GET", "/register/equality-information/", EVERYONE),
+    ("GET", "/register/equality-information/{year}/edit", EQUALITIES_AND_ADMIN),
+    ("POST", "/register/equality-information/{year}/edit", EQUALITIES_AND_ADMIN),
     ("GET", "/register/audit-checkpoints", EVERYONE),
     ("GET", "/register/audit-checkpoints/feed.json", EVERYONE),
     ("GET", "/register/audit-checkpoints/checkpoint", EVERYONE),
@@ -160,6 +163,8 @@ MATRIX = [
     ("GET", "/reports/", SAMPLE_READERS),
     ("GET", "/reports/{year}", SAMPLE_READERS),
     ("GET", "/reports/{year}.pdf", SAMPLE_READERS),
+    ("GET", "/reports/{year}/commentary", EQUALITIES_AND_ADMIN),
+    ("POST", "/reports/{year}/commentary", EQUALITIES_AND_ADMIN),
     ("GET", "/audit-log/", EQUALITIES_AND_ADMIN),
     ("POST", "/audit-log/export.csv", EQUALITIES_AND_ADMIN),
     ("POST", "/audit-log/verify", EQUALITIES_AND_ADMIN),
@@ -202,6 +207,10 @@ PUBLIC_PER_EIA = {
     ("GET", "/register/<reference>"),
     ("GET", "/register/<reference>.pdf"),
     ("GET", "/register/<reference>/evidence/<int:evidence_id>"),
+    # A year's equality information likewise, until the equalities team publishes it
+    # (test_equality_information.py); then anyone reads it.
+    ("GET", "/register/equality-information/<int:year>"),
+    ("GET", "/register/equality-information/<int:year>.pdf"),
 }
 
 

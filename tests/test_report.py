@@ -12,6 +12,8 @@ from sqlalchemy import func, select
 from eia.accounts.models import Role
 from eia.assessments.models import (
     Characteristic,
+    DecisionOutcome,
+    DecisionRecord,
     Direction,
     EiaSection,
     EiaState,
@@ -146,7 +148,58 @@ EXPECTED_ROWS = [
     ("change-table", "Care experience assessed", ["0", "2", "+2"]),
     ("change-table", "Armed Forces Covenant section answered", ["0", "2", "+2"]),
     ("change-table", "Assessments audited for quality", ["0", "1", "+1"]),
+    # Due regard (with _due_regard_year's decisions, screening and unknown impact)
+    ("timeliness-started", "Adults and Health", ["2", "0", "0"]),
+    ("timeliness-review", "Adults and Health", ["1", "0", "1"]),
+    ("timeliness-approved", "Adults and Health", ["1", "1", "0"]),
+    ("timeliness-decision", "All directorates", ["1", "1", "0"]),
+    ("screening-by-type", "Budget proposal", ["1", "1"]),
+    ("screening-by-type", "Service", ["1", "0"]),
+    ("screening-by-directorate", "Adults and Health", ["2", "1"]),
+    ("outcomes-by-directorate", "Adults and Health", ["1", "1", "0", "0"]),
+    ("open-table", "Adults and Health", ["0", "1"]),
+    ("gaps-table", "Disability", ["1", "Ask the home care provider for figures by disability"]),
 ]
+
+
+def _due_regard_year(db, e1, e2):
+    """Decisions for both: e1 on time and amended; e2 decided before it was approved, screened out,
+    with an impact on disabled people not known."""
+    e1.submitted_at, e1.signed_off_at = at("2025-05-20"), at("2025-06-10")
+    e1.decision = DecisionRecord(
+        planned_on=date(2025, 6, 15), taken_on=date(2025, 6, 20), outcome=DecisionOutcome.AMENDED
+    )
+    e2.decision = DecisionRecord(
+        planned_on=date(2025, 7, 15), taken_on=date(2025, 7, 20), outcome=DecisionOutcome.AS_PROPOSED
+    )
+    e2.closed_at_screening = True
+    key = {c.key: c.id for c in db.session.execute(select(Characteristic)).scalars()}
+    db.session.add(
+        Impact(
+            eia_id=e2.id,
+            characteristic_id=key["disability"],
+            direction=Direction.NOT_KNOWN,
+            finding_out="Ask the home care provider for figures by disability",
+        )
+    )
+    for eia, section, answers in (
+        (
+            e2,
+            "screening",
+            {"full_eia_needed": "no", "not_proportionate_reason": "Charges rise by under 1% for 40 people."},
+        ),
+        (e1, "outcome", {"summary": "Transport to day centres moves to a booked minibus."}),
+        (e1, "consultation", {"how_it_changed": "Pick-ups before 9am were kept."}),
+    ):
+        db.session.execute(
+            select(EiaSection).where(EiaSection.eia_id == eia.id, EiaSection.key == section)
+        ).scalar_one().answers = answers
+    db.session.commit()
+
+
+def _between(html: str, start: str, end: str) -> str:
+    at = html.index(start)
+    return html[at : html.index(end, at)]
 
 
 def _row(html: str, table_id: str, label: str) -> list[str]:
@@ -164,6 +217,7 @@ def _row(html: str, table_id: str, label: str) -> list[str]:
 
 def test_every_figure_in_the_page_and_the_pdf(client, login_as, db, tmp_path, audit_key):
     e1, e2 = _known_year(db)
+    _due_regard_year(db, e1, e2)
     checkpoint = checkpoints.make_checkpoint()
     for n in range(2):
         audit.record("test_event", by=None, detail=f"after the checkpoint {n}")
@@ -185,6 +239,12 @@ def test_every_figure_in_the_page_and_the_pdf(client, login_as, db, tmp_path, au
     ]
     assert _row(html, "appendix-table", e2.reference)[-2:] == ["No major change needed", "No"]
     assert ">2 completed assessments</caption>" in html
+    assert "Of 2 assessments completed in 2025/26, 1 was screened out" in html
+    assert "Charges rise by under 1% for 40 people." in _between(html, 'id="screening-reasons"', "</ul>")
+    case = _between(html, f'id="case-{e1.reference}"', "</div>")
+    assert "The proposal was adjusted; the decision was taken with amendments." in case
+    assert "Transport to day centres moves to a booked minibus." in case and "Pick-ups before 9am were kept." in case
+    assert f'id="case-{e2.reference}"' not in html
     checked = (
         f"The audit log still holds its latest signed checkpoint, of {checkpoint.size:,} entries signed on "
         f"{format_uk_datetime(checkpoint.signed_at)}, and the {newest - checkpoint.size} entries added since then "
@@ -205,15 +265,23 @@ def test_every_figure_in_the_page_and_the_pdf(client, login_as, db, tmp_path, au
     path = tmp_path / "report.pdf"
     path.write_bytes(response.data)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    for _, label, numbers in EXPECTED_ROWS:
+    for table_id, label, numbers in EXPECTED_ROWS:
+        if table_id == "outcomes-by-directorate":  # five columns: the directorate's name wraps around its numbers
+            label = "Adults and"
         assert re.search(re.escape(label) + r"\s+" + r"\s+".join(re.escape(n) for n in numbers), text), (label, numbers)
     assert "Page 1 of" in text and "Contents" in text and e1.reference in text
     assert checked in " ".join(text.split())
     # Reading order: the sections come in the order of the contents.
     plain = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     positions = [
-        plain.index(h, plain.index("7. The audit log") + 1)
-        for h in ("1. Assessments planned", "2. Outcomes", "3. Negative impacts", "7. The audit log")
+        plain.index(h, plain.index("Appendix B: the audit log") + 1)
+        for h in (
+            "1. Assessments planned",
+            "2. Due regard",
+            "4. Outcomes",
+            "5. Negative impacts",
+            "Appendix B: the audit log",
+        )
     ]
     assert positions == sorted(positions)
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
@@ -290,3 +358,50 @@ def test_individual_actions_are_counted_but_never_named(client, login_as, db):
     html = client.get("/reports/2025").get_data(as_text=True)
     assert secret.reference not in html and "Post room restructure" not in html
     assert "Individual-action assessments (HR and legal) completed in 2025/26: 1." in html
+
+
+def test_the_equalities_team_writes_the_commentary_at_the_front_of_the_report(client, login_as, db, tmp_path):
+    writer = login_as(Role.EQUALITIES)
+    page = client.get("/reports/2025").get_data(as_text=True)
+    assert "has not written its commentary for 2025/26 yet" in page and "Write the commentary" in page
+    form = client.get("/reports/2025/commentary").get_data(as_text=True)
+    assert 'name="version" type="hidden" value="0"' in form
+    first = "Fewer assessments were late than last year.\n\nRecommendation: start budget assessments by September."
+    response = client.post("/reports/2025/commentary", data={"body": first, "version": "0"})
+    assert response.status_code == 302 and response.location.endswith("/reports/2025#commentary")
+    page = client.get("/reports/2025").get_data(as_text=True)
+    front = page[page.index('id="commentary"') : page.index('id="assessments"')]
+    assert "Recommendation: start budget assessments by September." in front
+    assert "Version 1," in front and writer.name in front
+    # A second version; an edit from the first version's form is a conflict that keeps what was typed.
+    assert client.post("/reports/2025/commentary", data={"body": first + " Second.", "version": "1"}).status_code == 302
+    clash = client.post("/reports/2025/commentary", data={"body": "Typed from an old page", "version": "1"})
+    assert clash.status_code == 409 and "Typed from an old page" in clash.get_data(as_text=True)
+    entries = (
+        db.session.execute(select(AuditEntry).where(AuditEntry.action == "year_text_saved").order_by(AuditEntry.seq))
+        .scalars()
+        .all()
+    )
+    assert [e.changes["body"][0] for e in entries] == [None, first]
+    # Too long: a clear message and the text kept.
+    long = client.post("/reports/2025/commentary", data={"body": "x" * 20_001, "version": "2"})
+    assert long.status_code == 200 and "Write 20,000 characters or fewer" in long.get_data(as_text=True)
+    # The PDF has it first, after the contents.
+    login_as(Role.DECISION_MAKER)
+    path = tmp_path / "report.pdf"
+    path.write_bytes(client.get("/reports/2025.pdf").data)
+    plain = " ".join(
+        subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout.split()
+    )
+    after_contents = plain.index("The equalities team's commentary and recommendations")
+    assert plain.index("start budget assessments by September", after_contents) < plain.index(
+        "1. Assessments planned", after_contents
+    )
+    # The decision maker reads it but does not write it.
+    page = client.get("/reports/2025").get_data(as_text=True)
+    assert (
+        "Recommendation: start budget assessments by September." in page
+        and "the commentary and recommendations</a>" not in page
+    )
+    assert client.get("/reports/2025/commentary").status_code == 403
+    assert client.post("/reports/2025/commentary", data={"body": "No", "version": "2"}).status_code == 403

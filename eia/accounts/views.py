@@ -20,7 +20,7 @@ from eia.forms_support import attempt, bind_form, submit_form
 from eia.logs import request_id
 from eia.permissions import permit
 from eia.template_filters import format_datetime
-from eia.web import is_safe_next
+from eia.web import is_safe_next, safe_next
 from forms.accounts import ChangePasswordForm, ForgottenPasswordForm, NewTokenForm, SetPasswordForm, SignInForm
 
 bp = Blueprint("accounts", __name__)
@@ -45,7 +45,7 @@ def _sign_in_page(form: SignInForm, status: int = 200):
             form=form,
             provider_name=config["EIA_OIDC_PROVIDER_NAME"] if provider.is_enabled(config) else None,
             local_sign_in=config["EIA_LOCAL_SIGN_IN"],
-            next_url=request.args.get("next") if is_safe_next(request.args.get("next")) else None,
+            next_url=safe_next(),
         ),
         status,
     )
@@ -53,52 +53,55 @@ def _sign_in_page(form: SignInForm, status: int = 200):
 
 @bp.route("/sign-in", methods=["GET", "POST"])
 def sign_in():
-    next_url = request.args.get("next")
+    next_url = safe_next()
     if current_user.is_authenticated:
-        return redirect(next_url if is_safe_next(next_url) else url_for("main.home"))
+        return redirect(next_url or url_for("main.home"))
     form = SignInForm()
-    if form.validate_on_submit():
-        config = current_app.config
-        if services.local_sign_in_refused(
-            form.email.data, local_sign_in=config["EIA_LOCAL_SIGN_IN"], break_glass=config["EIA_BREAK_GLASS_EMAIL"]
-        ):
-            db.session.commit()
-            metrics.SIGN_INS.labels(method="password", outcome="local_off").inc()
-            form.password.data = ""
-            form.form_errors.append(
-                f"Sign in with {config['EIA_OIDC_PROVIDER_NAME']}: this council does not use passwords for this service."
-            )
-            return _sign_in_page(form)
-        limits = {"max_failures": config["EIA_MAX_FAILED_SIGN_INS"]}
-        attempt = services.begin_sign_in(form.email.data, **limits)
-        db.session.commit()  # counted before the slow password check, where every worker sees it
-        result = services.finish_sign_in(
-            attempt,
-            form.password.data,
-            **limits,
-            lock_minutes=config["EIA_LOCK_MINUTES"],
-            ip_address=request.remote_addr,
-        )
-        db.session.commit()
-        metrics.SIGN_INS.labels(method="password", outcome=result.outcome.value).inc()
-        if result.outcome is SignInOutcome.OK and result.user and result.session_token:
-            _start_session(result.user, result.session_token)
-            if result.user.must_change_password:
-                flash("Choose a new password to finish signing in.", "important")
-                return redirect(url_for("accounts.change_password", next=next_url if is_safe_next(next_url) else None))
-            return redirect(next_url if is_safe_next(next_url) else url_for("main.home"))
-        form.password.data = ""
-        if result.outcome is SignInOutcome.LOCKED:
-            form.form_errors.append(
-                f"This account is locked after {config['EIA_MAX_FAILED_SIGN_INS']} failed sign-in "
-                f"attempts. Try again after {format_datetime(result.locked_until)}, or ask an administrator "
-                "to unlock it."
-            )
-        elif result.outcome is SignInOutcome.DISABLED:
-            form.form_errors.append("This account has been disabled. Ask an administrator if you need it back.")
-        else:
-            form.email.errors = ["Enter a correct email address and password"]
+    if form.validate_on_submit() and (signed_in := _check_password(form)) is not None:
+        _start_session(*signed_in)
+        if signed_in[0].must_change_password:
+            flash("Choose a new password to finish signing in.", "important")
+            return redirect(url_for("accounts.change_password", next=next_url))
+        return redirect(next_url or url_for("main.home"))
     return _sign_in_page(form)
+
+
+def _check_password(form: SignInForm) -> tuple[User, str] | None:
+    """The person and their new session's token when the email and password are right; otherwise
+    the form's errors say why not. The attempt is counted and committed before the slow password
+    check, where every worker sees it, and the result committed after."""
+    config = current_app.config
+    form.password.data, password = "", form.password.data
+    if services.local_sign_in_refused(
+        form.email.data, local_sign_in=config["EIA_LOCAL_SIGN_IN"], break_glass=config["EIA_BREAK_GLASS_EMAIL"]
+    ):
+        db.session.commit()
+        metrics.SIGN_INS.labels(method="password", outcome="local_off").inc()
+        form.form_errors.append(
+            f"Sign in with {config['EIA_OIDC_PROVIDER_NAME']}: this council does not use passwords for this service."
+        )
+        return None
+    limits = {"max_failures": config["EIA_MAX_FAILED_SIGN_INS"]}
+    attempt = services.begin_sign_in(form.email.data, **limits)
+    db.session.commit()
+    result = services.finish_sign_in(
+        attempt, password, **limits, lock_minutes=config["EIA_LOCK_MINUTES"], ip_address=request.remote_addr
+    )
+    db.session.commit()
+    metrics.SIGN_INS.labels(method="password", outcome=result.outcome.value).inc()
+    if result.outcome is SignInOutcome.OK and result.user and result.session_token:
+        return result.user, result.session_token
+    if result.outcome is SignInOutcome.LOCKED:
+        form.form_errors.append(
+            f"This account is locked after {config['EIA_MAX_FAILED_SIGN_INS']} failed sign-in "
+            f"attempts. Try again after {format_datetime(result.locked_until)}, or ask an administrator "
+            "to unlock it."
+        )
+    elif result.outcome is SignInOutcome.DISABLED:
+        form.form_errors.append("This account has been disabled. Ask an administrator if you need it back.")
+    else:
+        form.email.errors = ["Enter a correct email address and password"]
+    return None
 
 
 @bp.get("/sign-in/oidc")
@@ -107,8 +110,7 @@ def sign_in_with_provider():
     oidc = provider.client()
     if oidc is None:
         abort(404)
-    next_url = request.args.get("next")
-    session["oidc_next"] = next_url if is_safe_next(next_url) else None
+    session["oidc_next"] = safe_next()
     try:
         return oidc.authorize_redirect(provider.callback_url())
     except (requests.RequestException, ValueError) as exc:  # its discovery document could not be read
@@ -351,7 +353,6 @@ def change_password():
     permit(current_user, "account.change_password", current_user)
     form = bind_form(ChangePasswordForm)
     if form.validate_on_submit():
-        next_url = request.args.get("next")
         done = submit_form(
             form,
             lambda: services.change_password(
@@ -362,7 +363,7 @@ def change_password():
                 keep_session=session.get("sid"),
             ),
             saved="Your password has been changed. Other devices have been signed out.",
-            then=next_url if is_safe_next(next_url) else url_for("accounts.account"),
+            then=safe_next() or url_for("accounts.account"),
         )
         if done is not None:
             return done

@@ -106,11 +106,14 @@ def _shown_section(eia: Eia, key: str) -> dict[str, Any]:
     saved = eia.section(key)
     if definition is None or saved is None:
         raise NotFound(f"{eia.reference} has no section {key[:40]!r}.")
+    task = next(t for t in services.task_list(eia) if t.key == key)
     return {
         "key": key,
         "title": definition.title,
         "kind": definition.kind,
         "status": saved.status.value,
+        "needed": task.needed,
+        "needed_reason": task.reason,
         "answers": dict(saved.answers),
         "updated_at": saved.updated_at,
         "version": saved.version,

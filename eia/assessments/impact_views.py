@@ -42,6 +42,7 @@ def _common(eia: Eia, definition: Section) -> dict[str, object]:
         "editable": _editable(eia),
         "section_comments": queries.section_comments(eia, definition.key, current_user),
         "can_reply": _editable(eia),
+        "fallback_guidance": queries.guidance_for(eia, definition) if _editable(eia) else {},
     }
 
 

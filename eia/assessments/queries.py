@@ -31,6 +31,7 @@ from eia.errors import NotFound
 from eia.extensions import db
 from eia.template_filters import format_date
 from forms.definitions import Section
+from forms.versions import new_questions
 
 Ts = TypeVarTuple("Ts")
 
@@ -39,6 +40,37 @@ def latest_template(kind: EiaKind) -> FormTemplate | None:
     return db.session.execute(
         select(FormTemplate).where(FormTemplate.kind == kind).order_by(FormTemplate.version.desc()).limit(1)
     ).scalar_one_or_none()
+
+
+def template_of(kind: EiaKind, version: int) -> FormTemplate | None:
+    return db.session.execute(
+        select(FormTemplate).where(FormTemplate.kind == kind, FormTemplate.version == version)
+    ).scalar_one_or_none()
+
+
+def guidance_for(eia: Eia, section: Section) -> dict[str, Any]:
+    """Guidance for the questions of *section* from the newest form template of *eia*'s kind, for an
+    assessment written on an older version without it (a key keeps its meaning across versions)."""
+    if all(q.guidance is not None for q in section.questions):
+        return {}
+    newest = latest_template(eia.kind)
+    newer = newest.form.section(section.key) if newest is not None and newest.id != eia.template_id else None
+    if newer is None:
+        return {}
+    found = {}
+    for question in section.questions:
+        match = newer.question(question.key)
+        if question.guidance is None and match is not None and match.guidance is not None:
+            found[question.key] = match.guidance
+    return found
+
+
+def whats_new(eia: Eia) -> list[Any]:
+    """For a version started from one written on an older form template: the questions that are new."""
+    previous = eia.previous
+    if previous is None or previous.template_id == eia.template_id:
+        return []
+    return new_questions(previous.form, eia.form)
 
 
 def templates() -> list[FormTemplate]:

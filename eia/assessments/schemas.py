@@ -129,6 +129,12 @@ class SectionSchema(Schema):
     title = fields.String()
     kind = fields.String(metadata={"description": "questions, impacts, mitigations or action_links"})
     status = fields.String(metadata={"description": "not_started, in_progress or completed"})
+    needed = fields.Boolean(
+        metadata={"description": "Whether submitting needs it (after screening, or by a rule such as the Covenant's)"}
+    )
+    needed_reason = fields.String(
+        allow_none=True, metadata={"description": "Why it is needed or not, when a rule of the form decides it"}
+    )
     answers = fields.Dict(keys=fields.String(), values=fields.Raw())
     updated_at = fields.DateTime()
     version = fields.Integer(metadata={"description": "Goes up by one with each save"})

@@ -256,6 +256,9 @@ def store_section(
         if (question := definition.question(key)) is not None
     }
     new = {k: v for k, v in new.items() if v not in EMPTY}
+    # An answer to a follow-up question that is hidden (its condition no longer holds) is not kept.
+    shown = {q.key for q in definition.questions if q.is_shown(new)}
+    new = {k: v for k, v in new.items() if k in shown}
     found = dict(problems or {}) | future_date_problems(definition, new, today or utcnow().date())
     if completed:
         found = missing_answers(definition, new) | found
@@ -315,22 +318,37 @@ class TaskListEntry:
     title: str
     status: SectionStatus
     needed: bool
+    #: Why it is needed or not, when a rule of the template decides it (shown under its name).
+    reason: str | None = None
+
+
+#: The sections an assessment needs when screening found a full assessment not needed.
+SCREENING_SECTIONS = {"about", "screening"}
 
 
 def task_list(eia: Eia) -> list[TaskListEntry]:
-    """Every section of the EIA's template with its status; after a screening that found a full
-    assessment not proportionate, only the first sections are needed."""
+    """Every section of the EIA's template with its status. After a screening that found a full
+    assessment not needed, only the first sections are needed, and those a rule of the template
+    (``needed_when``, such as the Armed Forces Covenant functions) still asks for."""
     form: FormDefinition = eia.form
-    needed_only = {"about", "screening"} if eia.closed_at_screening else None
-    return [
-        TaskListEntry(
-            key=s.key,
-            title=s.title,
-            status=getattr(eia.section(s.key), "status", SectionStatus.NOT_STARTED),
-            needed=needed_only is None or s.key in needed_only,
-        )
-        for s in form.sections
-    ]
+    entries = []
+    for s in form.sections:
+        needed, reason = True, None
+        if s.needed_when is not None:
+            rule = s.needed_when
+            needed = rule.holds(eia.answers)
+            if eia.answers(rule.section).get(rule.condition.question) in EMPTY:
+                reason = "Your answers to the screening say whether this is needed"
+            else:
+                reason = rule.because if needed else rule.otherwise
+        elif eia.closed_at_screening and s.key not in SCREENING_SECTIONS:
+            needed = False
+        if needed and eia.closed_at_screening and s.key not in SCREENING_SECTIONS and reason:
+            reason = f"{reason}, even though a full assessment is not"
+        saved = eia.section(s.key)
+        status = saved.status if saved else SectionStatus.NOT_STARTED
+        entries.append(TaskListEntry(key=s.key, title=s.title, status=status, needed=needed, reason=reason))
+    return entries
 
 
 # Mitigations --------------------------------------------------------------------------------------

@@ -162,6 +162,7 @@ def render_task_list(eia, *, problems: list[dict] | None = None) -> str:
         problems=problems,
         timings=decisions.timeliness(eia),
         needs_new_version=decisions.needs_new_version(eia) and can(current_user, "eia.submit", eia),
+        whats_new=queries.whats_new(eia) if eia.state.is_editable else [],
         implications=committee.equality_implications(eia) if committee.has_implications(eia) else None,
         panels=signals.values_from(signals.eia_panels.send(None, eia=eia, page="show", user=current_user)),
     )
@@ -183,6 +184,7 @@ def section(reference: str, key: str):
 
 
 def _questions_page(eia, definition, saved, *, template: str):
+    editable = can(current_user, "eia.edit", eia) and eia.state.is_editable
     form = _section_form(eia, section_form_class(definition, queries.people_choices()), saved, definition)
     if request.method == "POST":
         done = _save_section(
@@ -199,8 +201,9 @@ def _questions_page(eia, definition, saved, *, template: str):
         section=definition,
         saved=saved,
         form=form,
-        editable=can(current_user, "eia.edit", eia) and eia.state.is_editable,
+        editable=editable,
         readable=queries.readable_answers(definition, saved.answers),
+        fallback_guidance=queries.guidance_for(eia, definition) if editable else {},
         section_comments=queries.section_comments(eia, definition.key, current_user),
         can_reply=can(current_user, "eia.edit", eia) and eia.state.is_editable,
         unmitigated=services.unmitigated_impacts(eia),

@@ -26,12 +26,14 @@ from eia.assessments.models import (
     SectionStatus,
     Snapshot,
 )
+from eia.assessments.queries import latest_template
 from eia.assessments.services import task_list, unmitigated_impacts
 from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.errors import EiaError, ValidationFailed, WorkflowError
 from eia.extensions import db
 from eia.permissions import can, permit
+from forms.versions import carried_answers
 
 #: What an author confirms when submitting, kept with the submission and shown to the reviewer.
 DECLARATION = (
@@ -60,9 +62,13 @@ def submission_problems(eia: Eia) -> dict[str, str]:
     with neither a mitigation nor a justification of the residual impact."""
     problems = {
         task.key: f"Complete the section '{task.title}'"
+        + (f" ({task.reason[0].lower()}{task.reason[1:]})" if task.reason else "")
         for task in task_list(eia)
         if task.needed and task.status is not SectionStatus.COMPLETED
     }
+    stop = stop_check(eia)
+    if stop is not None and stop.blocks:
+        problems.setdefault("outcome", stop.problem)
     if not eia.closed_at_screening:
         for impact in unmitigated_impacts(eia):
             name = impact.characteristic.name
@@ -70,6 +76,50 @@ def submission_problems(eia: Eia) -> dict[str, str]:
                 f"{name} has a negative impact with no mitigation: add one, or justify the remaining impact"
             )
     return problems
+
+
+#: The outcomes that let a proposal go ahead as it is, which the stop check holds back.
+GOING_AHEAD = {"no_major_change": "No major change needed", "continue": "Continue despite adverse impact"}
+
+
+@dataclass(frozen=True)
+class StopCheck:
+    """The author's answer to "Could the proposal lead to unlawful discrimination?" when it is yes:
+    what kinds, the outcome chosen, and the objective justification (a legitimate aim, proportionate
+    means) if one is given."""
+
+    kinds: str
+    outcome: str | None
+    justification: str
+
+    @property
+    def blocks(self) -> bool:
+        """Going ahead (no major change, or continuing despite the impact) needs the justification."""
+        return self.outcome in GOING_AHEAD and not self.justification
+
+    @property
+    def problem(self) -> str:
+        return (
+            "The proposal could lead to unlawful discrimination: give the objective justification (the "
+            f"legitimate aim, and why the means are proportionate) before it can go ahead with "
+            f"'{GOING_AHEAD.get(self.outcome or '', '')}', or change the outcome"
+        )
+
+
+def stop_check(eia: Eia) -> StopCheck | None:
+    """The stop check of *eia*'s outcome, when its form asks it and the answer is yes; None otherwise."""
+    section = eia.form.section("outcome")
+    if section is None or section.question("unlawful_discrimination") is None:
+        return None
+    answers = eia.answers("outcome")
+    if answers.get("unlawful_discrimination") != "yes":
+        return None
+    kinds = section.question("discrimination_types")
+    return StopCheck(
+        kinds=kinds.display(answers.get("discrimination_types")) if kinds else "",
+        outcome=answers.get("outcome"),
+        justification=(answers.get("objective_justification") or "").strip(),
+    )
 
 
 def _ready_to_submit(eia: Eia) -> None:
@@ -520,6 +570,8 @@ def mark_reviews_due(today: date, *, by: Any) -> list[Eia]:
 
 def reopen(eia: Eia, *, by: User, today: date | None = None) -> Eia:
     """Start the next version for a review: a draft copy linked to this one, which stays as it was.
+    It is written on the newest form template of its kind, carrying every answer whose section and
+    question still exist there (its page then lists the questions that are new).
 
     :raises WorkflowError: unless *eia* is signed off, published or due for review, and is the newest version.
     """
@@ -529,10 +581,11 @@ def reopen(eia: Eia, *, by: User, today: date | None = None) -> Eia:
     if db.session.query(Eia.id).filter(Eia.previous_id == eia.id).first():
         raise WorkflowError(f"{eia.reference} has already been reopened as a newer version.")
     base = eia.reference.split("-V")[0]
+    template = latest_template(eia.kind) or eia.template
     following = Eia(
         reference=f"{base}-V{eia.version_number + 1}",
         kind=eia.kind,
-        template_id=eia.template_id,
+        template=template,
         state=EiaState.DRAFT,
         title=eia.title,
         proposal_type=eia.proposal_type,
@@ -547,15 +600,16 @@ def reopen(eia: Eia, *, by: User, today: date | None = None) -> Eia:
         outcome=eia.outcome,
         closed_at_screening=eia.closed_at_screening,
     )
-    for section in eia.sections:
-        answers = dict(section.answers)
-        if section.key == "about":
+    previous_answers = {section.key: dict(section.answers) for section in eia.sections}
+    for definition in template.form.sections:
+        answers = carried_answers(template.form, definition.key, previous_answers.get(definition.key, {}))
+        if definition.key == "about":
             answers["started_on"] = following.started_on.isoformat() if following.started_on else None
             answers.pop("decision_date", None)
-        if section.key == "outcome":
+        if definition.key == "outcome":
             answers.pop("review_date", None)  # the next review sets its own
         status = SectionStatus.IN_PROGRESS if answers else SectionStatus.NOT_STARTED
-        following.sections.append(EiaSection(key=section.key, answers=answers, status=status, updated_by_id=by.id))
+        following.sections.append(EiaSection(key=definition.key, answers=answers, status=status, updated_by_id=by.id))
     for impact in eia.impacts:
         following.impacts.append(
             Impact(
@@ -582,5 +636,10 @@ def reopen(eia: Eia, *, by: User, today: date | None = None) -> Eia:
     db.session.add(following)
     db.session.flush()
     audit.record("eia_reopened", eia, by=by, detail=f"new version {following.reference}")
-    audit.record("eia_created", following, by=by, detail=f"version {following.version_number} of {base}")
+    audit.record(
+        "eia_created",
+        following,
+        by=by,
+        detail=f"version {following.version_number} of {base}, on the {template.kind} template v{template.version}",
+    )
     return following

@@ -34,6 +34,7 @@ def _transition_page(eia, step, form, status: int = 200):
             owners=queries.user_names({m.owner_id for m in eia.mitigations}),
             doc=queries.document(eia) if step.name == "submit" else None,
             problems=workflow.submission_problems(eia) if step.name == "submit" else None,
+            stop=workflow.stop_check(eia) if step.name in ("approve", "sign_off") else None,
         ),
         status,
     )
@@ -142,6 +143,7 @@ def _review_page(eia, comment_form: CommentForm, reviewer_form: ReviewerForm | N
         transition_labels={name: step.label for name, step in TRANSITIONS.items()},
         actions=workflow_actions(eia),
         return_form=TransitionForm(),
+        stop=workflow.stop_check(eia),
     )
 
 
@@ -170,7 +172,10 @@ def reopen(reference: str):
     permit(current_user, "eia.view", eia)
     following = workflow.reopen(eia, by=current_user)
     db.session.commit()
-    flash(f"{following.reference} started from {eia.reference}, which stays as it was.", "success")
+    message = f"{following.reference} started from {eia.reference}, which stays as it was."
+    if following.template_id != eia.template_id:
+        message += f" It is on version {following.template.version} of the form: its new questions are listed below."
+    flash(message, "success")
     return redirect(url_for("assessments.show", reference=following.reference))
 
 

@@ -30,6 +30,7 @@ def demo_command(scale: int | None) -> None:
         )
     from eia.db_types import utcnow
     from eia.demo.eias import load_demo_eias
+    from eia.demo.reports import load_demo_commentary
     from eia.demo.samples import load_demo_samples
     from eia.signals import demo_loaded, load_shipped, values_from
 
@@ -44,6 +45,7 @@ def demo_command(scale: int | None) -> None:
     # After the assessments, so a package's demo (a budget round's proposals) adds to them.
     others = values_from(demo_loaded.send(None, today=utcnow().date(), by=command_line_actor()))
     load_demo_samples(utcnow().date())
+    load_demo_commentary(utcnow().date())
     db.session.commit()
     click.echo(f"Demo users (all with the password {DEMO_PASSWORD}):")
     for person, added in loaded:

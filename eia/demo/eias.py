@@ -15,6 +15,7 @@ from eia.accounts.models import Role, ServiceArea, User
 from eia.assessments import impacts as impacts_service
 from eia.assessments import queries, services, workflow
 from eia.assessments.models import Eia
+from eia.demo.form_v2 import V2_STATES, v2_answers
 from eia.demo.scenarios import NEUTRAL, SCENARIOS, Scenario
 from eia.extensions import db
 
@@ -51,8 +52,10 @@ def _area(path: str) -> ServiceArea:
     return area
 
 
-def _write(scenario: Scenario, title: str, author: User, started: date, review: date) -> Eia:
-    template = queries.latest_template(scenario.kind)
+def _write(scenario: Scenario, title: str, author: User, started: date, review: date, *, v2: bool) -> Eia:
+    """One demo assessment: on version 2 of the form for the ones started most recently, version 1 for
+    the older ones (as a council's would be)."""
+    template = queries.template_of(scenario.kind, 2 if v2 else 1) or queries.latest_template(scenario.kind)
     if template is None:
         raise LookupError(f"no {scenario.kind} form template is loaded")
     eia = services.create_eia(
@@ -70,7 +73,12 @@ def _write(scenario: Scenario, title: str, author: User, started: date, review: 
         "outcome": {**scenario.outcome, "review_date": review},
         "action_links": {},
     }
+    if v2:
+        for section_key, extra in v2_answers(scenario.title, author.id, started).items():
+            answers[section_key] = {**answers.get(section_key, {}), **extra}
     for section in eia.form.sections:
+        if section.needed_when is not None and not section.needed_when.holds(eia.answers):
+            continue  # the Covenant section, when screening found no function it covers
         saved = eia.section(section.key)
         version = saved.version if saved else 0
         if section.kind == "impacts":
@@ -138,7 +146,7 @@ def load_demo_eias() -> int:
         author = authors[n % len(authors)]
         started = date(year, 4, 1) + timedelta(days=(n * 37) % 300)
         title = f"{scenario.title} {variant}" + (f" ({n // len(SCENARIOS) + 1})" if n >= len(SCENARIOS) else "")
-        eia = _write(scenario, title, author, started, review=date(year + 2, 3, 31))
+        eia = _write(scenario, title, author, started, review=date(year + 2, 3, 31), v2=state in V2_STATES)
         for step in steps[state]:
             if step == "publish" and eia.is_individual:
                 break

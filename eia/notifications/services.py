@@ -42,6 +42,7 @@ HEADINGS = {
     "finding": "Quality-audit findings due",
     "plan_action": "Action-plan updates due",
     "handed_over": "Assessments handed over to you",
+    "equality_information": "The equality information to publish",
 }
 
 

@@ -6,6 +6,9 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from eia.register import views
+    from eia import signals
+    from eia.register import equality_information, equality_views, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(equality_views.bp)
+    signals.reminders.connect(equality_information.publication_reminders)

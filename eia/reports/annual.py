@@ -22,15 +22,15 @@ from eia.extensions import db
 from eia.pdf import render_pdf
 from eia.reports import figures
 
-STEPS = ("assessments", "impacts", "quality audits", "audit log", "action plans", "page", "PDF")
+STEPS = ("assessments", "impacts", "quality audits", "audit log", "due regard", "action plans", "page", "PDF")
 
 
 def report_html(report: figures.Report) -> str:
     return render_template("pdf/report.html", r=report)
 
 
-def page_html(report: figures.Report, years: list[int]) -> str:
-    return render_template("reports/show.html", r=report, years=years)
+def page_html(report: figures.Report, years: list[int], *, may_edit: bool = False) -> str:
+    return render_template("reports/show.html", r=report, years=years, may_edit=may_edit)
 
 
 def report_pdf(year: int, today: date, progress: Callable[[str], None] | None = None) -> bytes:

@@ -172,12 +172,15 @@ def considered(year: int) -> Considered:
         .join(Characteristic, Characteristic.id == Impact.characteristic_id)
         .where(Impact.eia_id.in_(completed_ids), Characteristic.key == "care_experience", Impact.direction.is_not(None))
     ).one()
-    functions = cast(EiaSection.answers["relevant_functions"], String)
+    # The covered functions are asked in the Covenant section on form v1, in screening on v2.
+    v1_functions = cast(EiaSection.answers["relevant_functions"], String)
+    v2_functions = cast(EiaSection.answers["covenant_functions"], String)
+    functions = case((EiaSection.key == "armed_forces", v1_functions), else_=v2_functions)
     # A missing answer is NULL on PostgreSQL and the text 'null' on SQLite (JSON_QUOTE of nothing).
     answered = and_(functions.is_not(None), functions != "null")
     armed = db.session.execute(
         select(func.count(), func.count().filter(functions.not_like('%"none"%'))).where(
-            EiaSection.eia_id.in_(completed_ids), EiaSection.key == "armed_forces", answered
+            EiaSection.eia_id.in_(completed_ids), EiaSection.key.in_(("armed_forces", "screening")), answered
         )
     ).one()
     total = db.session.execute(select(func.count()).where(_completed_in(year))).scalar_one()
@@ -243,6 +246,25 @@ def change_since(year: int, today: date, report: Report) -> list[tuple[str, int,
     ]
 
 
+#: The report's sections, for the contents list of the page and of the PDF.
+CONTENTS = [
+    ("commentary", "Commentary and recommendations"),
+    ("assessments", "1. Assessments planned, started, completed and published"),
+    ("timeliness", "2. Due regard before each decision"),
+    ("screening", "3. Screening"),
+    ("outcomes", "4. Outcomes"),
+    ("impacts", "5. Negative impacts and mitigations"),
+    ("considered", "6. Care experience and the Armed Forces Covenant"),
+    ("quality", "7. Quality audits"),
+    ("plans", "8. Action-plan progress"),
+    ("open", "9. Open at the end of the year"),
+    ("gaps", "10. Evidence gaps that recur"),
+    ("change", "11. Change since last year"),
+    ("appendix", "Appendix A: assessments completed"),
+    ("integrity", "Appendix B: the audit log"),
+]
+
+
 @dataclass
 class Report:
     year: int
@@ -263,6 +285,11 @@ class Report:
     appendix_withheld: int = 0  # individual actions: counted, not named
     change: list[tuple[str, int, int]] = field(default_factory=list)  # (measure, last year, this year)
     extra: dict[str, Any] = field(default_factory=dict)
+    due: Any = None  # eia.reports.due_regard.DueRegard
+    commentary: Any = None  # eia.reports.models.YearText, when the equalities team has written it
+    timing_questions: dict[str, str] = field(default_factory=dict)
+    outcome_labels: dict[str, str] = field(default_factory=lambda: dict(OUTCOMES))
+    contents: list[tuple[str, str]] = field(default_factory=lambda: list(CONTENTS))
 
     @property
     def label(self) -> str:
@@ -277,7 +304,11 @@ def build(year: int, today: date, progress=None) -> Report:
     """Every figure of the report for financial year *year*. *progress* (optional) is called with a
     step name as each part is counted."""
     from eia.auditlog.checkpoints import check_since_latest
+    from eia.dashboard.queries import questions
     from eia.quality import queries as sample_queries
+    from eia.reports import due_regard
+    from eia.reports.models import TextKind
+    from eia.reports.queries import year_text
 
     step = progress or (lambda name: None)
     step("assessments")
@@ -311,6 +342,10 @@ def build(year: int, today: date, progress=None) -> Report:
         appendix_withheld=individual_completed(year),
     )
     report.change = change_since(year, today, report)
+    step("due regard")
+    report.due = due_regard.build(year, today)
+    report.commentary = year_text(TextKind.REPORT_COMMENTARY, year)
+    report.timing_questions = questions(current_app.config["EIA_REVIEW_TARGET_WORKING_DAYS"])
     step("action plans")
     for part in values_from(signals.report_sections.send(None, year=year, today=today)):
         report.extra.update(part)

@@ -183,6 +183,73 @@ class ReportAppendixRowSchema(Schema):
     published = fields.Boolean()
 
 
+class ReportTimelinessSchema(Schema):
+    directorate = fields.String()
+    timings = fields.Dict(
+        keys=fields.String(),
+        values=fields.Dict(keys=fields.String(), values=fields.Integer()),
+        metadata={"description": "started, review, approved, decision: each on_time, late and not_known counts"},
+    )
+
+
+class ReportScreeningGroupSchema(Schema):
+    label = fields.String()
+    completed = fields.Integer()
+    screened_out = fields.Integer()
+
+
+class ReportScreenedOutSchema(Schema):
+    reference = fields.String()
+    title = fields.String()
+    directorate = fields.String()
+    reason = fields.String()
+
+
+class ReportScreeningSchema(Schema):
+    completed = fields.Integer()
+    screened_out = fields.Integer()
+    by_type = fields.List(fields.Nested(ReportScreeningGroupSchema))
+    by_directorate = fields.List(fields.Nested(ReportScreeningGroupSchema))
+    reasons = fields.List(fields.Nested(ReportScreenedOutSchema))
+
+
+class ReportDirectorateOutcomesSchema(Schema):
+    directorate = fields.String()
+    outcomes = fields.Dict(keys=fields.String(), values=fields.Integer())
+
+
+class ReportChangedDecisionSchema(Schema):
+    reference = fields.String()
+    title = fields.String()
+    directorate = fields.String()
+    what_changed = fields.String()
+    summary = fields.String()
+    how_it_changed = fields.String()
+
+
+class ReportOpenRowSchema(Schema):
+    directorate = fields.String()
+    overdue_reviews = fields.Integer()
+    overdue_mitigations = fields.Integer()
+
+
+class ReportOpenSchema(Schema):
+    as_of = fields.Date()
+    directorates = fields.List(fields.Nested(ReportOpenRowSchema))
+
+
+class ReportGapSchema(Schema):
+    characteristic = fields.String()
+    assessments = fields.Integer()
+    examples = fields.List(fields.String())
+
+
+class ReportCommentarySchema(Schema):
+    body = fields.String()
+    version = fields.Integer()
+    updated_at = fields.DateTime()
+
+
 class AnnualReportSchema(Schema):
     """The annual EIA report's figures for a financial year (``2025`` is 1 April 2025 to 31 March 2026),
     section by section as the page shows them. Dump a :class:`eia.reports.figures.Report`."""
@@ -201,6 +268,13 @@ class AnnualReportSchema(Schema):
     action_plans = fields.Nested(ReportActionPlansSectionSchema)
     audit_log = fields.Nested(ReportAuditLogSectionSchema)
     change_since_last_year = fields.List(fields.Nested(ReportChangeSchema))
+    commentary = fields.Nested(ReportCommentarySchema, allow_none=True)
+    timeliness = fields.List(fields.Nested(ReportTimelinessSchema), metadata={"description": "By directorate"})
+    screening = fields.Nested(ReportScreeningSchema)
+    outcomes_by_directorate = fields.List(fields.Nested(ReportDirectorateOutcomesSchema))
+    changed_decisions = fields.List(fields.Nested(ReportChangedDecisionSchema))
+    open_at_year_end = fields.Nested(ReportOpenSchema)
+    evidence_gaps = fields.List(fields.Nested(ReportGapSchema))
     appendix = fields.List(
         fields.Nested(ReportAppendixRowSchema),
         metadata={"description": "Every assessment completed, but individual actions (counted in appendix_withheld)"},
@@ -347,4 +421,29 @@ def report_sections(report: Any) -> dict[str, Any]:
             for ref, title, area, outcome, published in report.appendix
         ],
         "appendix_withheld": report.appendix_withheld,
+        **_due_regard_sections(report),
+    }
+
+
+def _due_regard_sections(report: Any) -> dict[str, Any]:
+    due, text = report.due, report.commentary
+    screening = due.screening
+    return {
+        "commentary": {"body": text.body, "version": text.version, "updated_at": text.updated_at} if text else None,
+        "timeliness": [{"directorate": row.directorate, "timings": row.counts} for row in due.timeliness],
+        "screening": {
+            "completed": screening.completed,
+            "screened_out": screening.screened_out,
+            "by_type": [
+                dict(zip(("label", "completed", "screened_out"), row, strict=True)) for row in screening.by_type
+            ],
+            "by_directorate": [
+                dict(zip(("label", "completed", "screened_out"), row, strict=True)) for row in screening.by_directorate
+            ],
+            "reasons": [vars(item) for item in screening.reasons],
+        },
+        "outcomes_by_directorate": [{"directorate": name, "outcomes": counts} for name, counts in due.outcomes],
+        "changed_decisions": [vars(case) for case in due.changed],
+        "open_at_year_end": {"as_of": due.year_end, "directorates": [vars(row) for row in due.open_rows]},
+        "evidence_gaps": [vars(row) for row in due.gaps],
     }

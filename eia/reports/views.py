@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, url_for
+from flask import Blueprint, Response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from eia import render_cache
 from eia.assessments.queries import financial_year_of
 from eia.db_types import utcnow
-from eia.permissions import permit
-from eia.reports import annual, figures
-from eia.web import int_arg
+from eia.forms_support import Conflict, bind_form, submit_form
+from eia.permissions import can, permit
+from eia.reports import annual, figures, queries, services
+from eia.reports.models import TextKind
+from eia.web import form_version, int_arg
+from forms.reports import YearTextForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -34,7 +37,8 @@ def show(year: int):
     permit(current_user, "report.view")
     if not 2000 <= year <= 2100:
         return redirect(url_for("reports.choose"))
-    return annual.page_html(figures.build(year, utcnow().date()), _years())
+    report = figures.build(year, utcnow().date())
+    return annual.page_html(report, _years(), may_edit=can(current_user, "report.commentary"))
 
 
 @bp.get("/<int:year>.pdf")
@@ -48,3 +52,29 @@ def pdf(year: int):
         return render_cache.preparing(f"The annual EIA report for {year} to {year + 1}")
     name = f"annual-eia-report-{year}-{(year + 1) % 100:02d}.pdf"
     return Response(data, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/<int:year>/commentary", methods=["GET", "POST"])
+@login_required
+def commentary(year: int):
+    """The equalities team's commentary and recommendations, shown at the front of the year's report."""
+    permit(current_user, "report.commentary")
+    text = queries.year_text(TextKind.REPORT_COMMENTARY, year)
+    form = bind_form(YearTextForm, data=YearTextForm.data_from(text))
+    if form.validate_on_submit():
+        done = submit_form(
+            form,
+            lambda: services.save_year_text(
+                TextKind.REPORT_COMMENTARY,
+                year,
+                form.body.data,
+                expected_version=form_version(form.version),
+                by=current_user,
+            ),
+            saved="The commentary is saved. It is at the front of the report and its PDF.",
+            then=url_for("reports.show", year=year, _anchor="commentary"),
+            conflict=Conflict(text, YearTextForm.data_from, "The commentary") if text else None,
+        )
+        if done is not None:
+            return done
+    return render_template("reports/commentary.html", form=form, year=year, text=text)

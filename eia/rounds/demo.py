@@ -299,7 +299,7 @@ def load_demo_round(_sender: Any, *, today: date, by: Any) -> str | None:
     started = today - timedelta(days=60)
     for n, (scenario, state) in enumerate(zip(PROPOSALS, STATES, strict=True)):
         author = authors[n % len(authors)]
-        eia = _write(scenario, scenario.title, author, started, review=date(year + 1, 3, 31))
+        eia = _write(scenario, scenario.title, author, started, review=date(year + 1, 3, 31), v2=False)
         services.join_round(eia, budget_round, by=author)
         for step in STEPS[state]:
             workflow.transition(eia, step, by=author if step == "submit" else reviewer, confirmed=True)

@@ -1,7 +1,7 @@
 """budget rounds and the assessments in each
 
 Revision ID: f3a1c9d27b64
-Revises: e8b4f2a7c913
+Revises: f3a9c2d7b614
 Create Date: 2026-12-01 09:40:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'f3a1c9d27b64'
-down_revision = 'e8b4f2a7c913'
+down_revision = 'f3a9c2d7b614'
 branch_labels = None
 depends_on = None
 

@@ -46,7 +46,7 @@ def test_an_eia_from_start_to_the_public_register(browser: Browser, live_app: Fl
     author.get_by_label("A policy, function, service or budget proposal").check()
     author.get_by_label("Title of the proposal").fill("Community centre lettings charges")
     author.get_by_role("button", name="Start the assessment").click()
-    expect(author.get_by_text("You have completed 0 of 10 sections")).to_be_visible()
+    expect(author.get_by_text("You have completed 0 of 11 sections")).to_be_visible()
     assert_accessible(author)
     reference = author.locator(".govuk-caption-l").first.inner_text()
 

@@ -1,0 +1,78 @@
+"""The yearly equality information: public pages and PDF, and the equalities team's narrative."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, render_template, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from eia.db_types import utcnow
+from eia.extensions import db
+from eia.forms_support import Conflict, bind_form, submit_form
+from eia.pdf import render_pdf
+from eia.permissions import permit
+from eia.register import equality_information
+from eia.reports import queries, services
+from eia.reports.models import TextKind, YearText
+from eia.web import form_version
+from forms.reports import EqualityNarrativeForm
+
+bp = Blueprint("equality_information", __name__, url_prefix="/register/equality-information")
+
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+
+@bp.get("/")
+def index():
+    years = db.session.execute(
+        select(YearText.year).where(YearText.kind == TextKind.EQUALITY_INFORMATION).order_by(YearText.year.desc())
+    ).scalars()
+    return render_template("register/equality_information_index.html", years=list(years))
+
+
+def _published_or_404(year: int) -> equality_information.EqualityInformation:
+    found = equality_information.build(year, utcnow().date()) if FIRST_YEAR <= year <= LAST_YEAR else None
+    if found is None:
+        abort(404, f"The equality information for {year} to {year + 1} has not been published.")
+    return found
+
+
+@bp.get("/<int:year>")
+def show(year: int):
+    return render_template("register/equality_information.html", info=_published_or_404(year))
+
+
+@bp.get("/<int:year>.pdf")
+def pdf(year: int):
+    info = _published_or_404(year)
+    body = render_pdf(render_template("pdf/equality_information.html", info=info))
+    name = f"equality-information-{year}-{(year + 1) % 100:02d}.pdf"
+    return Response(body, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+@bp.route("/<int:year>/edit", methods=["GET", "POST"])
+@login_required
+def edit(year: int):
+    """Write the year's narrative; saving publishes it (a new version, audit-logged)."""
+    permit(current_user, "report.commentary")
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        abort(404)
+    text = queries.year_text(TextKind.EQUALITY_INFORMATION, year)
+    form = bind_form(EqualityNarrativeForm, data=EqualityNarrativeForm.data_from(text))
+    if form.validate_on_submit():
+        done = submit_form(
+            form,
+            lambda: services.save_year_text(
+                TextKind.EQUALITY_INFORMATION,
+                year,
+                form.body.data,
+                expected_version=form_version(form.version),
+                by=current_user,
+            ),
+            saved="The equality information is published.",
+            then=url_for("equality_information.show", year=year),
+            conflict=Conflict(text, EqualityNarrativeForm.data_from, "The narrative") if text else None,
+        )
+        if done is not None:
+            return done
+    return render_template("register/equality_information_edit.html", form=form, year=year, text=text)
