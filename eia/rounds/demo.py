@@ -12,6 +12,7 @@ from eia.accounts.models import Role, User
 from eia.assessments import workflow
 from eia.assessments.models import EiaKind
 from eia.demo.eias import _person, _write
+from eia.demo.form_v2 import V2_ANSWERS, V2_STATES
 from eia.demo.scenarios import Scenario
 from eia.extensions import db
 from eia.rounds import services
@@ -281,6 +282,38 @@ STEPS = {
 }
 
 
+def _v2_extras(scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """What version 2 of the form asks besides version 1, for a budget proposal of the round."""
+    return {
+        "about": {"plain_summary": f"{scenario.about['changes']} {scenario.outcome['summary']}"},
+        "screening": {"covenant_functions": ["none"]},
+        "consultation": {
+            "consultation_duty": "expectation",
+            "gunning_formative": "yes",
+            "gunning_information": "yes",
+            "consultation_weeks": "10 weeks",
+            "gunning_consideration": "A summary of the responses on each proposal goes to members with the budget report.",
+            "accessible_formats": ["easy_read", "large_print", "paper", "phone_or_in_person"],
+            "who_did_not_respond": "Few responses from under-25s; the Youth Council was asked at its January meeting.",
+        },
+        "impacts": {
+            "cumulative": "Older and disabled residents are affected by several proposals in this budget round; "
+            "the round's cumulative findings go to members with the budget report.",
+        },
+        "local_duties": {
+            "corporate_parenting": "No effect on care leavers was found: none use the service in its records.",
+            "socio_economic": "Households on low incomes rely on the service more; the mitigations protect them.",
+        },
+        "rights": {"human_rights_engaged": "no", "personal_data": "none", "dpia": "not_applicable"},
+        "mitigations": {
+            "monitoring_frequency": "quarterly",
+            "monitoring_reported_to": "The Budget Board, then the Equality Working Group",
+            "monitoring_indicators": "Take-up and complaints by age and disability.",
+        },
+        "outcome": {"unlawful_discrimination": "no"},
+    }
+
+
 def next_financial_year(today: date) -> int:
     """The financial year (April to March) after the one *today* is in, by the year it starts."""
     return (today.year if today.month >= 4 else today.year - 1) + 1
@@ -299,7 +332,10 @@ def load_demo_round(_sender: Any, *, today: date, by: Any) -> str | None:
     started = today - timedelta(days=60)
     for n, (scenario, state) in enumerate(zip(PROPOSALS, STATES, strict=True)):
         author = authors[n % len(authors)]
-        eia = _write(scenario, scenario.title, author, started, review=date(year + 1, 3, 31), v2=False)
+        v2 = state in V2_STATES  # the ones started most recently are on the current form, as in the demo
+        if v2:
+            V2_ANSWERS.setdefault(scenario.title, _v2_extras(scenario))
+        eia = _write(scenario, scenario.title, author, started, review=date(year + 1, 3, 31), v2=v2)
         services.join_round(eia, budget_round, by=author)
         for step in STEPS[state]:
             workflow.transition(eia, step, by=author if step == "submit" else reviewer, confirmed=True)
