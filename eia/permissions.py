@@ -103,6 +103,14 @@ def _signs_off(user: User, eia: Any) -> bool:
     return named is None or named == user.id
 
 
+def _joins_round(user: User, eia: Any) -> bool:
+    """The equalities team puts any assessment of a proposal in a budget round (or takes it out); its
+    writers do while it is a draft. Individual actions are never budget proposals."""
+    if eia.is_individual:
+        return False
+    return user.role is Role.EQUALITIES or (user.id in eia.writer_ids and eia.state.is_editable)
+
+
 RULES: dict[str, Rule] = {
     "home.view": _signed_in,
     "account.view": lambda user, target: target is None or target.id == user.id,
@@ -147,6 +155,9 @@ RULES: dict[str, Rule] = {
     "report.commentary": _roles(Role.EQUALITIES, Role.ADMIN),
     "dashboard.view": _roles(Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER),
     "sample.draw": _roles(Role.EQUALITIES),
+    "round.view": _roles(Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER),
+    "round.create": _roles(Role.EQUALITIES),
+    "round.join": _joins_round,
     # An auditor never scores an assessment they wrote, lead or signed off.
     "sample.score": lambda user, eia: (
         user.role is Role.EQUALITIES and _independent(user, eia) and user.id != eia.signed_off_by_id

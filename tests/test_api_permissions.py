@@ -76,6 +76,7 @@ def _rule(path: str) -> str:
         "{year}": "<int:year>",
         "{user}": "<int:user_id>",
         "{token}": "<int:token_id>",
+        "{round}": "<int:round_id>",
     }
     for placeholder, rule in replacements.items():
         path = path.replace(placeholder, rule)

@@ -165,6 +165,13 @@ MATRIX = [
     ("GET", "/samples/findings/{finding}", SAMPLE_READERS),
     ("POST", "/samples/findings/{finding}", {Role.EQUALITIES}),
     ("GET", "/dashboard", SAMPLE_READERS),
+    ("GET", "/rounds/", SAMPLE_READERS),
+    ("GET", "/rounds/new", {Role.EQUALITIES}),
+    ("POST", "/rounds/new", {Role.EQUALITIES}),
+    ("GET", "/rounds/{round}", SAMPLE_READERS),
+    ("POST", "/rounds/{round}/members-pack.docx", SAMPLE_READERS),
+    # {eia} is another service area's draft: only the equalities team puts it in a round (or out).
+    ("POST", "/eias/{eia}/budget-round", {Role.EQUALITIES}),
     ("GET", "/reports/", SAMPLE_READERS),
     ("GET", "/reports/{year}", SAMPLE_READERS),
     ("GET", "/reports/{year}.pdf", SAMPLE_READERS),
@@ -203,6 +210,8 @@ def _flask_rule(path: str) -> str:
         .replace("{checkpoint}", "<int:checkpoint_id>")
         .replace("{secret}", "<secret>")
         .replace("{template}", "<int:template_id>")
+        .replace("{round}/members-pack.docx", "<int:round_id>/members-pack.<any(pdf, docx):file_format>")
+        .replace("{round}", "<int:round_id>")
         .split("?")[0]
     )
 
