@@ -118,6 +118,7 @@ MATRIX = [
     ("GET", "/eias/{eia}/evidence/{evidence}/remove", set()),
     ("POST", "/eias/{eia}/evidence/{evidence}/remove", set()),
     ("GET", "/register/", EVERYONE),
+    ("GET", "/register/feed.atom", EVERYONE),
     ("GET", "/register/equality-information/", EVERYONE),
     ("GET", "/register/equality-information/{year}/edit", EQUALITIES_AND_ADMIN),
     ("POST", "/register/equality-information/{year}/edit", EQUALITIES_AND_ADMIN),
