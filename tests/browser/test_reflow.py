@@ -4,6 +4,7 @@ checked with axe at that width."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -13,9 +14,11 @@ from sqlalchemy import func, select
 
 from eia.accounts.models import Role
 from eia.assessments.models import Eia, EiaState, Mitigation
+from eia.assessments.queries import financial_year_of
 from eia.demo.people import DEMO_PASSWORD, PEOPLE
 from eia.extensions import db
 from eia.quality.models import Sample, SampleItem
+from eia.rounds.models import BudgetRound
 from tests.browser.conftest import assert_accessible, sign_in
 from tracker.models import Plan, PlanAction
 
@@ -41,7 +44,10 @@ def _demo_urls(app: Flask) -> dict[str, Any]:
         ).first()
         plan = db.session.scalars(select(Plan.id).order_by(Plan.id)).first()
         action = db.session.scalars(select(PlanAction.id).order_by(PlanAction.id)).first()
+        budget_round = db.session.scalars(select(BudgetRound.id).order_by(BudgetRound.id)).first()
     return {
+        "round": budget_round,
+        "last_year": financial_year_of(date.today()) - 1,
         "published": published,
         "mitigated": mitigated,
         "sample": sample,
@@ -60,6 +66,8 @@ def _pages(ids: dict[str, Any]) -> dict[Role | None, list[str]]:
             "/register/",
             f"/register/{published}",
             "/register/audit-checkpoints",
+            "/register/equality-information/",
+            f"/register/equality-information/{ids['last_year']}",
             "/no/such/page",
         ],
         Role.EQUALITIES: [
@@ -78,6 +86,11 @@ def _pages(ids: dict[str, Any]) -> dict[Role | None, list[str]]:
             "/plans/",
             "/plans/dashboard",
             "/dashboard",
+            "/rounds/",
+            "/rounds/new",
+            f"/rounds/{ids['round']}",
+            f"/reports/{ids['last_year']}/commentary",
+            f"/register/equality-information/{ids['last_year']}/edit",
             f"/plans/{ids['plan']}",
             f"/plans/actions/{ids['action']}",
             "/programme/",
@@ -99,6 +112,7 @@ def _pages(ids: dict[str, Any]) -> dict[Role | None, list[str]]:
             "/admin/users/new",
             "/admin/service-areas/",
             "/admin/characteristics/",
+            "/admin/templates/",
         ],
     }
 
