@@ -25,6 +25,8 @@ from eia.auditlog.services import command_line_actor
 from eia.demo.eias import SCENARIOS, _write, load_demo_eias
 from eia.demo.people import DEMO_PASSWORD, load_demo
 from eia.extensions import db
+from eia.rounds.demo import load_demo_round
+from eia.rounds.models import BudgetRound
 
 PAGES = [
     ("My work (equalities)", "/"),
@@ -38,6 +40,7 @@ PAGES = [
     ("History", "/eias/{ref}/history"),
     ("Public register", "/register/"),
     ("Register page", "/register/{ref}"),
+    ("Budget round", "/rounds/{round}"),
 ]
 
 
@@ -46,13 +49,13 @@ def grow(total: int) -> None:
     author = db.session.execute(select(User).where(User.role == Role.AUTHOR)).scalars().first()
     for n in range(have, total):
         scenario = SCENARIOS[n % len(SCENARIOS)]
-        _write(scenario, f"{scenario.title} (bench {n})", author, date(2025, 5, 1), date(2027, 3, 31))
+        _write(scenario, f"{scenario.title} (bench {n})", author, date(2025, 5, 1), date(2027, 3, 31), v2=False)
         if n % 50 == 49:
             db.session.commit()
     db.session.commit()
 
 
-def measure(app, reference: str, repeats: int) -> dict[str, tuple[int, float]]:
+def measure(app, reference: str, round_id: int, repeats: int) -> dict[str, tuple[int, float]]:
     client = app.test_client()
     page = client.get("/sign-in").get_data(as_text=True)
     token = page.split('name="csrf_token" type="hidden" value="', 1)[1].split('"', 1)[0]
@@ -61,7 +64,7 @@ def measure(app, reference: str, repeats: int) -> dict[str, tuple[int, float]]:
     )
     results = {}
     for name, url in PAGES:
-        url = url.format(ref=reference)
+        url = url.format(ref=reference, round=round_id)
         statements: list[str] = []
 
         def count(*args, statements=statements):
@@ -99,7 +102,9 @@ def main() -> None:
             load_shipped_templates(by=command_line_actor())
             load_demo(by=command_line_actor())
             load_demo_eias()
+            load_demo_round(None, today=date.today(), by=command_line_actor())
             db.session.commit()
+            round_id = db.session.execute(select(BudgetRound.id)).scalar_one()
             reference = db.session.execute(
                 select(Eia.reference).where(Eia.state == EiaState.PUBLISHED).order_by(Eia.id).limit(1)
             ).scalar_one()
@@ -107,7 +112,7 @@ def main() -> None:
             with app.app_context():
                 grow(size)
             # Each request then runs in its own app context and database session, as in production.
-            table[size] = measure(app, reference, args.repeats)
+            table[size] = measure(app, reference, round_id, args.repeats)
         sizes = sorted(table)
         header = f"{'page':<24}" + "".join(f"{f'{s} EIAs: queries, ms':>24}" for s in sizes) + f"{'time ratio':>12}"
         print(header)

@@ -2,13 +2,16 @@
 
 For each size, adds completed EIAs approved in one quarter (in bulk, not through the services) and
 times a draw of 5% (with "at least one per service area") and its verification, which draws again
-from the stored seed and population and checks the audit-log entry.
+from the stored seed and population and checks the audit-log entry, then a risk-weighted draw
+(method v2: budget proposals weighted 3, at least 20 "continue despite adverse impact").
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
 import os
+import pstats
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -29,7 +32,8 @@ from eia.quality import sampling
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 50_000])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000, 10_000, 50_000, 100_000])
+    parser.add_argument("--profile", action="store_true", help="print where the largest draw spends its time")
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -50,7 +54,9 @@ def main() -> None:
             db.session.commit()
             period = sampling.parse_period("2025-Q1")
             print(f"database: {db.engine.url.render_as_string(hide_password=True)}")
-            print(f"{'population':>10} {'sample':>7} {'draw s':>8} {'verify s':>9} {'draw µs/EIA':>12}")
+            print(
+                f"{'population':>10} {'sample':>7} {'draw s':>8} {'verify s':>9} {'draw µs/EIA':>12} {'v2 draw s':>10}"
+            )
             have = 0
             for size in sorted(args.sizes):
                 rows = [
@@ -63,6 +69,9 @@ def main() -> None:
                         "service_area_id": areas[n % len(areas)].id,
                         "author_id": auditor.id,
                         "approved_at": datetime(2025, 4, 1, tzinfo=UTC) + timedelta(minutes=n),
+                        # Some in the strata a risk-weighted draw leans towards.
+                        "proposal_type": "budget" if n % 10 == 0 else "service",
+                        "outcome": "continue" if n % 7 == 0 else "adjust",
                     }
                     for n in range(have, size)
                 ]
@@ -70,18 +79,38 @@ def main() -> None:
                 db.session.commit()
                 have = size
 
+                profiler = cProfile.Profile() if args.profile and size == max(args.sizes) else None
                 started = time.perf_counter()
+                if profiler:
+                    profiler.enable()
                 sample = sampling.draw_sample(
                     period=period, size="5%", per_service_area=True, seed=f"bench-{size}", exclude_months=0, by=auditor
                 )
                 db.session.commit()
                 draw_s = time.perf_counter() - started
+                if profiler:
+                    profiler.disable()
+                    pstats.Stats(profiler).sort_stats("tottime").print_stats(15)
                 started = time.perf_counter()
                 result = sampling.verify_sample(sample)
                 verify_s = time.perf_counter() - started
                 assert result.matches and len(sample.population) == size, result.problems
+                started = time.perf_counter()
+                weighted = sampling.draw_sample(
+                    period=period,
+                    size="5%",
+                    per_service_area=True,
+                    seed=f"bench-{size}",
+                    exclude_months=0,
+                    strata=[{"key": "budget", "weight": 3}, {"key": "continue_adverse", "minimum": 20}],
+                    by=auditor,
+                )
+                db.session.commit()
+                weighted_s = time.perf_counter() - started
+                assert sampling.verify_sample(weighted).matches
                 print(
                     f"{size:>10,} {len(sample.items):>7,} {draw_s:>8.3f} {verify_s:>9.3f} {draw_s / size * 1e6:>12.1f}"
+                    f" {weighted_s:>10.3f}"
                 )
 
 

@@ -147,6 +147,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         "EIA_SERVICE_NAME": "Equality impact assessments",
         # A link to the council's own guidance on equality impact assessments, shown on each section.
         "EIA_GUIDANCE_URL": os.environ.get("EIA_GUIDANCE_URL", ""),
+        # Where people ask for an accessible format or report an accessibility problem (the statement).
+        "EIA_ACCESSIBILITY_EMAIL": os.environ.get("EIA_ACCESSIBILITY_EMAIL", "equalities@council.example"),
+        "EIA_ACCESSIBILITY_PHONE": os.environ.get("EIA_ACCESSIBILITY_PHONE", "020 7946 0123"),
         # Sessions: the cookie lives for a working day; inactivity ends the session sooner.
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -18,6 +18,7 @@ from wtforms import Field
 
 from eia.errors import ConflictError, EiaError, ValidationFailed, version_of
 from eia.extensions import db
+from forms.fields import DateField
 
 F = TypeVar("F", bound=FlaskForm)
 T = TypeVar("T")
@@ -136,6 +137,29 @@ def also_check(form: FlaskForm, save: Callable[[], Any]) -> None:
         # A failed flush leaves the SAVEPOINT inactive but still to be rolled back.
         if db.session().get_nested_transaction() is savepoint:
             savepoint.rollback()
+
+
+def first_input_id(field: Field) -> str:
+    """The id of the input a person should land on from the error summary: the first box of a date
+    (the first one in error, when the message is about one of them), the first radio or checkbox of
+    a group (GOV.UK gives it the group's own id), the field itself otherwise."""
+    if isinstance(field, DateField):
+        parts = [part for part in ("day", "month", "year") if part in field.error_parts] or ["day"]
+        return f"{field.id}-{parts[0]}"
+    return field.id
+
+
+def error_summary(form: FlaskForm, title: str = "There is a problem") -> dict[str, Any]:
+    """The GOV.UK error summary's parameters for *form*: each message links to the input that
+    takes focus, in the order the fields appear; problems with the whole form come first, unlinked."""
+    items: list[dict[str, str]] = [{"text": message} for message in form.form_errors]
+    for field in form:
+        if field.errors:
+            message = field.errors[0]
+            items.append(
+                {"text": message if isinstance(message, str) else str(message), "href": f"#{first_input_id(field)}"}
+            )
+    return {"titleText": title, "errorList": items}
 
 
 def field_text(field: Field, value: Any) -> str:

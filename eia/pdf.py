@@ -15,9 +15,14 @@ def refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
 
 
 def render_pdf(html: str) -> bytes:
-    """Render *html* to a tagged PDF (PDF/UA). Its title, author and language come from the HTML's
-    ``<title>``, ``<meta name="author">`` and ``<html lang>``."""
+    """Render *html* to a tagged PDF (PDF/UA-1). Its title, author and language come from the HTML's
+    ``<title>``, ``<meta name="author">`` and ``<html lang>``; running headers, footers and anything
+    of class ``pdf-artifact`` are artifacts (see :mod:`eia.pdf_tagging`)."""
     from weasyprint import HTML  # heavy (about 0.7 s): imported when a PDF is made, not at start-up
 
+    from eia.pdf_tagging import install, new_document
+
+    install()
+    new_document()
     document = HTML(string=html, url_fetcher=refuse_fetch, base_url="about:blank")
     return document.write_pdf(pdf_variant="pdf/ua-1") or b""

@@ -103,6 +103,14 @@ def _signs_off(user: User, eia: Any) -> bool:
     return named is None or named == user.id
 
 
+def _joins_round(user: User, eia: Any) -> bool:
+    """The equalities team puts any assessment of a proposal in a budget round (or takes it out); its
+    writers do while it is a draft. Individual actions are never budget proposals."""
+    if eia.is_individual:
+        return False
+    return user.role is Role.EQUALITIES or (user.id in eia.writer_ids and eia.state.is_editable)
+
+
 RULES: dict[str, Rule] = {
     "home.view": _signed_in,
     "account.view": lambda user, target: target is None or target.id == user.id,
@@ -147,15 +155,21 @@ RULES: dict[str, Rule] = {
     "report.commentary": _roles(Role.EQUALITIES, Role.ADMIN),
     "dashboard.view": _roles(Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER),
     "sample.draw": _roles(Role.EQUALITIES),
+    "round.view": _roles(Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER),
+    "round.create": _roles(Role.EQUALITIES),
+    "round.join": _joins_round,
     # An auditor never scores an assessment they wrote, lead or signed off.
     "sample.score": lambda user, eia: (
         user.role is Role.EQUALITIES and _independent(user, eia) and user.id != eia.signed_off_by_id
     ),
+    # A second member of the team, never the one who gave the scoring.
+    "sample.moderate": lambda user, score: user.role is Role.EQUALITIES and score.scored_by_id != user.id,
     "finding.view": lambda user, finding: (
         user.role in (Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER) or finding.owner_id == user.id
     ),
     "finding.close": lambda user, finding: user.role is Role.EQUALITIES or finding.owner_id == user.id,
     "form_template.view": _roles(Role.EQUALITIES, Role.ADMIN),
+    "form_template.manage": _roles(Role.ADMIN),
     "audit.view": _roles(Role.EQUALITIES, Role.ADMIN),
     "audit.export": _roles(Role.EQUALITIES, Role.ADMIN),
     "audit.verify": _roles(Role.EQUALITIES, Role.ADMIN),

@@ -27,6 +27,19 @@ report_sections: Signal = _signals.signal("report-sections")
 #: ``eia_api_extras.send(eia=...)``: a dict merged into an assessment's JSON in the API.
 eia_api_extras: Signal = _signals.signal("eia-api-extras")
 
+#: ``eia_panels.send(eia=..., page=..., user=...)``: a part of an assessment's page (*page* is
+#: ``"show"`` or ``"across_groups"``) that another package adds, as ``{"template": "...", **context}``,
+#: or None.
+eia_panels: Signal = _signals.signal("eia-panels")
+
+#: ``start_options.send(user=...)``: more choices for the page that starts an assessment, as
+#: ``{"round_id": [(value, label), ...]}``; what was chosen comes back in :data:`eia_started`.
+start_options: Signal = _signals.signal("start-options")
+
+#: ``eia_started.send(eia=..., options=..., by=...)``: an assessment was just started, with the
+#: options chosen on the start page (in the same transaction; a receiver may raise ValidationFailed).
+eia_started: Signal = _signals.signal("eia-started")
+
 #: ``shipped_loaded.send(by=...)``: load what a package ships as data (form templates, rubrics) that the
 #: database does not have yet; each receiver returns lines saying what it loaded.
 shipped_loaded: Signal = _signals.signal("shipped-loaded")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from eia.forms_support import error_summary
 from eia.permissions import can
 
 UK = ZoneInfo("Europe/London")
@@ -49,6 +50,7 @@ def megabytes(size: int | None) -> str:
 def register(app: Flask) -> None:
 
     app.add_template_global(can)
+    app.add_template_global(error_summary)
 
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_uk_datetime, "uk_datetime")

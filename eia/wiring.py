@@ -86,8 +86,9 @@ def _import_models() -> tuple[ModuleType, ...]:
     from eia.notifications import models as notifications
     from eia.quality import models as quality
     from eia.reports import models as reports
+    from eia.rounds import models as rounds
 
-    return accounts, assessments, auditlog, evidence, notifications, quality, reports
+    return accounts, assessments, auditlog, evidence, notifications, quality, reports, rounds
 
 
 def _init_login(app: Flask) -> None:
@@ -180,6 +181,7 @@ PACKAGES = (
     "notifications",
     "reports",
     "dashboard",
+    "rounds",
     "demo",
     "ops",
 )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovFileInput,
     GovPasswordInput,
     GovRadioInput,
     GovSelect,
@@ -143,3 +145,22 @@ class ServiceAreaForm(FlaskForm):
     def __init__(self, *args, directorates: list[tuple[str, str]], **kwargs):
         super().__init__(*args, **kwargs)
         self.parent_id.choices = select_choices(directorates)
+
+
+class UploadTemplateForm(FlaskForm):
+    """A new version of a form template, as YAML."""
+
+    file = FileField(
+        "Template file (YAML)",
+        description="The whole template: kind, version, title and sections. It is checked before anything is saved.",
+        widget=GovFileInput(),
+    )
+    submit = SubmitField("Upload and check", widget=GovSubmitInput())
+
+    def validate_file(self, field: Any) -> None:
+        if not field.data or not getattr(field.data, "filename", ""):
+            raise ValidationError("Choose a YAML file to upload")
+
+
+class PublishTemplateForm(FlaskForm):
+    submit = SubmitField("Publish this version", widget=GovSubmitInput())

@@ -103,11 +103,26 @@ class NewEiaForm(FlaskForm):
         validators=[Optional()],
         validate_choice=False,  # the service says which areas are this person's
     )
+    round_id = SelectField(
+        "If it is a budget proposal, which budget round is it part of?",
+        description="Leave this for any other proposal. A proposal can join a round later, from its page.",
+        widget=GovSelect(),
+        choices=[],
+        validators=[Optional()],
+        validate_choice=False,  # the service says which rounds are open
+    )
     submit = SubmitField("Start the assessment", widget=GovSubmitInput())
 
-    def __init__(self, *args: Any, service_areas: list[tuple[str, str]], **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        service_areas: list[tuple[str, str]],
+        rounds: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
         self.service_area_id.choices = choices([("", "Choose a service area"), *service_areas])
+        self.round_id.choices = choices([("", "Not part of a budget round"), *(rounds or [])])
 
     def area_id(self) -> int | None:
         """The chosen service area, or None for the person's own.

@@ -10,6 +10,7 @@ import yaml
 RUBRIC_DIR = Path(__file__).resolve().parent / "rubrics"
 SCORES = (0, 1, 2)
 SCORE_LABELS = {0: "0 – absent", 1: "1 – partial", 2: "2 – good"}
+NOT_APPLICABLE = "na"  # the form's value for "not applicable"; stored as no score (None)
 
 
 class RubricError(ValueError):
@@ -20,7 +21,8 @@ def load_rubric(path: Path) -> dict[str, Any]:
     """Read and check a rubric file; returns ``{"key", "version", "title", "criteria": [...]}``.
 
     :raises RubricError: if a criterion lacks a key, title, question or guidance for 0, 1 and 2, or a
-        key repeats.
+        key repeats. A criterion may say when it is ``not_applicable`` (rubric v2): it can then be
+        scored "not applicable", and is left out of the maximum.
     """
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -47,14 +49,17 @@ def load_rubric(path: Path) -> dict[str, Any]:
         guidance = item.get("guidance")
         if not isinstance(guidance, dict) or sorted(guidance) != list(SCORES):
             raise RubricError(f"{where} ({item['key']}) needs guidance for scores 0, 1 and 2")
-        criteria.append(
-            {
-                "key": item["key"],
-                "title": item["title"],
-                "question": item["question"],
-                "guidance": {str(score): str(guidance[score]) for score in SCORES},
-            }
-        )
+        criterion = {
+            "key": item["key"],
+            "title": item["title"],
+            "question": item["question"],
+            "guidance": {str(score): str(guidance[score]) for score in SCORES},
+        }
+        if "not_applicable" in item:
+            if not isinstance(item["not_applicable"], str) or not item["not_applicable"].strip():
+                raise RubricError(f"{where} ({item['key']}): 'not_applicable' must say when it applies")
+            criterion["not_applicable"] = item["not_applicable"].strip()
+        criteria.append(criterion)
     return {"key": data["key"], "version": data["version"], "title": data["title"], "criteria": criteria}
 
 

@@ -17,7 +17,8 @@ from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, S
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from forms.fields import DateField, select_choices, strip
-from forms.rubrics import SCORE_LABELS, SCORES
+from forms.rubrics import NOT_APPLICABLE, SCORE_LABELS, SCORES
+from forms.strata import MAX_MINIMUM, MAX_WEIGHT, STRATA
 
 FINDING_SLOTS = 3
 
@@ -74,6 +75,21 @@ class DrawSampleForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.service_area_ids.choices = select_choices(service_areas)
 
+    def strata(self) -> list[dict[str, Any]] | None:
+        """The strata typed in (a risk-weighted draw), or None when every box is empty (a uniform draw)."""
+        given = []
+        for key in STRATA:
+            weight, minimum = getattr(self, f"weight_{key}").data, getattr(self, f"minimum_{key}").data
+            if weight or minimum:
+                given.append(
+                    {
+                        "key": key,
+                        "weight": int(weight) if weight else None,
+                        "minimum": int(minimum) if minimum else None,
+                    }
+                )
+        return given or None
+
     def validate_exclude_months(self, field: Any) -> None:
         if not (field.data.isascii() and field.data.isdigit()) or len(field.data) > 3 or int(field.data) > 120:
             raise ValidationError("Enter a number of months from 0 to 120")
@@ -83,19 +99,63 @@ class DrawSampleForm(FlaskForm):
             raise ValidationError("Enter a quarter like 2025-Q1, or the dates to draw from")
 
 
+def _whole_number(least: int, most: int) -> Any:
+    def check(_form: Any, field: Any) -> None:
+        text = field.data or ""
+        if text and not (text.isascii() and text.isdigit() and len(text) <= 4 and least <= int(text) <= most):
+            raise ValidationError(f"Enter a whole number from {least} to {most}")
+
+    return check
+
+
+# One weight and one minimum per stratum of a risk-weighted draw (method v2).
+for _key, _title in STRATA.items():
+    setattr(
+        DrawSampleForm,
+        f"weight_{_key}",
+        StringField(
+            f"Weight for {_title.lower()}",
+            description="How many times as likely to be drawn, from 1 to 100.",
+            filters=[strip],
+            widget=GovTextInput(),
+            validators=[Optional(), _whole_number(1, MAX_WEIGHT)],
+        ),
+    )
+    setattr(
+        DrawSampleForm,
+        f"minimum_{_key}",
+        StringField(
+            f"At least this many {_title.lower()}",
+            description="All of them if there are fewer.",
+            filters=[strip],
+            widget=GovTextInput(),
+            validators=[Optional(), _whole_number(0, MAX_MINIMUM)],
+        ),
+    )
+
+
+def chosen_scores(form: FlaskForm, criteria: list[dict[str, Any]]) -> dict[str, int | None]:
+    """The scores chosen on a scoring (or moderation) form: None for "not applicable"."""
+    values = {c["key"]: getattr(form, f"score_{c['key']}").data for c in criteria}
+    return {key: None if value == NOT_APPLICABLE else int(value) for key, value in values.items()}
+
+
 def score_form_class(criteria: list[dict[str, Any]], people: list[tuple[str, str]]) -> type[FlaskForm]:
     """A form with a 0/1/2 choice (guidance in each label) and a comment for each criterion, a
     summary, and room for findings."""
     attrs: dict[str, Any] = {}
     for criterion in criteria:
+        choices = [(str(s), f"{SCORE_LABELS[s]}: {criterion['guidance'][str(s)]}") for s in reversed(SCORES)]
+        message = f"Score '{criterion['title']}' 0, 1 or 2"
+        if "not_applicable" in criterion:
+            choices.append((NOT_APPLICABLE, f"Not applicable: {criterion['not_applicable']}"))
+            message += ", or not applicable"
         attrs[f"score_{criterion['key']}"] = RadioField(
             criterion["title"],
             description=criterion["question"],
             widget=GovRadioInput(),
-            choices=select_choices(
-                [(str(s), f"{SCORE_LABELS[s]}: {criterion['guidance'][str(s)]}") for s in reversed(SCORES)]
-            ),
-            validators=[DataRequired(f"Score '{criterion['title']}' 0, 1 or 2")],
+            choices=select_choices(choices),
+            validators=[DataRequired(message)],
         )
         attrs[f"comment_{criterion['key']}"] = TextAreaField(
             f"Comment on {criterion['title'].lower()} (optional)",
@@ -134,6 +194,47 @@ def score_form_class(criteria: list[dict[str, Any]], people: list[tuple[str, str
     attrs["scored_before"] = HiddenField()  # scorings when the form was opened: a second send is refused
     attrs["submit"] = SubmitField("Save the scores", widget=GovSubmitInput())
     return type("ScoreForm", (FlaskForm,), attrs)
+
+
+def moderate_form_class(criteria: list[dict[str, Any]]) -> type[FlaskForm]:
+    """Agree with a scoring, or give every criterion's score (as on the scoring form) and a note."""
+    attrs: dict[str, Any] = {
+        "agrees": RadioField(
+            "Do you agree with these scores?",
+            widget=GovRadioInput(),
+            choices=select_choices([("yes", "Yes, I agree"), ("no", "No: I give my own scores below")]),
+            validators=[DataRequired("Say whether you agree with the scores")],
+        )
+    }
+    for criterion in criteria:
+        choices = [(str(s), SCORE_LABELS[s]) for s in reversed(SCORES)]
+        if "not_applicable" in criterion:
+            choices.append((NOT_APPLICABLE, "Not applicable"))
+        attrs[f"score_{criterion['key']}"] = RadioField(
+            criterion["title"],
+            description=criterion["question"],
+            widget=GovRadioInput(),
+            choices=select_choices(choices),
+            validators=[Optional()],
+        )
+    attrs["note"] = TextAreaField(
+        "Note",
+        description="Why your scores differ (needed when you do not agree).",
+        filters=[strip],
+        widget=GovTextArea(),
+        validators=[Optional(), Length(max=5000, message="Must be 5,000 characters or fewer")],
+    )
+    attrs["submit"] = SubmitField("Save the moderation", widget=GovSubmitInput())
+    return type("ModerateForm", (FlaskForm,), attrs)
+
+
+def moderated_scores(form: FlaskForm, criteria: list[dict[str, Any]]) -> dict[str, int | None]:
+    """The moderator's scores, leaving out criteria left unanswered (the service names them)."""
+    return {
+        c["key"]: None if value == NOT_APPLICABLE else int(value)
+        for c in criteria
+        if (value := getattr(form, f"score_{c['key']}").data)
+    }
 
 
 class CloseFindingForm(FlaskForm):

@@ -265,6 +265,15 @@ def make_scored_sample(eia: Eia):
     return sample, sample.items[0], score.findings[0]
 
 
+def make_round(name: str = "Budget 2027/28", decision_on: date = date(2099, 2, 24)):
+    """A budget round made by a new member of the equalities team."""
+    from eia.rounds import services as round_services
+
+    budget_round = round_services.create_round(name=name, decision_on=decision_on, by=make_user(Role.EQUALITIES))
+    db.session.commit()
+    return budget_round
+
+
 def matrix_objects() -> dict[str, Any]:
     """What the permission matrices' paths name: another service manager's draft EIA (with a scored
     sample), a plan and its first action, a planned EIA; as ``str.format`` arguments for a path."""
@@ -273,6 +282,7 @@ def matrix_objects() -> dict[str, Any]:
     plan = make_plan()
     planned = make_planned(target.service_area_id)
     sample, item, finding = make_scored_sample(eia)
+    budget_round = make_round()
     return {
         "target": target,
         "user": target.id,
@@ -288,7 +298,10 @@ def matrix_objects() -> dict[str, Any]:
         "planned": planned.id,
         "sample": sample.id,
         "item": item.id,
+        "score": finding.score_id,
+        "template": eia.template_id,
         "finding": finding.id,
         "year": 2025,
         "checkpoint": 1,
+        "round": budget_round.id,
     }

@@ -71,12 +71,14 @@ def _rule(path: str) -> str:
         "{link}": "<int:link_id>",
         "{sample}": "<int:sample_id>",
         "{item}": "<int:item_id>",
+        "{score}": "<int:score_id>",
         "{finding}": "<int:finding_id>",
         "{year}": "<int:year>",
         "{user}": "<int:user_id>",
         "{token}": "<int:token_id>",
         "{coauthor}": "<int:coauthor_id>",
         "/impacts/age": "/impacts/<characteristic>",
+        "{round}": "<int:round_id>",
     }
     for placeholder, rule in replacements.items():
         path = path.replace(placeholder, rule)

@@ -235,7 +235,7 @@ def test_score_with_findings_then_the_owner_marks_a_finding_done_and_a_retest(db
     sample = _drawn(auditor, size="1")
     item = sample["items"][0]
     rubric = auditor.get("/api/v1/samples/rubric").get_json()
-    assert rubric["key"] == "quality" and len(rubric["criteria"]) == 14
+    assert rubric["key"] == "quality" and rubric["version"] == 2 and len(rubric["criteria"]) == 18
     engagement = next(c for c in rubric["criteria"] if c["key"] == "engagement")
     assert set(engagement["guidance"]) == {"0", "1", "2"}
 
@@ -254,9 +254,9 @@ def test_score_with_findings_then_the_owner_marks_a_finding_done_and_a_retest(db
     assert scored.status_code == 201, scored.get_json()
     first = scored.get_json()
     assert scored.headers["Location"].endswith(f"/api/v1/samples/{sample['id']}/items/{item['id']}")
-    # 26 of 28 points, but a criterion at 0: not good.
-    assert (first["points"], first["max_points"], first["rating"]) == (26, 28, "requires_improvement")
-    assert first["retest_of"] is None and first["rubric"]["version"] == 1
+    # 34 of 36 points (rubric v2), but a criterion at 0: not good.
+    assert (first["points"], first["max_points"], first["rating"]) == (34, 36, "requires_improvement")
+    assert first["retest_of"] is None and first["rubric"]["version"] == 2
     assert first["scored_by"] == {"id": auditor.user.id, "name": auditor.user.name}
     scores = {c["criterion"]: c for c in first["criteria"]}
     assert (
@@ -273,7 +273,7 @@ def test_score_with_findings_then_the_owner_marks_a_finding_done_and_a_retest(db
     twice = auditor.post(url, json=body)  # the same form sent again
     assert twice.status_code == 409 and "Nothing was saved" in twice.get_json()["detail"]
     read = auditor.get(f"/api/v1/samples/{sample['id']}").get_json()["items"][0]
-    assert read["scorings"] == 1 and read["rating"] == "requires_improvement" and read["points"] == 26
+    assert read["scorings"] == 1 and read["rating"] == "requires_improvement" and read["points"] == 34
     assert read["scores"] == [first]
 
     # The author reads their finding with their own token and marks it done.
@@ -331,7 +331,7 @@ def test_score_with_findings_then_the_owner_marks_a_finding_done_and_a_retest(db
         (lambda b: b["scores"].pop("timeliness"), {"scores": {"timeliness": "Score 'Timeliness' 0, 1 or 2"}}),
         (
             lambda b: b["scores"].update(speed=2),
-            {"scores": {"speed": "EIA quality audit rubric version 1 has no criterion 'speed'"}},
+            {"scores": {"speed": "EIA quality audit rubric version 2 has no criterion 'speed'"}},
         ),
         (lambda b: b["scores"].update(timeliness=3), {"scores": {"timeliness": {"value": ["Score 0, 1 or 2"]}}}),
         (lambda b: b["scores"].update(timeliness="2"), {"scores": {"timeliness": {"value": ["Not a valid integer."]}}}),

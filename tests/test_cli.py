@@ -150,14 +150,14 @@ def test_demo_creates_every_role_and_service_areas(app, db):
     states = {
         row.state: row.n for row in db.session.execute(select(Eia.state, func.count().label("n")).group_by(Eia.state))
     }
-    assert sum(states.values()) == 40
+    assert sum(states.values()) == 46  # forty, and the budget round's six proposals
     assert set(states) >= {EiaState.DRAFT, EiaState.SUBMITTED, EiaState.RETURNED, EiaState.APPROVED, EiaState.PUBLISHED}
     kinds = set(db.session.execute(select(Eia.kind).distinct()).scalars())
     assert kinds == set(EiaKind)
     assert "Added 40 demo equality impact assessments" in result.output
     again = app.test_cli_runner().invoke(args=["demo"])
     assert again.exit_code == 0 and "Added" not in again.output
-    assert db.session.execute(select(func.count()).select_from(Eia)).scalar() == 40
+    assert db.session.execute(select(func.count()).select_from(Eia)).scalar() == 46
 
 
 def test_demo_has_a_history_of_quality_audits_and_plan_progress(app, db):
@@ -170,6 +170,15 @@ def test_demo_has_a_history_of_quality_audits_and_plan_progress(app, db):
     assert len(samples) >= 4 and all(sampling.verify_sample(s).matches for s in samples)
     assert db.session.execute(select(func.count()).select_from(QualityScore)).scalar() >= 4
     assert db.session.execute(select(func.count()).select_from(ProgressUpdate)).scalar() == 5
+    # Scorings on both rubric versions, a moderated one with its own scores, a risk-weighted draw.
+    from eia.quality.models import Moderation, Rubric
+
+    versions = set(
+        db.session.execute(select(Rubric.version).join(QualityScore, QualityScore.rubric_id == Rubric.id)).scalars()
+    )
+    assert versions == {1, 2}
+    assert db.session.execute(select(func.count()).where(Moderation.agrees.is_(False))).scalar() == 1
+    assert any(s.method == "v2" and s.strata for s in samples)
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
     assert db.session.execute(select(func.count()).select_from(Sample)).scalar() == len(samples)
     assert db.session.execute(select(func.count()).select_from(ProgressUpdate)).scalar() == 5

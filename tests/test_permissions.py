@@ -39,6 +39,8 @@ MATRIX = [
     ("GET", "/", SIGNED_IN),
     ("GET", "/my-work/drafts", SIGNED_IN),
     ("POST", "/sign-out", EVERYONE),
+    ("GET", "/session/status", SIGNED_IN),
+    ("POST", "/session/extend", SIGNED_IN),
     ("GET", "/account", SIGNED_IN),
     ("GET", "/account/password", SIGNED_IN),
     ("POST", "/account/reminders", SIGNED_IN),
@@ -60,6 +62,14 @@ MATRIX = [
     ("POST", "/admin/users/{user}/unlock", ADMIN),
     ("POST", "/admin/users/{user}/invite", ADMIN),
     ("GET", "/admin/characteristics/", ADMIN),
+    ("GET", "/admin/templates/", {Role.ADMIN, Role.EQUALITIES}),
+    ("GET", "/admin/templates/compare?from={template}&to={template}", {Role.ADMIN, Role.EQUALITIES}),
+    ("GET", "/admin/templates/{template}", {Role.ADMIN, Role.EQUALITIES}),
+    ("GET", "/admin/templates/{template}/preview", {Role.ADMIN, Role.EQUALITIES}),
+    ("GET", "/admin/templates/upload", ADMIN),
+    ("POST", "/admin/templates/upload", ADMIN),
+    # The shipped version is published already: an administrator gets past the permission to a 409.
+    ("POST", "/admin/templates/{template}/publish", ADMIN),
     ("POST", "/admin/characteristics/{characteristic}", ADMIN),
     ("GET", "/admin/service-areas/", ADMIN),
     ("POST", "/admin/service-areas/", ADMIN),
@@ -109,6 +119,7 @@ MATRIX = [
     ("GET", "/eias/{eia}/evidence/{evidence}/remove", set()),
     ("POST", "/eias/{eia}/evidence/{evidence}/remove", set()),
     ("GET", "/register/", EVERYONE),
+    ("GET", "/register/feed.atom", EVERYONE),
     ("GET", "/register/equality-information/", EVERYONE),
     ("GET", "/register/equality-information/{year}/edit", EQUALITIES_AND_ADMIN),
     ("POST", "/register/equality-information/{year}/edit", EQUALITIES_AND_ADMIN),
@@ -150,10 +161,19 @@ MATRIX = [
     # {item}'s EIA was written by someone else, so any equalities officer may score it.
     ("GET", "/samples/{sample}/items/{item}/score", {Role.EQUALITIES}),
     ("POST", "/samples/{sample}/items/{item}/score", {Role.EQUALITIES}),
+    ("GET", "/samples/{sample}/items/{item}/scores/{score}/moderate", {Role.EQUALITIES}),
+    ("POST", "/samples/{sample}/items/{item}/scores/{score}/moderate", {Role.EQUALITIES}),
     # {finding} is owned by the EIA's author, who is not the person signed in here.
     ("GET", "/samples/findings/{finding}", SAMPLE_READERS),
     ("POST", "/samples/findings/{finding}", {Role.EQUALITIES}),
     ("GET", "/dashboard", SAMPLE_READERS),
+    ("GET", "/rounds/", SAMPLE_READERS),
+    ("GET", "/rounds/new", {Role.EQUALITIES}),
+    ("POST", "/rounds/new", {Role.EQUALITIES}),
+    ("GET", "/rounds/{round}", SAMPLE_READERS),
+    ("POST", "/rounds/{round}/members-pack.docx", SAMPLE_READERS),
+    # {eia} is another service area's draft: only the equalities team puts it in a round (or out).
+    ("POST", "/eias/{eia}/budget-round", {Role.EQUALITIES}),
     ("GET", "/reports/", SAMPLE_READERS),
     ("GET", "/reports/{year}", SAMPLE_READERS),
     ("GET", "/reports/{year}.pdf", SAMPLE_READERS),
@@ -184,6 +204,7 @@ def _flask_rule(path: str) -> str:
         .replace("{sample}", "<int:sample_id>")
         .replace("{year}", "<int:year>")
         .replace("{item}", "<int:item_id>")
+        .replace("{score}", "<int:score_id>")
         .replace("{finding}", "<int:finding_id>")
         .replace("{token}", "<int:token_id>")
         .replace("{coauthor}", "<int:coauthor_id>")
@@ -191,6 +212,10 @@ def _flask_rule(path: str) -> str:
         .replace("{comment}", "<int:comment_id>")
         .replace("{checkpoint}", "<int:checkpoint_id>")
         .replace("{secret}", "<secret>")
+        .replace("{template}", "<int:template_id>")
+        .replace("{round}/members-pack.docx", "<int:round_id>/members-pack.<any(pdf, docx):file_format>")
+        .replace("{round}", "<int:round_id>")
+        .split("?")[0]
     )
 
 

@@ -183,7 +183,9 @@ def test_the_rating_rule():
 
 
 def test_the_shipped_rubric_has_every_criterion_in_the_design(db):
-    rubric = scoring.current_rubric()
+    from eia.quality.models import Rubric
+
+    rubric = db.session.execute(select(Rubric).where(Rubric.key == "quality", Rubric.version == 1)).scalar_one()
     assert [c["key"] for c in rubric.criteria] == [
         "timeliness",
         "purpose",
@@ -201,7 +203,7 @@ def test_the_shipped_rubric_has_every_criterion_in_the_design(db):
         "published",
     ]
     assert all(set(c["guidance"]) == {"0", "1", "2"} for c in rubric.criteria)
-    assert scoring.current_rubric().id == rubric.id  # loaded once
+    assert scoring.current_rubric().version == 2  # the newest version is the one scorings use
 
 
 def test_a_broken_rubric_file_is_refused(tmp_path: Path):
@@ -260,12 +262,13 @@ def test_scoring_findings_my_work_and_a_retest(client, login_as, db):
     assert response.status_code == 302
     db.session.expire_all()
     score = item.scores[0]
-    assert (score.points, score.max_points, score.rating) == (26, 28, Rating.REQUIRES_IMPROVEMENT)
+    # Rubric v2: 18 criteria, each scored 2 but "evidence" (0).
+    assert (score.points, score.max_points, score.rating) == (34, 36, Rating.REQUIRES_IMPROVEMENT)
     finding = score.findings[0]
     assert finding.owner_id == author.id and finding.due_on == due and finding.criterion == "evidence"
     assert (eia.lock_version, eia.updated_at, eia.state) == before  # the EIA is untouched
     page = client.get(f"/samples/{sample.id}/items/{item.id}").get_data(as_text=True)
-    assert "Requires improvement, 26 of 28" in page and "No data on disabled users" in page
+    assert "Requires improvement, 34 of 36" in page and "No data on disabled users" in page
 
     # The author sees it in My work and marks it done.
     sign_in_session(client, author)

@@ -4,8 +4,11 @@ typed), the form restored after signing in again, and the forced change of a tem
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
-from flask import Flask, current_app, flash, g, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, has_request_context, redirect, request, session, url_for
 from flask_login import current_user, logout_user
 from flask_wtf.csrf import validate_csrf
 from werkzeug.datastructures import MultiDict
@@ -13,6 +16,7 @@ from wtforms import ValidationError
 
 from eia.accounts import services
 from eia.extensions import db
+from eia.template_filters import UK
 
 #: Form fields never kept when a session expires mid-form.
 UNSAVED_FIELDS = {"csrf_token"}
@@ -36,7 +40,8 @@ def _end_idle_session():
     idle_limit = 60 * current_app.config["EIA_SESSION_IDLE_MINUTES"]
     last_seen = session.get("last_seen")
     if last_seen is not None and now - float(last_seen) <= idle_limit:
-        session["last_seen"] = now
+        if request.endpoint != "accounts.session_status":  # asking how long is left is not activity
+            session["last_seen"] = now
         return None
     if last_seen is None:
         session["last_seen"] = now
@@ -66,9 +71,83 @@ def _end_idle_session():
     return redirect(url_for("accounts.sign_in", next=target), code=303)
 
 
+#: The GOV.UK timeout warning comes this long before the sign-out (never more than half the idle limit).
+WARNING_SECONDS = 120
+
+
+@dataclass(frozen=True)
+class SessionTimes:
+    """When the signed-in session of this request ends, in seconds from now: after the idle limit
+    if nothing more is done, and at the latest 12 hours (the session's lifetime) after signing in."""
+
+    idle_seconds: float
+    absolute_seconds: float | None
+    warning_seconds: float
+
+    @property
+    def seconds(self) -> float:
+        """Seconds until the sooner of the two ends."""
+        return min(self.idle_seconds, self.absolute_seconds if self.absolute_seconds is not None else self.idle_seconds)
+
+    @property
+    def is_absolute(self) -> bool:
+        """True when the 12-hour limit comes first, so staying active will not keep the session."""
+        return self.absolute_seconds is not None and self.absolute_seconds < self.idle_seconds
+
+    def ends_at(self, now: float | None = None) -> datetime:
+        return datetime.fromtimestamp((now or time.time()) + self.seconds, UTC)
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "idle_seconds": int(self.idle_seconds),  # rounded down: the page never outlives the session
+            "absolute_seconds": None if self.absolute_seconds is None else int(self.absolute_seconds),
+            "warning_seconds": round(self.warning_seconds),
+        }
+
+
+def session_times(now: float | None = None) -> SessionTimes | None:
+    """How long the current signed-in session has left, or None when nobody is signed in."""
+    if not has_request_context() or current_user is None or not current_user.is_authenticated:
+        return None  # an email rendered by a command, or nobody signed in
+    if "last_seen" not in session:
+        return None
+    now = time.time() if now is None else now
+    config = current_app.config
+    idle_limit = 60 * float(config["EIA_SESSION_IDLE_MINUTES"])
+    idle = max(0.0, float(session["last_seen"]) + idle_limit - now)
+    signed_in_at = session.get("signed_in_at")
+    absolute = None
+    if signed_in_at is not None:
+        absolute = max(0.0, float(signed_in_at) + config["PERMANENT_SESSION_LIFETIME"].total_seconds() - now)
+    return SessionTimes(idle, absolute, min(WARNING_SECONDS, idle_limit / 2))
+
+
+def when_text(moment: datetime, now: datetime | None = None) -> str:
+    """``14:35`` today, ``14:35 on 2 December 2026`` another day, in UK time."""
+    local = moment.astimezone(UK)
+    today = (now or datetime.now(UTC)).astimezone(UK).date()
+    return f"{local:%H:%M}" if local.date() == today else f"{local:%H:%M} on {local.day} {local:%B %Y}"
+
+
+def _session_globals() -> dict[str, Any]:
+    times = session_times()
+    if times is None:
+        return {"session_times": None}
+    now = time.time()
+    idle_end = datetime.fromtimestamp(now + times.idle_seconds, UTC)
+    absolute_end = None if times.absolute_seconds is None else datetime.fromtimestamp(now + times.absolute_seconds, UTC)
+    return {
+        "session_times": times,
+        "session_idle_end": when_text(idle_end),
+        "session_absolute_end": None if absolute_end is None else when_text(absolute_end),
+    }
+
+
 #: Where someone who must choose a new password may still go.
 _PASSWORD_CHANGE_ALLOWED = {
     "accounts.change_password",
+    "accounts.extend_session",
+    "accounts.session_status",
     "accounts.sign_out",
     "main.accessibility",
     "main.health",
@@ -126,3 +205,4 @@ def init_sessions(app: Flask) -> None:
     app.before_request(_require_password_change)
     app.before_request(_require_role)
     app.before_request(_offer_restored_form)
+    app.context_processor(_session_globals)

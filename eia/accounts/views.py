@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 import requests
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from eia import metrics
-from eia.accounts import links, provider, services, tokens
+from eia.accounts import links, provider, services, sessions, tokens
 from eia.accounts.models import LinkPurpose, TokenScope, User
 from eia.accounts.provider import ProviderError, ProviderOutcome
 from eia.accounts.services import SignInOutcome
@@ -34,7 +34,7 @@ def _start_session(user: User, token: str) -> None:
     session["sid"] = token
     login_user(user)
     session.permanent = True
-    session["last_seen"] = time.time()
+    session["last_seen"] = session["signed_in_at"] = time.time()
 
 
 def _sign_in_page(form: SignInForm, status: int = 200):
@@ -292,6 +292,23 @@ def sign_out():
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("accounts.sign_in"))
+
+
+@bp.post("/session/extend")
+@login_required
+def extend_session():
+    """ "Stay signed in" in the timeout warning: this request has already restarted the idle clock
+    (and CSRF protection checked the token); answer how long is left now."""
+    times = sessions.session_times()
+    return jsonify(times.as_json() if times else {})
+
+
+@bp.get("/session/status")
+@login_required
+def session_status():
+    """How long this session has left, for a page left open in another tab (does not extend it)."""
+    times = sessions.session_times()
+    return jsonify(times.as_json() if times else {})
 
 
 @bp.get("/account")

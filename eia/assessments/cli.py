@@ -47,7 +47,8 @@ def list_forms_command() -> None:
 
     for template in queries.templates():
         sections = len(template.form.sections)
-        click.echo(f"{template.kind}\tv{template.version}\t{sections} sections\t{template.source_name}")
+        status = "published" if template.is_published else "not published"
+        click.echo(f"{template.kind}\tv{template.version}\t{sections} sections\t{status}\t{template.source_name}")
 
 
 @click.command("daily")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from eia import signals
 from eia.assessments import impacts, queries
 from eia.assessments.models import Characteristic, Direction, Eia, EiaSection, Severity
 from eia.assessments.services import check_editable
@@ -218,4 +219,5 @@ def across_groups(reference: str):
         saved=saved,
         readable=queries.readable_answers(definition, saved.answers),
         problems=impacts.all_problems(eia),
+        panels=signals.values_from(signals.eia_panels.send(None, eia=eia, page="across_groups", user=current_user)),
     )

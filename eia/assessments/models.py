@@ -9,8 +9,8 @@ from functools import cached_property
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, event, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from eia.accounts.models import ServiceArea, User
 from eia.db_types import UTCDateTime, enum_column, utcnow
@@ -181,6 +181,15 @@ class FormTemplate(Model):
     definition: Mapped[dict[str, Any]] = mapped_column(JSON)
     source_name: Mapped[str] = mapped_column(String(200))
     loaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The YAML as uploaded (empty for versions loaded before uploads were kept).
+    source_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # New assessments use the newest published version; a published version never changes.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
 
     @cached_property
     def form(self) -> FormDefinition:
@@ -531,3 +540,18 @@ class ReviewComment(Model):
 
     def __repr__(self) -> str:
         return f"<ReviewComment {self.id} on {self.eia_id}>"
+
+
+class PublishedTemplateError(RuntimeError):
+    """Raised on any attempt to change or delete a published form template version."""
+
+
+@event.listens_for(Session, "before_flush")
+def _published_templates_never_change(session: Session, _context: Any, _instances: Any) -> None:
+    for obj in (*session.dirty, *session.deleted):
+        if not isinstance(obj, FormTemplate):
+            continue
+        history = inspect(obj).attrs.published_at.history
+        before = [*history.deleted, *history.unchanged]
+        if before and before[0] is not None and (obj in session.deleted or session.is_modified(obj)):
+            raise PublishedTemplateError(f"{obj!r} is published: a published version never changes")

@@ -37,8 +37,12 @@ Ts = TypeVarTuple("Ts")
 
 
 def latest_template(kind: EiaKind) -> FormTemplate | None:
+    """The newest published version: what new assessments are written on."""
     return db.session.execute(
-        select(FormTemplate).where(FormTemplate.kind == kind).order_by(FormTemplate.version.desc()).limit(1)
+        select(FormTemplate)
+        .where(FormTemplate.kind == kind, FormTemplate.published_at.is_not(None))
+        .order_by(FormTemplate.version.desc())
+        .limit(1)
     ).scalar_one_or_none()
 
 
@@ -71,6 +75,11 @@ def whats_new(eia: Eia) -> list[Any]:
     if previous is None or previous.template_id == eia.template_id:
         return []
     return new_questions(previous.form, eia.form)
+
+
+def template_usage() -> dict[int, int]:
+    """How many assessments are written on each form template version, by template id."""
+    return dict(db.session.execute(select(Eia.template_id, func.count()).group_by(Eia.template_id)).all())
 
 
 def templates() -> list[FormTemplate]:

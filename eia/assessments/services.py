@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from eia import signals
 from eia.accounts.models import ServiceArea, User
 from eia.accounts.queries import areas_for
 from eia.assessments.models import (
@@ -99,8 +100,11 @@ def check_area(area_id: int | None, by: User) -> ServiceArea:
     return chosen
 
 
-def start_eia(*, kind: EiaKind, title: str, service_area_id: int | None, by: User) -> Eia:
-    """Start a draft EIA for the person *by*, in the service area they chose (see :func:`check_area`).
+def start_eia(
+    *, kind: EiaKind, title: str, service_area_id: int | None, by: User, options: dict[str, str] | None = None
+) -> Eia:
+    """Start a draft EIA for the person *by*, in the service area they chose (see :func:`check_area`),
+    with the *options* other packages offered on the start page (a budget round).
 
     :raises ValidationFailed: for an area that is not theirs, or no form template of its kind.
     """
@@ -113,7 +117,10 @@ def start_eia(*, kind: EiaKind, title: str, service_area_id: int | None, by: Use
             "No form template",
             {"kind": "No form template is loaded for this kind of assessment: ask an administrator."},
         )
-    return create_eia(kind=kind, title=title, service_area=area, by=by, template=template)
+    eia = create_eia(kind=kind, title=title, service_area=area, by=by, template=template)
+    if options:
+        signals.eia_started.send(None, eia=eia, options=options, by=by)
+    return eia
 
 
 def create_eia(

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
 
+from eia import signals
 from eia.accounts import queries as accounts
 from eia.assessments import committee, decisions, impact_views, queries, services
 from eia.assessments.models import PROPOSAL_TYPES, EiaKind, EiaState, SectionStatus
@@ -116,12 +117,18 @@ def new():
     permit(current_user, "eia.create")
     areas = [(str(area.id), area.full_name) for area in accounts.areas_for(current_user)]
     own = str(current_user.service_area_id or "")
-    form = bind_form(NewEiaForm, service_areas=areas, data={"service_area_id": own})
+    offered = signals.values_from(signals.start_options.send(None, user=current_user))
+    rounds = [choice for found in offered for choice in found.get("round_id", [])]
+    form = bind_form(NewEiaForm, service_areas=areas, rounds=rounds, data={"service_area_id": own})
     if form.validate_on_submit():
         done = submit_form(
             form,
             lambda: services.start_eia(
-                kind=EiaKind(form.kind.data), title=form.title.data, service_area_id=form.area_id(), by=current_user
+                kind=EiaKind(form.kind.data),
+                title=form.title.data,
+                service_area_id=form.area_id(),
+                by=current_user,
+                options={"round_id": form.round_id.data or ""},
             ),
             saved=lambda eia: f"{eia.reference} started. Work through the sections in any order.",
             then=lambda eia: url_for("assessments.show", reference=eia.reference),
@@ -157,6 +164,7 @@ def render_task_list(eia, *, problems: list[dict] | None = None) -> str:
         needs_new_version=decisions.needs_new_version(eia) and can(current_user, "eia.submit", eia),
         whats_new=queries.whats_new(eia) if eia.state.is_editable else [],
         implications=committee.equality_implications(eia) if committee.has_implications(eia) else None,
+        panels=signals.values_from(signals.eia_panels.send(None, eia=eia, page="show", user=current_user)),
     )
 
 

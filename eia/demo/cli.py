@@ -37,12 +37,13 @@ def demo_command(scale: int | None) -> None:
     _demo_key()
     load_shipped(by=command_line_actor())
     loaded = load_demo(by=command_line_actor())
-    others = values_from(demo_loaded.send(None, today=utcnow().date(), by=command_line_actor()))
     eias = load_demo_eias()
     if eias:
         from eia.demo.decisions import load_demo_decisions
 
         load_demo_decisions(utcnow().date(), by=command_line_actor())
+    # After the assessments, so a package's demo (a budget round's proposals) adds to them.
+    others = values_from(demo_loaded.send(None, today=utcnow().date(), by=command_line_actor()))
     load_demo_samples(utcnow().date())
     load_demo_commentary(utcnow().date())
     db.session.commit()

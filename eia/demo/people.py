@@ -35,6 +35,8 @@ PEOPLE = [
         "Jo Okafor", "jo.okafor@council.example", Role.AUTHOR, "Neighbourhoods and Environment > Parks and Open Spaces"
     ),
     DemoPerson("Priya Shah", "priya.shah@council.example", Role.EQUALITIES, "Corporate Resources > Equalities team"),
+    # A second member of the team moderates Priya's quality-audit scorings, as a panel would.
+    DemoPerson("Dev Rahman", "dev.rahman@council.example", Role.EQUALITIES, "Corporate Resources > Equalities team"),
     DemoPerson("Chris Morgan", "chris.morgan@council.example", Role.DECISION_MAKER, "Corporate Resources"),
     DemoPerson("Alex Green", "alex.green@council.example", Role.ADMIN, "Corporate Resources > ICT"),
 ]

@@ -1,5 +1,8 @@
 """Demo quality audits: a sample drawn after each past quarter that had completed EIAs, one EIA scored
-two weeks later with a finding where it fell short, so the quality-audit page has a history."""
+two weeks later with a finding where it fell short, so the quality-audit page has a history. The
+older year is scored on rubric version 1, the latest on version 2 (with "not applicable" where it
+rightly applies); a second member of the equalities team moderates the latest scorings (agreeing
+with one, giving their own scores on another); and the latest quarter also has a risk-weighted draw."""
 
 from __future__ import annotations
 
@@ -12,8 +15,8 @@ from eia.assessments.models import Eia
 from eia.assessments.queries import financial_year_of
 from eia.errors import ValidationFailed
 from eia.extensions import db
-from eia.quality import sampling, scoring
-from eia.quality.models import Sample
+from eia.quality import moderation, sampling, scoring
+from eia.quality.models import Rubric, Sample
 
 #: Criteria the demo audits found weak, by quarter number: (criterion, score, finding).
 WEAK_SPOTS = {
@@ -28,10 +31,15 @@ def load_demo_samples(today: date) -> int:
     """Draw and score the demo samples once (none when samples exist); returns how many were drawn."""
     if db.session.execute(select(func.count()).select_from(Sample)).scalar_one():
         return 0
-    auditor = db.session.execute(select(User).where(User.role == Role.EQUALITIES).order_by(User.id)).scalars().first()
-    if auditor is None:
+    team = list(db.session.execute(select(User).where(User.role == Role.EQUALITIES).order_by(User.id)).scalars())
+    if not team:
         return 0
+    auditor, moderator = team[0], team[1] if len(team) > 1 else None
     rubric = scoring.current_rubric()
+    first_rubric = db.session.execute(
+        select(Rubric).where(Rubric.key == rubric.key).order_by(Rubric.version).limit(1)
+    ).scalar_one()
+    scored = []
     drawn = 0
     this_year = financial_year_of(today)
     for year in (this_year - 2, this_year - 1):
@@ -53,10 +61,16 @@ def load_demo_samples(today: date) -> int:
             if eia_author == auditor.id:
                 continue  # auditors never score their own assessments
             key, score, finding = WEAK_SPOTS[number]
-            scoring.score_item(
+            used = first_rubric if year < this_year - 1 else rubric
+            # The demo's proposals touch no function the Covenant duty covers, and no human rights.
+            not_applicable = {"covenant", "human_rights"} & {c["key"] for c in used.criteria if "not_applicable" in c}
+            given = scoring.score_item(
                 item,
-                rubric=rubric,
-                scores={c["key"]: score if c["key"] == key else 2 for c in rubric.criteria},
+                rubric=used,
+                scores={
+                    c["key"]: None if c["key"] in not_applicable else score if c["key"] == key else 2
+                    for c in used.criteria
+                },
                 comments={key: finding},
                 summary="A clear assessment; one area to strengthen.",
                 findings=[
@@ -70,4 +84,51 @@ def load_demo_samples(today: date) -> int:
                 by=auditor,
                 at=at + timedelta(days=7),
             )
+            scored.append((given, key, at + timedelta(days=21)))
+    if moderator is not None:
+        _moderate(scored, moderator)
+    drawn += _risk_weighted_draw(today, auditor)
     return drawn
+
+
+def _moderate(scored: list, moderator: User) -> None:
+    """The two latest scorings moderated: one agreed, one marked down on its weak spot."""
+    if len(scored) >= 2:
+        agreed, _, when = scored[-2]
+        moderation.moderate_score(agreed, agrees=True, scores=None, note="", by=moderator, at=when)
+    if scored:
+        last, key, when = scored[-1]
+        scores = {c.criterion: c.score for c in last.criteria}
+        if scores.get(key):
+            scores[key] -= 1
+        moderation.moderate_score(
+            last,
+            agrees=False,
+            scores=scores,
+            note="Read the consultation report again: what people said about the impacts is not in the assessment, "
+            "so I have marked this criterion down. The rest stands.",
+            by=moderator,
+            at=when,
+        )
+
+
+def _risk_weighted_draw(today: date, auditor: User) -> int:
+    """A risk-weighted sample of the latest finished quarter with completed assessments, leaning
+    towards budget proposals and taking at least one key decision."""
+    year = financial_year_of(today)
+    quarters = [sampling.quarter(y, n) for y in (year - 1, year) for n in range(1, 5)]
+    for period in reversed([q for q in quarters if q.end + timedelta(days=14) < today]):
+        try:
+            sampling.draw_sample(
+                period=period,
+                size="1",
+                seed=f"demo-risk-{period.label}",
+                exclude_months=0,
+                strata=[{"key": "budget", "weight": 3}, {"key": "key_decision", "minimum": 1}],
+                by=auditor,
+                at=datetime.combine(period.end + timedelta(days=10), time(11), tzinfo=UTC),
+            )
+        except ValidationFailed:
+            continue  # nothing completed that quarter
+        return 1
+    return 0

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
+from eia import accessibility as statement
 from eia import signals
 from eia.db_types import utcnow
 from eia.extensions import db
@@ -44,7 +45,13 @@ def _groups(today):
 
 @bp.get("/accessibility")
 def accessibility():
-    return render_template("main/accessibility.html")
+    return render_template(
+        "main/accessibility.html",
+        problems=statement.KNOWN_PROBLEMS,
+        prepared_on=statement.PREPARED_ON,
+        reviewed_on=statement.REVIEWED_ON,
+        tested_on=statement.TESTED_ON,
+    )
 
 
 def _database_answers() -> bool:

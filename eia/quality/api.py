@@ -27,14 +27,15 @@ from eia.assessments.models import Eia
 from eia.errors import NotFound, ValidationFailed
 from eia.extensions import db
 from eia.permissions import can, permit
+from eia.quality import moderation, sampling, scoring
 from eia.quality import queries as sample_queries
-from eia.quality import sampling, scoring
-from eia.quality.models import Finding, FindingStatus, QualityScore, Sample, SampleItem
+from eia.quality.models import Finding, FindingStatus, Moderation, QualityScore, Sample, SampleItem
 from eia.quality.schemas import (
     MAX_ID,
     CloseFindingInputSchema,
     DrawSampleInputSchema,
     FindingDetailSchema,
+    ModerateInputSchema,
     QualityScoreSchema,
     RubricSchema,
     SampleItemSchema,
@@ -58,7 +59,7 @@ bp = api_blueprint(
 
 
 def _sample_or_404(sample_id: int) -> Sample:
-    """The sample with its items, their scores and everything the scores show, in five queries."""
+    """The sample with its items, their scores and everything the scores show, in seven queries."""
     sample = None
     if 1 <= sample_id <= MAX_ID:
         scores = selectinload(Sample.items).selectinload(SampleItem.scores)
@@ -69,6 +70,7 @@ def _sample_or_404(sample_id: int) -> Sample:
                 scores.selectinload(QualityScore.criteria),
                 scores.selectinload(QualityScore.findings),
                 scores.selectinload(QualityScore.rubric),
+                scores.selectinload(QualityScore.moderation).selectinload(Moderation.criteria),
             )
         ).scalar_one_or_none()
     if sample is None:
@@ -139,11 +141,29 @@ def _score_data(score: QualityScore, names: dict[int, str]) -> dict[str, Any]:
             for c in score.criteria
         ],
         "findings": [_finding_data(f, names) for f in score.findings],
+        "moderation": _moderation_data(score.moderation, names) if score.moderation else None,
+    }
+
+
+def _moderation_data(moderation: Moderation, names: dict[int, str]) -> dict[str, Any]:
+    return {
+        "agrees": moderation.agrees,
+        "note": moderation.note,
+        "points": moderation.points,
+        "max_points": moderation.max_points,
+        "rating": moderation.rating,
+        "moderated_by": person(moderation.moderated_by_id, names),
+        "moderated_at": moderation.moderated_at,
+        "scores": {c.criterion: c.score for c in moderation.criteria},
     }
 
 
 def _score_people(item: SampleItem) -> set[int]:
-    return {s.scored_by_id for s in item.scores} | {f.owner_id for s in item.scores for f in s.findings}
+    return (
+        {s.scored_by_id for s in item.scores}
+        | {f.owner_id for s in item.scores for f in s.findings}
+        | {s.moderation.moderated_by_id for s in item.scores if s.moderation}
+    )
 
 
 def _item_data(item: SampleItem, eia: Eia, user: User, areas: dict[int, str], names: dict[int, str]) -> dict[str, Any]:
@@ -190,6 +210,7 @@ def sample_data(sample: Sample) -> dict[str, Any]:
         "exclude_months": sample.exclude_months,
         "excluded": sample.excluded,
         "method": sample.method,
+        "strata": sample.strata or [],
         "seed": sample.seed,
         "population_hash": sample.population_hash,
         "items": [_item_data(item, eias[item.eia_id], user, areas, names) for item in sample.items],
@@ -265,6 +286,7 @@ def draw(values: dict[str, Any]):
         per_service_area=values["per_service_area"],
         seed=values["seed"],
         exclude_months=current_app.config["EIA_SAMPLE_EXCLUDE_MONTHS"] if exclude_months is None else exclude_months,
+        strata=values["strata"],
         by=api_user(),
     )
     db.session.commit()
@@ -364,6 +386,36 @@ def score(values: dict[str, Any], item: SampleItem, eia: Eia):
     names = _names({result.scored_by_id} | {f.owner_id for f in result.findings})
     location = url_for("quality_audits.item", sample_id=item.sample_id, item_id=item.id)
     return _score_data(result, names), {"Location": location}
+
+
+def _moderatable(sample_id: int, item_id: int, score_id: int) -> dict[str, Any]:
+    user = api_user()
+    permit(user, "sample.view")
+    found, eia = _item_or_404(_sample_or_404(sample_id), item_id)
+    score = next((s for s in found.scores if s.id == score_id), None)
+    if score is None or not can(user, "eia.view", eia):
+        raise NotFound(f"Item {item_id} of sample {sample_id} has no scoring {score_id}.")
+    permit(user, "sample.score", eia)
+    permit(user, "sample.moderate", score)
+    return {"score": score, "eia": eia}
+
+
+@bp.post("/<int:sample_id>/items/<int:item_id>/scores/<int:score_id>/moderation")
+@before_body(_moderatable)
+@bp.arguments(ModerateInputSchema, location="json")
+@bp.response(201, QualityScoreSchema)
+def moderate(values: dict[str, Any], score: QualityScore, eia: Eia):
+    """Moderate a scoring: a second member of the equalities team (never the one who gave it) agrees,
+    or gives a score for every criterion of the scoring's rubric with a note. Both are kept; where
+    they differ, the moderated scores count in the averages and the annual report. Once only (409)."""
+    if not values["agrees"]:
+        check_scores(score.rubric, {"scores": values["scores"], "comments": {}, "findings": []}, set())
+    moderation.moderate_score(
+        score, agrees=values["agrees"], scores=values["scores"], note=values["note"], by=api_user()
+    )
+    db.session.commit()
+    location = url_for("quality_audits.item", sample_id=score.item.sample_id, item_id=score.item_id)
+    return _score_data(score, _names(_score_people(score.item))), {"Location": location}
 
 
 # Findings ------------------------------------------------------------------------------------------

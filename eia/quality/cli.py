@@ -22,6 +22,17 @@ from eia.errors import ValidationFailed
 @click.option("--service-area", "service_areas", multiple=True, help="Only this service area (repeatable).")
 @click.option("--seed", help="The random seed (default: a new random one). Same seed and population, same sample.")
 @click.option("--exclude-months", type=click.IntRange(0, 120), help="Leave out EIAs sampled this many months back.")
+@click.option(
+    "--weight",
+    "weights",
+    multiple=True,
+    metavar="STRATUM=N",
+    help="Risk-weighted draw: make a stratum N times as likely (budget, key_decision, continue_adverse, "
+    "high_severity; repeatable).",
+)
+@click.option(
+    "--minimum", "minimums", multiple=True, metavar="STRATUM=N", help="Risk-weighted draw: at least N of a stratum."
+)
 @click.pass_context
 @with_appcontext
 @friendly_errors
@@ -35,6 +46,8 @@ def sample_cli(
     service_areas: tuple[str, ...],
     seed: str | None,
     exclude_months: int | None,
+    weights: tuple[str, ...],
+    minimums: tuple[str, ...],
 ) -> None:
     if ctx.invoked_subcommand:
         return
@@ -69,6 +82,7 @@ def sample_cli(
             exclude_months=current_app.config["EIA_SAMPLE_EXCLUDE_MONTHS"]
             if exclude_months is None
             else exclude_months,
+            strata=_strata(weights, minimums),
             by=command_line_actor(),
         )
     except ValidationFailed as exc:
@@ -77,10 +91,24 @@ def sample_cli(
     db.session.commit()
     click.echo(
         f"Sample {sample.id}: {len(sample.items)} of {len(sample.population)} completed EIAs in {chosen.label} "
-        f"(seed {sample.seed}):"
+        f"(seed {sample.seed}{', risk-weighted' if sample.method == sampling.RISK_WEIGHTED else ''}):"
     )
     for reference in sampling.verify_sample(sample).stored:
         click.echo(f"  {reference}")
+
+
+def _strata(weights: tuple[str, ...], minimums: tuple[str, ...]) -> list[dict] | None:
+    """``--weight budget=3 --minimum key_decision=2`` as strata; None (a uniform draw) without either."""
+    if not weights and not minimums:
+        return None
+    strata: dict[str, dict] = {}
+    for option, values in (("weight", weights), ("minimum", minimums)):
+        for text in values:
+            key, _, number = text.partition("=")
+            if not number.strip().isdigit():
+                raise click.BadParameter(f"give STRATUM=N, not {text!r}", param_hint=f"--{option}")
+            strata.setdefault(key.strip(), {"key": key.strip()})[option] = int(number)
+    return list(strata.values())
 
 
 @sample_cli.command("verify")

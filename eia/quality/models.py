@@ -60,8 +60,11 @@ class Sample(Model):
     per_service_area: Mapped[bool] = mapped_column(Boolean, default=False)
     exclude_months: Mapped[int] = mapped_column(Integer)
     method: Mapped[str] = mapped_column(String(10))
+    # Method v2: [{"key", "weight", "minimum"}, ...] in the order of sampling.STRATA; empty for v1.
+    strata: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list, server_default="[]")
     seed: Mapped[str] = mapped_column(String(64))
-    # [[reference, service_area_id], ...] sorted by reference: what the draw chose from.
+    # [[reference, service_area_id], ...] sorted by reference: what the draw chose from (v2 adds each
+    # EIA's strata: [[reference, service_area_id, ["budget", ...]], ...]).
     population: Mapped[list[list[Any]]] = mapped_column(JSON)
     population_hash: Mapped[str] = mapped_column(String(64))
     excluded: Mapped[list[str]] = mapped_column(JSON, default=list)  # audited too recently
@@ -128,9 +131,70 @@ class QualityScore(Model):
     findings: Mapped[list[Finding]] = relationship(
         back_populates="score", order_by="Finding.id", cascade="all, delete-orphan"
     )
+    moderation: Mapped[Moderation | None] = relationship(
+        back_populates="score", cascade="all, delete-orphan", uselist=False
+    )
+
+    @property
+    def counted_points(self) -> int:
+        """The points that count in averages and the report: the moderator's, where moderated."""
+        return self.moderation.points if self.moderation else self.points
+
+    @property
+    def counted_max_points(self) -> int:
+        return self.moderation.max_points if self.moderation else self.max_points
+
+    @property
+    def counted_rating(self) -> Rating:
+        return self.moderation.rating if self.moderation else self.rating
 
     def __repr__(self) -> str:
         return f"<QualityScore {self.id} item={self.item_id} {self.rating}>"
+
+
+class Moderation(Model):
+    """A second member of the equalities team's view of a scoring: they agree, or give their own
+    scores with a note. Where they differ, the moderated scores count; the first scoring is kept."""
+
+    __tablename__ = "quality_moderations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    score_id: Mapped[int] = mapped_column(ForeignKey("quality_scores.id", ondelete="CASCADE"), unique=True)
+    agrees: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str] = mapped_column(Text, default="")
+    points: Mapped[int] = mapped_column(Integer)
+    max_points: Mapped[int] = mapped_column(Integer)
+    rating: Mapped[Rating] = mapped_column(enum_column(Rating))
+    moderated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    moderated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+
+    score: Mapped[QualityScore] = relationship(back_populates="moderation")
+    criteria: Mapped[list[ModeratedCriterionScore]] = relationship(
+        back_populates="moderation", order_by="ModeratedCriterionScore.id", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Moderation of {self.score_id} {'agrees' if self.agrees else self.rating}>"
+
+
+class ModeratedCriterionScore(Model):
+    """The moderator's own score on one criterion (None: not applicable); only where they differ."""
+
+    __tablename__ = "moderated_criterion_scores"
+    __table_args__ = (
+        UniqueConstraint("moderation_id", "criterion"),
+        CheckConstraint("score BETWEEN 0 AND 2", name="moderated_score_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    moderation_id: Mapped[int] = mapped_column(ForeignKey("quality_moderations.id", ondelete="CASCADE"), index=True)
+    criterion: Mapped[str] = mapped_column(String(40))
+    score: Mapped[int | None] = mapped_column(Integer)
+
+    moderation: Mapped[Moderation] = relationship(back_populates="criteria")
+
+    def __repr__(self) -> str:
+        return f"<ModeratedCriterionScore {self.criterion}={self.score}>"
 
 
 class CriterionScore(Model):
@@ -143,7 +207,7 @@ class CriterionScore(Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     score_id: Mapped[int] = mapped_column(ForeignKey("quality_scores.id", ondelete="CASCADE"), index=True)
     criterion: Mapped[str] = mapped_column(String(40), index=True)
-    score: Mapped[int] = mapped_column(Integer)
+    score: Mapped[int | None] = mapped_column(Integer)  # None: not applicable (rubric v2)
     comment: Mapped[str] = mapped_column(Text, default="")
 
     score_of: Mapped[QualityScore] = relationship(back_populates="criteria", foreign_keys=[score_id])
@@ -198,7 +262,8 @@ def _samples_are_frozen(session: Session, _context: Any, _instances: Any) -> Non
             obj in session.deleted or session.is_modified(obj, include_collections=False)
         ):
             raise FrozenSampleError(f"{obj!r} is frozen: a drawn sample cannot be changed")
-    for obj in session.new:
+    new = session.new  # a fresh set on each access: read it once
+    for obj in new:
         # An item added to a sample drawn earlier (the draw itself adds its items with the sample).
-        if isinstance(obj, SampleItem) and obj.sample is not None and obj.sample not in session.new:
+        if isinstance(obj, SampleItem) and obj.sample is not None and obj.sample not in new:
             raise FrozenSampleError(f"{obj.sample!r} is frozen: no assessments can be added to it")

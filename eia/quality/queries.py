@@ -7,13 +7,23 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import ColumnElement, Select, and_, func, select
+from sqlalchemy import ColumnElement, Select, and_, case, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from eia.accounts.models import User
 from eia.assessments.models import Eia
 from eia.extensions import db
-from eia.quality.models import CriterionScore, Finding, FindingStatus, QualityScore, Rubric, Sample, SampleItem
+from eia.quality.models import (
+    CriterionScore,
+    Finding,
+    FindingStatus,
+    ModeratedCriterionScore,
+    Moderation,
+    QualityScore,
+    Rubric,
+    Sample,
+    SampleItem,
+)
 from eia.quality.sampling import Period, quarter
 from eia.work import MOST, WorkGroup, WorkItem
 
@@ -37,6 +47,7 @@ class QuarterResult:
     audited: int  # distinct EIAs given a first scoring in the quarter (re-tests not counted)
     target: int
     today: date
+    moderated: int = 0  # scorings given in the quarter (re-tests too) that a second person moderated
 
     @property
     def status(self) -> str:
@@ -70,9 +81,22 @@ def quarterly_results(year: int, target: int, today: date) -> list[QuarterResult
             for n, q in enumerate(quarters, start=1)
         )
     )
+    moderated = (
+        select(
+            *(
+                func.count(Moderation.id).filter(_within(QualityScore.scored_at, q.start, q.end)).label(f"q{n}")
+                for n, q in enumerate(quarters, start=1)
+            )
+        )
+        .select_from(Moderation)
+        .join(QualityScore, QualityScore.id == Moderation.score_id)
+    )
     audited_row = db.session.execute(audited).one()
     drawn_row = db.session.execute(drawn).one()
-    return [QuarterResult(q, drawn_row[n], audited_row[n], target, today) for n, q in enumerate(quarters)]
+    moderated_row = db.session.execute(moderated).one()
+    return [
+        QuarterResult(q, drawn_row[n], audited_row[n], target, today, moderated_row[n]) for n, q in enumerate(quarters)
+    ]
 
 
 def _year_scores(year: int) -> Select:
@@ -90,13 +114,25 @@ class CriterionAverage:
 
 
 def criterion_averages(year: int, rubric: Rubric) -> list[CriterionAverage]:
-    """The average first score per criterion in the year (AVG ... GROUP BY), in the rubric's order."""
+    """The average first score per criterion in the year (AVG ... GROUP BY), in the rubric's order.
+    A moderated scoring counts with the moderator's scores where they gave their own; "not
+    applicable" counts neither in the average nor in how many were scored."""
+    counted = case((Moderation.agrees.is_(False), ModeratedCriterionScore.score), else_=CriterionScore.score)
     rows = db.session.execute(
-        select(CriterionScore.criterion, func.avg(CriterionScore.score), func.count())
+        select(CriterionScore.criterion, func.avg(counted), func.count(counted))
+        .select_from(CriterionScore)
+        .outerjoin(Moderation, Moderation.score_id == CriterionScore.score_id)
+        .outerjoin(
+            ModeratedCriterionScore,
+            and_(
+                ModeratedCriterionScore.moderation_id == Moderation.id,
+                ModeratedCriterionScore.criterion == CriterionScore.criterion,
+            ),
+        )
         .where(CriterionScore.score_id.in_(_year_scores(year)))
         .group_by(CriterionScore.criterion)
     ).all()
-    found = {key: (float(avg), count) for key, avg, count in rows}
+    found = {key: (float(avg), count) for key, avg, count in rows if count}
     return [CriterionAverage(c["key"], c["title"], *found[c["key"]]) for c in rubric.criteria if c["key"] in found]
 
 
@@ -121,7 +157,8 @@ def samples() -> Select:
 
 
 def sample_or_none(sample_id: int) -> Sample | None:
-    """A sample with its items and their scores loaded (the sample page shows each item's latest)."""
+    """A sample with its items, their scores and moderations loaded (the sample page shows each
+    item's latest)."""
     return db.session.execute(
         select(Sample)
         .where(Sample.id == sample_id)
@@ -132,8 +169,25 @@ def sample_or_none(sample_id: int) -> Sample | None:
                 joinedload(QualityScore.rubric),
                 selectinload(QualityScore.criteria),
                 selectinload(QualityScore.findings),
+                selectinload(QualityScore.moderation).selectinload(Moderation.criteria),
             )
         )
+    ).scalar_one_or_none()
+
+
+def item_with_scores(item_id: int) -> SampleItem | None:
+    """A sampled item with every scoring, its criteria, findings, rubric and moderation loaded."""
+    scores = selectinload(SampleItem.scores)
+    return db.session.execute(
+        select(SampleItem)
+        .where(SampleItem.id == item_id)
+        .options(
+            scores.selectinload(QualityScore.criteria),
+            scores.selectinload(QualityScore.findings),
+            scores.selectinload(QualityScore.rubric),
+            scores.selectinload(QualityScore.moderation).selectinload(Moderation.criteria),
+        )
+        .execution_options(populate_existing=True)  # the sample page's query loaded its scores already
     ).scalar_one_or_none()
 
 

@@ -15,6 +15,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 from eia.assessments.schemas import PersonSchema
 from eia.quality.models import FindingStatus, Rating, Rubric
 from forms.rubrics import SCORES
+from forms.strata import MAX_MINIMUM, MAX_WEIGHT, STRATA
 
 #: The limits of the pages' forms (forms/samples.py and forms/eia.py's DateField).
 COMMENT_LIMIT, SUMMARY_LIMIT = 3000, 5000
@@ -49,6 +50,9 @@ class RubricCriterionSchema(Schema):
     question = fields.String()
     guidance = fields.Dict(
         keys=fields.String(), values=fields.String(), metadata={"description": "What earns a 0, a 1 and a 2"}
+    )
+    not_applicable = fields.String(
+        metadata={"description": "Rubric v2: when the criterion may be scored not applicable (null); absent: never"}
     )
 
 
@@ -100,8 +104,27 @@ class FindingDetailSchema(FindingSchema):
 class CriterionScoreSchema(Schema):
     criterion = fields.String()
     title = fields.String()
-    score = fields.Integer(metadata={"description": "0 absent, 1 partial, 2 good"})
+    score = fields.Integer(
+        allow_none=True, metadata={"description": "0 absent, 1 partial, 2 good, null not applicable"}
+    )
     comment = fields.String()
+
+
+class ModerationSchema(Schema):
+    """A second person's view of a scoring: agreed, or their own scores (which then count)."""
+
+    agrees = fields.Boolean()
+    note = fields.String()
+    points = fields.Integer(metadata={"description": "What counts: the scoring's own when agreed"})
+    max_points = fields.Integer()
+    rating = fields.Enum(Rating, by_value=True)
+    moderated_by = fields.Nested(PersonSchema)
+    moderated_at = fields.DateTime()
+    scores = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(allow_none=True),
+        metadata={"description": "The moderator's own scores by criterion key (empty when agreed)"},
+    )
 
 
 class QualityScoreSchema(Schema):
@@ -118,6 +141,7 @@ class QualityScoreSchema(Schema):
     scored_at = fields.DateTime()
     criteria = fields.List(fields.Nested(CriterionScoreSchema))
     findings = fields.List(fields.Nested(FindingSchema))
+    moderation = fields.Nested(ModerationSchema, allow_none=True)
 
 
 class SampleItemSchema(Schema):
@@ -153,6 +177,30 @@ class SampleSummarySchema(Schema):
     drawn_by = fields.Nested(PersonSchema, allow_none=True)
 
 
+class StratumSchema(Schema):
+    """One stratum of a risk-weighted draw (method v2)."""
+
+    key = fields.String(
+        required=True,
+        validate=validate.OneOf(list(STRATA), error=f"Choose one of: {', '.join(STRATA)}"),
+        metadata={"description": "; ".join(f"{k}: {v}" for k, v in STRATA.items())},
+    )
+    weight = fields.Integer(
+        strict=True,
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=MAX_WEIGHT, error=f"Enter a weight from 1 to {MAX_WEIGHT}"),
+        metadata={"description": "How many times as likely to be drawn (default 1)"},
+    )
+    minimum = fields.Integer(
+        strict=True,
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=0, max=MAX_MINIMUM, error=f"Enter a minimum from 0 to {MAX_MINIMUM}"),
+        metadata={"description": "Draw at least this many of the stratum (all if fewer)"},
+    )
+
+
 class SampleSchema(SampleSummarySchema):
     """A frozen sample: how it was drawn (so anyone can draw it again) and what was drawn."""
 
@@ -164,7 +212,8 @@ class SampleSchema(SampleSummarySchema):
     excluded = fields.List(
         fields.String(), metadata={"description": "Left out: sampled in the previous exclude_months months"}
     )
-    method = fields.String()
+    method = fields.String(metadata={"description": "v1: every assessment equally likely; v2: risk-weighted"})
+    strata = fields.List(fields.Nested(StratumSchema), metadata={"description": "Method v2: the strata and weights"})
     seed = fields.String()
     population_hash = fields.String(metadata={"description": "SHA-256 of the population, sorted by reference"})
     items = fields.List(fields.Nested(SampleItemSchema))
@@ -222,6 +271,16 @@ class DrawSampleInputSchema(Schema):
         validate=validate.Range(min=0, max=120, error="Enter a number of months from 0 to 120"),
         metadata={"description": "Leave out assessments sampled this many months back (default: the council's)"},
     )
+    strata = fields.List(
+        fields.Nested(StratumSchema),
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=len(STRATA)),
+        metadata={
+            "description": "Given (even empty), the draw is risk-weighted (method v2): each stratum with a weight "
+            "or a minimum count; left out, every assessment is equally likely (method v1)"
+        },
+    )
 
     @validates_schema
     def size_given(self, data: dict[str, Any], **_: Any) -> None:
@@ -269,10 +328,10 @@ class ScoreInputSchema(Schema):
 
     scores = fields.Dict(
         keys=fields.String(validate=validate.Length(max=40)),
-        values=fields.Integer(strict=True, validate=validate.OneOf(SCORES, error="Score 0, 1 or 2")),
+        values=fields.Integer(strict=True, allow_none=True, validate=validate.OneOf(SCORES, error="Score 0, 1 or 2")),
         required=True,
         error_messages={"required": "Score every criterion of the rubric 0, 1 or 2"},
-        metadata={"description": "By criterion key"},
+        metadata={"description": "By criterion key; null for not applicable where the rubric allows it"},
     )
     comments = fields.Dict(
         keys=fields.String(validate=validate.Length(max=40)),
@@ -317,6 +376,13 @@ def check_scores(rubric: Rubric, values: dict[str, Any], people: set[int]) -> No
         if key not in titles
     }
     scores |= {key: f"Score '{title}' 0, 1 or 2" for key, title in titles.items() if key not in values["scores"]}
+    scores |= {
+        c["key"]: f"'{c['title']}' cannot be scored not applicable"
+        for c in rubric.criteria
+        if c["key"] in values["scores"] and values["scores"][c["key"]] is None and "not_applicable" not in c
+    }
+    if titles and all(values["scores"].get(key) is None for key in titles) and not scores:
+        scores[next(iter(titles))] = "Score at least one criterion"
     if scores:
         problems["scores"] = scores
     comments = {key: f"No criterion {key!r} in the rubric" for key in values["comments"] if key not in titles}
@@ -335,6 +401,23 @@ def check_scores(rubric: Rubric, values: dict[str, Any], people: set[int]) -> No
         problems["findings"] = findings
     if problems:
         raise ValidationError(problems)
+
+
+class ModerateInputSchema(Schema):
+    """Agree with a scoring, or give a score for every criterion of its rubric with a note."""
+
+    agrees = fields.Boolean(required=True, error_messages={"required": "Say whether you agree with the scores"})
+    scores = fields.Dict(
+        keys=fields.String(validate=validate.Length(max=40)),
+        values=fields.Integer(strict=True, allow_none=True, validate=validate.OneOf(SCORES, error="Score 0, 1 or 2")),
+        load_default=dict,
+        metadata={"description": "When not agreeing: by criterion key, null for not applicable where allowed"},
+    )
+    note = fields.String(
+        load_default="",
+        validate=[validate.Length(max=SUMMARY_LIMIT, error="Must be 5,000 characters or fewer"), _no_null_byte],
+        metadata={"description": "Why the scores differ (needed when not agreeing)"},
+    )
 
 
 class CloseFindingInputSchema(Schema):

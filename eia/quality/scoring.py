@@ -1,7 +1,9 @@
 """Scoring a sampled EIA against the rubric, and the findings that become actions for their owners.
 
 The overall rating: **good** when the score is at least 80% of the points available and no criterion
-scored 0; **inadequate** below 50%; **requires improvement** otherwise.
+scored 0; **inadequate** below 50%; **requires improvement** otherwise. From rubric version 2 a
+criterion may be scored "not applicable" (no score, ``None``) where the rubric allows it: it is left
+out of the points available, and the rule is applied to the applicable criteria only.
 """
 
 from __future__ import annotations
@@ -70,11 +72,42 @@ def rate(points: int, max_points: int, *, any_absent: bool) -> Rating:
     return Rating.INADEQUATE if share < ADEQUATE_SHARE else Rating.REQUIRES_IMPROVEMENT
 
 
+def check_criterion_scores(rubric: Rubric, scores: dict[str, int | None]) -> None:
+    """A score of 0, 1 or 2 for every criterion, or None (not applicable) where the rubric allows it,
+    and at least one criterion applicable.
+
+    :raises ValidationFailed: naming each criterion at fault.
+    """
+    missing = {
+        f"score_{c['key']}": (
+            f"Score '{c['title']}' 0, 1 or 2, or not applicable"
+            if "not_applicable" in c
+            else f"Score '{c['title']}' 0, 1 or 2"
+        )
+        for c in rubric.criteria
+        if c["key"] not in scores
+        or (scores[c["key"]] is None and "not_applicable" not in c)
+        or (scores[c["key"]] is not None and scores[c["key"]] not in SCORES)
+    }
+    if missing:
+        raise ValidationFailed("Scores missing", missing)
+    if all(scores[c["key"]] is None for c in rubric.criteria):
+        first = rubric.criteria[0]
+        raise ValidationFailed("Nothing applicable", {f"score_{first['key']}": "Score at least one criterion"})
+
+
+def totals(rubric: Rubric, scores: dict[str, int | None]) -> tuple[int, int, Rating]:
+    """The points, the points available (two for each applicable criterion) and the rating."""
+    values = [value for c in rubric.criteria if (value := scores.get(c["key"])) is not None]
+    points, max_points = sum(values), 2 * len(values)
+    return points, max_points, rate(points, max_points, any_absent=0 in values)
+
+
 def score_item(
     item: SampleItem,
     *,
     rubric: Rubric,
-    scores: dict[str, int],
+    scores: dict[str, int | None],
     comments: dict[str, str],
     summary: str,
     findings: list[dict[str, Any]],
@@ -85,7 +118,8 @@ def score_item(
     """Score a sampled EIA against *rubric*; if it was scored before, this is a re-test of the latest
     scoring. Findings become actions for their owners. Nothing about the EIA or its evidence changes.
 
-    :raises ValidationFailed: naming each criterion without a score of 0, 1 or 2.
+    :raises ValidationFailed: naming each criterion without a score of 0, 1 or 2 (or not
+        applicable, where the rubric allows it).
     :raises ConflictError: when *scored_before* (the scorings the form was opened with) is out of
         date: the form was sent twice, or someone else scored it meanwhile.
     """
@@ -94,22 +128,15 @@ def score_item(
             "This assessment was scored after you opened the form (or the form was sent twice). "
             "Nothing was saved: open the sample again to see the scores."
         )
-    missing = {
-        f"score_{c['key']}": f"Score '{c['title']}' 0, 1 or 2"
-        for c in rubric.criteria
-        if scores.get(c["key"]) not in SCORES
-    }
-    if missing:
-        raise ValidationFailed("Scores missing", missing)
-    values = [scores[c["key"]] for c in rubric.criteria]
-    points, max_points = sum(values), 2 * len(values)
+    check_criterion_scores(rubric, scores)
+    points, max_points, rating = totals(rubric, scores)
     previous = item.scores[-1] if item.scores else None
     result = QualityScore(
         rubric_id=rubric.id,
         retest_of_id=previous.id if previous else None,
         points=points,
         max_points=max_points,
-        rating=rate(points, max_points, any_absent=0 in values),
+        rating=rating,
         summary=summary.strip(),
         scored_by_id=by.id,
         scored_at=at or utcnow(),
@@ -140,7 +167,7 @@ def score_item(
         + (f" (re-test of score {previous.id})" if previous else "")
         + (f"; {len(findings)} finding{'s' if len(findings) != 1 else ''}" if findings else ""),
         changes={
-            **{c.criterion: [None, c.score] for c in result.criteria},
+            **{c.criterion: [None, "not applicable" if c.score is None else c.score] for c in result.criteria},
             **{f"comment.{c.criterion}": [None, c.comment] for c in result.criteria if c.comment},
             **({"summary": [None, result.summary]} if result.summary else {}),
         },

@@ -14,10 +14,19 @@ from eia.errors import ValidationFailed
 from eia.extensions import db
 from eia.forms_support import Conflict, bind_form, submit_form
 from eia.permissions import can, permit
-from eia.quality import queries, sampling, scoring
+from eia.quality import moderation, queries, sampling, scoring
 from eia.quality.models import Finding, Sample, SampleItem
 from eia.web import form_version, int_arg, paginate
-from forms.samples import FINDING_SLOTS, CloseFindingForm, DrawSampleForm, score_form_class
+from forms.samples import (
+    FINDING_SLOTS,
+    CloseFindingForm,
+    DrawSampleForm,
+    chosen_scores,
+    moderate_form_class,
+    moderated_scores,
+    score_form_class,
+)
+from forms.strata import STRATA
 
 bp = Blueprint("samples", __name__, url_prefix="/samples")
 
@@ -62,7 +71,7 @@ def new():
         )
         if done is not None:
             return done
-    return render_template("samples/new.html", form=form)
+    return render_template("samples/new.html", form=form, strata=STRATA)
 
 
 def _draw(form: DrawSampleForm) -> Sample:
@@ -83,6 +92,7 @@ def _draw(form: DrawSampleForm) -> Sample:
         per_service_area=form.per_service_area.data == "yes",
         seed=form.seed.data,
         exclude_months=int(form.exclude_months.data),
+        strata=form.strata(),
         by=current_user,
     )
 
@@ -111,6 +121,8 @@ def _sample_page(sample: Sample, verification: sampling.Verification | None = No
         visible={e.id for e in eias.values() if can(current_user, "eia.view", e)},
         areas={a.id: a.full_name for a in accounts.service_areas()},
         drawn_by=eia_queries.user_names({sample.drawn_by_id} if sample.drawn_by_id else set()),
+        strata=STRATA,
+        strata_counts=sampling.stratum_counts(sample),
         verification=verification,
     )
 
@@ -138,9 +150,14 @@ def verify(sample_id: int):
 def item(sample_id: int, item_id: int):
     permit(current_user, "sample.view")
     sample = _sample_or_404(sample_id)
-    found, eia = _item_or_404(sample, item_id)
+    _item_or_404(sample, item_id)
+    found = queries.item_with_scores(item_id)
+    eia = db.session.get(Eia, found.eia_id) if found is not None else None
+    if found is None or eia is None:
+        abort(404)
     permit(current_user, "eia.view", eia)
     people = {f.owner_id for s in found.scores for f in s.findings} | {s.scored_by_id for s in found.scores}
+    people |= {s.moderation.moderated_by_id for s in found.scores if s.moderation}
     return render_template(
         "samples/item.html", sample=sample, item=found, eia=eia, names=eia_queries.user_names(people)
     )
@@ -163,7 +180,7 @@ def score(sample_id: int, item_id: int):
             lambda: scoring.score_item(
                 found,
                 rubric=rubric,
-                scores={c["key"]: int(getattr(form, f"score_{c['key']}").data) for c in rubric.criteria},
+                scores=chosen_scores(form, rubric.criteria),
                 comments={c["key"]: getattr(form, f"comment_{c['key']}").data for c in rubric.criteria},
                 summary=form.summary.data or "",
                 findings=_findings(form, eia),
@@ -177,6 +194,45 @@ def score(sample_id: int, item_id: int):
             return done
     return render_template(
         "samples/score.html", sample=sample, item=found, eia=eia, form=form, rubric=rubric, slots=FINDING_SLOTS
+    )
+
+
+@bp.route("/<int:sample_id>/items/<int:item_id>/scores/<int:score_id>/moderate", methods=["GET", "POST"])
+@login_required
+def moderate(sample_id: int, item_id: int, score_id: int):
+    """A second member of the equalities team agrees with a scoring, or gives their own scores."""
+    sample = _sample_or_404(sample_id)
+    found, eia = _item_or_404(sample, item_id)
+    score = next((s for s in found.scores if s.id == score_id), None)
+    if score is None:
+        abort(404)
+    permit(current_user, "sample.score", eia)
+    permit(current_user, "sample.moderate", score)
+    criteria = score.rubric.criteria
+    form = bind_form(moderate_form_class(criteria))
+    if form.validate_on_submit():
+        done = submit_form(
+            form,
+            lambda: moderation.moderate_score(
+                score,
+                agrees=form.agrees.data == "yes",
+                scores=moderated_scores(form, criteria),
+                note=form.note.data or "",
+                by=current_user,
+            ),
+            saved=f"Moderation of the scoring of {eia.reference} saved. The first scores are kept.",
+            then=url_for("samples.item", sample_id=sample.id, item_id=found.id),
+        )
+        if done is not None:
+            return done
+    return render_template(
+        "samples/moderate.html",
+        sample=sample,
+        item=found,
+        eia=eia,
+        score=score,
+        form=form,
+        names=eia_queries.user_names({score.scored_by_id}),
     )
 
 

@@ -29,7 +29,7 @@ def upgrade():
         sa.Column('updated_by_id', sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_year_texts_updated_by_id_users')),
         sa.PrimaryKeyConstraint('id', name=op.f('pk_year_texts')),
-        sa.UniqueConstraint('kind', 'year', name=op.f('uq_year_texts_kind')),
+        sa.UniqueConstraint('kind', 'year', name=op.f('uq_year_texts_kind_year')),
     )
 
 

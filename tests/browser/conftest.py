@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -21,7 +22,10 @@ from eia import create_app
 from eia.auditlog import checkpoints
 from eia.auditlog.services import command_line_actor
 from eia.auditlog.signing import SigningKey, write_key_file
+from eia.db_types import utcnow
+from eia.demo.eias import load_demo_eias
 from eia.demo.people import load_demo
+from eia.demo.samples import load_demo_samples
 from eia.extensions import db
 from eia.signals import load_shipped
 from tracker.demo import load_demo_plans
@@ -44,8 +48,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+def build_live_app(tmp_path_factory: pytest.TempPathFactory, *, assessments: bool = False) -> Flask:
+    """An app on its own SQLite file with the demo people and plans, and with *assessments* the demo's
+    assessments and quality-audit samples too (as `eia demo` loads them)."""
     path = tmp_path_factory.mktemp("live") / "live.sqlite"
     key_file = tmp_path_factory.mktemp("live-key") / "audit-log-signing.key"
     write_key_file(key_file, SigningKey.generate("testshire.example/eia-audit-log"))
@@ -66,21 +71,50 @@ def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
         load_shipped(by=command_line_actor())
         load_demo(by=command_line_actor())
         load_demo_plans(by=command_line_actor())
+        if assessments:
+            load_demo_eias()
+            load_demo_samples(utcnow().date())
         db.session.commit()
         checkpoints.make_checkpoint()
         db.session.commit()
     return app
 
 
-@pytest.fixture(scope="session")
-def live_server(live_app: Flask) -> Iterator[str]:
+@contextmanager
+def serving(app: Flask) -> Iterator[str]:
+    """Serve *app* on a free loopback port for as long as the block lasts; yields its base URL."""
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    return build_live_app(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app: Flask) -> Iterator[str]:
+    with serving(live_app) as base:
+        yield base
+
+
+@pytest.fixture(scope="session")
+def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Flask:
+    """A second live app holding the whole demo: assessments in every state, samples, reports."""
+    return build_live_app(tmp_path_factory, assessments=True)
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_app: Flask) -> Iterator[str]:
+    with serving(demo_app) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -65,7 +65,7 @@ def test_draw_a_sample_and_score_an_assessment(browser: Browser, live_server: st
     page.locator("#finding_1_due-year").fill("2027")
     page.get_by_role("button", name="Save the scores").click()
     expect(page.get_by_text("The assessment itself is unchanged.")).to_be_visible()
-    expect(page.get_by_role("heading", name="Requires improvement, 26 of 28")).to_be_visible()
+    expect(page.get_by_role("heading", name="Requires improvement, 34 of 36")).to_be_visible()  # rubric v2
     assert_accessible(page)
     page.get_by_role("link", name="Record who was engaged on the equality impacts.").click()
     assert_accessible(page)
