@@ -198,7 +198,7 @@ def test_the_figures_of_a_small_known_year(db, api_as, audit_key):
         ),
     ]
     criteria = {row["key"]: (row["title"], row["average"], row["scored"]) for row in r["quality_audits"]["criteria"]}
-    assert len(criteria) == 14 and criteria["evidence"] == ("Evidence, with gaps named", 1.0, 1)
+    assert len(criteria) == 18 and criteria["evidence"] == ("Evidence, with gaps named", 1.0, 1)
     assert criteria["timeliness"] == ("Timeliness", 2.0, 1)
     assert r["quality_audits"]["common_findings"] == [{"criterion": "Evidence, with gaps named", "findings": 1}]
     priority = r["action_plans"]["priorities"]
@@ -298,6 +298,7 @@ def test_the_api_and_the_page_show_the_same_figures(db, client, login_as, api_as
         assert _row(html, "quarters-table", row["label"]) == [
             str(row["samples"]),
             str(row["audited"]),
+            str(row["moderated"]),
             row["status"].capitalize(),
         ]
     for row in r["quality_audits"]["criteria"]:

@@ -72,6 +72,7 @@ class ReportQuarterSchema(Schema):
     end = fields.Date()
     samples = fields.Integer(metadata={"description": "Samples drawn in the quarter"})
     audited = fields.Integer(metadata={"description": "Assessments given a first scoring in the quarter"})
+    moderated = fields.Integer(metadata={"description": "Of those scorings, how many a second auditor moderated"})
     target = fields.Integer()
     status = fields.String(metadata={"description": "met, missed, in progress or not started"})
 
@@ -382,6 +383,7 @@ def report_sections(report: Any) -> dict[str, Any]:
                     "end": q.period.end,
                     "samples": q.samples,
                     "audited": q.audited,
+                    "moderated": q.moderated,
                     "target": q.target,
                     "status": q.status,
                 }
