@@ -9,7 +9,7 @@ from eia import render_cache
 from eia.assessments.queries import financial_year_of
 from eia.db_types import utcnow
 from eia.permissions import permit
-from eia.reports import annual, figures
+from eia.reports import annual
 from eia.web import int_arg
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -34,7 +34,7 @@ def show(year: int):
     permit(current_user, "report.view")
     if not 2000 <= year <= 2100:
         return redirect(url_for("reports.choose"))
-    return annual.page_html(figures.build(year, utcnow().date()), _years())
+    return annual.page_html(year, utcnow().date(), _years())
 
 
 @bp.get("/<int:year>.pdf")
