@@ -30,7 +30,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -210,7 +210,7 @@ class Results:
             self.statuses[status] += 1
             if status >= 400:
                 self.failures[(what, status)] += 1
-            self.retry_after += retry_after
+            self.retry_after += retry_after and status in (429, 503)
             self.timeline.append((time.monotonic(), status))
             if status == 409:
                 self.conflicts += 1
@@ -406,8 +406,11 @@ def app_env(database_url: str, tmp: str) -> dict[str, str]:
     }
 
 
-def run_people(base: str, accounts: list[dict], seconds: float, think: float, seed: int) -> Results:
-    """Every person in a thread of their own, all starting together once signed in."""
+def run_people(
+    base: str, accounts: list[dict], seconds: float, think: float, seed: int, on_start: Callable[[], None] | None = None
+) -> Results:
+    """Every person in a thread of their own, all starting together once signed in (*on_start* is
+    called then)."""
     results = Results()
     start = threading.Barrier(len(accounts) + 1)
     deadline: list[float] = [float("inf")]
@@ -421,6 +424,8 @@ def run_people(base: str, accounts: list[dict], seconds: float, think: float, se
         thread.start()
     start.wait()
     deadline[0] = time.monotonic() + seconds
+    if on_start is not None:
+        on_start()
     for thread in threads:
         thread.join(timeout=seconds + 60)
     return results
@@ -447,6 +452,19 @@ def report(results: Results, seconds: float) -> None:
             "answers of 400 and up: " + ", ".join(f"{what} {code}: {n}" for (what, code), n in results.failures.items())
         )
     print(f"conflict pages (409): {results.conflicts}")
+
+
+def server_errors(tmp: str) -> None:
+    """The app's log lines about unexpected errors (what a 500 was), if any."""
+    lines = (Path(tmp) / "gunicorn.log").read_text(errors="replace").splitlines()
+    errors = [n for n, line in enumerate(lines) if '"level": "error"' in line or "Traceback" in line]
+    for n in errors[:2]:
+        block = [lines[n]]
+        for line in lines[n + 1 : n + 80]:
+            block.append(line)
+            if not line.startswith((" ", "Traceback", "During", "The above")) and line.strip():
+                break  # the exception's own line ends the traceback
+        print("server error:\n" + "\n".join(block[-12:]))
 
 
 def check_writes(results: Results, env: dict[str, str], tmp: str) -> bool:
@@ -497,6 +515,7 @@ def main() -> None:
             )
             results = run_people(base, accounts, args.seconds, args.think, args.seed)
         report(results, args.seconds)
+        server_errors(tmp)
         ok = check_writes(results, env, tmp)
         fives = sum(n for code, n in results.statuses.items() if code >= 500)
         print("nothing lost, chain intact" if ok else "PROBLEMS: see above", f"; 5xx: {fives}")
