@@ -40,7 +40,8 @@ BIN = Path(sys.executable).parent
 EIA = [sys.executable, "-c", "from eia.cli import main; main()"]
 EMAIL = "priya.shah@council.example"  # the equalities team in the demo data
 
-#: (key, label, path): {ref} is a published demo assessment, {year} last financial year.
+#: (key, label, path): {ref} is a published demo assessment, {year} last financial year. The public
+#: register is read as the public reads it, without signing in; the API with a bearer token.
 PAGES = [
     ("home", "My work /", "/"),
     ("eias", "/eias/", "/eias/"),
@@ -51,6 +52,7 @@ PAGES = [
     ("plans-dashboard", "/plans/dashboard", "/plans/dashboard"),
     ("samples", "/samples/", "/samples/"),
     ("register", "/register/ (public)", "/register/"),
+    ("register-2", "/register/?page=2 (public)", "/register/?page=2"),
     ("register-page", "/register/<ref> (public)", "/register/{ref}"),
     ("report", "/reports/<year>", "/reports/{year}"),
     ("api", "GET /api/v1/eias/", "/api/v1/eias/"),
@@ -179,8 +181,14 @@ def wrk(url: str, header: str | None, seconds: int, connections: int) -> tuple[f
     return rate, int(errors.group(1)) if errors else 0
 
 
-def check(url: str, header: tuple[str, str]) -> None:
-    response = requests.get(url, headers=dict([header]), allow_redirects=False, timeout=60)
+def header_for(path: str, cookie: tuple[str, str], bearer: tuple[str, str]) -> tuple[str, str] | None:
+    if path.startswith("/api/"):
+        return bearer
+    return None if path.startswith("/register/") else cookie
+
+
+def check(url: str, header: tuple[str, str] | None) -> None:
+    response = requests.get(url, headers=dict([header] if header else []), allow_redirects=False, timeout=60)
     if response.status_code != 200:
         raise SystemExit(f"{url} answered {response.status_code}, not 200")
 
@@ -245,7 +253,7 @@ def run(args: argparse.Namespace, env: dict[str, str], pages: list[tuple[str, st
         cookie = ("Cookie", sign_in(app.url))
         bearer = ("Authorization", f"Bearer {secret}")
         for _key, _label, path in pages:
-            check(app.url + path, bearer if path.startswith("/api/") else cookie)
+            check(app.url + path, header_for(path, cookie, bearer))
         print(
             f"{db.split('+')[0].split(':')[0]}, gunicorn -w 2 -k sync, "
             f"wrk -t2 -c{args.connections} -d{args.duration}s, signed in as the equalities team"
@@ -255,9 +263,10 @@ def run(args: argparse.Namespace, env: dict[str, str], pages: list[tuple[str, st
         baselines = [before]
         ratios = []
         for _key, label, path in pages:
-            header = bearer if path.startswith("/api/") else cookie
+            header = header_for(path, cookie, bearer)
             started_load = load_average()
-            rate, errors = wrk(app.url + path, f"{header[0]}: {header[1]}", args.duration, args.connections)
+            sent = f"{header[0]}: {header[1]}" if header else None
+            rate, errors = wrk(app.url + path, sent, args.duration, args.connections)
             after, _ = wrk(baseline.url + "/", None, args.duration, args.connections)
             baselines.append(after)
             around = (before + after) / 2
