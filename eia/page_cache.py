@@ -105,6 +105,7 @@ def public_page(view: Callable[..., Any]) -> Callable[..., Response]:
         if changed_at is not None:
             response.last_modified = changed_at
         response.headers["Cache-Control"] = "no-cache" if shared else "private, no-cache"
-        return response.make_conditional(request)
+        response.make_conditional(request)  # 304 (and no body) when the tag sent back still holds
+        return response
 
     return wrapper

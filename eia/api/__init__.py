@@ -71,6 +71,7 @@ class Api(flask_smorest.Api):
     (that is a tenth of the app's start-up, and most workers never serve the document)."""
 
     ERROR_SCHEMA = ProblemSchema
+    _pending_docs: list[Callable[[Any], None]]
 
     @property
     def spec(self) -> Any:
@@ -84,7 +85,7 @@ class Api(flask_smorest.Api):
     @spec.setter
     def spec(self, value: Any) -> None:  # a new document for each app it is bound to
         self._spec = value
-        self._pending_docs: list[Callable[[Any], None]] = []
+        self._pending_docs = []
 
     def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
         """As flask-smorest's, with the blueprint's part of the document left for :attr:`spec`."""
