@@ -40,7 +40,8 @@ BIN = Path(sys.executable).parent
 EIA = [sys.executable, "-c", "from eia.cli import main; main()"]
 EMAIL = "priya.shah@council.example"  # the equalities team in the demo data
 
-#: (key, label, path): {ref} is a published demo assessment, {year} last financial year. The public
+#: (key, label, path): {ref} is a published demo assessment, {review_ref} one in review, {year} last
+#: financial year. The public
 #: register is read as the public reads it, without signing in; the API with a bearer token.
 PAGES = [
     ("home", "My work /", "/"),
@@ -49,6 +50,8 @@ PAGES = [
     ("eias-search", "/eias/ searched", "/eias/?q=library"),
     ("task-list", "an EIA's task list", "/eias/{ref}"),
     ("impacts", "impacts section", "/eias/{ref}/sections/impacts"),
+    ("review", "an EIA's review page", "/eias/{review_ref}/review"),
+    ("dashboard", "/dashboard", "/dashboard"),
     ("plans-dashboard", "/plans/dashboard", "/plans/dashboard"),
     ("samples", "/samples/", "/samples/"),
     ("register", "/register/ (public)", "/register/"),
@@ -76,8 +79,11 @@ with app.app_context():
     ref = db.session.execute(
         select(Eia.reference).where(Eia.state == EiaState.PUBLISHED, ~Eia.reference.like("EIA-S%")).order_by(Eia.id).limit(1)
     ).scalar_one()
+    review_ref = db.session.execute(
+        select(Eia.reference).where(Eia.state == EiaState.IN_REVIEW, ~Eia.reference.like("EIA-S%")).order_by(Eia.id).limit(1)
+    ).scalar_one()
     db.session.commit()
-    print(secret, ref, financial_year_of(utcnow().date()) - 1)
+    print(secret, ref, review_ref, financial_year_of(utcnow().date()) - 1)
 """
 
 
@@ -117,7 +123,7 @@ def app_env(database_url: str) -> dict[str, str]:
     }
 
 
-def prepare(database_url: str, scale: int, env: dict[str, str]) -> tuple[str, str, int]:
+def prepare(database_url: str, scale: int, env: dict[str, str]) -> tuple[str, str, str, int]:
     started = time.perf_counter()
     for command in (["db", "upgrade"], ["demo", "--scale", str(scale)]):
         subprocess.run([*EIA, *command], env=env, cwd=ROOT, check=True, capture_output=True)
@@ -125,8 +131,8 @@ def prepare(database_url: str, scale: int, env: dict[str, str]) -> tuple[str, st
     done = subprocess.run(
         [sys.executable, "-c", PREPARE, EMAIL], env=env, cwd=ROOT, check=True, capture_output=True, text=True
     )
-    secret, ref, year = done.stdout.split()
-    return secret, ref, int(year)
+    secret, ref, review_ref, year = done.stdout.split()
+    return secret, ref, review_ref, int(year)
 
 
 @contextmanager
@@ -235,9 +241,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         database_url = args.database_url or f"sqlite:///{tmp}/bench.sqlite"
         env = app_env(database_url)
-        secret, ref, year = prepare(database_url, args.scale, env)
+        secret, ref, review_ref, year = prepare(database_url, args.scale, env)
         chosen = [page for page in PAGES if page[0] in (args.profile or args.pages or [k for k, _, _ in PAGES])]
-        chosen = [(key, label, path.format(ref=ref, year=year)) for key, label, path in chosen]
+        chosen = [(key, label, path.format(ref=ref, review_ref=review_ref, year=year)) for key, label, path in chosen]
         if args.profile is not None:
             profile(chosen, env, secret, args.repeats)
             return
