@@ -455,16 +455,18 @@ def report(results: Results, seconds: float) -> None:
 
 
 def server_errors(tmp: str) -> None:
-    """The app's log lines about unexpected errors (what a 500 was), if any."""
+    """What each unexpected error was (the requests gunicorn reports it could not handle): the
+    app's own frames and the exceptions, for the first few."""
     lines = (Path(tmp) / "gunicorn.log").read_text(errors="replace").splitlines()
-    errors = [n for n, line in enumerate(lines) if '"level": "error"' in line or "Traceback" in line]
-    for n in errors[:2]:
-        block = [lines[n]]
-        for line in lines[n + 1 : n + 80]:
-            block.append(line)
-            if not line.startswith((" ", "Traceback", "During", "The above")) and line.strip():
-                break  # the exception's own line ends the traceback
-        print("server error:\n" + "\n".join(block[-12:]))
+    starts = [n for n, line in enumerate(lines) if "Error handling request" in line]
+    for n in starts[:3]:
+        shown = [lines[n]]
+        for line in lines[n + 1 : n + 400]:
+            if line.startswith("[") or (line[:4].isdigit() and " INFO " in line):
+                break  # the next log line
+            if ('"/work' in line and "site-packages" not in line) or not line.startswith(" "):
+                shown.append(line)
+        print("server error:\n  " + "\n  ".join(shown[:40]))
 
 
 def check_writes(results: Results, env: dict[str, str], tmp: str) -> bool:
