@@ -221,6 +221,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         or (str(instance_path / "audit-log-signing.key") if env == "demo" else ""),
         "EIA_AUDIT_CHECKPOINT_EVERY": _env_int("EIA_AUDIT_CHECKPOINT_EVERY", 1000),
         "EIA_AUDIT_WITNESS_EMAILS": _env_addresses("EIA_AUDIT_WITNESS_EMAILS"),
+        # Public pages and the annual report's figures kept in each worker's memory until the data
+        # changes (eia.page_cache); off, they are built for every request (ETags still answer 304).
+        "EIA_PAGE_CACHE": _env_bool("EIA_PAGE_CACHE", True),
         # The JSON API: requests each personal access token may make in a minute, and the longest
         # life a new token may be given.
         "EIA_API_REQUESTS_PER_MINUTE": _env_int("EIA_API_REQUESTS_PER_MINUTE", 120),

@@ -14,6 +14,7 @@ from typing import Any, TextIO
 
 from flask import Flask, current_app, g, has_request_context, request
 from flask.logging import default_handler
+from sqlalchemy import inspect as sa_inspect
 
 #: A request id a trusted proxy sends (``X-Request-Id``) is kept when it looks like one.
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
@@ -32,10 +33,22 @@ def request_id() -> str | None:
 def _person_id() -> int | None:
     """The id of the person already loaded for this request (never loaded just for the log)."""
     user = g.get("_login_user")
-    if user is not None and getattr(user, "is_authenticated", False):
-        return user.id
+    # ``is_anonymous``, not ``is_authenticated``: the latter reads whether the account is enabled.
+    if user is not None and not getattr(user, "is_anonymous", True):
+        return _loaded_id(user)
     token = g.get("api_token")
-    return getattr(token, "user_id", None)
+    return None if token is None else _loaded_id(token, "user_id")
+
+
+def _loaded_id(obj: Any, name: str = "id") -> int | None:
+    """*obj*'s id as the session already holds it: never a query, so a line about a database that
+    has gone away (after which every loaded object is expired) can still be written."""
+    value = vars(obj).get(name)
+    if value is None:
+        state = sa_inspect(obj, raiseerr=False)
+        if state is not None and name == "id" and state.identity:
+            value = state.identity[0]
+    return value
 
 
 class RequestContext(logging.Filter):

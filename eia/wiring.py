@@ -7,6 +7,7 @@ from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+import click
 from flask import Flask, has_request_context, request, session
 from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
@@ -16,7 +17,7 @@ from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine
 
 from eia.config import ConfigError
-from eia.extensions import csrf, db, login_manager, migrate
+from eia.extensions import csrf, db, login_manager
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -71,10 +72,72 @@ def _init_database(app: Flask) -> None:
             except OSError as exc:
                 raise ConfigError(f"cannot create {folder} for the SQLite database: {exc.strerror}") from None
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(resource_dir("migrations")), render_as_batch=True, compare_type=True)
+    _init_migrations(app)
     if uri.startswith("sqlite"):
         with app.app_context():
             _configure_sqlite(db.engine)
+
+
+class _Migrations:
+    """Stands in ``app.extensions["migrate"]`` for Flask-Migrate's own settings object, which it makes
+    the first time a migration runs: Flask-Migrate imports Alembic, a quarter of the app's start-up,
+    and only ``eia db ...`` (and ``flask_migrate.upgrade()``) need it."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._settings: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if self._settings is None:
+            from flask_migrate import Migrate, _MigrateConfig
+
+            migrate = Migrate(db=db, **self._options)
+            self._settings = _MigrateConfig(migrate, db, **migrate.alembic_ctx_kwargs)
+        return getattr(self._settings, name)
+
+
+def _migration_commands() -> click.Group:
+    """``eia db``: Flask-Migrate's command group, imported when it is run (``eia --help`` lists it
+    without importing Alembic)."""
+
+    def real() -> click.Group:
+        from flask_migrate.cli import db as commands
+
+        return commands
+
+    class MigrationCommands(click.Group):
+        def list_commands(self, ctx: click.Context) -> list[str]:
+            return real().list_commands(ctx)
+
+        def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+            return real().get_command(ctx, name)
+
+        def invoke(self, ctx: click.Context) -> Any:
+            # The real group's callback (it notes -d and -x for the subcommand) instead of ours.
+            self.callback = real().callback
+            return super().invoke(ctx)
+
+    return MigrationCommands(
+        "db",
+        help="Perform database migrations.",
+        params=[
+            click.Option(
+                ["-d", "--directory"], default=None, help='Migration script directory (default is "migrations")'
+            ),
+            click.Option(
+                ["-x", "--x-arg"], multiple=True, help="Additional arguments consumed by custom env.py scripts"
+            ),
+        ],
+    )
+
+
+def _init_migrations(app: Flask) -> None:
+    app.extensions["migrate"] = _Migrations(
+        directory=str(resource_dir("migrations")), render_as_batch=True, compare_type=True
+    )
+    app.cli.add_command(_migration_commands())
 
 
 def _import_models() -> tuple[ModuleType, ...]:

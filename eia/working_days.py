@@ -7,11 +7,11 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-import holidays
-
 
 @lru_cache(maxsize=32)
 def _bank_holidays(year: int) -> frozenset[date]:
+    import holidays  # a tenth of the app's start-up, wanted only once a date is counted
+
     # England and Wales share their bank holidays; the package lists them under England.
     return frozenset(holidays.UnitedKingdom(subdiv="ENG", years=year))
 

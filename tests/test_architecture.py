@@ -180,3 +180,24 @@ def test_no_view_module_is_imported_only_for_its_routes():
         if "noqa: F401" in line
     ]
     assert offenders == []
+
+
+def test_starting_the_app_leaves_the_heavy_libraries_for_when_they_are_used(tmp_path):
+    """Start-up (every gunicorn worker, every ``eia`` command) imports none of the libraries only
+    some requests or commands need: PDFs, spreadsheets, Word, S3, the provider sign-in, migrations,
+    bank holidays; and writes no OpenAPI document until it is read."""
+    import subprocess
+    import sys
+
+    heavy = ["weasyprint", "openpyxl", "docx", "boto3", "authlib", "alembic", "flask_migrate", "holidays"]
+    script = (
+        "import sys\n"
+        "from eia import create_app\n"
+        "from eia.api import api\n"
+        "create_app()\n"
+        f"print([name for name in {heavy!r} if name in sys.modules], bool(api._spec.to_dict().get('paths')))\n"
+    )
+    env = {"EIA_ENV": "demo", "DATABASE_URL": f"sqlite:///{tmp_path / 'app.sqlite'}", "PATH": "/usr/bin:/bin"}
+    done = subprocess.run([sys.executable, "-c", script], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[] False"

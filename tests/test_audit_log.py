@@ -46,6 +46,30 @@ def test_entries_chain_from_the_genesis_hash(db):
     assert first.occurred_at.tzinfo is not None
 
 
+def test_entries_written_in_bulk_join_the_chain_between_single_ones(db):
+    first = append_entries(1)[0]
+    written = audit.record_many(
+        (
+            {"action": "test_event", "entity_type": "thing", "entity_id": i, "changes": {"n": [None, i]}}
+            for i in range(7)
+        ),
+        by=None,
+        chunk=3,
+    )
+    last = append_entries(1)[0]
+    assert written == 7
+    bulk = (
+        db.session.execute(select(AuditEntry).where(AuditEntry.seq > first.seq).order_by(AuditEntry.seq))
+        .scalars()
+        .all()
+    )
+    assert [entry.seq for entry in bulk] == list(range(first.seq + 1, first.seq + 9))
+    assert bulk[0].prev_hash == first.hash and last.prev_hash == bulk[-2].hash
+    assert all(entry.hash == entry.compute_hash() for entry in bulk)
+    assert bulk[3].changes == {"n": [None, 3]} and bulk[3].entity_id == "3"
+    assert audit.verify_chain().is_intact
+
+
 def test_verify_passes_on_an_intact_chain(app, db):
     append_entries(5)
     report = audit.verify_chain()

@@ -131,3 +131,28 @@ def test_the_demo_gives_the_dashboard_and_the_timings_something_real(app, client
     login_as(Role.EQUALITIES)
     page = client.get("/dashboard").get_data(as_text=True)
     assert 'id="decisions-at-risk"' in page and "No decision in the next 28 days" not in page
+
+
+@pytest.mark.sqlite
+def test_review_dates_look_newer_versions_up_by_index(app, db):
+    """ "Is there a newer version?" for each assessment must be an index look-up, not a scan of every
+    assessment for every assessment (14 s a view at 10,000 assessments on SQLite)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    from eia.dashboard import queries as dashboard_queries
+
+    captured: list[tuple[str, tuple]] = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):
+        if "previous_id" in statement:
+            captured.append((statement, tuple(parameters)))
+
+    event.listen(Engine, "before_cursor_execute", capture)
+    try:
+        dashboard_queries.review_dates(make_user(Role.EQUALITIES), utcnow().date())
+    finally:
+        event.remove(Engine, "before_cursor_execute", capture)
+    statement, parameters = captured[0]
+    plan = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
+    assert "ix_eias_previous_id" in " ".join(str(row[-1]) for row in plan), plan

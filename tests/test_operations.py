@@ -244,3 +244,20 @@ def test_check_deploy_passes_a_production_configuration(tmp_path, provider, s3_s
             _db.engine.dispose()
     finally:
         controller.stop()
+
+
+def test_a_log_line_names_the_person_without_asking_the_database(app, db, count_queries):
+    """After the database goes away every loaded object is expired; the line saying so must still be
+    written (reading the person's id from the database there turned a 503 into a 500)."""
+    from flask import g
+
+    from eia.logs import _person_id
+
+    user = make_user(Role.AUTHOR)
+    user_id = user.id
+    with app.test_request_context("/"):
+        g._login_user = user
+        db.session.expire(user)
+        with count_queries() as counter:
+            assert _person_id() == user_id
+        assert counter.count == 0

@@ -129,3 +129,20 @@ def test_history_and_audit_log_read_names_and_labels_in_the_same_queries_however
     record_some(12)
     many = [queries_for(client, count_queries, url) for url in urls]
     assert many == few
+
+
+def test_register_queries_do_not_grow_with_published_assessments(client, db, count_queries):
+    from eia.assessments.models import EiaState
+    from tests.factories import make_eia
+
+    author = make_user(Role.AUTHOR)
+
+    def publish(start: int, stop: int) -> None:
+        for i in range(start, stop):
+            make_eia(author=author, title=f"Published {i}", state=EiaState.PUBLISHED)
+
+    publish(0, 3)
+    few = [queries_for(client, count_queries, url) for url in ("/register/", "/register/?q=Published")]
+    publish(3, 60)  # more than a page
+    many = [queries_for(client, count_queries, url) for url in ("/register/", "/register/?page=2")]
+    assert many == few

@@ -104,3 +104,75 @@ def test_signed_in_pdf_follows_view_permission(client, login_as, db, tmp_path):
     response = client.get(f"/eias/{eia.reference}.pdf")
     assert response.status_code == 200
     assert "Draft for the PDF" in pdf_text(response.data, tmp_path)
+
+
+def published_many(count: int, title: str = "Published assessment") -> list:
+    from datetime import UTC, datetime, timedelta
+
+    author = make_user(Role.AUTHOR)
+    start = datetime(2026, 1, 1, tzinfo=UTC)
+    return [
+        make_eia(author=author, title=f"{title} {n}", state=EiaState.PUBLISHED, published_at=start + timedelta(days=n))
+        for n in range(count)
+    ]
+
+
+def test_register_pages_fifty_at_a_time_keeping_the_search(client, db):
+    eias = published_many(53, title="Leisure review")
+    first = client.get("/register/").get_data(as_text=True)
+    # Newest first: the three oldest are on page 2.
+    assert "53 published assessments, 1 to 50 shown" in first and "Page 1 of 2" in first
+    assert eias[52].reference in first and eias[2].reference not in first
+    second = client.get("/register/?page=2").get_data(as_text=True)
+    assert all(e.reference in second for e in eias[:3]) and eias[3].reference not in second
+    searched = client.get("/register/?q=Leisure+review+5").get_data(as_text=True)
+    assert "4 published assessments" in searched and "Page 1" not in searched  # 5, 50, 51, 52
+    assert client.get("/register/?page=x").status_code == 400
+
+
+def test_register_answers_304_until_something_changes(app, client, db):
+    from eia.auditlog import services as audit
+
+    eia = published_many(1)[0]
+    audit.record("test_event", by=None, detail="before")
+    db.session.commit()
+    for url in ("/register/", f"/register/{eia.reference}"):
+        first = client.get(url)
+        assert first.status_code == 200 and first.headers["ETag"] and first.headers["Last-Modified"]
+        assert first.headers["Cache-Control"] == "no-cache"
+        again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status_code == 304 and again.get_data() == b""
+    tag = client.get("/register/").headers["ETag"]
+    eia.title = "Renamed assessment"
+    audit.record("eia_updated", eia, by=None, changes={"title": ["old", "Renamed assessment"]})
+    db.session.commit()
+    changed = client.get("/register/", headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and "Renamed assessment" in changed.get_data(as_text=True)
+    assert client.get("/register/?q=x", headers={"If-None-Match": tag}).status_code == 200  # another address
+
+
+def test_register_is_kept_in_memory_for_visitors_until_the_log_moves(app, client, login_as, db, count_queries):
+    from eia import page_cache
+    from eia.auditlog import services as audit
+
+    app.config["EIA_PAGE_CACHE"] = True
+    page_cache.clear()
+    try:
+        eia = published_many(1)[0]
+        audit.record("test_event", by=None, detail="before")
+        db.session.commit()
+        client.get("/register/")
+        with count_queries() as counter:
+            kept = client.get("/register/").get_data(as_text=True)
+        assert counter.count == 1 and eia.reference in kept  # the data version only
+        eia.title = "Renamed while kept"
+        audit.record("eia_updated", eia, by=None)
+        db.session.commit()
+        assert "Renamed while kept" in client.get("/register/").get_data(as_text=True)
+        login_as(Role.AUTHOR)  # signed in: the page is built for them (it shows their menu)
+        with count_queries() as counter:
+            page = client.get("/register/").get_data(as_text=True)
+        assert counter.count > 1 and "Sign out" in page and "Sign out" not in kept
+    finally:
+        app.config["EIA_PAGE_CACHE"] = False
+        page_cache.clear()

@@ -405,3 +405,26 @@ def test_the_equalities_team_writes_the_commentary_at_the_front_of_the_report(cl
     )
     assert client.get("/reports/2025/commentary").status_code == 403
     assert client.post("/reports/2025/commentary", data={"body": "No", "version": "2"}).status_code == 403
+
+
+def test_the_report_page_is_counted_once_for_each_change_of_the_data(app, client, login_as, db, count_queries):
+    from eia import page_cache
+
+    app.config["EIA_PAGE_CACHE"] = True
+    page_cache.clear()
+    try:
+        login_as(Role.EQUALITIES)
+        first = client.get("/reports/2025").get_data(as_text=True)
+        with count_queries() as counter:
+            again = client.get("/reports/2025").get_data(as_text=True)
+        assert again == first and counter.count <= 3  # the person, the data version
+        eia = make_eia(title="Counted after the change")
+        eia.state, eia.approved_at = EiaState.APPROVED, at("2025-06-01")
+        audit.record("eia_approved", eia, by=None)
+        db.session.commit()
+        with count_queries() as counter:
+            changed = client.get("/reports/2025").get_data(as_text=True)
+        assert counter.count > 10 and changed != first
+    finally:
+        app.config["EIA_PAGE_CACHE"] = False
+        page_cache.clear()

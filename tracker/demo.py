@@ -82,7 +82,7 @@ def scale_links(_sender: Any, *, rng: random.Random, eia_ids: list[int]) -> None
     """For ``eia demo --scale``: link every twentieth assessment to a random action (the
     ``eia.signals.scale_loaded`` signal)."""
 
-    actions = db.session.execute(select(PlanAction.id)).scalars().all()
+    actions = db.session.execute(select(PlanAction.id).order_by(PlanAction.id)).scalars().all()
     author = db.session.execute(select(User.id).order_by(User.id).limit(1)).scalar_one()
     if actions:
         rows = [

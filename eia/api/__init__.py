@@ -66,9 +66,41 @@ SPEC_OPTIONS: dict[str, Any] = {
 
 
 class Api(flask_smorest.Api):
-    """flask-smorest, with errors documented as the problem details the app answers with."""
+    """flask-smorest, with errors documented as the problem details the app answers with, and the
+    OpenAPI document written when it is first read rather than as each blueprint is registered
+    (that is a tenth of the app's start-up, and most workers never serve the document)."""
 
     ERROR_SCHEMA = ProblemSchema
+    _pending_docs: list[Callable[[Any], None]]
+
+    @property
+    def spec(self) -> Any:
+        pending = self.__dict__.get("_pending_docs")
+        if pending:
+            self._pending_docs = []
+            for write in pending:
+                write(self._spec)
+        return self._spec
+
+    @spec.setter
+    def spec(self, value: Any) -> None:  # a new document for each app it is bound to
+        self._spec = value
+        self._pending_docs = []
+
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        """As flask-smorest's, with the blueprint's part of the document left for :attr:`spec`."""
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        app = self._app
+
+        def write(spec: Any) -> None:
+            for schema_name, schema in getattr(blp, "extra_schemas", {}).items():
+                spec.components.schema(schema_name, schema=schema)
+            blp.register_views_in_doc(self, app, spec, name=name, parameters=parameters)
+            spec.tag({"name": name, "description": blp.description})
+
+        self._pending_docs.append(write)
 
 
 class Blueprint(flask_smorest.Blueprint):
@@ -124,6 +156,4 @@ def init_api(app: Flask) -> None:
 
 def register_blueprint(blueprint: Blueprint) -> None:
     """Add a package's API *blueprint* (and the schemas it documents by name) to the API."""
-    for name, schema in blueprint.extra_schemas.items():
-        api.spec.components.schema(name, schema=schema)
     api.register_blueprint(blueprint)

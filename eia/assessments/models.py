@@ -248,7 +248,7 @@ class Eia(Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     lead_officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     version_number: Mapped[int] = mapped_column(Integer, default=1)
-    previous_id: Mapped[int | None] = mapped_column(ForeignKey("eias.id"))
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("eias.id"), index=True)
     started_on: Mapped[date | None] = mapped_column(Date)
     decision_date: Mapped[date | None] = mapped_column(Date)
     review_date: Mapped[date | None] = mapped_column(Date, index=True)

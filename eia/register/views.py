@@ -8,19 +8,26 @@ from eia.assessments import queries
 from eia.assessments.pdf import eia_pdf_response
 from eia.evidence import queries as evidence_queries
 from eia.evidence.storage import send_evidence
-from eia.extensions import db
+from eia.page_cache import public_page
+from eia.web import filter_args, paginate
 
 bp = Blueprint("register", __name__, url_prefix="/register")
 
 
+#: Rows on a page of the register.
+PER_PAGE = 50
+
+
 @bp.get("/")
+@public_page
 def index():
     text = request.args.get("q", "").strip()[:200]
-    eias = db.session.execute(queries.published(text or None).limit(500)).scalars().all()
-    return render_template("register/index.html", eias=eias, q=text)
+    page = paginate(queries.published(text or None), per_page=PER_PAGE)
+    return render_template("register/index.html", page=page, q=text, filter_args=filter_args("q"))
 
 
 @bp.get("/<reference>")
+@public_page
 def show(reference: str):
     eia = queries.published_or_404(reference)
     public = evidence_queries.for_subject(eia, public_only=True)

@@ -16,7 +16,7 @@ from datetime import date
 from flask import render_template
 from sqlalchemy import func, select
 
-from eia import render_cache
+from eia import page_cache, render_cache
 from eia.auditlog.models import AuditCheckpoint, AuditEntry
 from eia.extensions import db
 from eia.pdf import render_pdf
@@ -29,8 +29,15 @@ def report_html(report: figures.Report) -> str:
     return render_template("pdf/report.html", r=report)
 
 
-def page_html(report: figures.Report, years: list[int], *, may_edit: bool = False) -> str:
-    return render_template("reports/show.html", r=report, years=years, may_edit=may_edit)
+def page_html(year: int, today: date, years: list[int], *, may_edit: bool = False) -> str:
+    """The report page: its figures counted and rendered once for each change of the data (or day),
+    then kept (:func:`eia.page_cache.fragment`), one copy for those who may write the commentary and
+    one for those who read it."""
+    body = page_cache.fragment(
+        f"annual-report:{year}:{today.isoformat()}:{'editor' if may_edit else 'reader'}",
+        lambda: render_template("reports/_page.html", r=figures.build(year, today), years=years, may_edit=may_edit),
+    )
+    return render_template("reports/show.html", body=body, label=f"{year}/{(year + 1) % 100:02d}")
 
 
 def report_pdf(year: int, today: date, progress: Callable[[str], None] | None = None) -> bytes:

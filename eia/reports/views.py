@@ -10,7 +10,7 @@ from eia.assessments.queries import financial_year_of
 from eia.db_types import utcnow
 from eia.forms_support import Conflict, bind_form, submit_form
 from eia.permissions import can, permit
-from eia.reports import annual, figures, queries, services
+from eia.reports import annual, queries, services
 from eia.reports.models import TextKind
 from eia.web import form_version, int_arg
 from forms.reports import YearTextForm
@@ -37,8 +37,7 @@ def show(year: int):
     permit(current_user, "report.view")
     if not 2000 <= year <= 2100:
         return redirect(url_for("reports.choose"))
-    report = figures.build(year, utcnow().date())
-    return annual.page_html(report, _years(), may_edit=can(current_user, "report.commentary"))
+    return annual.page_html(year, utcnow().date(), _years(), may_edit=can(current_user, "report.commentary"))
 
 
 @bp.get("/<int:year>.pdf")
