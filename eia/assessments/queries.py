@@ -227,6 +227,18 @@ def financial_year_bounds(year: int) -> tuple[datetime, datetime]:
     return datetime(year, 4, 1, tzinfo=UTC), datetime(year + 1, 4, 1, tzinfo=UTC)
 
 
+def negative_impact_on(characteristic_key: str) -> Exists:
+    """The SQL condition: the assessment found a negative impact on the characteristic."""
+    return (
+        select(Impact.id)
+        .join(Characteristic, Characteristic.id == Impact.characteristic_id)
+        .where(
+            Impact.eia_id == Eia.id, Impact.direction == Direction.NEGATIVE, Characteristic.key == characteristic_key
+        )
+        .exists()
+    )
+
+
 def eias(user: User, filters: EiaFilter | None = None) -> Select[Eia]:
     """The EIAs *user* may see that match *filters*, most recently changed first."""
     f = filters or EiaFilter()
@@ -248,14 +260,7 @@ def eias(user: User, filters: EiaFilter | None = None) -> Select[Eia]:
         start, end = financial_year_bounds(f.year)
         query = query.where(Eia.created_at >= start, Eia.created_at < end)
     if f.negative_for:
-        negative = (
-            select(Impact.id)
-            .join(Characteristic, Characteristic.id == Impact.characteristic_id)
-            .where(
-                Impact.eia_id == Eia.id, Impact.direction == Direction.NEGATIVE, Characteristic.key == f.negative_for
-            )
-        )
-        query = query.where(negative.exists())
+        query = query.where(negative_impact_on(f.negative_for))
     if f.timings or f.at_risk:
         today = utcnow().date()
         query = query.outerjoin(DecisionRecord, DecisionRecord.eia_id == Eia.id)

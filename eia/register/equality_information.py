@@ -74,13 +74,18 @@ def published_in(year: int) -> list[PublishedRow]:
     ).all()
     return [
         PublishedRow(
-            ref, title, names.get(area, ""), figures.OUTCOMES.get(outcome or "", "Not recorded"), _decision(record)
+            ref,
+            title,
+            names.get(area, ""),
+            figures.OUTCOMES.get(outcome or "", "Not recorded"),
+            decision_in_words(record),
         )
         for ref, title, area, outcome, record in rows
     ]
 
 
-def _decision(record: DecisionRecord | None) -> str:
+def decision_in_words(record: DecisionRecord | None) -> str:
+    """ "Cabinet or an executive member, 20 June 2025: agreed with amendments", or "Not yet taken"."""
     if record is None or record.taken_on is None:
         return "Not yet taken"
     body = record.deciding_body.label if record.deciding_body else "Decided"

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
+from marshmallow import ValidationError
 
 from eia.assessments import queries
 from eia.assessments.pdf import eia_pdf_response
+from eia.db_types import utcnow
 from eia.evidence import queries as evidence_queries
 from eia.evidence.storage import send_evidence
 from eia.page_cache import public_page
+from eia.register import queries as register_queries
+from eia.register.equality_information import decision_in_words
+from eia.register.schemas import RegisterArgs
+from eia.reports.figures import OUTCOMES
 from eia.web import filter_args, paginate
 
 bp = Blueprint("register", __name__, url_prefix="/register")
@@ -18,20 +24,39 @@ bp = Blueprint("register", __name__, url_prefix="/register")
 PER_PAGE = 50
 
 
+FILTERS = ("q", "service_area", "year", "outcome", "negative", "round")
+
+
 @bp.get("/")
 @public_page
 def index():
-    text = request.args.get("q", "").strip()[:200]
-    page = paginate(queries.published(text or None), per_page=PER_PAGE)
-    return render_template("register/index.html", page=page, q=text, filter_args=filter_args("q"))
+    """Published assessments, filtered by what the query string asks (so a search can be shared)."""
+    try:
+        chosen = RegisterArgs().load_args(request.args)
+    except ValidationError as exc:
+        abort(400, " ".join(f"{m}." for messages in exc.normalized_messages().values() for m in messages))
+    return render_template(
+        "register/index.html",
+        page=paginate(register_queries.register(chosen), per_page=PER_PAGE),
+        filters=request.args,
+        filter_args=filter_args(*FILTERS),
+        options=register_queries.filter_options(utcnow().date()),
+    )
 
 
 @bp.get("/<reference>")
 @public_page
 def show(reference: str):
     eia = queries.published_or_404(reference)
-    public = evidence_queries.for_subject(eia, public_only=True)
-    return render_template("register/show.html", eia=eia, doc=queries.document(eia), evidence=public)
+    return render_template(
+        "register/show.html",
+        eia=eia,
+        doc=queries.document(eia),
+        evidence=evidence_queries.for_subject(eia, public_only=True),
+        summary=eia.answers("about").get("plain_summary") or eia.answers("outcome").get("summary") or "",
+        outcome=OUTCOMES.get(eia.outcome or "", "Not recorded"),
+        decision=decision_in_words(eia.decision),
+    )
 
 
 @bp.get("/<reference>.pdf")

@@ -9,9 +9,6 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from docx import Document
-from docx.enum.section import WD_ORIENT
-from docx.enum.text import WD_BREAK
 from flask import current_app, render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -231,6 +228,10 @@ def pack_pdf(contents: MembersPack) -> bytes:
 def pack_docx(contents: MembersPack, today: date | None = None) -> bytes:
     """The pack as a Word document, in the style of an assessment's (real headings, tables with
     repeating header rows and titles, the document's language)."""
+    from docx import Document  # python-docx is loaded only when a document is made
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.text import WD_BREAK
+
     document = Document()
     budget_round = contents.round
     document.core_properties.title = f"{budget_round.name}: members' pack"
