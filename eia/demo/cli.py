@@ -21,7 +21,7 @@ def demo_command(scale: int | None) -> None:
     from flask import current_app
 
     from eia.auditlog.services import command_line_actor
-    from eia.demo.people import DEMO_PASSWORD, load_demo
+    from eia.demo.people import DEMO_PASSWORD
     from eia.extensions import db
 
     if current_app.config["EIA_ENV"] not in {"demo", "testing"}:
@@ -29,32 +29,19 @@ def demo_command(scale: int | None) -> None:
             "the demo adds users with a published password, so it runs only with EIA_ENV=demo (or testing)"
         )
     from eia.db_types import utcnow
-    from eia.demo.eias import load_demo_eias
-    from eia.demo.reports import load_demo_commentary
-    from eia.demo.samples import load_demo_samples
-    from eia.signals import demo_loaded, load_shipped, values_from
+    from eia.demo.council import load_demo_council
 
     _demo_key()
-    load_shipped(by=command_line_actor())
-    loaded = load_demo(by=command_line_actor())
-    eias = load_demo_eias()
-    if eias:
-        from eia.demo.decisions import load_demo_decisions
-
-        load_demo_decisions(utcnow().date(), by=command_line_actor())
-    # After the assessments, so a package's demo (a budget round's proposals) adds to them.
-    others = values_from(demo_loaded.send(None, today=utcnow().date(), by=command_line_actor()))
-    load_demo_samples(utcnow().date())
-    load_demo_commentary(utcnow().date())
+    demo = load_demo_council(utcnow().date(), by=command_line_actor())
     db.session.commit()
     click.echo(f"Demo users (all with the password {DEMO_PASSWORD}):")
-    for person, added in loaded:
+    for person, added in demo.people:
         note = "" if added else " (already there)"
         click.echo(f"  {person.role.label:<26} {person.email}{note}")
-    for line in others:
+    for line in demo.others:
         click.echo(line)
-    if eias:
-        click.echo(f"Added {eias} demo equality impact assessments across two financial years.")
+    if demo.eias:
+        click.echo(f"Added {demo.eias} demo equality impact assessments across two financial years.")
     if scale:
         from eia.demo.scale import load_scale
 

@@ -23,9 +23,8 @@ from eia.auditlog import checkpoints
 from eia.auditlog.services import command_line_actor
 from eia.auditlog.signing import SigningKey, write_key_file
 from eia.db_types import utcnow
-from eia.demo.eias import load_demo_eias
+from eia.demo.council import load_demo_council
 from eia.demo.people import load_demo
-from eia.demo.samples import load_demo_samples
 from eia.extensions import db
 from eia.signals import load_shipped
 from tracker.demo import load_demo_plans
@@ -68,12 +67,12 @@ def build_live_app(tmp_path_factory: pytest.TempPathFactory, *, assessments: boo
     )
     with app.app_context():
         upgrade()
-        load_shipped(by=command_line_actor())
-        load_demo(by=command_line_actor())
-        load_demo_plans(by=command_line_actor())
-        if assessments:
-            load_demo_eias()
-            load_demo_samples(utcnow().date())
+        if assessments:  # everything `eia demo` loads
+            load_demo_council(utcnow().date(), by=command_line_actor())
+        else:
+            load_shipped(by=command_line_actor())
+            load_demo(by=command_line_actor())
+            load_demo_plans(by=command_line_actor())
         db.session.commit()
         checkpoints.make_checkpoint()
         db.session.commit()

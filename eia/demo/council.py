@@ -1,0 +1,36 @@
+"""The whole demo council in one call, for `eia demo` and for the browser tests' live app."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from eia.demo.decisions import load_demo_decisions
+from eia.demo.eias import load_demo_eias
+from eia.demo.people import load_demo
+from eia.demo.reports import load_demo_commentary
+from eia.demo.samples import load_demo_samples
+from eia.signals import demo_loaded, load_shipped, values_from
+
+
+@dataclass
+class Loaded:
+    people: list[Any] = field(default_factory=list)  # (person, added)
+    others: list[str] = field(default_factory=list)  # what each package's demo says it added
+    eias: int = 0
+
+
+def load_demo_council(today: date, *, by: Any) -> Loaded:
+    """Form templates and rubrics, the people, the assessments with their decisions, each package's
+    part (the plans, a budget round), the quality audits and last year's texts; safe to run twice."""
+    load_shipped(by=by)
+    loaded = Loaded(people=load_demo(by=by))
+    loaded.eias = load_demo_eias()
+    if loaded.eias:
+        load_demo_decisions(today, by=by)
+    # After the assessments, so a package's demo (a budget round's proposals) adds to them.
+    loaded.others = values_from(demo_loaded.send(None, today=today, by=by))
+    load_demo_samples(today)
+    load_demo_commentary(today)
+    return loaded
