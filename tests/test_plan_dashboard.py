@@ -151,7 +151,13 @@ def test_the_dashboard_exports_the_filtered_actions_as_csv(client, login_as, db)
     assert rows[1]["last_update_on"] == (utcnow().date() - timedelta(days=100)).isoformat()
     everything = list(csv.DictReader(io.StringIO(client.post("/plans/dashboard/export.csv").get_data(as_text=True))))
     assert len(everything) == 5 and next(r for r in everything if r["action_ref"] == "2.3")["owner"] == owner.name
-    entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "plan_actions_exported")).scalars().all()
+    entry = (
+        db.session.execute(
+            select(AuditEntry).where(AuditEntry.action == "plan_actions_exported").order_by(AuditEntry.seq)
+        )
+        .scalars()
+        .all()
+    )
     assert [e.detail for e in entry] == ["2 actions", "5 actions"]
 
 

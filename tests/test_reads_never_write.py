@@ -1,5 +1,10 @@
 """Reading a page never changes anything: every GET of every page, for every role allowed to read it,
-runs no INSERT, UPDATE or DELETE except the sign-in session's own bookkeeping."""
+runs no INSERT, UPDATE or DELETE except the sign-in session's own bookkeeping.
+
+One GET writes by design: the OpenID Connect provider sends the browser back to
+``/sign-in/oidc/callback`` with a GET (the protocol's redirect), and that request is the sign-in
+itself (the person, the session, the audit entry). Here it answers 404, no provider being set up;
+tests/test_oidc.py covers what it writes."""
 
 from __future__ import annotations
 
