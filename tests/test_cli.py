@@ -160,6 +160,20 @@ def test_demo_creates_every_role_and_service_areas(app, db):
     assert db.session.execute(select(func.count()).select_from(Eia)).scalar() == 46
 
 
+def test_demo_drafts_show_a_co_author_a_hand_over_and_an_abandoned_draft(app, db):
+    from eia.assessments.models import Coauthor
+
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    coauthors = db.session.execute(select(Coauthor)).scalars().all()
+    assert len(coauthors) == 2  # one added, and the author who handed a draft over stays on it
+    handed = db.session.execute(select(Eia).where(Eia.handed_over_at.is_not(None))).scalars().all()
+    assert len(handed) == 1 and handed[0].handed_over_by_id != handed[0].author_id
+    abandoned = db.session.execute(select(Eia).where(Eia.state == EiaState.ABANDONED)).scalars().all()
+    assert len(abandoned) == 1
+    assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
+    assert len(db.session.execute(select(Coauthor)).scalars().all()) == 2
+
+
 def test_demo_has_a_history_of_quality_audits_and_plan_progress(app, db):
     from eia.quality import sampling
     from eia.quality.models import QualityScore, Sample

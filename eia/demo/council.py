@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from eia.demo.authoring import load_demo_authoring
 from eia.demo.decisions import load_demo_decisions
 from eia.demo.eias import load_demo_eias
 from eia.demo.people import load_demo
@@ -29,6 +30,7 @@ def load_demo_council(today: date, *, by: Any) -> Loaded:
     loaded.eias = load_demo_eias()
     if loaded.eias:
         load_demo_decisions(today, by=by)
+        load_demo_authoring()
     # After the assessments, so a package's demo (a budget round's proposals) adds to them.
     loaded.others = values_from(demo_loaded.send(None, today=today, by=by))
     load_demo_samples(today)
