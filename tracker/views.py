@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 import time
 from pathlib import Path
+from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
@@ -185,25 +186,22 @@ def action(action_id: int):
         permit(current_user, "plan.update_progress", found)
     form = bind_form(ProgressForm, data={"written_on": utcnow().date(), "status": found.status.value})
     if form.validate_on_submit():
-        done = submit_form(
-            form,
-            lambda: _add_progress(found, form),
-            saved="Progress update added.",
-            then=url_for("plans.action", action_id=found.id),
-        )
+        done = submit_form(form, lambda: _add_progress(found, form), saved="Progress update added.", then=request.path)
         if done is not None:
             return done
-    return render_template(
-        "plans/action.html",
-        action=found,
-        eias=queries.eias_for_action(found.id, current_user),
-        form=form if may_update else None,
-        owner_form=OwnerForm(people=eia_queries.people_choices(), data={"owner_id": str(found.owner_id or "")}),
-        evidence=queries.update_evidence(found),
-        names=eia_queries.user_names(
-            {u.by_id for u in found.updates} | ({found.owner_id} if found.owner_id else set())
-        ),
-    )
+    return render_template("plans/action.html", action=found, form=form if may_update else None, **_action_page(found))
+
+
+def _action_page(found: PlanAction) -> dict[str, Any]:
+    """What the action's page shows besides the action: the assessments evidencing it that the
+    person may see, the owner form, the updates' evidence and the names of the people in it."""
+    people = {u.by_id for u in found.updates} | ({found.owner_id} if found.owner_id else set())
+    return {
+        "eias": queries.eias_for_action(found.id, current_user),
+        "owner_form": OwnerForm(people=eia_queries.people_choices(), data={"owner_id": str(found.owner_id or "")}),
+        "evidence": queries.update_evidence(found),
+        "names": eia_queries.user_names(people),
+    }
 
 
 def _add_progress(found: PlanAction, form: ProgressForm) -> None:

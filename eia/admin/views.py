@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eia.accounts import links, provider, queries, services
-from eia.accounts.models import LinkPurpose, Role
+from eia.accounts.models import LinkPurpose, Role, User
 from eia.assessments import form_templates
 from eia.assessments import queries as eia_queries
 from eia.auditlog import services as audit
@@ -203,13 +205,7 @@ def user(user_id: int):
         done = submit_form(
             form,
             lambda: services.update_user(
-                person,
-                by=current_user,
-                expected_version=form_version(form.version),
-                name=form.name.data,
-                email=form.email.data,
-                role=Role(form.role.data),
-                service_area=_service_area(form.service_area_id.data),
+                person, by=current_user, expected_version=form_version(form.version), **_details(form)
             ),
             saved=f"{person.name}'s details have been saved.",
             then=url_for("admin.user", user_id=person.id),
@@ -217,16 +213,27 @@ def user(user_id: int):
         )
         if done is not None:
             return done
-    return render_template(
-        "admin/user.html",
-        person=person,
-        locked_until=queries.locks_for([person]).get(person.id),
-        form=form,
-        confirm=ConfirmForm(),
-        disable_form=DisableUserForm(),
-        can=can,
-        may_invite=person.is_enabled and links.may_use_password(person),
-    )
+    return render_template("admin/user.html", person=person, form=form, **_user_page(person))
+
+
+def _details(form: EditUserForm) -> dict[str, Any]:
+    return {
+        "name": form.name.data,
+        "email": form.email.data,
+        "role": Role(form.role.data),
+        "service_area": _service_area(form.service_area_id.data),
+    }
+
+
+def _user_page(person: User) -> dict[str, Any]:
+    """What a person's page shows besides their details: a lock, the forms that act on them."""
+    return {
+        "locked_until": queries.locks_for([person]).get(person.id),
+        "confirm": ConfirmForm(),
+        "disable_form": DisableUserForm(),
+        "can": can,
+        "may_invite": person.is_enabled and links.may_use_password(person),
+    }
 
 
 @bp.post("/users/<int:user_id>/disable")
