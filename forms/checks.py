@@ -209,6 +209,16 @@ def check_template(text: str, earlier: list[FormDefinition] = ()) -> CheckResult
                                 f"which is not a question of section '{key}'",
                             )
                         )
+                    elif rule == "show_when" and not _revealable(questions, named, condition):
+                        # A follow-up appears under the one choice that needs it (GOV.UK conditional
+                        # reveal), so it must hang on one choice of a radios or yes/no question.
+                        problems.append(
+                            Problem(
+                                at(question, rule),
+                                f"Question '{question.get('key')}': show_when must name a radios or yes/no "
+                                f"question and one of its choices with 'equals', so it can be revealed under it",
+                            )
+                        )
     if not problems:
         # The structural rules the app applies on every read (an 'about' section with a title...).
         try:
@@ -218,6 +228,17 @@ def check_template(text: str, earlier: list[FormDefinition] = ()) -> CheckResult
         else:
             return CheckResult([], definition, _plain(data), dict(data.lines))
     return CheckResult(sorted(problems))
+
+
+def _revealable(questions: list[Any], named: Any, condition: Any) -> bool:
+    """Whether a follow-up on *condition* can be revealed under a choice of the question *named*."""
+    parent = next((q for q in questions if isinstance(q, Mapping) and q.get("key") == named), None)
+    return (
+        parent is not None
+        and parent.get("type") in ("radios", "yes_no")
+        and isinstance(condition, dict)
+        and set(condition) == {"question", "equals"}
+    )
 
 
 def _earlier_types(earlier: Any) -> dict[tuple[str | None, str], tuple[str, int]]:

@@ -202,3 +202,19 @@ def test_every_condition_of_a_list_and_show_when_must_name_a_question_of_the_sec
     assert any("required_when names 'ruling'" in m for m in messages)
     assert any("show_when names 'verdict'" in m for m in messages)
     assert not any("names 'outcome'" in m for m in messages)
+
+
+def test_a_follow_up_must_hang_on_one_choice_of_a_radios_question():
+    """Follow-ups are revealed under the answer that needs them, so a template may not hide one behind
+    a checkbox answer or a list of choices, where it could not be revealed."""
+    v2 = (SHIPPED_DIR / "standard-v2.yaml").read_text().replace("version: 2\n", "version: 3\n", 1)
+    shown = 'show_when: {question: full_eia_needed, equals: "no"}'
+    assert shown in v2 and check_template(v2).ok
+    for bad in (
+        'show_when: {question: covenant_functions, equals: "none"}',  # a checkboxes question
+        'show_when: {question: full_eia_needed, in: ["no"]}',  # not one choice
+    ):
+        text = v2.replace(shown, bad, 1)
+        problems = check_template(text).problems
+        assert [p.line for p in problems] == [line_of(text, bad)], problems
+        assert "show_when must name a radios or yes/no question and one of its choices" in str(problems[0])
