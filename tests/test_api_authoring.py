@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from eia.accounts.models import Role
 from eia.assessments.models import EiaState
-from eia.assessments.workflow import DECLARATION
+from eia.assessments.submission import DECLARATION
 from eia.auditlog.models import AuditEntry
 from tests.factories import complete_eia, make_eia, make_service_area, make_user
 

@@ -17,7 +17,7 @@ from docx import Document
 from sqlalchemy import select
 
 from eia.accounts.models import Role
-from eia.assessments import services, workflow
+from eia.assessments import services, submission, workflow
 from eia.assessments.impact_views import ACROSS_GROUPS
 from eia.assessments.models import Characteristic, EiaKind, EiaState
 from eia.errors import ValidationFailed
@@ -143,11 +143,11 @@ def test_a_screened_out_change_to_housing_allocations_still_needs_the_covenant_s
 
     tasks = {task.key: task for task in services.task_list(eia)}
     assert tasks["armed_forces"].needed and not tasks["impacts"].needed
-    problems = workflow.submission_problems(eia)
+    problems = submission.submission_problems(eia)
     assert list(problems) == ["armed_forces"]
     assert "Armed Forces Covenant" in problems["armed_forces"]
     assert "even though a full assessment is not" in problems["armed_forces"]
-    with pytest.raises(workflow.SubmissionBlocked):
+    with pytest.raises(submission.SubmissionBlocked):
         workflow.transition(eia, "submit", by=author, confirmed=True)
 
     with pytest.raises(ValidationFailed) as caught:
@@ -164,7 +164,7 @@ def test_a_screened_out_change_to_housing_allocations_still_needs_the_covenant_s
         },
         author,
     )
-    assert workflow.submission_problems(eia) == {}
+    assert submission.submission_problems(eia) == {}
     workflow.transition(eia, "submit", by=author, confirmed=True)
     assert eia.state is EiaState.SUBMITTED
 
@@ -176,7 +176,7 @@ def test_a_screened_out_change_touching_no_covered_function_skips_the_covenant_s
     tasks = {task.key: task for task in services.task_list(eia)}
     assert not tasks["armed_forces"].needed
     assert tasks["armed_forces"].reason.startswith("Not needed because screening found none")
-    assert workflow.submission_problems(eia) == {}
+    assert submission.submission_problems(eia) == {}
 
 
 def test_the_task_list_says_why_the_covenant_section_is_needed(client, login_as, db):
@@ -210,20 +210,20 @@ def test_possible_unlawful_discrimination_needs_an_objective_justification_to_go
     for outcome in ("adjust", "stop"):  # changing or stopping it needs no justification
         save(eia, "outcome", {**risky, "outcome": outcome}, author)
     save(eia, "outcome", {**risky, "objective_justification": "A legitimate aim, met proportionately."}, author)
-    assert workflow.stop_check(eia).blocks is False
+    assert submission.stop_check(eia).blocks is False
 
 
 def test_submission_is_refused_while_the_stop_check_blocks(db):
     author = make_user(Role.AUTHOR)
     eia = complete_eia(make_eia(author=author), author)
-    assert workflow.submission_problems(eia) == {}
+    assert submission.submission_problems(eia) == {}
     # Answers saved another way (an import, an older client) are still caught at submission.
     section = eia.section("outcome")
     section.answers = {**section.answers, "unlawful_discrimination": "yes", "outcome": "continue"}
-    problems = workflow.submission_problems(eia)
+    problems = submission.submission_problems(eia)
     assert "unlawful discrimination" in problems["outcome"]
     assert "Continue despite adverse impact" in problems["outcome"]
-    with pytest.raises(workflow.SubmissionBlocked):
+    with pytest.raises(submission.SubmissionBlocked):
         workflow.transition(eia, "submit", by=author, confirmed=True)
     section.answers = {**section.answers, "objective_justification": "A legitimate aim, met proportionately."}
     workflow.transition(eia, "submit", by=author, confirmed=True)

@@ -39,6 +39,7 @@ from eia.assessments.schemas import (
     TransitionInputSchema,
     check_answers,
 )
+from eia.assessments.submission import DECLARATION
 from eia.auditlog.models import AuditEntry
 from eia.auditlog.schemas import HistoryEntrySchema
 from eia.errors import NotFound, ValidationFailed
@@ -96,7 +97,7 @@ def shown_eia(eia: Eia) -> Shown:
         eia,
         **parts,
         declaration=declared[-1] if declared else None,
-        declaration_to_confirm=workflow.DECLARATION,
+        declaration_to_confirm=DECLARATION,
         sections=[shown_section(eia, s.key) for s in eia.form.sections if eia.section(s.key) is not None],
         evidence=evidence_queries.for_subject(eia),
         transitions=_transitions(eia),

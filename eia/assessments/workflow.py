@@ -27,99 +27,14 @@ from eia.assessments.models import (
     Snapshot,
 )
 from eia.assessments.queries import latest_template
-from eia.assessments.services import task_list, unmitigated_impacts
+from eia.assessments.snapshots import snapshot
+from eia.assessments.submission import DECLARATION, SubmissionBlocked, submission_problems
 from eia.auditlog import services as audit
 from eia.db_types import utcnow
-from eia.errors import EiaError, ValidationFailed, WorkflowError
+from eia.errors import ValidationFailed, WorkflowError
 from eia.extensions import db
 from eia.permissions import can, permit
 from forms.versions import carried_answers
-
-#: What an author confirms when submitting, kept with the submission and shown to the reviewer.
-DECLARATION = (
-    "I have considered the effect of the proposal on each group of people in the characteristic register, "
-    "the evidence is accurate to the best of my knowledge, and the negative impacts and what will be done "
-    "about them are set out in full."
-)
-
-
-class SubmissionBlocked(EiaError):
-    """The EIA is not ready to submit; ``fields`` maps each section key to what it still needs.
-
-    Not a :class:`ValidationFailed`: nothing typed on the page is wrong, the assessment is unfinished,
-    so the page shows the task list with what is missing rather than messages on a form.
-    """
-
-    status = 422
-
-    def __init__(self, message: str, fields: dict[str, str]):
-        super().__init__(message)
-        self.fields = fields
-
-
-def submission_problems(eia: Eia) -> dict[str, str]:
-    """What stops *eia* from being submitted, by section: unfinished sections, and negative impacts
-    with neither a mitigation nor a justification of the residual impact."""
-    problems = {
-        task.key: f"Complete the section '{task.title}'"
-        + (f" ({task.reason[0].lower()}{task.reason[1:]})" if task.reason else "")
-        for task in task_list(eia)
-        if task.needed and task.status is not SectionStatus.COMPLETED
-    }
-    stop = stop_check(eia)
-    if stop is not None and stop.blocks:
-        problems.setdefault("outcome", stop.problem)
-    if not eia.closed_at_screening:
-        for impact in unmitigated_impacts(eia):
-            name = impact.characteristic.name
-            problems[f"impact-{impact.characteristic.key}"] = (
-                f"{name} has a negative impact with no mitigation: add one, or justify the remaining impact"
-            )
-    return problems
-
-
-#: The outcomes that let a proposal go ahead as it is, which the stop check holds back.
-GOING_AHEAD = {"no_major_change": "No major change needed", "continue": "Continue despite adverse impact"}
-
-
-@dataclass(frozen=True)
-class StopCheck:
-    """The author's answer to "Could the proposal lead to unlawful discrimination?" when it is yes:
-    what kinds, the outcome chosen, and the objective justification (a legitimate aim, proportionate
-    means) if one is given."""
-
-    kinds: str
-    outcome: str | None
-    justification: str
-
-    @property
-    def blocks(self) -> bool:
-        """Going ahead (no major change, or continuing despite the impact) needs the justification."""
-        return self.outcome in GOING_AHEAD and not self.justification
-
-    @property
-    def problem(self) -> str:
-        return (
-            "The proposal could lead to unlawful discrimination: give the objective justification (the "
-            f"legitimate aim, and why the means are proportionate) before it can go ahead with "
-            f"'{GOING_AHEAD.get(self.outcome or '', '')}', or change the outcome"
-        )
-
-
-def stop_check(eia: Eia) -> StopCheck | None:
-    """The stop check of *eia*'s outcome, when its form asks it and the answer is yes; None otherwise."""
-    section = eia.form.section("outcome")
-    if section is None or section.question("unlawful_discrimination") is None:
-        return None
-    answers = eia.answers("outcome")
-    if answers.get("unlawful_discrimination") != "yes":
-        return None
-    kinds = section.question("discrimination_types")
-    return StopCheck(
-        kinds=kinds.display(answers.get("discrimination_types")) if kinds else "",
-        outcome=answers.get("outcome"),
-        justification=(answers.get("objective_justification") or "").strip(),
-    )
 
 
 def _ready_to_submit(eia: Eia) -> None:
@@ -374,53 +289,6 @@ def available_transitions(eia: Eia, user: User) -> list[Transition]:
         step
         for step in TRANSITIONS.values()
         if eia.state in step.sources and step.applies(eia) and can(user, step.permission, eia)
-    ]
-
-
-def snapshot(eia: Eia) -> dict[str, Any]:
-    """The whole EIA as plain data, keyed so two snapshots can be compared field by field."""
-    return {
-        "title": eia.title,
-        "sections": {s.key: dict(s.answers) for s in sorted(eia.sections, key=lambda s: s.key)},
-        "impacts": {
-            i.characteristic.key: {
-                "direction": i.direction.value if i.direction else None,
-                "severity": i.severity.value if i.severity else None,
-                "description": i.description,
-                "who_affected": i.who_affected,
-                "evidence": i.evidence,
-                **({"finding_out": i.finding_out} if i.finding_out else {}),
-            }
-            for i in eia.impacts
-        },
-        "mitigations": {
-            str(m.id): {
-                "characteristic": m.characteristic.key if m.characteristic else None,
-                "action": m.action,
-                "owner_id": m.owner_id,
-                "due_on": m.due_on.isoformat(),
-                "status": m.status.value,
-                "measure": m.measure,
-            }
-            for m in eia.mitigations
-        },
-    }
-
-
-def _flatten(data: Any, prefix: str = "") -> dict[str, Any]:
-    if isinstance(data, dict):
-        flat: dict[str, Any] = {}
-        for key, value in data.items():
-            flat |= _flatten(value, f"{prefix}.{key}" if prefix else str(key))
-        return flat
-    return {prefix: data}
-
-
-def changes_between(before: dict[str, Any], after: dict[str, Any]) -> list[tuple[str, Any, Any]]:
-    """Every field that differs between two snapshots: (path, before, after), in path order."""
-    old, new = _flatten(before), _flatten(after)
-    return [
-        (path, old.get(path), new.get(path)) for path in sorted(set(old) | set(new)) if old.get(path) != new.get(path)
     ]
 
 

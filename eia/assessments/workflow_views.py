@@ -8,8 +8,10 @@ from sqlalchemy import select
 
 from eia.assessments import committee, queries, workflow
 from eia.assessments.pdf import eia_pdf_response
+from eia.assessments.snapshots import snapshot
+from eia.assessments.submission import SubmissionBlocked, stop_check, submission_problems
 from eia.assessments.views import render_task_list, workflow_actions
-from eia.assessments.workflow import TRANSITIONS, SubmissionBlocked
+from eia.assessments.workflow import TRANSITIONS
 from eia.auditlog import services as audit
 from eia.auditlog.models import AuditEntry
 from eia.auditlog.readable import readable
@@ -34,8 +36,8 @@ def _transition_page(eia, step, form, status: int = 200):
             adverse=[i for i in eia.impacts if i.is_negative],
             owners=queries.user_names({m.owner_id for m in eia.mitigations}),
             doc=queries.document(eia) if step.name == "submit" else None,
-            problems=workflow.submission_problems(eia) if step.name == "submit" else None,
-            stop=workflow.stop_check(eia) if step.name in ("approve", "sign_off") else None,
+            problems=submission_problems(eia) if step.name == "submit" else None,
+            stop=stop_check(eia) if step.name in ("approve", "sign_off") else None,
         ),
         status,
     )
@@ -124,7 +126,7 @@ def _review_page(eia, comment_form: CommentForm, reviewer_form: ReviewerForm | N
     """The reviewer's page: the whole assessment, each answer marked where it changed since the last
     submission, a comment box under each section, the declaration, the evidence, and the decision."""
     snapshots = eia.snapshots
-    current = snapshots[-1].data if snapshots else workflow.snapshot(eia)
+    current = snapshots[-1].data if snapshots else snapshot(eia)
     previous = snapshots[-2].data if len(snapshots) >= 2 else None
     sections = queries.review_sections(eia, current, previous)
     return render_template(
@@ -144,7 +146,7 @@ def _review_page(eia, comment_form: CommentForm, reviewer_form: ReviewerForm | N
         transition_labels={name: step.label for name, step in TRANSITIONS.items()},
         actions=workflow_actions(eia),
         return_form=TransitionForm(),
-        stop=workflow.stop_check(eia),
+        stop=stop_check(eia),
     )
 
 
