@@ -160,15 +160,18 @@ def finish_sign_in(
     password_ok = passwords.verify_password(user.password_hash if user else None, password)
     if not password_ok:
         failures = attempt.position
-        audit.record("sign_in_failed", by=user, detail=unknown or f"wrong password ({failures} in a row)", **about)
-        if failures >= max_failures:
-            locked_until = now + timedelta(minutes=lock_minutes)
+        locked_until = now + timedelta(minutes=lock_minutes) if failures >= max_failures else None
+        if locked_until is not None:
+            # The throttle's row before the audit log's lock, in the order a right password takes them
+            # (below), so two attempts at once can never each hold what the other waits for.
             db.session.execute(
                 update(SignInThrottle)
                 .where(SignInThrottle.key == key)
                 .values(failures=max_failures, locked_until=locked_until)
                 .execution_options(synchronize_session=False)
             )
+        audit.record("sign_in_failed", by=user, detail=unknown or f"wrong password ({failures} in a row)", **about)
+        if locked_until is not None:
             audit.record(
                 "account_locked",
                 by=None,
