@@ -4,6 +4,7 @@ published assessments named, and reminders 8 and 2 weeks before it is due."""
 from __future__ import annotations
 
 import subprocess
+import uuid
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
@@ -129,3 +130,17 @@ def test_the_equalities_team_is_reminded_eight_and_two_weeks_before_it_is_due(ap
             ]
     finally:
         app.config["EIA_EQUALITY_INFORMATION_DUE"] = "31-01"
+
+
+def test_the_pdf_is_rendered_once_for_what_it_says(client, login_as, db, monkeypatch):
+    from eia.register import equality_views
+
+    _year(db)
+    login_as(Role.EQUALITIES)
+    body = f"{NARRATIVE} Rendered once {uuid.uuid4()}."  # a PDF no other test has asked for
+    client.post("/register/equality-information/2025/edit", data={"body": body, "version": "0"})
+    renders = []
+    real = equality_views.render_pdf
+    monkeypatch.setattr(equality_views, "render_pdf", lambda html: renders.append(1) or real(html))
+    first = client.get("/register/equality-information/2025.pdf").data
+    assert client.get("/register/equality-information/2025.pdf").data == first and len(renders) == 1

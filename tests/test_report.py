@@ -428,3 +428,10 @@ def test_the_report_page_is_counted_once_for_each_change_of_the_data(app, client
     finally:
         app.config["EIA_PAGE_CACHE"] = False
         page_cache.clear()
+
+
+def test_a_commentary_for_a_year_out_of_range_is_refused_and_nothing_saved(client, login_as, db):
+    login_as(Role.EQUALITIES)
+    response = client.post("/reports/1066/commentary", data={"body": "Hastings", "version": "0"})
+    assert response.status_code == 302 and response.location.endswith("/reports/")
+    assert db.session.execute(select(AuditEntry).where(AuditEntry.action == "year_text_saved")).first() is None

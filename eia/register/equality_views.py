@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
+
 from flask import Blueprint, Response, abort, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from eia import render_cache
 from eia.db_types import utcnow
 from eia.extensions import db
 from eia.forms_support import Conflict, bind_form, submit_form
@@ -45,7 +48,12 @@ def show(year: int):
 @bp.get("/<int:year>.pdf")
 def pdf(year: int):
     info = _published_or_404(year)
-    body = render_pdf(render_template("pdf/equality_information.html", info=info))
+    html = render_template("pdf/equality_information.html", info=info)
+    # A public download: rendered once for what it says now, as the assessments' PDFs are.
+    key = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32]
+    body = render_cache.cached(f"equality-information-{year}", key, lambda: render_pdf(html))
+    if body is None:
+        return render_cache.preparing(f"The equality information for {year} to {year + 1}")
     name = f"equality-information-{year}-{(year + 1) % 100:02d}.pdf"
     return Response(body, mimetype="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'})
 

@@ -58,6 +58,8 @@ def pdf(year: int):
 def commentary(year: int):
     """The equalities team's commentary and recommendations, shown at the front of the year's report."""
     permit(current_user, "report.commentary")
+    if not 2000 <= year <= 2100:
+        return redirect(url_for("reports.choose"))
     text = queries.year_text(TextKind.REPORT_COMMENTARY, year)
     form = bind_form(YearTextForm, data=YearTextForm.data_from(text))
     if form.validate_on_submit():
