@@ -4,6 +4,7 @@ findings, and a page on each proposal. Both files are made from the one :class:`
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from flask import current_app, render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from eia import docx_parts
+from eia import docx_parts, render_cache
 from eia.accounts.models import ServiceArea
 from eia.assessments import committee
 from eia.assessments.models import Eia, Impact, Mitigation
@@ -214,8 +215,9 @@ def file_name(budget_round: BudgetRound) -> str:
     return f"members-pack-{slug or budget_round.id}"
 
 
-def pack_pdf(contents: MembersPack) -> bytes:
-    """The pack as a tagged PDF (WeasyPrint)."""
+def pack_pdf(budget_round: BudgetRound, contents: MembersPack) -> bytes | None:
+    """The pack as a tagged PDF (WeasyPrint), rendered once for what it says and kept; None while
+    someone else is rendering the same pack."""
     html = render_template(
         "pdf/round_pack.html",
         pack=contents,
@@ -223,7 +225,8 @@ def pack_pdf(contents: MembersPack) -> bytes:
         due_regard=DUE_REGARD,
         threshold=CUMULATIVE_THRESHOLD,
     )
-    return render_pdf(html)
+    key = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32]
+    return render_cache.cached(f"members-pack-{budget_round.id}", key, lambda: render_pdf(html))
 
 
 def pack_docx(contents: MembersPack, today: date | None = None) -> bytes:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from eia import render_cache
 from eia.assessments import queries as eia_queries
 from eia.auditlog import services as audit
 from eia.db_types import utcnow
@@ -76,7 +77,9 @@ def members_pack(round_id: int, file_format: str):
     permit(current_user, "round.view")
     budget_round = queries.round_or_404(round_id)
     contents = pack.members_pack(budget_round)
-    body = pack.pack_pdf(contents) if file_format == "pdf" else pack.pack_docx(contents)
+    body = pack.pack_pdf(budget_round, contents) if file_format == "pdf" else pack.pack_docx(contents)
+    if body is None:
+        return render_cache.preparing(f"The members' pack for {budget_round.name}")
     audit.record("round_pack_downloaded", budget_round, by=current_user, detail=f"{budget_round.name}.{file_format}")
     db.session.commit()
     mimetype = (
