@@ -41,7 +41,7 @@ def demo_command(scale: int | None) -> None:
     for line in demo.others:
         click.echo(line)
     if demo.eias:
-        click.echo(f"Added {demo.eias} demo equality impact assessments across two financial years.")
+        click.echo(f"Added {demo.eias} demo equality impact assessments from the last two years.")
     if scale:
         from eia.demo.scale import load_scale
 
