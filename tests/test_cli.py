@@ -155,6 +155,7 @@ def test_demo_creates_every_role_and_service_areas(app, db):
     kinds = set(db.session.execute(select(Eia.kind).distinct()).scalars())
     assert kinds == set(EiaKind)
     assert "Added 19 demo equality impact assessments" in result.output
+    assert "Three things to try first:" in result.output and result.output.count("    3. ") == len(set(Role))
     again = app.test_cli_runner().invoke(args=["demo"])
     assert again.exit_code == 0 and "Added" not in again.output
     assert db.session.execute(select(func.count()).select_from(Eia)).scalar() == 25
