@@ -57,13 +57,20 @@ def load_demo_samples(today: date) -> int:
                 continue  # nothing completed that quarter
             item = sample.items[0]
             drawn += 1
-            eia_author = db.session.get_one(Eia, item.eia_id).author_id
+            sampled = db.session.get_one(Eia, item.eia_id)
+            eia_author = sampled.author_id
             if eia_author == auditor.id:
                 continue  # auditors never score their own assessments
             key, score, finding = WEAK_SPOTS[number]
             used = first_rubric if year < this_year - 1 else rubric
-            # The demo's proposals touch no function the Covenant duty covers, and no human rights.
-            not_applicable = {"covenant", "human_rights"} & {c["key"] for c in used.criteria if "not_applicable" in c}
+            # "Not applicable" where it rightly applies: the Covenant criterion for a proposal touching
+            # no function the duty covers, and human rights where none are engaged.
+            covered = set(sampled.answers("armed_forces").get("relevant_functions") or []) | set(
+                sampled.answers("screening").get("covenant_functions") or []
+            )
+            rights = sampled.answers("rights").get("human_rights_engaged") == "yes"
+            unasked = ({"covenant"} if covered <= {"none"} else set()) | (set() if rights else {"human_rights"})
+            not_applicable = unasked & {c["key"] for c in used.criteria if "not_applicable" in c}
             given = scoring.score_item(
                 item,
                 rubric=used,

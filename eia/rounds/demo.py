@@ -3,7 +3,7 @@ older people and disabled people, as a council's budget equality appendix shows 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -347,5 +347,11 @@ def load_demo_round(_sender: Any, *, today: date, by: Any) -> str | None:
         services.join_round(eia, budget_round, by=author)
         for step in STEPS[state]:
             workflow.transition(eia, step, by=author if step == "submit" else reviewer, confirmed=True)
+        # Submitted a month after starting, approved a fortnight later, as the budget timetable had it.
+        eia.created_at = datetime.combine(started, time(9), tzinfo=UTC)
+        if eia.submitted_at is not None:
+            eia.submitted_at = datetime.combine(started + timedelta(days=30), time(10), tzinfo=UTC)
+        if eia.approved_at is not None:
+            eia.approved_at = datetime.combine(started + timedelta(days=44), time(10), tzinfo=UTC)
     db.session.flush()
     return f"Added the budget round {budget_round.name} with {len(PROPOSALS)} budget proposals."
