@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from eia.accounts.models import Role
-from eia.assessments.models import Characteristic, DecisionRecord, Direction, EiaState, Impact, Severity
+from eia.assessments.models import Characteristic, DecisionRecord, Impact
+from eia.assessments.states import Direction, EiaState, Severity
 from eia.auditlog.models import AuditEntry
 from eia.errors import ValidationFailed
 from eia.quality import sampling

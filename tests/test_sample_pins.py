@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import pytest
 
 from eia.accounts.models import Role
-from eia.assessments.models import EiaState
+from eia.assessments.states import EiaState
 from eia.quality import sampling
 from tests.factories import make_eia, make_service_area, make_user
 

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select, update
 
 from eia.accounts.models import Role
-from eia.assessments.models import EiaState
+from eia.assessments.states import EiaState
 from eia.auditlog.models import AuditEntry
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed
@@ -433,7 +433,7 @@ def test_the_sample_command_draws_and_verifies(app, db):
 
 
 def test_decision_makers_never_see_sampled_individual_assessments(client, login_as, db):
-    from eia.assessments.models import EiaKind
+    from eia.assessments.states import EiaKind
     from tests.factories import make_scored_sample
 
     eia = make_eia(kind=EiaKind.INDIVIDUAL, title="Redeployment of J Smith")

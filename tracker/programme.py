@@ -11,8 +11,9 @@ from sqlalchemy import case, func, select
 
 from eia.accounts.models import ServiceArea, User
 from eia.accounts.queries import service_areas
-from eia.assessments.models import COMPLETED_STATES, Eia, EiaState
+from eia.assessments.models import Eia
 from eia.assessments.queries import financial_year_of
+from eia.assessments.states import COMPLETED_STATES, EiaState
 from eia.auditlog import services as audit
 from eia.errors import ValidationFailed
 from eia.extensions import db

@@ -16,7 +16,7 @@ from eia.forms_support import bind_form, submit_form
 from eia.permissions import can, permit
 from forms.admin import PublishTemplateForm, UploadTemplateForm
 from forms.checks import compare_definitions
-from forms.eia import section_form_class
+from forms.sections import section_form_class
 
 MAX_UPLOAD = 200_000  # bytes: the shipped templates are about 20 kB
 

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from flask import current_app
 
 from eia.assessments import decisions, queries
-from eia.assessments.models import COMPLETED_STATES, Eia
+from eia.assessments.models import Eia
+from eia.assessments.states import COMPLETED_STATES
 from eia.template_filters import format_date
 
 if TYPE_CHECKING:

@@ -7,11 +7,12 @@ from flask import Blueprint, flash, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eia.assessments import decisions, queries
-from eia.assessments.models import DecidingBody, DecisionOutcome, Eia
+from eia.assessments.models import Eia
+from eia.assessments.states import DecidingBody, DecisionOutcome
 from eia.forms_support import Conflict, bind_form, submit_form
 from eia.permissions import can, permit
 from eia.web import form_version
-from forms.eia import DecisionForm
+from forms.decisions import DecisionForm
 
 bp = Blueprint("decisions", __name__, url_prefix="/eias/<reference>")
 

@@ -18,7 +18,8 @@ from flask import current_app
 from sqlalchemy import ColumnElement, Date, and_, case, func, literal, or_
 
 from eia.accounts.models import Role, User
-from eia.assessments.models import DecidingBody, DecisionOutcome, DecisionRecord, Eia, EiaState
+from eia.assessments.models import DecisionRecord, Eia
+from eia.assessments.states import DecidingBody, DecisionOutcome, EiaState
 from eia.auditlog import services as audit
 from eia.db_types import utc_day, utcnow
 from eia.errors import ValidationFailed, check_version

@@ -17,7 +17,7 @@ from eia.extensions import db
 from eia.forms_support import bind_form, submit_form
 from eia.permissions import can, permit
 from eia.web import accepts_uploads
-from forms.eia import EvidenceForm, RemoveEvidenceForm
+from forms.evidence import EvidenceForm, RemoveEvidenceForm
 
 bp = Blueprint("evidence", __name__, url_prefix="/eias/<reference>/evidence")
 

@@ -8,22 +8,16 @@ from flask_login import current_user, login_required
 
 from eia import signals
 from eia.assessments import impacts, queries
-from eia.assessments.models import Characteristic, Direction, Eia, EiaSection, Severity
+from eia.assessments.models import Characteristic, Eia, EiaSection
 from eia.assessments.services import check_editable
+from eia.assessments.states import Direction, Severity
 from eia.evidence import queries as evidence_queries
 from eia.forms_support import Conflict, also_check, bind_form, submit_form
 from eia.permissions import can, permit
 from eia.web import form_version
 from forms.definitions import Section
-from forms.eia import (
-    ImpactDetailForm,
-    answers_from,
-    direction_labels,
-    directions_data,
-    directions_form_class,
-    initial_data,
-    section_form_class,
-)
+from forms.impacts import ImpactDetailForm, direction_labels, directions_data, directions_form_class
+from forms.sections import answers_from, initial_data, section_form_class
 
 bp = Blueprint("impacts", __name__, url_prefix="/eias/<reference>/sections/impacts")
 

@@ -16,9 +16,10 @@ from typing import Any
 
 from eia.accounts.models import User
 from eia.assessments.evidence_services import set_characteristic_evidence
-from eia.assessments.models import Characteristic, Direction, Eia, EiaSection, Impact, Severity
+from eia.assessments.models import Characteristic, Eia, EiaSection, Impact
 from eia.assessments.queries import characteristics_for
 from eia.assessments.services import check_editable, open_section, plain_answer, store_section
+from eia.assessments.states import Direction, Severity
 from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed, check_version

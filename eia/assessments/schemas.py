@@ -23,7 +23,7 @@ from marshmallow import (
 
 from eia.assessments import queries
 from eia.assessments.decisions import TIMING_KEYS, Timing, timeliness
-from eia.assessments.models import (
+from eia.assessments.states import (
     PROPOSAL_TYPES,
     DecidingBody,
     DecisionOutcome,

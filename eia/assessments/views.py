@@ -11,8 +11,8 @@ from marshmallow import ValidationError
 from eia import signals
 from eia.accounts import queries as accounts
 from eia.assessments import committee, decisions, impact_views, queries, services
-from eia.assessments.models import PROPOSAL_TYPES, EiaKind, EiaState, SectionStatus
 from eia.assessments.schemas import EiaListArgs
+from eia.assessments.states import PROPOSAL_TYPES, EiaKind, EiaState, SectionStatus
 from eia.assessments.workflow import Transition, available_transitions
 from eia.auditlog import services as audit
 from eia.csv_export import csv_lines
@@ -21,13 +21,9 @@ from eia.extensions import db
 from eia.forms_support import Conflict, also_check, bind_form, submit_form
 from eia.permissions import can, permit
 from eia.web import filter_args, form_version, paginate
-from forms.eia import (
-    MitigationForm,
-    NewEiaForm,
-    answers_from,
-    initial_data,
-    section_form_class,
-)
+from forms.eia import NewEiaForm
+from forms.impacts import MitigationForm
+from forms.sections import answers_from, initial_data, section_form_class
 
 bp = Blueprint("assessments", __name__, url_prefix="/eias")
 

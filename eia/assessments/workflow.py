@@ -16,18 +16,10 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import aliased
 
 from eia.accounts.models import User
-from eia.assessments.models import (
-    Eia,
-    EiaSection,
-    EiaState,
-    Impact,
-    Mitigation,
-    ReviewComment,
-    SectionStatus,
-    Snapshot,
-)
+from eia.assessments.models import Eia, EiaSection, Impact, Mitigation, ReviewComment, Snapshot
 from eia.assessments.queries import latest_template
 from eia.assessments.snapshots import snapshot
+from eia.assessments.states import EiaState, SectionStatus
 from eia.assessments.submission import DECLARATION, SubmissionBlocked, submission_problems
 from eia.auditlog import services as audit
 from eia.db_types import utcnow

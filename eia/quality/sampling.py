@@ -41,7 +41,8 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from eia.assessments.models import COMPLETED_STATES, DecisionRecord, Eia, Impact, Severity
+from eia.assessments.models import DecisionRecord, Eia, Impact
+from eia.assessments.states import COMPLETED_STATES, Severity
 from eia.auditlog import services as audit
 from eia.auditlog.models import AuditEntry
 from eia.db_types import utcnow

@@ -12,7 +12,8 @@ from sqlalchemy.orm import aliased, selectinload
 
 from eia.accounts.models import ServiceArea, User
 from eia.assessments import queries as eia_queries
-from eia.assessments.models import Characteristic, Direction, Eia, EiaState, Impact, Severity
+from eia.assessments.models import Characteristic, Eia, Impact
+from eia.assessments.states import Direction, EiaState, Severity
 from eia.db_types import utcnow
 from eia.errors import NotFound
 from eia.extensions import db
