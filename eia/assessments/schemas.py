@@ -33,7 +33,7 @@ from eia.assessments.states import (
     MitigationStatus,
     Severity,
 )
-from eia.assessments.workflow import TRANSITIONS
+from eia.assessments.transitions import TRANSITIONS
 from forms.answers import TEXT_LIMIT, answer_type
 from forms.definitions import Section
 

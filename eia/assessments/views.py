@@ -13,7 +13,8 @@ from eia.accounts import queries as accounts
 from eia.assessments import committee, decisions, impact_views, queries, services
 from eia.assessments.schemas import EiaListArgs
 from eia.assessments.states import PROPOSAL_TYPES, EiaKind, EiaState, SectionStatus
-from eia.assessments.workflow import Transition, available_transitions
+from eia.assessments.transitions import Transition
+from eia.assessments.workflow import available_transitions
 from eia.auditlog import services as audit
 from eia.csv_export import csv_lines
 from eia.db_types import utcnow

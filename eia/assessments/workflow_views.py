@@ -10,8 +10,8 @@ from eia.assessments import committee, queries, workflow
 from eia.assessments.pdf import eia_pdf_response
 from eia.assessments.snapshots import snapshot
 from eia.assessments.submission import SubmissionBlocked, stop_check, submission_problems
+from eia.assessments.transitions import TRANSITIONS
 from eia.assessments.views import render_task_list, workflow_actions
-from eia.assessments.workflow import TRANSITIONS
 from eia.auditlog import services as audit
 from eia.auditlog.models import AuditEntry
 from eia.auditlog.readable import readable
