@@ -24,8 +24,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import insert, select
 
+from eia.accounts.queries import service_areas
 from eia.assessments.models import DecisionRecord, Eia, Impact
 from eia.assessments.states import COMPLETED_STATES, Severity
 from eia.auditlog import services as audit
@@ -178,6 +180,46 @@ def draw_sample(
     """
     with _no_cyclic_gc():
         return _draw(period, size, by, service_area_ids, per_service_area, seed, exclude_months, strata, at)
+
+
+def requested_period(quarter_text: str | None, start: date | None, end: date | None) -> Period:
+    """The period a person asked for: a financial-year quarter (``2025-Q1``), else two dates.
+
+    :raises ValidationFailed: naming the field, for a quarter not recognised, a date missing, or dates
+        the wrong way round.
+    """
+    if (quarter_text or "").strip():
+        return parse_period(quarter_text or "")
+    if start is None or end is None:
+        raise ValidationFailed("Dates missing", {"to_date": "Enter both dates, or a quarter"})
+    return date_period(start, end)
+
+
+def draw_requested(values: dict[str, Any], *, by: Any) -> Sample:
+    """Draw the sample a person asked for, on the page or through the API. *values* holds ``period``
+    or ``from_date`` and ``to_date``, ``size``, ``service_area_ids``, ``per_service_area``, ``seed``,
+    ``exclude_months`` (None for the council's default) and ``strata`` (None for a uniform draw).
+
+    :raises ValidationFailed: naming the field, for a service area not in use, a period that cannot
+        be read, or a size, seed or stratum that cannot be drawn.
+    """
+    active = {area.id for area in service_areas() if area.is_active}
+    unknown = [str(i) for i in values["service_area_ids"] if i not in active]
+    if unknown:
+        raise ValidationFailed(
+            "Unknown service areas", {"service_area_ids": f"Not service areas in use: {', '.join(unknown)}"}
+        )
+    exclude_months = values["exclude_months"]
+    return draw_sample(
+        period=requested_period(values.get("period"), values.get("from_date"), values.get("to_date")),
+        size=values["size"],
+        service_area_ids=values["service_area_ids"],
+        per_service_area=values["per_service_area"],
+        seed=values["seed"],
+        exclude_months=current_app.config["EIA_SAMPLE_EXCLUDE_MONTHS"] if exclude_months is None else exclude_months,
+        strata=values["strata"],
+        by=by,
+    )
 
 
 @contextmanager
