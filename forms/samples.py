@@ -281,6 +281,15 @@ def moderated_scores(form: FlaskForm, criteria: list[dict[str, Any]]) -> dict[st
     }
 
 
+def moderation_values(form: FlaskForm, criteria: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a moderation form says: whether the moderator agrees, their own scores, and the note."""
+    return {
+        "agrees": form.agrees.data == "yes",
+        "scores": moderated_scores(form, criteria),
+        "note": form.note.data or "",
+    }
+
+
 class CloseFindingForm(FlaskForm):
     note = TextAreaField(
         "What was done?",

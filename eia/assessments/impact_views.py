@@ -6,18 +6,18 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from eia import signals
 from eia.assessments import impacts, queries
 from eia.assessments.models import Characteristic, Eia, EiaSection
+from eia.assessments.section_pages import save_section_form, section_form
 from eia.assessments.services import check_editable
 from eia.assessments.states import Direction, Severity
 from eia.evidence import queries as evidence_queries
-from eia.forms_support import Conflict, also_check, bind_form, submit_form
+from eia.forms_support import Conflict, bind_form, submit_form
 from eia.permissions import can, permit
 from eia.web import form_version
 from forms.definitions import Section
 from forms.impacts import ImpactDetailForm, direction_labels, directions_data, directions_form_class
-from forms.sections import answers_from, initial_data, section_form_class
+from forms.sections import answers_from, section_form_class
 
 bp = Blueprint("impacts", __name__, url_prefix="/eias/<reference>/sections/impacts")
 
@@ -172,46 +172,15 @@ def across_groups(reference: str):
     if request.method == "POST":
         permit(current_user, "eia.edit", eia)
     definition, saved = _section(eia)
-    form_class = section_form_class(definition, queries.people_choices())
+    form = section_form(eia, section_form_class(definition, queries.people_choices()), saved, definition)
     if request.method == "POST":
-        form = bind_form(form_class)
-    else:
-        form = bind_form(form_class, data={**initial_data(definition, saved.answers), "version": str(saved.version)})
-        if saved.status.value != "not_started" and not form.completed.data:
-            form.completed.data = "yes" if saved.status.value == "completed" else "no"
-
-    def save():
-        return impacts.save_impact_summary(
+        done = save_section_form(
             eia,
-            answers_from(form, definition),
-            completed=form.completed.data == "yes",
-            expected_version=form_version(form.version),
-            by=current_user,
-        )
-
-    if request.method == "POST" and not form.validate_on_submit():
-        also_check(form, save)  # every problem at once
-    elif request.method == "POST":
-        done = submit_form(
+            definition,
             form,
-            save,
-            saved=f"{definition.title} saved.",
-            then=url_for("assessments.show", reference=eia.reference),
-            conflict=Conflict(
-                saved,
-                lambda current: initial_data(definition, current.answers),
-                definition.title,
-                f"{eia.reference}: {eia.title}",
-            ),
+            lambda **common: impacts.save_impact_summary(eia, answers_from(form, definition), **common),
         )
         if done is not None:
             return done
-    return render_template(
-        "assessments/impacts_across.html",
-        **_common(eia, definition),
-        form=form,
-        saved=saved,
-        readable=queries.readable_answers(definition, saved.answers),
-        problems=impacts.all_problems(eia),
-        panels=signals.values_from(signals.eia_panels.send(None, eia=eia, page="across_groups", user=current_user)),
-    )
+    page = impacts.across_groups_page(eia, definition, saved, current_user)
+    return render_template("assessments/impacts_across.html", **_common(eia, definition), form=form, **page)

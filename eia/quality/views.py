@@ -14,14 +14,14 @@ from eia.extensions import db
 from eia.forms_support import Conflict, bind_form, submit_form
 from eia.permissions import can, permit
 from eia.quality import moderation, queries, sampling, scoring
-from eia.quality.models import Finding, Sample, SampleItem
+from eia.quality.models import Finding, QualityScore, Sample, SampleItem
 from eia.web import form_version, int_arg, paginate
 from forms.samples import (
     FINDING_SLOTS,
     CloseFindingForm,
     DrawSampleForm,
     moderate_form_class,
-    moderated_scores,
+    moderation_values,
     score_form_class,
     scoring_values,
 )
@@ -87,6 +87,13 @@ def _item_or_404(sample: Sample, item_id: int) -> tuple[SampleItem, Eia]:
     return item, db.session.get_one(Eia, item.eia_id)
 
 
+def _score_or_404(found: SampleItem, score_id: int) -> QualityScore:
+    score = next((s for s in found.scores if s.id == score_id), None)
+    if score is None:
+        abort(404)
+    return score
+
+
 def _sample_page(sample: Sample, verification: sampling.Verification | None = None) -> str:
     eias = queries.item_references(sample)
     return render_template(
@@ -147,9 +154,8 @@ def score(sample_id: int, item_id: int):
     found, eia = _item_or_404(sample, item_id)
     permit(current_user, "sample.score", eia)
     rubric = scoring.current_rubric()
-    form = bind_form(
-        score_form_class(rubric.criteria, eia_queries.people_choices()), data={"scored_before": str(len(found.scores))}
-    )
+    form_class = score_form_class(rubric.criteria, eia_queries.people_choices())
+    form = bind_form(form_class, data={"scored_before": str(len(found.scores))})
     if form.validate_on_submit():
         done = submit_form(
             form,
@@ -165,9 +171,8 @@ def score(sample_id: int, item_id: int):
         )
         if done is not None:
             return done
-    return render_template(
-        "samples/score.html", sample=sample, item=found, eia=eia, form=form, rubric=rubric, slots=FINDING_SLOTS
-    )
+    page = {"sample": sample, "item": found, "eia": eia, "rubric": rubric, "slots": FINDING_SLOTS}
+    return render_template("samples/score.html", form=form, **page)
 
 
 @bp.route("/<int:sample_id>/items/<int:item_id>/scores/<int:score_id>/moderate", methods=["GET", "POST"])
@@ -176,36 +181,22 @@ def moderate(sample_id: int, item_id: int, score_id: int):
     """A second member of the equalities team agrees with a scoring, or gives their own scores."""
     sample = _sample_or_404(sample_id)
     found, eia = _item_or_404(sample, item_id)
-    score = next((s for s in found.scores if s.id == score_id), None)
-    if score is None:
-        abort(404)
+    score = _score_or_404(found, score_id)
     permit(current_user, "sample.score", eia)
     permit(current_user, "sample.moderate", score)
-    criteria = score.rubric.criteria
-    form = bind_form(moderate_form_class(criteria))
+    form = bind_form(moderate_form_class(score.rubric.criteria))
     if form.validate_on_submit():
         done = submit_form(
             form,
-            lambda: moderation.moderate_score(
-                score,
-                agrees=form.agrees.data == "yes",
-                scores=moderated_scores(form, criteria),
-                note=form.note.data or "",
-                by=current_user,
-            ),
+            lambda: moderation.moderate_score(score, by=current_user, **moderation_values(form, score.rubric.criteria)),
             saved=f"Moderation of the scoring of {eia.reference} saved. The first scores are kept.",
             then=url_for("samples.item", sample_id=sample.id, item_id=found.id),
         )
         if done is not None:
             return done
+    page = {"sample": sample, "item": found, "eia": eia, "score": score}
     return render_template(
-        "samples/moderate.html",
-        sample=sample,
-        item=found,
-        eia=eia,
-        score=score,
-        form=form,
-        names=eia_queries.user_names({score.scored_by_id}),
+        "samples/moderate.html", form=form, names=eia_queries.user_names({score.scored_by_id}), **page
     )
 
 
