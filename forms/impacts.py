@@ -129,6 +129,10 @@ class ImpactDetailForm(FlaskForm):
             "version": str(impact.version),
         }
 
+    def evidence_ids(self) -> list[int]:
+        """The ids of the evidence items ticked."""
+        return [int(i) for i in self.evidence_items.data or []]
+
     def values(self) -> dict[str, Any]:
         return {
             "description": self.description.data,

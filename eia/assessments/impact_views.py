@@ -7,11 +7,11 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eia.assessments import impacts, queries
-from eia.assessments.models import Characteristic, Eia, EiaSection
+from eia.assessments.models import Characteristic, Eia, EiaSection, Impact
 from eia.assessments.section_pages import save_section_form, section_form
 from eia.assessments.services import check_editable
 from eia.assessments.states import Direction, Severity
-from eia.evidence import queries as evidence_queries
+from eia.evidence.models import EvidenceItem
 from eia.forms_support import Conflict, bind_form, submit_form
 from eia.permissions import can, permit
 from eia.web import form_version
@@ -103,6 +103,24 @@ def _section(eia: Eia) -> tuple[Section, EiaSection]:
     return definition, saved
 
 
+def _impact_or_404(eia: Eia, key: str) -> tuple[Characteristic, Impact]:
+    """The characteristic called *key* and its impact, which must need its details."""
+    characteristic = next((c for c in queries.characteristics_for(eia) if c.key == key), None) or abort(404)
+    impact = next((i for i in eia.impacts if i.characteristic_id == characteristic.id), None)
+    if impact is None or not impact.needs_detail:
+        abort(404)
+    return characteristic, impact
+
+
+def _detail_form(eia: Eia, impact: Impact, items: list[EvidenceItem], linked: list[int]) -> ImpactDetailForm:
+    """Step two's form: what was posted (only while the assessment is editable), or the saved impact."""
+    choices = {"severities": [(s.value, s.label) for s in Severity], "evidence": [(str(i.id), i.title) for i in items]}
+    if request.method == "POST":
+        check_editable(eia)
+        return bind_form(ImpactDetailForm, **choices)
+    return bind_form(ImpactDetailForm, **choices, data=ImpactDetailForm.data_from(impact, linked))
+
+
 @bp.route("/<key>", methods=["GET", "POST"])
 @login_required
 def detail(reference: str, key: str):
@@ -112,19 +130,11 @@ def detail(reference: str, key: str):
     if request.method == "POST":
         permit(current_user, "eia.edit", eia)
     definition, _saved = _section(eia)
-    characteristic = next((c for c in queries.characteristics_for(eia) if c.key == key), None) or abort(404)
-    impact = next((i for i in eia.impacts if i.characteristic_id == characteristic.id), None)
-    if impact is None or not impact.needs_detail:
-        abort(404)
-    items = evidence_queries.for_subject(eia)
-    linked = [item.id for item in items if characteristic in item.characteristics]
-    choices = {"severities": [(s.value, s.label) for s in Severity], "evidence": [(str(i.id), i.title) for i in items]}
-    if request.method == "POST":
-        check_editable(eia)
-        form = bind_form(ImpactDetailForm, **choices)
-    else:
-        form = bind_form(ImpactDetailForm, **choices, data=ImpactDetailForm.data_from(impact, linked))
-    if request.method == "POST" and form.validate_on_submit():
+    characteristic, impact = _impact_or_404(eia, key)
+    items, linked = impacts.evidence_for(eia, characteristic)
+    form = _detail_form(eia, impact, items, linked)
+    what = f"The impact on {characteristic.name.lower()}"
+    if form.validate_on_submit():
         done = submit_form(
             form,
             lambda: impacts.save_impact_detail(
@@ -133,34 +143,18 @@ def detail(reference: str, key: str):
                 form.values(),
                 expected_version=form_version(form.version),
                 by=current_user,
-                evidence_ids=[int(i) for i in form.evidence_items.data or []],
+                evidence_ids=form.evidence_ids(),
             ),
-            saved=f"The impact on {characteristic.name.lower()} is saved.",
+            saved=f"{what} is saved.",
             then=lambda _: next_page(eia, characteristic),
             conflict=Conflict(
-                impact,
-                lambda saved: ImpactDetailForm.data_from(saved, linked),
-                f"The impact on {characteristic.name.lower()}",
-                f"{eia.reference}: {eia.title}",
+                impact, lambda saved: ImpactDetailForm.data_from(saved, linked), what, f"{eia.reference}: {eia.title}"
             ),
         )
         if done is not None:
             return done
-    needing = [
-        c
-        for c in queries.characteristics_for(eia)
-        if any(i.characteristic_id == c.id and i.needs_detail for i in eia.impacts)
-    ]
-    return render_template(
-        "assessments/impact.html",
-        **_common(eia, definition),
-        form=form,
-        characteristic=characteristic,
-        impact=impact,
-        position=needing.index(characteristic) + 1,
-        count=len(needing),
-        evidence=evidence_queries.by_characteristic(items),
-    )
+    page = impacts.impact_page(eia, characteristic, items)
+    return render_template("assessments/impact.html", **_common(eia, definition), form=form, impact=impact, **page)
 
 
 @bp.route(f"/{ACROSS_GROUPS}", methods=["GET", "POST"])

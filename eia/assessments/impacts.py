@@ -24,6 +24,8 @@ from eia.assessments.states import Direction, Severity
 from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed, check_version
+from eia.evidence import queries as evidence_queries
+from eia.evidence.models import EvidenceItem
 from eia.extensions import db
 from forms.definitions import Section
 
@@ -241,4 +243,24 @@ def across_groups_page(eia: Eia, definition: Section, saved: EiaSection, user: U
         "readable": readable_answers(definition, saved.answers),
         "problems": all_problems(eia),
         "panels": signals.values_from(signals.eia_panels.send(None, eia=eia, page="across_groups", user=user)),
+    }
+
+
+def evidence_for(eia: Eia, characteristic: Characteristic) -> tuple[list[EvidenceItem], list[int]]:
+    """The assessment's evidence, and the ids of the items that support *characteristic*."""
+    items = evidence_queries.for_subject(eia)
+    return items, [item.id for item in items if characteristic in item.characteristics]
+
+
+def impact_page(eia: Eia, characteristic: Characteristic, items: list[EvidenceItem]) -> dict[str, Any]:
+    """What step two shows besides its form: the characteristic, its place among the impacts that
+    need their details, and the assessment's evidence by characteristic."""
+    needing = [
+        c for c in characteristics_for(eia) if any(i.characteristic_id == c.id and i.needs_detail for i in eia.impacts)
+    ]
+    return {
+        "characteristic": characteristic,
+        "position": needing.index(characteristic) + 1,
+        "count": len(needing),
+        "evidence": evidence_queries.by_characteristic(items),
     }
