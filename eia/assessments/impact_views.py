@@ -103,13 +103,14 @@ def _section(eia: Eia) -> tuple[Section, EiaSection]:
     return definition, saved
 
 
-def _impact_or_404(eia: Eia, key: str) -> tuple[Characteristic, Impact]:
-    """The characteristic called *key* and its impact, which must need its details."""
+def _impact_or_404(eia: Eia, key: str) -> tuple[Section, Characteristic, Impact]:
+    """The impacts section, the characteristic called *key* and its impact, which must need its details."""
+    definition, _saved = _section(eia)
     characteristic = next((c for c in queries.characteristics_for(eia) if c.key == key), None) or abort(404)
     impact = next((i for i in eia.impacts if i.characteristic_id == characteristic.id), None)
     if impact is None or not impact.needs_detail:
         abort(404)
-    return characteristic, impact
+    return definition, characteristic, impact
 
 
 def _detail_form(eia: Eia, impact: Impact, items: list[EvidenceItem], linked: list[int]) -> ImpactDetailForm:
@@ -121,6 +122,14 @@ def _detail_form(eia: Eia, impact: Impact, items: list[EvidenceItem], linked: li
     return bind_form(ImpactDetailForm, **choices, data=ImpactDetailForm.data_from(impact, linked))
 
 
+def _conflict(eia: Eia, characteristic: Characteristic, impact: Impact, linked: list[int]) -> Conflict:
+    """How to show the impact someone else saved first beside what was typed."""
+    what = f"The impact on {characteristic.name.lower()}"
+    return Conflict(
+        impact, lambda saved: ImpactDetailForm.data_from(saved, linked), what, f"{eia.reference}: {eia.title}"
+    )
+
+
 @bp.route("/<key>", methods=["GET", "POST"])
 @login_required
 def detail(reference: str, key: str):
@@ -129,11 +138,9 @@ def detail(reference: str, key: str):
     permit(current_user, "eia.view", eia)
     if request.method == "POST":
         permit(current_user, "eia.edit", eia)
-    definition, _saved = _section(eia)
-    characteristic, impact = _impact_or_404(eia, key)
+    definition, characteristic, impact = _impact_or_404(eia, key)
     items, linked = impacts.evidence_for(eia, characteristic)
     form = _detail_form(eia, impact, items, linked)
-    what = f"The impact on {characteristic.name.lower()}"
     if form.validate_on_submit():
         done = submit_form(
             form,
@@ -145,16 +152,15 @@ def detail(reference: str, key: str):
                 by=current_user,
                 evidence_ids=form.evidence_ids(),
             ),
-            saved=f"{what} is saved.",
+            saved=f"The impact on {characteristic.name.lower()} is saved.",
             then=lambda _: next_page(eia, characteristic),
-            conflict=Conflict(
-                impact, lambda saved: ImpactDetailForm.data_from(saved, linked), what, f"{eia.reference}: {eia.title}"
-            ),
+            conflict=_conflict(eia, characteristic, impact, linked),
         )
         if done is not None:
             return done
-    page = impacts.impact_page(eia, characteristic, items)
-    return render_template("assessments/impact.html", **_common(eia, definition), form=form, impact=impact, **page)
+    return render_template(
+        "assessments/impact.html", form=form, **_common(eia, definition), **impacts.impact_page(eia, impact, items)
+    )
 
 
 @bp.route(f"/{ACROSS_GROUPS}", methods=["GET", "POST"])

@@ -252,13 +252,15 @@ def evidence_for(eia: Eia, characteristic: Characteristic) -> tuple[list[Evidenc
     return items, [item.id for item in items if characteristic in item.characteristics]
 
 
-def impact_page(eia: Eia, characteristic: Characteristic, items: list[EvidenceItem]) -> dict[str, Any]:
-    """What step two shows besides its form: the characteristic, its place among the impacts that
-    need their details, and the assessment's evidence by characteristic."""
+def impact_page(eia: Eia, impact: Impact, items: list[EvidenceItem]) -> dict[str, Any]:
+    """What step two shows besides its form: the impact and its characteristic, its place among the
+    impacts that need their details, and the assessment's evidence by characteristic."""
+    characteristic = impact.characteristic
     needing = [
         c for c in characteristics_for(eia) if any(i.characteristic_id == c.id and i.needs_detail for i in eia.impacts)
     ]
     return {
+        "impact": impact,
         "characteristic": characteristic,
         "position": needing.index(characteristic) + 1,
         "count": len(needing),

@@ -223,5 +223,10 @@ def finding(finding_id: int):
         )
         if done is not None:
             return done
-    form = form if can(current_user, "finding.close", found) else None
-    return render_template("samples/finding.html", finding=found, eia=eia, form=form, **queries.finding_page(found))
+    return render_template(
+        "samples/finding.html",
+        finding=found,
+        eia=eia,
+        **queries.finding_page(found),
+        form=form if can(current_user, "finding.close", found) else None,
+    )
