@@ -101,6 +101,11 @@ class TransitionForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.confirmed.choices = choices([("yes", confirmation)] if confirmation else [])
 
+    @property
+    def is_confirmed(self) -> bool:
+        """Whether the box that confirms the step was ticked."""
+        return "yes" in (self.confirmed.data or [])
+
 
 class CommentForm(FlaskForm):
     section_key = SelectField("Section", widget=GovSelect(), choices=[], validators=[Optional()])

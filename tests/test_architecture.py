@@ -238,11 +238,8 @@ LONG_VIEWS = {
     "eia/assessments/api.py:save_impacts": "the module is being reshaped separately",
     "eia/accounts/views.py:provider_callback": "to be thinned",
     "eia/admin/template_views.py:upload_template": "to be thinned",
-    "eia/assessments/evidence_views.py:new": "to be thinned",
-    "eia/assessments/workflow_views.py:transition": "to be thinned",
     "eia/rounds/api.py:budget_round": "to be thinned",
     "eia/rounds/views.py:join": "to be thinned",
-    "tracker/link_views.py:remove": "to be thinned",
 }
 
 

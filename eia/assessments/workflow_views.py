@@ -52,11 +52,12 @@ def transition(reference: str, name: str):
     permit(current_user, step.permission, eia)
     form = bind_form(TransitionForm, confirmation=step.confirmation_label)
     if form.validate_on_submit():
-        confirmed = "yes" in (form.confirmed.data or [])
         try:
             done = submit_form(
                 form,
-                lambda: workflow.transition(eia, name, by=current_user, comment=form.comment.data, confirmed=confirmed),
+                lambda: workflow.transition(
+                    eia, name, by=current_user, comment=form.comment.data, confirmed=form.is_confirmed
+                ),
                 saved=step.message.format(ref=eia.reference),
                 then=url_for("assessments.show", reference=eia.reference),
             )
