@@ -236,10 +236,6 @@ ROUTE_DECORATORS = {"get", "post", "put", "patch", "delete", "route", "response"
 #: Views still past the limits ("module:function"), to be thinned; drop each from here when it is.
 LONG_VIEWS = {
     "eia/assessments/api.py:save_impacts": "the module is being reshaped separately",
-    "eia/accounts/views.py:provider_callback": "to be thinned",
-    "eia/admin/template_views.py:upload_template": "to be thinned",
-    "eia/rounds/api.py:budget_round": "to be thinned",
-    "eia/rounds/views.py:join": "to be thinned",
 }
 
 

@@ -6,6 +6,7 @@ import time
 
 import requests
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from eia import metrics
@@ -190,9 +191,14 @@ def provider_callback():
     db.session.commit()
     if result.outcome is not ProviderOutcome.OK or not (result.user and result.session_token):
         return _provider_refusal(result.outcome.value)
+    return _provider_signed_in(result.user, result.session_token)
+
+
+def _provider_signed_in(user: User, session_token: str) -> ResponseReturnValue:
+    """Start the browser's session for a person the provider vouched for, and send them on."""
     metrics.SIGN_INS.labels(method="oidc", outcome="ok").inc()
     next_url = session.get("oidc_next")
-    _start_session(result.user, result.session_token)
+    _start_session(user, session_token)
     return redirect(next_url if is_safe_next(next_url) else url_for("main.home"))
 
 
