@@ -42,9 +42,12 @@ def programme_index():
         )
         if done is not None:
             return done
-    form = form if can(current_user, "plan.edit") else None
+    editable = can(current_user, "plan.edit")
     return render_template(
-        "plans/programme.html", **programme.page(year, today), form=form, link_form=LinkPlannedForm()
+        "plans/programme.html",
+        **programme.page(year, today),
+        form=form if editable else None,
+        link_form=LinkPlannedForm(),
     )
 
 
