@@ -6,8 +6,7 @@ from sqlalchemy import select
 
 from eia.accounts.models import Role, User
 from eia.assessments import authoring, workflow
-from eia.assessments.models import Coauthor, Eia
-from eia.assessments.states import EiaKind, EiaState
+from eia.assessments.models import Coauthor, Eia, EiaKind, EiaState
 from eia.extensions import db
 
 ABANDONED_BECAUSE = (

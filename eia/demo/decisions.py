@@ -11,8 +11,7 @@ from sqlalchemy import select
 
 from eia.accounts.models import Role, User
 from eia.assessments import decisions, workflow
-from eia.assessments.models import Eia
-from eia.assessments.states import DecidingBody, DecisionOutcome, EiaKind, EiaState
+from eia.assessments.models import DecidingBody, DecisionOutcome, Eia, EiaKind, EiaState
 from eia.extensions import db
 
 #: Who decides, in turn: (body, its name, report title).

@@ -18,9 +18,19 @@ from sqlalchemy import func, insert, select
 
 from eia import signals
 from eia.accounts.models import Role, ServiceArea, User
-from eia.assessments.models import Characteristic, Eia, EiaSection, Impact, Mitigation
+from eia.assessments.models import (
+    Characteristic,
+    Direction,
+    Eia,
+    EiaKind,
+    EiaSection,
+    EiaState,
+    Impact,
+    Mitigation,
+    MitigationStatus,
+    SectionStatus,
+)
 from eia.assessments.queries import financial_year_of, latest_template
-from eia.assessments.states import Direction, EiaKind, EiaState, MitigationStatus, SectionStatus
 from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed

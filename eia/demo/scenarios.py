@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from eia.assessments.states import EiaKind
+from eia.assessments.models import EiaKind
 
 NEUTRAL = "No differential effect identified from the service data or the consultation."
 
