@@ -12,9 +12,10 @@ from typing import Any
 
 from eia.accounts import passwords
 from eia.accounts.models import Role, ServiceArea, User
-from eia.assessments.models import Eia, EiaKind
+from eia.assessments.models import Eia
 from eia.assessments.queries import latest_template, template_of
 from eia.assessments.services import create_eia
+from eia.assessments.states import EiaKind
 from eia.db_types import utcnow
 from eia.extensions import db
 
@@ -236,7 +237,7 @@ def make_scored_sample(eia: Eia):
     """A frozen sample holding *eia* (made completed), scored once with one finding for its author."""
     from datetime import UTC, datetime
 
-    from eia.assessments.models import EiaState
+    from eia.assessments.states import EiaState
     from eia.quality import sampling, scoring
 
     eia.state = EiaState.APPROVED

@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from eia.accounts.models import Role, ServiceArea, User
-from eia.assessments.models import Eia, EiaKind, EiaState
+from eia.assessments.models import Eia
+from eia.assessments.states import EiaKind, EiaState
 from eia.auditlog.models import AuditEntry
 from eia.cli import EiaGroup, _create_app
 from eia.demo.people import PEOPLE
@@ -200,7 +201,8 @@ def test_demo_has_a_history_of_quality_audits_and_plan_progress(app, db):
 
 
 def test_demo_scale_adds_assessments_with_their_parts_once(app, db):
-    from eia.assessments.models import Direction, Impact
+    from eia.assessments.models import Impact
+    from eia.assessments.states import Direction
     from eia.auditlog.models import AuditEntry
     from eia.auditlog.services import verify_chain
     from eia.quality.models import Sample

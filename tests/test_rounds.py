@@ -93,7 +93,7 @@ def test_a_budget_proposal_joins_a_round_when_it_is_started(client, login_as, db
 
 
 def test_an_individual_action_never_joins_a_round(client, login_as, db):
-    from eia.assessments.models import EiaKind
+    from eia.assessments.states import EiaKind
     from eia.errors import WorkflowError
 
     budget_round = make_round()

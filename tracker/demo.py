@@ -307,8 +307,9 @@ def load_demo_programme(today: date, *, by: Any) -> int:
     planned from when it started (carried into this year's programme when it was still open at the
     year's start), and the assessments planned for later this year; returns how many rows were added."""
     from eia.accounts.queries import service_area_by_name
-    from eia.assessments.models import COMPLETED_STATES, DecisionRecord, Eia, EiaKind
+    from eia.assessments.models import DecisionRecord, Eia
     from eia.assessments.queries import financial_year_of
+    from eia.assessments.states import COMPLETED_STATES, EiaKind
     from tracker import programme
     from tracker.models import PlannedEia
 

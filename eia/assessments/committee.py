@@ -12,7 +12,8 @@ from flask import current_app
 
 from eia import docx_parts
 from eia.assessments import decisions, queries
-from eia.assessments.models import COMPLETED_STATES, Eia
+from eia.assessments.models import Eia
+from eia.assessments.states import COMPLETED_STATES
 from eia.template_filters import format_date
 
 #: The sentence reminding members of the Public Sector Equality Duty.

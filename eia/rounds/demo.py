@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from eia.accounts.models import Role
 from eia.assessments import workflow
-from eia.assessments.models import EiaKind
+from eia.assessments.states import EiaKind
 from eia.demo.eias import _person, _write, author_for
 from eia.demo.form_v2 import V2_ANSWERS, V2_STATES
 from eia.demo.scenarios import Scenario

@@ -100,18 +100,17 @@ def join(reference: str):
     eia = eia_queries.eia_or_404(reference)
     permit(current_user, "eia.view", eia)
     permit(current_user, "round.join", eia)
-    current = queries.round_of(eia)
-    form = bind_form(JoinRoundForm, rounds=queries.round_choices(utcnow().date(), keep=current))
+    form = bind_form(JoinRoundForm, rounds=queries.round_choices(utcnow().date(), keep=queries.round_of(eia)))
     if not form.validate_on_submit():
         flash("Choose a budget round from the list.", "important")
         return redirect(url_for("assessments.show", reference=eia.reference))
-    if form.round_id.data:
-        budget_round = queries.round_or_404(int(form.round_id.data))
-        services.join_round(eia, budget_round, by=current_user)
-        message = f"{eia.reference} is part of {budget_round.name}."
-    else:
-        services.leave_round(eia, by=current_user)
-        message = f"{eia.reference} is not part of a budget round."
+    budget_round = queries.round_or_404(int(form.round_id.data)) if form.round_id.data else None
+    services.set_round(eia, budget_round, by=current_user)
     db.session.commit()
-    flash(message, "success")
+    flash(
+        f"{eia.reference} is part of {budget_round.name}."
+        if budget_round
+        else f"{eia.reference} is not part of a budget round.",
+        "success",
+    )
     return redirect(url_for("assessments.show", reference=eia.reference))
