@@ -47,6 +47,14 @@ def megabytes(size: int | None) -> str:
     return f"{tenths // 10} MB" if tenths % 10 == 0 else f"{tenths / 10:.1f} MB"
 
 
+def percent(part: int, whole: int) -> str:
+    """*part* of *whole* as a whole percentage, rounded half up as a person would (2 of 3 is 67%), or a
+    dash when there is no whole."""
+    if not whole:
+        return "–"
+    return f"{(200 * part + whole) // (2 * whole)}%"
+
+
 def register(app: Flask) -> None:
 
     app.add_template_global(can)
@@ -57,3 +65,4 @@ def register(app: Flask) -> None:
     app.add_template_filter(format_date, "date")
     app.add_template_filter(format_number, "number")
     app.add_template_filter(megabytes, "megabytes")
+    app.add_template_global(percent, "pct")

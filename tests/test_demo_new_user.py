@@ -138,3 +138,26 @@ def test_loading_the_demo_twice_adds_nothing(app, db):
     first = _counts(db)
     _load(today)
     assert _counts(db) == first
+
+
+def test_every_address_in_the_things_to_try_first_opens_for_its_role(app, client, db):
+    """Each address `eia demo` suggests is a page that role can open (not a form's action, not a 403)."""
+    import re
+
+    from eia.demo.first_steps import first_steps
+    from eia.demo.people import PEOPLE
+    from tests.conftest import sign_in_session
+
+    _load(utcnow().date())
+    opened = []
+    for role, steps in first_steps().items():
+        for step in steps:
+            named = re.match(r"As ([a-z]+\.[a-z]+):", step)
+            email = f"{named.group(1)}@council.example" if named else next(p.email for p in PEOPLE if p.role == role)
+            person = db.session.execute(select(User).where(User.email == email)).scalar_one()
+            for path in re.findall(r"(?:\(|at )(/[^\s,)]*[^\s,):.]|/)", step):
+                sign_in_session(client, person)
+                response = client.get(path, follow_redirects=True)
+                assert response.status_code == 200, f"{role} ({email}): {path} gave {response.status_code}"
+                opened.append(path)
+    assert "/audit-log/" in opened and "/dashboard" in opened and len(opened) >= 12

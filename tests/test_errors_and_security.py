@@ -172,3 +172,16 @@ def test_a_database_outage_outside_the_view_still_gets_the_503_page(app, where):
     assert response.status_code == 503
     assert response.headers["Retry-After"] == "30"
     assert "Sorry, the service is unavailable" in page and "Traceback" not in page
+
+
+def test_a_signed_out_visitor_is_pointed_to_the_register_not_to_a_sign_in(client, login_as, db):
+    """The header's council name and the error pages lead a resident to the public register, and a
+    signed-in person to My work."""
+    page = client.get("/no-such-page").get_data(as_text=True)
+    assert '<a href="/register/" class="govuk-header__homepage-link">' in page
+    assert "Go to the register of published equality impact assessments" in page and "Go to My work" not in page
+
+    login_as(Role.AUTHOR)
+    page = client.get("/no-such-page").get_data(as_text=True)
+    assert '<a href="/" class="govuk-header__homepage-link">' in page
+    assert "Go to My work" in page and "Go to the register" not in page

@@ -92,6 +92,9 @@ def test_the_upload_page_previews_then_imports_on_confirmation(app, client, logi
         and "1 new plan: Equality Action Plan (North West Leicestershire District Council)" in page
     )
     assert "16 new actions" in page and "Confirm the import" in page
+    # The page itself says what the file must hold, rather than sending people to a README.
+    assert "README" not in page and "What the file must hold" in page
+    assert "<code>success_measures</code>: how success will be measured" in page
     assert db.session.execute(select(Plan)).first() is None  # nothing written by the preview
 
     assert client.post("/plans/import/confirm").status_code == 302

@@ -7,6 +7,7 @@ import subprocess
 from datetime import UTC, date, datetime
 from html import unescape
 
+import pytest
 from sqlalchemy import func, select
 
 from eia.accounts.models import Role
@@ -426,3 +427,23 @@ def test_a_commentary_for_a_year_out_of_range_is_refused_and_nothing_saved(clien
     response = client.post("/reports/1066/commentary", data={"body": "Hastings", "version": "0"})
     assert response.status_code == 302 and response.location.endswith("/reports/")
     assert db.session.execute(select(AuditEntry).where(AuditEntry.action == "year_text_saved")).first() is None
+
+
+@pytest.mark.parametrize(
+    ("part", "whole", "shown"),
+    [
+        (2, 3, "67%"),
+        (3, 8, "38%"),
+        (1, 8, "13%"),
+        (7, 8, "88%"),
+        (1, 2, "50%"),
+        (0, 5, "0%"),
+        (4, 4, "100%"),
+        (1, 0, "–"),
+    ],
+)
+def test_rates_are_rounded_as_a_person_would_not_cut_off(app, part, whole, shown):
+    from flask import render_template_string
+
+    with app.test_request_context():
+        assert render_template_string("{{ pct(part, whole) }}", part=part, whole=whole) == shown

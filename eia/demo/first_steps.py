@@ -42,6 +42,6 @@ def first_steps() -> dict[Role, list[str]]:
         Role.ADMIN: [
             "People and their roles (/admin/users/), and the service areas they belong to (/admin/service-areas/).",
             "The characteristic register (/admin/characteristics/): switch a local characteristic on or off.",
-            "The audit log (/audit-log/) and its check that no entry was altered (/audit-log/verify).",
+            'The audit log (/audit-log/): press "Check the chain now" to prove no entry was altered.',
         ],
     }
