@@ -182,3 +182,30 @@ def test_individual_actions_are_signed_off_by_equalities_and_never_published(db)
     else:
         raise AssertionError("an individual-action EIA must never be published")
     assert db.session.get(Eia, eia.id).state is EiaState.SIGNED_OFF
+
+
+def test_whoever_starts_a_review_nobody_was_given_becomes_its_reviewer(app, client, login_as, db):
+    author = make_user(Role.AUTHOR)
+    unassigned, assigned = make_eia(author=author), make_eia(author=author)
+    for eia in (unassigned, assigned):
+        complete_eia(eia, author)
+        workflow.transition(eia, "submit", by=author, confirmed=True)
+    colleague = make_user(Role.EQUALITIES, name="Dev Rahman")
+    workflow.assign_reviewer(assigned, colleague.id, by=colleague)
+    db.session.commit()
+
+    reviewer = login_as(Role.EQUALITIES)
+    for eia in (unassigned, assigned):
+        assert client.post(f"/eias/{eia.reference}/transitions/start_review").status_code == 302
+    db.session.refresh(unassigned)
+    db.session.refresh(assigned)
+    assert unassigned.reviewer_id == reviewer.id and assigned.reviewer_id == colleague.id
+    page = client.get(f"/eias/{unassigned.reference}/review").get_data(as_text=True)
+    chosen = re.search(r'<option value="(\d+)" selected>([^<]+)</option>', page)
+    assert chosen is not None and chosen.group(1) == str(reviewer.id) and reviewer.name in chosen.group(2)
+    assigned_to = db.session.execute(
+        select(AuditEntry.detail).where(
+            AuditEntry.action == "eia_reviewer_assigned", AuditEntry.entity_id == str(unassigned.id)
+        )
+    ).scalar_one()
+    assert assigned_to == f"to {reviewer.name}"

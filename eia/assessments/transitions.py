@@ -17,6 +17,7 @@ from eia.assessments.models import Eia, Snapshot
 from eia.assessments.snapshots import snapshot
 from eia.assessments.states import EiaState
 from eia.assessments.submission import DECLARATION, SubmissionBlocked, submission_problems
+from eia.auditlog import services as audit
 from eia.errors import WorkflowError
 
 
@@ -36,6 +37,16 @@ def _on_submit(eia: Eia, by: User, now: datetime) -> None:
     eia.snapshots.append(
         Snapshot(taken_at=now, taken_by_id=by.id, reason="submitted", data=snapshot(eia), declaration=DECLARATION)
     )
+
+
+def _on_start_review(eia: Eia, by: User, now: datetime) -> None:
+    """Whoever starts a review that nobody was given is its reviewer (it is theirs in My work and on the
+    dashboard); a review already given to someone stays theirs."""
+    if eia.reviewer_id is None:
+        eia.reviewer_id = by.id
+        audit.record(
+            "eia_reviewer_assigned", eia, by=by, detail=f"to {by.name}", changes={"reviewer_id": [None, by.id]}
+        )
 
 
 def _on_approve(eia: Eia, by: User, now: datetime) -> None:
@@ -131,6 +142,7 @@ TRANSITIONS = {
             "eia.review",
             done="put under review",
             message="You are reviewing {ref}.",
+            on_enter=_on_start_review,
         ),
         Transition(
             "return",
