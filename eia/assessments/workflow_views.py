@@ -18,6 +18,7 @@ from eia.auditlog.readable import readable
 from eia.evidence import queries as evidence_queries
 from eia.extensions import db
 from eia.forms_support import bind_form, submit_form
+from eia.page_cache import signed_in_page
 from eia.permissions import permit
 from forms.eia import CommentForm, ReviewerForm, TransitionForm
 
@@ -81,6 +82,7 @@ def _problem_link(eia, key: str) -> str:
 
 @bp.get("/<reference>/review")
 @login_required
+@signed_in_page
 def review(reference: str):
     eia = queries.eia_or_404(reference)
     permit(current_user, "eia.review", eia)

@@ -12,6 +12,7 @@ from eia import render_cache
 from eia.db_types import utcnow
 from eia.extensions import db
 from eia.forms_support import Conflict, bind_form, submit_form
+from eia.page_cache import public_page
 from eia.pdf import render_pdf
 from eia.permissions import permit
 from eia.register import equality_information
@@ -41,6 +42,7 @@ def _published_or_404(year: int) -> equality_information.EqualityInformation:
 
 
 @bp.get("/<int:year>")
+@public_page
 def show(year: int):
     return render_template("register/equality_information.html", info=_published_or_404(year))
 
