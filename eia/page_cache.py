@@ -43,7 +43,9 @@ _lock = Lock()
 
 #: Signed-in pages kept per worker (each 10-70 KB), apart from the public ones.
 PRIVATE_SIZE = 128
-_private: OrderedDict[str, tuple[list[str], str]] = OrderedDict()
+_private: OrderedDict[str, tuple[list[str], list[tuple[str, str]]]] = OrderedDict()
+#: The headers a kept signed-in page or API answer is served with (the rest are made per request).
+_KEPT_HEADERS = {"content-type", "x-pagination", "link"}
 
 
 def data_version() -> tuple[str, Any]:
@@ -181,7 +183,17 @@ def signed_in_page(view: Callable[..., Any]) -> Callable[..., Any]:
     restored after their session ended; the form token and when the session ends are put back in
     for each request. Permission checks run in the view, so a kept page is one the same person was
     allowed to see at the same version of the data."""
+    return _kept_per_person(view, _request_parts)
 
+
+def api_answer(view: Callable[..., Any]) -> Callable[..., Any]:
+    """:func:`signed_in_page` for a JSON list of the API (the token's owner is the person): kept
+    with the headers the view gave it (its paging), under the permission check, above the parsing
+    of its arguments."""
+    return _kept_per_person(view, list)
+
+
+def _kept_per_person(view: Callable[..., Any], request_parts: Callable[[], list[str]]) -> Callable[..., Any]:
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         if (
@@ -195,19 +207,20 @@ def signed_in_page(view: Callable[..., Any]) -> Callable[..., Any]:
         g.pop("page_cache_flashed", None)
         version, _ = data_version()
         days = f"{utcnow().date()}|{utcnow().astimezone(UK).date()}"
-        tag = hashlib.sha256(f"{version}|{days}|{current_user.get_id()}|{request.full_path}".encode()).hexdigest()
+        tag = hashlib.sha256(f"{version}|{days}|{current_user.get_id()}|{request.url}".encode()).hexdigest()
         with _lock:
             kept = _private.get(tag)
             if kept is not None:
                 _private.move_to_end(tag)
         if kept is not None:
-            return Response(_fill(kept[0], _request_parts()), mimetype=kept[1])
+            return Response(_fill(kept[0], request_parts()), headers=kept[1])
         response = make_response(view(*args, **kwargs))
         if response.status_code == 200 and not g.get("page_cache_flashed") and not response.direct_passthrough:
-            body = _hollow(response.get_data(as_text=True), _request_parts())
+            body = _hollow(response.get_data(as_text=True), request_parts())
             if body is not None:
+                headers = [(name, value) for name, value in response.headers if name.lower() in _KEPT_HEADERS]
                 with _lock:
-                    _private[tag] = (body, response.mimetype or "text/html")
+                    _private[tag] = (body, headers)
                     while len(_private) > PRIVATE_SIZE:
                         _private.popitem(last=False)
         return response

@@ -123,3 +123,22 @@ def test_a_flashed_message_is_shown_once(kept, client, login_as, db):
         session["_flashes"] = [("success", "Shown once only")]
     assert "Shown once only" in client.get("/").get_data(as_text=True)
     assert "Shown once only" not in client.get("/").get_data(as_text=True)
+
+
+def test_the_api_list_is_kept_for_its_token_holder_with_its_paging(kept, api_as, db, count_queries):
+    _, eia = submitted_for_review(db)
+    reader = api_as(Role.EQUALITIES)
+    first = reader.get("/api/v1/eias/?per_page=5")
+    assert first.status_code == 200
+    with count_queries() as uncounted:
+        reader.get("/api/v1/eias/?per_page=5&page=1")  # another address: built
+    with count_queries() as counter:
+        again = reader.get("/api/v1/eias/?per_page=5")
+    assert again.status_code == 200 and again.get_json() == first.get_json()
+    assert counter.count < uncounted.count
+    assert again.headers.get("X-Pagination") == first.headers.get("X-Pagination")
+    assert again.mimetype == "application/json"
+    changed(db, eia, title="Renamed for the API")
+    assert "Renamed for the API" in reader.get("/api/v1/eias/?per_page=5").get_data(as_text=True)
+    stranger = api_as(Role.AUTHOR)  # another service area: sees none of it
+    assert eia.reference not in stranger.get("/api/v1/eias/?per_page=5").get_data(as_text=True)

@@ -15,6 +15,7 @@ def init_app(app: Flask) -> None:
         authoring_api,
         authoring_views,
         decision_views,
+        evidence_api,  # noqa: F401 - adds the evidence operations to the assessments' API blueprint
         evidence_views,
         form_templates,
         impact_views,
