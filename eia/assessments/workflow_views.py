@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from eia.assessments import committee, queries, workflow
+from eia.assessments import committee, queries, review_rows, workflow
 from eia.assessments.pdf import eia_pdf_response
 from eia.assessments.snapshots import snapshot
 from eia.assessments.submission import SubmissionBlocked, stop_check, submission_problems
@@ -130,7 +130,7 @@ def _review_page(eia, comment_form: CommentForm, reviewer_form: ReviewerForm | N
     snapshots = eia.snapshots
     current = snapshots[-1].data if snapshots else snapshot(eia)
     previous = snapshots[-2].data if len(snapshots) >= 2 else None
-    sections = queries.review_sections(eia, current, previous)
+    sections = review_rows.review_sections(eia, current, previous)
     return render_template(
         "assessments/review.html",
         eia=eia,
