@@ -272,11 +272,10 @@ def eias(user: User, filters: EiaFilter | None = None) -> Select[Eia]:
 
 
 def with_list_details(query: Select[Eia, *Ts]) -> Select[Eia, *Ts]:
-    """Load what a list row shows (the service area and its directorate) in the same round of queries,
-    and not the co-authors and decision record an assessment's own page loads with it."""
-    return query.options(
-        selectinload(Eia.service_area).selectinload(ServiceArea.parent), lazyload(Eia.coauthors), lazyload(Eia.decision)
-    )
+    """Load what a list row shows (the service area and its directorate, the decision record its
+    timings come from) in the same round of queries, and not the co-authors an assessment's own page
+    loads with it."""
+    return query.options(selectinload(Eia.service_area).selectinload(ServiceArea.parent), lazyload(Eia.coauthors))
 
 
 def for_my_work(query: Select[Eia]) -> Select[Eia]:
