@@ -2,7 +2,7 @@
 action links, writes through the same services as the pages, workflow transitions and history.
 
 An EIA the token's owner may not see answers 404, as if it did not exist. The evidence operations
-are in :mod:`eia.assessments.evidence_api`, on the same blueprint.
+are in :mod:`eia.assessments.evidence_api`.
 """
 
 from __future__ import annotations

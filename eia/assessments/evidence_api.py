@@ -1,6 +1,5 @@
 """The API for an assessment's evidence: links, notes and files with their metadata, added through
-the same service (and checks) as the evidence page. The operations belong to the assessments' API
-blueprint (``eias``), so their paths and names are those of the rest of an assessment."""
+the same service (and checks) as the evidence page, under an assessment's path."""
 
 from __future__ import annotations
 
@@ -8,9 +7,10 @@ from typing import Any
 
 from flask import current_app, request, url_for
 
+from eia.api import api_blueprint
 from eia.api.auth import api_user
 from eia.assessments import evidence_services, services
-from eia.assessments.api import bp, eia_first, visible_eia
+from eia.assessments.api import eia_first, visible_eia
 from eia.assessments.models import Eia
 from eia.assessments.schemas import EvidenceInputSchema, EvidenceSchema, FileEvidenceInputSchema
 from eia.errors import ValidationFailed
@@ -19,6 +19,8 @@ from eia.evidence.models import EvidenceItem, EvidenceKind
 from eia.evidence.storage import store_for
 from eia.extensions import db
 from eia.web import accepts_uploads
+
+bp = api_blueprint("eia_evidence", __name__, url_prefix="/eias", description="The evidence on an assessment")
 
 
 @bp.get("/<reference>/evidence")
@@ -89,7 +91,7 @@ def add_evidence(eia: Eia):
         max_bytes=current_app.config["EIA_MAX_UPLOAD_MB"] * 1024 * 1024,
     )
     db.session.commit()
-    return item, {"Location": url_for("eias.evidence_item", reference=eia.reference, evidence_id=item.id)}
+    return item, {"Location": url_for("eia_evidence.evidence_item", reference=eia.reference, evidence_id=item.id)}
 
 
 def _json_body() -> Any:
