@@ -11,32 +11,46 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 ASSETS := eia/static/govuk/app.css
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends
 
-.PHONY: run test install lint chromium postgres clean
+.PHONY: run test install install-test lint chromium postgres clean
 
+# What running the app needs, and no more: the test tools come with `make test`.
 install: $(BIN)/eia $(ASSETS)
 
 $(BIN)/eia: pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@test -x $(BIN)/python || { echo "== Creating the Python environment in $(VENV) =="; $(PYTHON) -m venv $(VENV); }
+	@echo "== Installing the app's Python packages into $(VENV) (a minute or two the first time) =="
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --progress-bar off -e .
+	touch $@
+
+# The test tools (pytest, Playwright, Schemathesis, ruff, mypy) on top of the app's packages.
+install-test: $(VENV)/.test-tools
+
+$(VENV)/.test-tools: $(BIN)/eia
+	@echo "== Installing the test tools into $(VENV): pytest, Playwright, Schemathesis, ruff, mypy (a few minutes the first time) =="
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --progress-bar off -e '.[test]'
 	touch $@
 
 $(ASSETS): package.json package-lock.json assets/app.scss scripts/build-assets.mjs
+	@echo "== Installing GOV.UK Frontend from npm and building the stylesheet =="
 	npm ci --no-audit --no-fund --loglevel=error
 	node scripts/build-assets.mjs
 
 run: install
+	@echo "== Creating or upgrading the SQLite database =="
 	EIA_ENV=demo $(BIN)/eia db upgrade
+	@echo "== Loading the demo council (about half a minute the first time) =="
 	EIA_ENV=demo $(BIN)/eia demo
+	@echo "== Serving the app on http://127.0.0.1:5000 (Ctrl-C to stop) =="
 	EIA_ENV=demo $(BIN)/eia run --host 127.0.0.1 --port 5000
 
-test: install chromium postgres lint
+test: install-test chromium postgres lint
 	@echo "== test suite on SQLite, with the browser tests =="
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 	@echo "== test suite on PostgreSQL ($(TEST_DATABASE_URL)) =="
 	TEST_DATABASE_URL='$(TEST_DATABASE_URL)' $(BIN)/python -m pytest -n 2 --dist loadfile -m 'not browser'
 
-lint: install
+lint: install-test
 	$(BIN)/ruff check eia tracker forms tests bench
 	$(BIN)/ruff format --check eia tracker forms tests bench
 	@echo "== types (mypy, settings in pyproject.toml) =="

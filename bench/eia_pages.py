@@ -20,7 +20,8 @@ from sqlalchemy.engine import Engine
 from eia import create_app
 from eia.accounts.models import Role, User
 from eia.assessments.form_templates import load_shipped_templates
-from eia.assessments.models import Eia, EiaState
+from eia.assessments.models import Eia
+from eia.assessments.states import EiaState
 from eia.auditlog.services import command_line_actor
 from eia.demo.eias import SCENARIOS, _write, load_demo_eias
 from eia.demo.people import DEMO_PASSWORD, load_demo

@@ -50,7 +50,8 @@ from sqlalchemy import select
 from eia import create_app
 from eia.accounts import services as accounts
 from eia.accounts.models import Role, ServiceArea, User
-from eia.assessments.models import Eia, EiaKind
+from eia.assessments.models import Eia
+from eia.assessments.states import EiaKind
 from eia.auditlog.services import command_line_actor
 from eia.demo.eias import _write
 from eia.demo.scenarios import SCENARIOS

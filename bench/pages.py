@@ -72,7 +72,8 @@ from sqlalchemy import select
 from eia import create_app
 from eia.accounts import tokens
 from eia.accounts.models import TokenScope, User
-from eia.assessments.models import Eia, EiaState
+from eia.assessments.models import Eia
+from eia.assessments.states import EiaState
 from eia.assessments.queries import financial_year_of
 from eia.auditlog.services import command_line_actor
 from eia.db_types import utcnow

@@ -24,7 +24,8 @@ from eia import create_app
 from eia.accounts import services as accounts
 from eia.accounts.models import Role
 from eia.assessments.form_templates import load_shipped_templates
-from eia.assessments.models import Eia, EiaKind, EiaState
+from eia.assessments.models import Eia
+from eia.assessments.states import EiaKind, EiaState
 from eia.auditlog.services import command_line_actor
 from eia.extensions import db
 from eia.quality import sampling

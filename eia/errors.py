@@ -104,6 +104,22 @@ def _rollback() -> None:
         log.warning("rollback failed while handling an error", exc_info=True)
 
 
+def _database_went_away(exc: BaseException) -> bool:
+    """Whether a database that stopped answering lies behind an error that reached the 500 handler:
+    raised where the view's handlers do not reach (an ``after_request`` hook, a later use of a session
+    whose connection broke), it is still an outage and gets the 503 page, not the 500 one."""
+    seen: set[int] = set()
+    cause: BaseException | None = getattr(exc, "original_exception", None) or exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, OperationalError | InterfaceError) or (
+            isinstance(cause, DBAPIError) and cause.connection_invalidated
+        ):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -217,4 +233,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(500)
     def internal_error(exc: Exception):
         _rollback()
+        if _database_went_away(exc):
+            log.error("database unavailable outside a view: %s", exc)
+            return render_error(503, anonymous=True, headers={"Retry-After": "30"})
         return render_error(500, anonymous=True)

@@ -100,4 +100,14 @@ def cached(name: str, key: str, render: Callable[[], bytes]) -> bytes | None:
 def _kind(name: str) -> str:
     """The kind of file, for the metrics (never the assessment's reference, which would make a
     series per assessment)."""
-    return "annual_report" if name.startswith("eia-report-") else "assessment"
+    for prefix, kind in _KINDS:
+        if name.startswith(prefix):
+            return kind
+    return "assessment"
+
+
+_KINDS = (
+    ("eia-report-", "annual_report"),
+    ("members-pack-", "members_pack"),
+    ("equality-information-", "equality_information"),
+)

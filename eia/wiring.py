@@ -156,7 +156,7 @@ def _import_models() -> tuple[ModuleType, ...]:
 
 def _init_login(app: Flask) -> None:
     from eia.accounts.models import User
-    from eia.accounts.services import session_user
+    from eia.accounts.signing_in import session_user
 
     login_manager.init_app(app)
     login_manager.login_view = "accounts.sign_in"

@@ -147,6 +147,9 @@ class ServiceAreaForm(FlaskForm):
         self.parent_id.choices = select_choices(directorates)
 
 
+MAX_TEMPLATE_BYTES = 200_000  # the shipped templates are about 20 kB
+
+
 class UploadTemplateForm(FlaskForm):
     """A new version of a form template, as YAML."""
 
@@ -156,10 +159,23 @@ class UploadTemplateForm(FlaskForm):
         widget=GovFileInput(),
     )
     submit = SubmitField("Upload and check", widget=GovSubmitInput())
+    #: The file's text, once it is known to be UTF-8 of MAX_TEMPLATE_BYTES or less.
+    text: str = ""
 
     def validate_file(self, field: Any) -> None:
         if not field.data or not getattr(field.data, "filename", ""):
             raise ValidationError("Choose a YAML file to upload")
+        raw = field.data.read(MAX_TEMPLATE_BYTES + 1)
+        try:
+            self.text = raw.decode("utf-8") if len(raw) <= MAX_TEMPLATE_BYTES else ""
+        except UnicodeDecodeError:
+            self.text = ""
+        if not self.text and raw:
+            raise ValidationError("The file must be a YAML text file (UTF-8) of 200 KB or less")
+
+    @property
+    def file_name(self) -> str:
+        return self.file.data.filename or "upload.yaml"
 
 
 class PublishTemplateForm(FlaskForm):

@@ -46,8 +46,8 @@ class Mapping(dict):
     repeated: list[tuple[Any, int]]
 
 
-class _LineLoader(yaml.SafeLoader):
-    pass
+class _LineLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """A safe loader (libyaml's, ten times faster, where PyYAML has it) whose mappings know their lines."""
 
 
 def _mapping(loader: _LineLoader, node: yaml.MappingNode) -> Mapping:

@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from forms.definitions import read_yaml
+
 RUBRIC_DIR = Path(__file__).resolve().parent / "rubrics"
 SCORES = (0, 1, 2)
 SCORE_LABELS = {0: "0 – absent", 1: "1 – partial", 2: "2 – good"}
@@ -25,7 +27,7 @@ def load_rubric(path: Path) -> dict[str, Any]:
         scored "not applicable", and is left out of the maximum.
     """
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except (OSError, yaml.YAMLError) as exc:
         raise RubricError(f"cannot read {path.name}: {exc}") from None
     if not isinstance(data, dict) or not isinstance(data.get("criteria"), list) or not data["criteria"]:

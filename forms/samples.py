@@ -16,6 +16,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from eia.errors import ValidationFailed
 from forms.fields import DateField, select_choices, strip
 from forms.rubrics import NOT_APPLICABLE, SCORE_LABELS, SCORES
 from forms.strata import MAX_MINIMUM, MAX_WEIGHT, STRATA
@@ -90,6 +91,20 @@ class DrawSampleForm(FlaskForm):
                 )
         return given or None
 
+    def values(self) -> dict[str, Any]:
+        """What the form asks to draw, as :func:`eia.quality.sampling.draw_requested` takes it."""
+        return {
+            "period": self.period.data,
+            "from_date": self.from_date.data,
+            "to_date": self.to_date.data,
+            "size": self.size.data,
+            "service_area_ids": [int(v) for v in self.service_area_ids.data or []],
+            "per_service_area": self.per_service_area.data == "yes",
+            "seed": self.seed.data,
+            "exclude_months": int(self.exclude_months.data),
+            "strata": self.strata(),
+        }
+
     def validate_exclude_months(self, field: Any) -> None:
         if not (field.data.isascii() and field.data.isdigit()) or len(field.data) > 3 or int(field.data) > 120:
             raise ValidationError("Enter a number of months from 0 to 120")
@@ -138,6 +153,35 @@ def chosen_scores(form: FlaskForm, criteria: list[dict[str, Any]]) -> dict[str, 
     """The scores chosen on a scoring (or moderation) form: None for "not applicable"."""
     values = {c["key"]: getattr(form, f"score_{c['key']}").data for c in criteria}
     return {key: None if value == NOT_APPLICABLE else int(value) for key, value in values.items()}
+
+
+def scoring_values(form: FlaskForm, criteria: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a scoring form says: the scores, comments, summary and findings (a finding with no owner
+    chosen is the author's).
+
+    :raises ValidationFailed: naming each finding without a due date.
+    """
+    findings, problems = [], {}
+    for n in range(1, FINDING_SLOTS + 1):
+        text = getattr(form, f"finding_{n}_text").data
+        if not text:
+            continue
+        due = getattr(form, f"finding_{n}_due").data
+        if due is None:
+            problems[f"finding_{n}_due"] = f"Enter the date finding {n} is due by"
+        owner = getattr(form, f"finding_{n}_owner").data
+        criterion = getattr(form, f"finding_{n}_criterion").data
+        findings.append(
+            {"text": text, "criterion": criterion, "owner_id": int(owner) if owner else None, "due_on": due}
+        )
+    if problems:
+        raise ValidationFailed("Due dates missing", problems)
+    return {
+        "scores": chosen_scores(form, criteria),
+        "comments": {c["key"]: getattr(form, f"comment_{c['key']}").data for c in criteria},
+        "summary": form.summary.data or "",
+        "findings": findings,
+    }
 
 
 def score_form_class(criteria: list[dict[str, Any]], people: list[tuple[str, str]]) -> type[FlaskForm]:
@@ -234,6 +278,15 @@ def moderated_scores(form: FlaskForm, criteria: list[dict[str, Any]]) -> dict[st
         c["key"]: None if value == NOT_APPLICABLE else int(value)
         for c in criteria
         if (value := getattr(form, f"score_{c['key']}").data)
+    }
+
+
+def moderation_values(form: FlaskForm, criteria: list[dict[str, Any]]) -> dict[str, Any]:
+    """What a moderation form says: whether the moderator agrees, their own scores, and the note."""
+    return {
+        "agrees": form.agrees.data == "yes",
+        "scores": moderated_scores(form, criteria),
+        "note": form.note.data or "",
     }
 
 

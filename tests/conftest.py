@@ -25,7 +25,7 @@ from sqlalchemy.engine import Engine
 
 from eia import create_app
 from eia.accounts.models import Role, User
-from eia.accounts.services import start_session
+from eia.accounts.signing_in import start_session
 from eia.auditlog.services import command_line_actor
 from eia.extensions import db as _db
 from eia.signals import load_shipped

@@ -12,9 +12,10 @@ from typing import Any
 
 from eia.accounts import passwords
 from eia.accounts.models import Role, ServiceArea, User
-from eia.assessments.models import Eia, EiaKind
+from eia.assessments.models import Eia
 from eia.assessments.queries import latest_template, template_of
 from eia.assessments.services import create_eia
+from eia.assessments.states import EiaKind
 from eia.db_types import utcnow
 from eia.extensions import db
 
@@ -236,7 +237,7 @@ def make_scored_sample(eia: Eia):
     """A frozen sample holding *eia* (made completed), scored once with one finding for its author."""
     from datetime import UTC, datetime
 
-    from eia.assessments.models import EiaState
+    from eia.assessments.states import EiaState
     from eia.quality import sampling, scoring
 
     eia.state = EiaState.APPROVED
@@ -274,34 +275,59 @@ def make_round(name: str = "Budget 2027/28", decision_on: date = date(2099, 2, 2
     return budget_round
 
 
-def matrix_objects() -> dict[str, Any]:
-    """What the permission matrices' paths name: another service manager's draft EIA (with a scored
-    sample), a plan and its first action, a planned EIA; as ``str.format`` arguments for a path."""
+class MatrixObjects(dict[str, Any]):
+    """What the permission matrices' paths name, made when a path first names them (most paths name
+    none, and a test then spends nothing on them): another service manager (``target``, ``user``), their
+    assessment approved and in a scored sample with one finding (``eia``, ``template``, ``sample``,
+    ``item``, ``score``, ``finding``), a plan and its first action, a planned EIA, a budget round; and
+    ids that name nothing (a missing mitigation is a 404 behind the same permission). Use it with
+    ``path.format_map(objects)``."""
+
+    def __init__(self) -> None:
+        super().__init__(mitigation=1, characteristic=10, evidence=1, link=1, coauthor=1, comment=1, checkpoint=1)
+        self["year"] = 2025
+
+    def __missing__(self, key: str) -> Any:
+        build = _MATRIX_PARTS.get(key)
+        if build is None:
+            raise KeyError(key)
+        self.update(build(self))
+        return self[key]
+
+
+def _matrix_person(objects: MatrixObjects) -> dict[str, Any]:
     target = make_user(Role.AUTHOR)
-    eia = make_eia(author=target)
-    plan = make_plan()
-    planned = make_planned(target.service_area_id)
+    return {"target": target, "user": target.id}
+
+
+def _matrix_assessment(objects: MatrixObjects) -> dict[str, Any]:
+    eia = make_eia(author=objects["target"])
+    reference, template_id = eia.reference, eia.template_id
     sample, item, finding = make_scored_sample(eia)
-    budget_round = make_round()
     return {
-        "target": target,
-        "user": target.id,
-        "eia": eia.reference,
-        "mitigation": 1,
-        "characteristic": 10,
-        "evidence": 1,
-        "plan": plan.id,
-        "action": plan.priorities[0].actions[0].id,
-        "link": 1,
-        "coauthor": 1,
-        "comment": 1,
-        "planned": planned.id,
+        "eia": reference,
+        "template": template_id,
         "sample": sample.id,
         "item": item.id,
         "score": finding.score_id,
-        "template": eia.template_id,
         "finding": finding.id,
-        "year": 2025,
-        "checkpoint": 1,
-        "round": budget_round.id,
     }
+
+
+def _matrix_plan(objects: MatrixObjects) -> dict[str, Any]:
+    plan = make_plan()
+    return {"plan": plan.id, "action": plan.priorities[0].actions[0].id}
+
+
+_MATRIX_PARTS: dict[str, Any] = {
+    **dict.fromkeys(("target", "user"), _matrix_person),
+    **dict.fromkeys(("eia", "template", "sample", "item", "score", "finding"), _matrix_assessment),
+    **dict.fromkeys(("plan", "action"), _matrix_plan),
+    "planned": lambda objects: {"planned": make_planned(objects["target"].service_area_id).id},
+    "round": lambda objects: {"round": make_round().id},
+}
+
+
+def matrix_objects() -> MatrixObjects:
+    """The objects the permission matrices' paths name, each made when first named."""
+    return MatrixObjects()

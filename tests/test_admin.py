@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from eia.accounts import passwords
 from eia.accounts.models import Role, ServiceArea, SignInThrottle, User
-from eia.accounts.services import throttle_key
+from eia.accounts.signing_in import throttle_key
 from eia.auditlog.models import AuditEntry
 from eia.db_types import utcnow
 from tests.conftest import sign_in_session

@@ -5,7 +5,7 @@ the same services and refusals as the pages, and audit-logged."""
 from __future__ import annotations
 
 from eia.accounts.models import Role
-from eia.assessments.models import EiaState
+from eia.assessments.states import EiaState
 from eia.assessments.submission import DECLARATION
 from eia.auditlog.models import AuditEntry
 from tests.factories import complete_eia, make_eia, make_service_area, make_user

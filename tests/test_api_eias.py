@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from eia.accounts.models import Role
-from eia.assessments.models import EiaState
+from eia.assessments.states import EiaState
 from eia.auditlog.services import verify_chain
 from tests.factories import STANDARD_ANSWERS, make_eia, make_user
 

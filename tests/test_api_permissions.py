@@ -103,7 +103,8 @@ def test_every_api_route_is_in_a_matrix(app):
 def test_api_route_allows_and_denies(db, api_as, who, method, path, allowed, denied):
     objects = matrix_objects()
     api = api_as(who)
-    url = path.format(**objects, token=api.token.id)
+    objects["token"] = api.token.id
+    url = path.format_map(objects)
     response = api.open(method, url, json={})
     assert response.status_code < 500, f"{who} {method} {path}: {response.status_code}"
     if response.status_code != 204:

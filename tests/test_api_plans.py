@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from eia.accounts.models import Role, TokenScope
-from eia.assessments.models import EiaKind, EiaState
+from eia.assessments.states import EiaKind, EiaState
 from eia.auditlog.models import AuditEntry
 from eia.auditlog.services import verify_chain
 from eia.db_types import utcnow

@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from eia.accounts.models import Role
-from eia.assessments.models import Characteristic, Direction, EiaSection, EiaState, Impact, Mitigation, MitigationStatus
+from eia.assessments.models import Characteristic, EiaSection, Impact, Mitigation
+from eia.assessments.states import Direction, EiaState, MitigationStatus
 from eia.auditlog import checkpoints
 from eia.auditlog import services as audit
 from eia.auditlog.models import AuditEntry

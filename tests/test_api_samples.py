@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from eia.accounts.models import Role
-from eia.assessments.models import EiaKind, EiaState
+from eia.assessments.states import EiaKind, EiaState
 from eia.extensions import db as _db
 from eia.quality.models import Sample
 from tests.factories import make_eia, make_service_area, make_user

@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from eia.accounts.models import Role
 from eia.assessments import form_templates, queries, services
-from eia.assessments.models import Characteristic, Eia, EiaKind, SectionStatus
+from eia.assessments.models import Characteristic, Eia
+from eia.assessments.states import EiaKind, SectionStatus
 from eia.auditlog.models import AuditEntry
 from eia.errors import WorkflowError
 from forms.definitions import SHIPPED_DIR

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from eia.accounts import passwords
 from eia.accounts.models import Role, SignInSession, SignInThrottle, User
-from eia.accounts.services import throttle_key
+from eia.accounts.signing_in import throttle_key
 from eia.auditlog.models import AuditEntry
 from eia.db_types import utcnow
 from tests.conftest import sign_in_session
@@ -302,7 +302,7 @@ def test_attempts_in_flight_at_once_check_at_most_five_passwords_and_the_right_o
     """Attempts are counted before the password is checked: with five wrong ones counted and not
     yet finished, a sixth attempt is refused unchecked, the right password included, with the lock
     message. (The old order read the lock, checked the password, then counted.)"""
-    from eia.accounts.services import SignInOutcome, begin_sign_in, finish_sign_in
+    from eia.accounts.signing_in import SignInOutcome, begin_sign_in, finish_sign_in
 
     person = make_user(Role.AUTHOR)
     limits = {"max_failures": 5}
@@ -323,7 +323,7 @@ def test_attempts_in_flight_at_once_check_at_most_five_passwords_and_the_right_o
 
 
 def test_a_right_password_among_the_first_attempts_signs_in_and_clears_the_count(db):
-    from eia.accounts.services import SignInOutcome, begin_sign_in, finish_sign_in
+    from eia.accounts.signing_in import SignInOutcome, begin_sign_in, finish_sign_in
 
     person = make_user(Role.AUTHOR)
     wrong = [begin_sign_in(person.email, max_failures=5) for _ in range(3)]

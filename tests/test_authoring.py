@@ -10,7 +10,7 @@ from sqlalchemy import select
 from eia.accounts.models import Role
 from eia.assessments import authoring, workflow
 from eia.assessments import impacts as impacts_service
-from eia.assessments.models import EiaState
+from eia.assessments.states import EiaState
 from eia.auditlog.models import AuditEntry
 from eia.errors import PermissionDenied, ValidationFailed, WorkflowError
 from eia.notifications.services import reminders

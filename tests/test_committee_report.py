@@ -12,7 +12,7 @@ from docx.oxml.ns import qn
 
 from eia.accounts.models import Role
 from eia.assessments import committee, decisions, services, workflow
-from eia.assessments.models import EiaState
+from eia.assessments.states import EiaState
 from tests.conftest import sign_in_session
 from tests.factories import complete_eia, make_eia, make_user
 

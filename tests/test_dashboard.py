@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from eia.accounts.models import Role
-from eia.assessments.models import DecisionRecord, EiaState, Mitigation
+from eia.assessments.models import DecisionRecord, Mitigation
+from eia.assessments.states import EiaState
 from eia.db_types import utcnow
 from eia.extensions import db as _db
 from tests.factories import make_eia, make_service_area, make_user
@@ -78,7 +79,7 @@ def test_the_dashboard_puts_decisions_at_risk_first_and_counts_open_their_lists(
 
 
 def test_a_decision_maker_sees_no_individual_actions_on_the_dashboard(client, login_as, db):
-    from eia.assessments.models import EiaKind
+    from eia.assessments.states import EiaKind
 
     login_as(Role.DECISION_MAKER)
     private = make_eia(kind=EiaKind.INDIVIDUAL, title="Post room restructure")
@@ -115,7 +116,8 @@ def test_the_demo_gives_the_dashboard_and_the_timings_something_real(app, client
     from sqlalchemy import func, select
 
     from eia.assessments import decisions
-    from eia.assessments.models import DecisionOutcome, Eia
+    from eia.assessments.models import Eia
+    from eia.assessments.states import DecisionOutcome
 
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
     records = _db.session.execute(select(DecisionRecord)).scalars().all()

@@ -11,7 +11,7 @@ import pytest
 from eia.accounts.models import Role
 from eia.assessments import decisions, workflow
 from eia.assessments.decisions import Timing
-from eia.assessments.models import DecisionOutcome, EiaState
+from eia.assessments.states import DecisionOutcome, EiaState
 from eia.errors import PermissionDenied, ValidationFailed
 from tests.conftest import sign_in_session
 from tests.factories import complete_eia, make_eia, make_user

@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from eia.accounts.models import Role
-from eia.assessments.models import DecidingBody, DecisionOutcome, DecisionRecord, EiaKind, EiaState
+from eia.assessments.models import DecisionRecord
+from eia.assessments.states import DecidingBody, DecisionOutcome, EiaKind, EiaState
 from eia.auditlog.models import AuditEntry
 from eia.notifications import services as notifications
 from tests.factories import make_eia, make_service_area, make_user

@@ -6,6 +6,7 @@ import gc
 
 import pytest
 from flask import Flask
+from sqlalchemy.exc import OperationalError, PendingRollbackError
 
 from eia import create_app
 from eia.accounts.models import Role
@@ -142,3 +143,32 @@ def test_health_and_readiness_answer_json_naming_each_check(client, app, db, tmp
     refused = client.get("/readyz")
     assert refused.status_code == 503 and refused.headers["Retry-After"] == "30"
     assert refused.get_json() == {"status": "unavailable", "database": "ok", "storage": "unavailable"}
+
+
+@pytest.mark.parametrize("where", ["after the view", "a broken session used again"])
+def test_a_database_outage_outside_the_view_still_gets_the_503_page(app, where):
+    """A connection that breaks where the view's error handlers do not reach (an ``after_request``
+    hook), or a session used again after its connection broke, is an outage: 503, not 500."""
+    broken = _app_with(app.config["SQLALCHEMY_DATABASE_URI"], PROPAGATE_EXCEPTIONS=False)
+    gone = OperationalError("SELECT 1", {}, Exception("server closed the connection unexpectedly"))
+
+    @broken.get("/gone")
+    def gone_view():
+        if where == "a broken session used again":
+            try:
+                raise gone
+            except OperationalError as exc:
+                raise PendingRollbackError("this session's transaction has been rolled back") from exc
+        return "ok"
+
+    if where == "after the view":
+
+        @broken.after_request
+        def hook(response):
+            raise gone
+
+    response = broken.test_client().get("/gone")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
+    assert "Sorry, the service is unavailable" in page and "Traceback" not in page

@@ -319,7 +319,7 @@ def test_the_register_shows_only_public_evidence_of_a_published_eia(client, auth
 
 
 def test_evidence_is_added_only_while_the_eia_is_editable(client, author_eia, db):
-    from eia.assessments.models import EiaState
+    from eia.assessments.states import EiaState
 
     _author, eia = author_eia
     eia.state = EiaState.APPROVED

@@ -19,7 +19,8 @@ from sqlalchemy import select
 from eia.accounts.models import Role
 from eia.assessments import services, submission, workflow
 from eia.assessments.impact_views import ACROSS_GROUPS
-from eia.assessments.models import Characteristic, EiaKind, EiaState
+from eia.assessments.models import Characteristic
+from eia.assessments.states import EiaKind, EiaState
 from eia.errors import ValidationFailed
 from forms.definitions import SHIPPED_DIR, DefinitionError, load_file, parse_definition
 from forms.versions import new_questions

@@ -167,7 +167,7 @@ def test_only_one_pending_upload_per_person(client, login_as, db, app, tmp_path,
 
 
 def test_plan_counts_leave_out_eias_the_reader_cannot_see(client, login_as, db):
-    from eia.assessments.models import EiaKind
+    from eia.assessments.states import EiaKind
     from tracker.models import EiaActionLink
 
     plan = make_plan()

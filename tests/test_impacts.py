@@ -7,7 +7,7 @@ import re
 
 from eia.accounts.models import Role
 from eia.assessments import impacts, queries
-from eia.assessments.models import Direction, Severity
+from eia.assessments.states import Direction, Severity
 from tests.factories import make_eia
 
 

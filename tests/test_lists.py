@@ -11,7 +11,7 @@ import pytest
 
 from eia.accounts.models import Role
 from eia.assessments import workflow
-from eia.assessments.models import EiaKind, EiaState
+from eia.assessments.states import EiaKind, EiaState
 from tests.factories import complete_eia, make_eia, make_user
 
 

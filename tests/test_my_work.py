@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from eia.accounts.models import Role
 from eia.assessments import services as eia_services
-from eia.assessments.models import EiaState
+from eia.assessments.states import EiaState
 from eia.db_types import utcnow
 from eia.work import FIRST_FEW, Urgency, WorkGroup, WorkItem, in_order, urgency
 from tests.factories import make_eia

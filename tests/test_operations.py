@@ -76,7 +76,7 @@ def test_pdf_renders_are_counted_and_a_cached_copy_is_not(client, login_as, db, 
 def test_reminder_sends_are_counted(app, db, monkeypatch):
     from datetime import timedelta
 
-    from eia.assessments.models import EiaState
+    from eia.assessments.states import EiaState
     from eia.db_types import utcnow
 
     port = free_port()

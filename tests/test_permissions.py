@@ -254,7 +254,8 @@ def test_route_allows_and_denies(client, login_as, db, who, method, path, allowe
     db.session.commit()
     if who != ANONYMOUS:
         login_as(who)
-    url = path.format(**objects, token=token.id, secret="not-a-real-link")
+    objects.update(token=token.id, secret="not-a-real-link")
+    url = path.format_map(objects)
     response = client.post(url, data={}) if method == "POST" else client.get(url)
     # Flask-Login sends the refused to sign in with where they were going in ?next=.
     refused_to_anonymous = response.status_code == 302 and "/sign-in?next=" in response.headers.get("Location", "")

@@ -238,8 +238,19 @@ def test_a_50_mb_file_is_refused_before_it_is_parsed(app, db, tmp_path):
 def test_demo_loads_all_four_plans_once(app, db):
     result = app.test_cli_runner().invoke(args=["demo"])
     assert "Imported 4 equality action plans" in result.output
-    assert table(db, Plan) == 4 and table(db, PlanAction) == 18 + 19 + 35 + 16
-    assert "Imported" not in app.test_cli_runner().invoke(args=["demo"]).output
+    council = app.config["EIA_COUNCIL_NAME"]
+    seeds = select(PlanAction).join(Priority).join(Plan).where(Plan.organisation != council)
+    assert table(db, Plan) == 4 + 2 and len(db.session.execute(seeds).all()) == 18 + 19 + 35 + 16
+    # The seed councils' plans keep their own names; the ended ones show as ended. The demo
+    # council's own plans are its current one and the one before it, which has ended.
+    active = {(p.organisation, p.title): p.is_active for p in db.session.execute(select(Plan)).scalars()}
+    assert active[("Charnwood Borough Council", "Equality Strategy Action Plan 2020 - 2022")] is False
+    assert active[("Leicester City Council", "Equality action plan")] is False
+    assert active[("North West Leicestershire District Council", "Equality Action Plan")] is True
+    own = sorted((title, is_active) for (organisation, title), is_active in active.items() if organisation == council)
+    assert [is_active for _, is_active in own] == [False, True]
+    again = app.test_cli_runner().invoke(args=["demo"]).output
+    assert "Imported" not in again and "action plan" not in again and table(db, Plan) == 6
 
 
 @pytest.mark.parametrize("target", ["31/02/2027", "2027-13-45", "30 February 2027", "Review by 31/04/2026"])

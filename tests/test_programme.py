@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 from eia.accounts.models import Role
-from eia.assessments.models import EiaState
 from eia.assessments.queries import financial_year_of
+from eia.assessments.states import EiaState
 from tests.factories import make_eia, make_planned, make_service_area, make_user
 from tracker import programme
 

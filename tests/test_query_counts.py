@@ -71,7 +71,7 @@ def test_plan_dashboard_queries_do_not_grow_with_plans_and_updates(client, login
 def test_quality_audit_pages_do_not_grow_with_samples_and_items(client, login_as, db, count_queries):
     from datetime import UTC, datetime
 
-    from eia.assessments.models import EiaState
+    from eia.assessments.states import EiaState
     from eia.quality import sampling, scoring
     from tests.factories import make_eia
 
@@ -132,7 +132,7 @@ def test_history_and_audit_log_read_names_and_labels_in_the_same_queries_however
 
 
 def test_register_queries_do_not_grow_with_published_assessments(client, db, count_queries):
-    from eia.assessments.models import EiaState
+    from eia.assessments.states import EiaState
     from tests.factories import make_eia
 
     author = make_user(Role.AUTHOR)

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select
 
-from eia.assessments.models import EiaKind, EiaSection, EiaState
+from eia.assessments.models import EiaSection
+from eia.assessments.states import EiaKind, EiaState
 from tests.factories import make_eia
 
 ATOM = "{http://www.w3.org/2005/Atom}"

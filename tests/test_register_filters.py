@@ -10,16 +10,8 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 
 from eia.accounts.models import Role
-from eia.assessments.models import (
-    Characteristic,
-    DecidingBody,
-    DecisionOutcome,
-    DecisionRecord,
-    Direction,
-    EiaSection,
-    EiaState,
-    Impact,
-)
+from eia.assessments.models import Characteristic, DecisionRecord, EiaSection, Impact
+from eia.assessments.states import DecidingBody, DecisionOutcome, Direction, EiaState
 from eia.rounds.models import BudgetRound, RoundProposal
 from tests.factories import make_eia, make_service_area, make_user
 

@@ -7,7 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import func, select
 
 from eia.accounts.models import Role
-from eia.assessments.models import EiaState, Mitigation
+from eia.assessments.models import Mitigation
+from eia.assessments.states import EiaState
 from eia.db_types import utcnow
 from eia.notifications.models import SentReminder
 from eia.working_days import add_working_days, is_working_day, working_days_between
@@ -183,7 +184,7 @@ def test_a_second_run_racing_the_first_sends_nothing_twice(app, db, smtp, monkey
 
 
 def test_reminders_never_show_what_a_person_may_not_see(app, db, smtp):
-    from eia.assessments.models import EiaKind
+    from eia.assessments.states import EiaKind
     from eia.notifications.services import reminders
 
     today = utcnow().date()

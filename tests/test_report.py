@@ -10,17 +10,8 @@ from html import unescape
 from sqlalchemy import func, select
 
 from eia.accounts.models import Role
-from eia.assessments.models import (
-    Characteristic,
-    DecisionOutcome,
-    DecisionRecord,
-    Direction,
-    EiaSection,
-    EiaState,
-    Impact,
-    Mitigation,
-    MitigationStatus,
-)
+from eia.assessments.models import Characteristic, DecisionRecord, EiaSection, Impact, Mitigation
+from eia.assessments.states import DecisionOutcome, Direction, EiaState, MitigationStatus
 from eia.auditlog import checkpoints
 from eia.auditlog import services as audit
 from eia.auditlog.models import AuditEntry
@@ -343,7 +334,7 @@ def test_the_report_command_writes_the_pdf(app, db, tmp_path):
 
 
 def test_individual_actions_are_counted_but_never_named(client, login_as, db):
-    from eia.assessments.models import EiaKind
+    from eia.assessments.states import EiaKind
 
     author = make_user(Role.AUTHOR)
     secret = make_eia(

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from eia.accounts.models import Role
-from eia.assessments.models import EiaState
+from eia.assessments.states import EiaState
 from eia.auditlog.models import AuditEntry
 from eia.extensions import db as _db
 from eia.notifications import services as reminders

@@ -8,7 +8,7 @@ import re
 from eia.accounts.models import Role
 from eia.assessments import impacts as impacts_service
 from eia.assessments import workflow
-from eia.assessments.models import EiaKind, EiaState
+from eia.assessments.states import EiaKind, EiaState
 from tests.conftest import sign_in_session
 from tests.factories import complete_eia, make_eia, make_user
 

@@ -8,10 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from eia.accounts.models import Role
-from eia.assessments.models import Characteristic, DecisionRecord, Direction, EiaState, Impact, Severity
+from eia.assessments.models import Characteristic, DecisionRecord, Impact
+from eia.assessments.states import Direction, EiaState, Severity
 from eia.auditlog.models import AuditEntry
 from eia.errors import ValidationFailed
-from eia.quality import sampling
+from eia.quality import choosing, sampling
 from eia.quality.models import Sample
 from tests.factories import make_eia, make_service_area, make_user
 
@@ -33,17 +34,17 @@ def flags_of(references):
 
 
 def test_a_weight_leans_the_draw_towards_its_stratum_and_a_minimum_is_met():
-    uniform = sampling.choose(POPULATION, 20, per_service_area=False, seed="s", method="v2", strata=[])
-    weighted = sampling.choose(
+    uniform = choosing.choose(POPULATION, 20, per_service_area=False, seed="s", method="v2", strata=[])
+    weighted = choosing.choose(
         POPULATION, 20, per_service_area=False, seed="s", method="v2", strata=[{"key": "budget", "weight": 100}]
     )
     assert sum("budget" in f for f in flags_of(weighted)) >= 12 > sum("budget" in f for f in flags_of(uniform))
-    at_least = sampling.choose(
+    at_least = choosing.choose(
         POPULATION, 5, per_service_area=False, seed="s", method="v2", strata=[{"key": "continue_adverse", "minimum": 4}]
     )
     assert len(at_least) == 5 and sum("continue_adverse" in f for f in flags_of(at_least)) >= 4
     # A minimum above the stratum's size takes all of it, and the sample grows past the size asked.
-    grown = sampling.choose(
+    grown = choosing.choose(
         POPULATION,
         3,
         per_service_area=False,
@@ -52,12 +53,12 @@ def test_a_weight_leans_the_draw_towards_its_stratum_and_a_minimum_is_met():
         strata=[{"key": "continue_adverse", "minimum": 50}],
     )
     assert len(grown) == 8 and all("continue_adverse" in f for f in flags_of(grown))
-    spread = sampling.choose(POPULATION, 2, per_service_area=True, seed="s", method="v2", strata=[])
+    spread = choosing.choose(POPULATION, 2, per_service_area=True, seed="s", method="v2", strata=[])
     assert len({int(r[-4:]) % 4 for r in spread}) == 4
 
 
 def test_v2_draws_are_pinned_for_a_fixed_seed():
-    drawn = sampling.choose(
+    drawn = choosing.choose(
         POPULATION,
         6,
         per_service_area=True,
@@ -72,19 +73,19 @@ PINNED_V2 = ["EIA-2025-0200", "EIA-2025-0153", "EIA-2025-0070", "EIA-2025-0091",
 
 
 def test_strata_are_checked_and_named():
-    assert sampling.check_strata([{"key": "key_decision", "minimum": 2}, {"key": "budget", "weight": 3}]) == [
+    assert choosing.check_strata([{"key": "key_decision", "minimum": 2}, {"key": "budget", "weight": 3}]) == [
         {"key": "budget", "weight": 3, "minimum": 0},
         {"key": "key_decision", "weight": 1, "minimum": 2},
     ]
-    assert sampling.check_strata([{"key": "budget", "weight": 1}]) == []  # changes nothing: left out
+    assert choosing.check_strata([{"key": "budget", "weight": 1}]) == []  # changes nothing: left out
     with pytest.raises(ValidationFailed) as raised:
-        sampling.check_strata([{"key": "budget", "weight": 0}, {"key": "high_severity", "minimum": 5000}])
+        choosing.check_strata([{"key": "budget", "weight": 0}, {"key": "high_severity", "minimum": 5000}])
     assert raised.value.fields == {
         "weight_budget": "Enter a weight for budget proposals from 1 to 100",
         "minimum_high_severity": "Enter a minimum for any high-severity impact from 0 to 1000",
     }
     with pytest.raises(ValidationFailed):
-        sampling.check_strata([{"key": "cheap"}])
+        choosing.check_strata([{"key": "cheap"}])
 
 
 def risky_population(db):

@@ -93,7 +93,7 @@ def test_a_budget_proposal_joins_a_round_when_it_is_started(client, login_as, db
 
 
 def test_an_individual_action_never_joins_a_round(client, login_as, db):
-    from eia.assessments.models import EiaKind
+    from eia.assessments.states import EiaKind
     from eia.errors import WorkflowError
 
     budget_round = make_round()
@@ -249,3 +249,38 @@ def test_the_demo_has_a_budget_round_with_a_cumulative_effect_on_age_and_disabil
     summaries = queries.group_summaries(budget_round, queries.characteristics())
     flagged = {s.characteristic.key for s in summaries if s.is_cumulative}
     assert flagged == {"age", "disability"}
+
+
+def test_the_members_pack_pdf_is_rendered_once_and_a_second_request_meanwhile_gets_a_button(
+    app, client, login_as, db, monkeypatch, tmp_path
+):
+    from eia import render_cache
+    from eia.rounds import pack
+
+    monkeypatch.setitem(app.config, "EIA_REPORT_DIR", str(tmp_path))  # a store no other test filled
+    budget_round = _pack_round()
+    login_as(Role.DECISION_MAKER)
+    renders: list[int] = []
+    real = pack.render_pdf
+
+    def counting(html: str) -> bytes:
+        renders.append(1)
+        return real(html)
+
+    monkeypatch.setattr(pack, "render_pdf", counting)
+    url = f"/rounds/{budget_round.id}/members-pack.pdf"
+    first, again = client.post(url), client.post(url)
+    assert first.status_code == again.status_code == 200 and first.data == again.data
+    assert len(renders) == 1
+
+    budget_round.name = "Budget 2027/28 (revised)"
+    db_commit()
+    with render_cache.render_lock(f"members-pack-{budget_round.id}") as mine:
+        assert mine
+        waiting = client.post(url)
+    page = waiting.get_data(as_text=True)
+    assert waiting.status_code == 503 and waiting.headers["Retry-After"] == "10"
+    assert "The members&#39; pack for Budget 2027/28 (revised) is being prepared" in page
+    # Asked for by a form, it is asked for again by a button, not by a refresh that would GET it.
+    assert 'http-equiv="refresh"' not in page and "Try again</button>" in page
+    assert len(renders) == 1

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import pytest
 
 from eia.accounts.models import Role
-from eia.assessments.models import EiaState
-from eia.quality import sampling
+from eia.assessments.states import EiaState
+from eia.quality import choosing, sampling
 from tests.factories import make_eia, make_service_area, make_user
 
 POPULATION = [[f"EIA-2025-{n:04d}", 1 + (n * 7) % 5] for n in range(1, 61)]
@@ -59,7 +59,7 @@ PINNED = [
 
 @pytest.mark.parametrize(("seed", "size", "per_area", "expected"), PINNED)
 def test_v1_draws_are_pinned_for_fixed_seeds(seed, size, per_area, expected):
-    assert sampling.choose(POPULATION, size, per_service_area=per_area, seed=seed, method="v1") == expected
+    assert choosing.choose(POPULATION, size, per_service_area=per_area, seed=seed, method="v1") == expected
 
 
 def test_a_v1_sample_drawn_and_stored_verifies_with_the_pinned_references(app, db):

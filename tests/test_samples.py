@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select, update
 
 from eia.accounts.models import Role
-from eia.assessments.models import EiaState
+from eia.assessments.states import EiaState
 from eia.auditlog.models import AuditEntry
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed
+from eia.quality import choosing, sampling, scoring
 from eia.quality import queries as sample_queries
-from eia.quality import sampling, scoring
 from eia.quality.models import Finding, FindingStatus, FrozenSampleError, Rating, Sample
 from forms.rubrics import RubricError, load_rubric
 from tests.conftest import sign_in_session
@@ -66,7 +66,7 @@ def test_the_same_seed_draws_the_same_sample_and_the_draw_is_frozen(db):
         select(AuditEntry).where(AuditEntry.action == "sample_drawn", AuditEntry.entity_id == str(first.id))
     ).scalar_one()
     assert entry.changes["seed"] == [None, "spring"]
-    assert entry.changes["population_hash"] == [None, sampling.population_hash(first.population)]
+    assert entry.changes["population_hash"] == [None, choosing.population_hash(first.population)]
     assert entry.changes["references"] == [None, picked]
 
     result = sampling.verify_sample(first)
@@ -433,7 +433,7 @@ def test_the_sample_command_draws_and_verifies(app, db):
 
 
 def test_decision_makers_never_see_sampled_individual_assessments(client, login_as, db):
-    from eia.assessments.models import EiaKind
+    from eia.assessments.states import EiaKind
     from tests.factories import make_scored_sample
 
     eia = make_eia(kind=EiaKind.INDIVIDUAL, title="Redeployment of J Smith")

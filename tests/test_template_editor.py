@@ -11,7 +11,8 @@ from sqlalchemy import select
 from eia.accounts.models import Role
 from eia.assessments import form_templates
 from eia.assessments import queries as eia_queries
-from eia.assessments.models import EiaKind, FormTemplate, PublishedTemplateError
+from eia.assessments.models import FormTemplate, PublishedTemplateError
+from eia.assessments.states import EiaKind
 from eia.auditlog.models import AuditEntry
 from eia.errors import WorkflowError
 from forms.checks import check_template, compare_definitions

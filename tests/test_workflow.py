@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from eia.accounts.models import Role
 from eia.assessments import workflow
-from eia.assessments.models import Eia, EiaKind, EiaState
+from eia.assessments.models import Eia
+from eia.assessments.states import EiaKind, EiaState
 from eia.auditlog.models import AuditEntry
 from tests.conftest import sign_in_session
 from tests.factories import complete_eia, make_eia, make_user

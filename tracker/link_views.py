@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from eia.assessments import queries as eia_queries
+from eia.assessments.models import Eia
 from eia.extensions import db
 from eia.forms_support import bind_form, submit_form
 from eia.permissions import can, permit
@@ -43,15 +44,20 @@ def eia_links(reference: str):
     )
 
 
+def _link_or_404(eia: Eia, link_id: int) -> EiaActionLink:
+    link = db.session.get(EiaActionLink, link_id)
+    if link is None or link.eia_id != eia.id:
+        abort(404)
+    return link
+
+
 @bp.route("/<int:link_id>/remove", methods=["GET", "POST"])
 @login_required
 def remove(reference: str, link_id: int):
     eia = eia_queries.eia_or_404(reference)
     permit(current_user, "eia.view", eia)
     permit(current_user, "eia.edit", eia)
-    link = db.session.get(EiaActionLink, link_id)
-    if link is None or link.eia_id != eia.id:
-        abort(404)
+    link = _link_or_404(eia, link_id)
     back = url_for("action_links.eia_links", reference=eia.reference)
     if request.method == "GET":
         action = link.action

@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from eia.accounts.models import ServiceArea, User
-from eia.accounts.queries import service_areas
-from eia.assessments.models import COMPLETED_STATES, Eia, EiaState
-from eia.assessments.queries import financial_year_of
+from eia.accounts.queries import service_area_choices, service_areas
+from eia.assessments.models import Eia
+from eia.assessments.queries import financial_year_of, people_choices
+from eia.assessments.states import COMPLETED_STATES, EiaState
 from eia.auditlog import services as audit
 from eia.errors import ValidationFailed
 from eia.extensions import db
@@ -122,3 +123,8 @@ def page(year: int, today: date) -> dict[str, Any]:
         "areas": {area.id: area.full_name for area in service_areas()},
         "years": list(range(this_year + 1, this_year - 5, -1)),
     }
+
+
+def planned_form_choices() -> dict[str, list[tuple[str, str]]]:
+    """The choices of the form that adds a planned assessment: the service areas in use and the people."""
+    return {"service_areas": service_area_choices(include_blank=False), "people": people_choices()}

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from eia.accounts import queries as accounts_queries
 from eia.assessments import queries as eia_queries
 from eia.db_types import utcnow
 from eia.extensions import db
@@ -31,11 +30,7 @@ def programme_index():
     year = int_arg("year", eia_queries.financial_year_of(today), minimum=2000, maximum=2100)
     if request.method == "POST":
         permit(current_user, "plan.edit")
-    form = bind_form(
-        PlannedEiaForm,
-        service_areas=accounts_queries.service_area_choices(include_blank=False),
-        people=eia_queries.people_choices(),
-    )
+    form = bind_form(PlannedEiaForm, **programme.planned_form_choices())
     if form.validate_on_submit():
         done = submit_form(
             form,
@@ -47,10 +42,11 @@ def programme_index():
         )
         if done is not None:
             return done
+    editable = can(current_user, "plan.edit")
     return render_template(
         "plans/programme.html",
         **programme.page(year, today),
-        form=form if can(current_user, "plan.edit") else None,
+        form=form if editable else None,
         link_form=LinkPlannedForm(),
     )
 

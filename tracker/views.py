@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import secrets
-import time
-from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eia.assessments import queries as eia_queries
@@ -22,7 +19,7 @@ from eia.forms_support import Conflict, bind_form, submit_form
 from eia.page_cache import signed_in_page
 from eia.permissions import can, permit
 from eia.web import filter_args, form_version, int_arg, paginate
-from tracker import dashboard, importing, queries, services
+from tracker import dashboard, importing, pending_imports, queries, services
 from tracker.forms import (
     ActionEditForm,
     OwnerForm,
@@ -253,50 +250,15 @@ def update_evidence(action_id: int, evidence_id: int):
     return send_evidence(item)
 
 
-PENDING_KEY = "pending_plan_import"
-
-
-def _pending_dir() -> Path:
-    """Uploaded plan files wait here between the preview and the confirmation."""
-    return Path(current_app.config["EIA_EVIDENCE_DIR"]) / "pending-imports"
-
-
-def _forget_pending() -> None:
-    """Drop this person's previous upload, and any upload left unconfirmed for a day."""
-    pending = session.pop(PENDING_KEY, None)
-    if pending and str(pending.get("token", "")).isalnum():
-        (_pending_dir() / pending["token"]).unlink(missing_ok=True)
-    if _pending_dir().is_dir():
-        cutoff = time.time() - 86400
-        for old in _pending_dir().iterdir():
-            if old.stat().st_mtime < cutoff:
-                old.unlink(missing_ok=True)
-
-
 @bp.route("/import", methods=["GET", "POST"])
 @login_required
 def upload():
     """Upload a plan file, see what it would add and change, then confirm (nothing is written before)."""
     permit(current_user, "plan.import")
     form = PlanUploadForm()
-    problems = preview = None
-    if form.validate_on_submit():
-        file = request.files.get("file")
-        data = file.stream.read(importing.MAX_IMPORT_BYTES + 1) if file and file.filename else b""
-        try:
-            preview = importing.preview_import(importing.read_rows(data))
-        except importing.ImportFailed as exc:
-            problems = exc.problems
-        else:
-            _forget_pending()
-            if preview.has_changes:
-                token = secrets.token_hex(16)
-                _pending_dir().mkdir(parents=True, exist_ok=True)
-                (_pending_dir() / token).write_bytes(data)
-                session[PENDING_KEY] = {
-                    "token": token,
-                    "name": Path(file.filename if file and file.filename else "").name[:200],
-                }
+    preview, problems = (
+        pending_imports.preview_upload(request.files.get("file")) if form.validate_on_submit() else (None, None)
+    )
     return render_template("plans/upload.html", form=form, problems=problems, preview=preview), (
         422 if problems else 200
     )
@@ -306,22 +268,15 @@ def upload():
 @login_required
 def confirm_import():
     permit(current_user, "plan.import")
-    pending = session.pop(PENDING_KEY, None)
-    path = _pending_dir() / pending["token"] if pending and str(pending.get("token", "")).isalnum() else None
-    if path is None or not path.is_file():
+    pending = pending_imports.take_pending()
+    if pending is None:
         flash("There was no import waiting to be confirmed. Upload the file again.", "important")
         return redirect(url_for("plans.upload"))
     try:
-        counts = importing.confirm_import(path.read_bytes(), by=current_user, source=pending["name"])
+        counts = importing.confirm_import(pending.data, by=current_user, source=pending.name)
         db.session.commit()
     except importing.ImportFailed as exc:
         db.session.rollback()
         return render_template("plans/upload.html", form=PlanUploadForm(), problems=exc.problems, preview=None), 422
-    finally:
-        path.unlink(missing_ok=True)
-    if counts is None:
-        flash(f"{pending['name']} had already been imported by someone else: nothing changed.", "important")
-        return redirect(url_for("plans.index"))
-    added, changed = counts["added"], counts["changed"]
-    flash(f"Imported {pending['name']}: {added} action{'' if added == 1 else 's'} added, {changed} changed.", "success")
+    flash(*pending_imports.outcome_message(pending.name, counts))
     return redirect(url_for("plans.index"))

@@ -283,7 +283,7 @@ def sign_in_with_provider(
     # A Core UPDATE: sign-in bookkeeping must not bump the version an administrator's form holds.
     db.session.execute(update(User).where(User.id == user.id).values(**values))
     db.session.refresh(user)
-    from eia.accounts.services import start_session
+    from eia.accounts.signing_in import start_session
 
     sign_in = start_session(user, ip_address=ip_address, now=now)
     audit.record("signed_in", user, by=user, detail=f"through {provider}")

@@ -112,7 +112,7 @@ def service_area_by_name(name: str) -> ServiceArea | None:
 
 def locks_for(people: Sequence[User]) -> dict[int, datetime]:
     """Current sign-in locks of *people*, by user id (one query for the whole list)."""
-    from eia.accounts.services import throttle_key
+    from eia.accounts.signing_in import throttle_key
 
     keys = {throttle_key(person.email): person.id for person in people}
     if not keys:

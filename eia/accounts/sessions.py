@@ -14,7 +14,7 @@ from flask_wtf.csrf import validate_csrf
 from werkzeug.datastructures import MultiDict
 from wtforms import ValidationError
 
-from eia.accounts import services
+from eia.accounts import signing_in
 from eia.extensions import db
 from eia.template_filters import UK
 
@@ -51,10 +51,10 @@ def _end_idle_session():
     data = _form_worth_saving()
     token = None
     if data and user_id.isascii() and user_id.isdigit() and not request.path.startswith("/api/"):
-        token = services.save_form(int(user_id), request.path, data)
+        token = signing_in.save_form(int(user_id), request.path, data)
     sid = session.get("sid")
     if sid and user_id.isascii() and user_id.isdigit():
-        services.end_session_by_token(int(user_id), sid, "inactive")
+        signing_in.end_session_by_token(int(user_id), sid, "inactive")
     db.session.commit()
     logout_user()
     session.clear()
@@ -196,7 +196,7 @@ def _restored_formdata() -> MultiDict | None:
     token = session.pop("restore_form", None)
     if not token or not current_user.is_authenticated:
         return None
-    data = services.take_saved_form(token, current_user, request.path)
+    data = signing_in.take_saved_form(token, current_user, request.path)
     if data is None:
         return None
     flash("We kept what you typed before you were signed out. Check it and save again.", "important")

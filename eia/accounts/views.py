@@ -6,13 +6,14 @@ import time
 
 import requests
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_required, login_user, logout_user
 
 from eia import metrics
-from eia.accounts import links, provider, services, sessions, tokens
+from eia.accounts import links, provider, services, sessions, signing_in, tokens
 from eia.accounts.models import LinkPurpose, TokenScope, User
 from eia.accounts.provider import ProviderError, ProviderOutcome
-from eia.accounts.services import SignInOutcome
+from eia.accounts.signing_in import SignInOutcome
 from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.extensions import db
@@ -72,7 +73,7 @@ def _check_password(form: SignInForm) -> tuple[User, str] | None:
     check, where every worker sees it, and the result committed after."""
     config = current_app.config
     form.password.data, password = "", form.password.data
-    if services.local_sign_in_refused(
+    if signing_in.local_sign_in_refused(
         form.email.data, local_sign_in=config["EIA_LOCAL_SIGN_IN"], break_glass=config["EIA_BREAK_GLASS_EMAIL"]
     ):
         db.session.commit()
@@ -82,9 +83,9 @@ def _check_password(form: SignInForm) -> tuple[User, str] | None:
         )
         return None
     limits = {"max_failures": config["EIA_MAX_FAILED_SIGN_INS"]}
-    attempt = services.begin_sign_in(form.email.data, **limits)
+    attempt = signing_in.begin_sign_in(form.email.data, **limits)
     db.session.commit()
-    result = services.finish_sign_in(
+    result = signing_in.finish_sign_in(
         attempt, password, **limits, lock_minutes=config["EIA_LOCK_MINUTES"], ip_address=request.remote_addr
     )
     db.session.commit()
@@ -190,9 +191,14 @@ def provider_callback():
     db.session.commit()
     if result.outcome is not ProviderOutcome.OK or not (result.user and result.session_token):
         return _provider_refusal(result.outcome.value)
+    return _provider_signed_in(result.user, result.session_token)
+
+
+def _provider_signed_in(user: User, session_token: str) -> ResponseReturnValue:
+    """Start the browser's session for a person the provider vouched for, and send them on."""
     metrics.SIGN_INS.labels(method="oidc", outcome="ok").inc()
     next_url = session.get("oidc_next")
-    _start_session(result.user, result.session_token)
+    _start_session(user, session_token)
     return redirect(next_url if is_safe_next(next_url) else url_for("main.home"))
 
 
@@ -286,7 +292,7 @@ def reset_password(secret: str):
 @bp.post("/sign-out")
 def sign_out():
     if current_user.is_authenticated:
-        services.record_sign_out(current_user, session.get("sid"))
+        signing_in.record_sign_out(current_user, session.get("sid"))
         db.session.commit()
     logout_user()
     session.clear()

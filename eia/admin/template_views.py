@@ -15,10 +15,8 @@ from eia.extensions import db
 from eia.forms_support import bind_form, submit_form
 from eia.permissions import can, permit
 from forms.admin import PublishTemplateForm, UploadTemplateForm
-from forms.checks import compare_definitions
-from forms.eia import section_form_class
-
-MAX_UPLOAD = 200_000  # bytes: the shipped templates are about 20 kB
+from forms.checks import Problem, compare_definitions
+from forms.sections import section_form_class
 
 
 def _template_or_404(template_id: int) -> FormTemplate:
@@ -66,35 +64,28 @@ def upload_template():
     until there are none; then it waits, unpublished, to be previewed and published."""
     permit(current_user, "form_template.manage")
     form = bind_form(UploadTemplateForm)
-    problems: list = []
-
-    def upload(text: str, filename: str) -> FormTemplate:
-        try:
-            return form_templates.upload_template(text, filename, by=current_user)
-        except form_templates.TemplateProblems as exc:
-            problems.extend(exc.problems)
-            raise
-
+    problems: list[Problem] = []
     if form.validate_on_submit():
-        raw = form.file.data.read(MAX_UPLOAD + 1)
-        try:
-            text = raw.decode("utf-8") if len(raw) <= MAX_UPLOAD else None
-        except UnicodeDecodeError:
-            text = None
-        if text is None:
-            form.file.errors = ["The file must be a YAML text file (UTF-8) of 200 KB or less"]
-        else:
-            done = submit_form(
-                form,
-                lambda: upload(text, form.file.data.filename or "upload.yaml"),
-                saved=lambda t: (
-                    f"Version {t.version} of the {t.kind} template has no problems. Preview it, then publish it."
-                ),
-                then=lambda t: url_for("admin.template", template_id=t.id),
-            )
-            if done is not None:
-                return done
+        done = submit_form(
+            form,
+            lambda: _upload(form, problems),
+            saved=lambda t: (
+                f"Version {t.version} of the {t.kind} template has no problems. Preview it, then publish it."
+            ),
+            then=lambda t: url_for("admin.template", template_id=t.id),
+        )
+        if done is not None:
+            return done
     return render_template("admin/template_upload.html", form=form, problems=problems)
+
+
+def _upload(form: UploadTemplateForm, problems: list[Problem]) -> FormTemplate:
+    """Upload the form's file, adding to *problems* each one that stops it."""
+    try:
+        return form_templates.upload_template(form.text, form.file_name, by=current_user)
+    except form_templates.TemplateProblems as exc:
+        problems.extend(exc.problems)
+        raise
 
 
 @bp.get("/templates/<int:template_id>")

@@ -9,15 +9,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from eia.assessments.models import (
-    Characteristic,
+from eia.assessments.models import Characteristic, Eia, FormTemplate
+from eia.assessments.states import (
     DecidingBody,
     DecisionOutcome,
     Direction,
-    Eia,
     EiaKind,
     EiaState,
-    FormTemplate,
     MitigationStatus,
     SectionStatus,
     Severity,

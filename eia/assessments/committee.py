@@ -6,18 +6,15 @@ second of every worker's start-up otherwise."""
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
 
 from flask import current_app
 
+from eia import docx_parts
 from eia.assessments import decisions, queries
-from eia.assessments.models import COMPLETED_STATES, Eia
+from eia.assessments.models import Eia
+from eia.assessments.states import COMPLETED_STATES
 from eia.template_filters import format_date
-
-if TYPE_CHECKING:
-    from docx.table import Table
 
 #: The sentence reminding members of the Public Sector Equality Duty.
 DUTY = (
@@ -33,7 +30,7 @@ def has_implications(eia: Eia) -> bool:
     return eia.state in COMPLETED_STATES
 
 
-def _answer(eia: Eia, section_key: str, question_key: str) -> str:
+def answer_text(eia: Eia, section_key: str, question_key: str) -> str:
     """One answer as a person reads it (a choice's label, not its key); empty when the template has
     no such question."""
     section = eia.form.section(section_key)
@@ -85,19 +82,19 @@ def equality_implications(eia: Eia) -> str:
             for m in eia.mitigations
         ]
         parts.append("To reduce them, the council will: " + "; ".join(actions) + ".")
-    residual = _answer(eia, "mitigations", "residual_impact")
+    residual = answer_text(eia, "mitigations", "residual_impact")
     if residual:
         parts.append(f"The impact that remains after these mitigations: {_sentence(residual)}")
-    why = _answer(eia, "mitigations", "residual_justification")
+    why = answer_text(eia, "mitigations", "residual_justification")
     if why:
         parts.append(f"It is considered acceptable because {_sentence(why[:1].lower() + why[1:])}")
-    outcome = _answer(eia, "outcome", "outcome")
+    outcome = answer_text(eia, "outcome", "outcome")
     if outcome:
         parts.append(f"The outcome of the assessment is: {_sentence(outcome.lower())}")
-    justification = _answer(eia, "outcome", "continue_justification")
+    justification = answer_text(eia, "outcome", "continue_justification")
     if justification:
         parts.append(_sentence(justification))
-    summary = _answer(eia, "outcome", "summary")
+    summary = answer_text(eia, "outcome", "summary")
     if summary:
         parts.append(_sentence(summary))
     parts.append(DUTY)
@@ -105,70 +102,6 @@ def equality_implications(eia: Eia) -> str:
 
 
 # The Word document ----------------------------------------------------------------------------------
-
-
-def _repeat_header(table: Table) -> None:
-    """Mark the first row as the header row, repeated at the top of each page (Word's accessibility
-    checker asks for it)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    properties = table.rows[0]._tr.get_or_add_trPr()
-    header = OxmlElement("w:tblHeader")
-    header.set(qn("w:val"), "true")
-    properties.append(header)
-
-
-def _describe(table: Table, title: str) -> None:
-    """Give the table a title (its alternative text in Word)."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    properties = table._tbl.tblPr
-    caption = OxmlElement("w:tblCaption")
-    caption.set(qn("w:val"), title)
-    properties.append(caption)
-
-
-def _table(document: Any, title: str, header: tuple[str, ...], rows: Sequence[tuple[str, ...]]) -> Table:
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = ""
-        cell.paragraphs[0].add_run(text).bold = True
-    for row in rows:
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
-            cell.text = text
-    _repeat_header(table)
-    _describe(table, title)
-    return table
-
-
-def _set_language(document: Any, language: str) -> None:
-    """The language of the whole document (the default of every run), and in its properties."""
-    from docx.oxml import OxmlElement
-    from docx.oxml.ns import qn
-
-    document.core_properties.language = language
-    styles = document.styles.element
-    defaults = styles.find(qn("w:docDefaults"))
-    run_defaults = defaults.find(qn("w:rPrDefault")) if defaults is not None else None
-    run_properties = run_defaults.find(qn("w:rPr")) if run_defaults is not None else None
-    if run_properties is None:
-        return
-    lang = run_properties.find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        run_properties.append(lang)
-    for attribute in ("w:val", "w:eastAsia", "w:bidi"):
-        lang.set(qn(attribute), language)
-
-
-def _labelled(document: Any, label: str, text: str) -> None:
-    paragraph = document.add_paragraph()
-    paragraph.add_run(f"{label}: ").bold = True
-    paragraph.add_run(text)
 
 
 def _day(value: date | None) -> str:
@@ -187,12 +120,12 @@ def assessment_docx(eia: Eia, today: date | None = None) -> bytes:
     document.core_properties.title = f"{eia.reference}: {eia.title}"
     document.core_properties.subject = "Equality impact assessment"
     document.core_properties.author = council
-    _set_language(document, "en-GB")
+    docx_parts.set_language(document, "en-GB")
 
     document.add_heading(eia.title, level=0)
     document.add_paragraph(f"Equality impact assessment {eia.reference}, version {eia.version_number}. {council}.")
-    _labelled(document, "Service area", eia.service_area.full_name)
-    _labelled(document, "Status", eia.state.label)
+    docx_parts.labelled(document, "Service area", eia.service_area.full_name)
+    docx_parts.labelled(document, "Status", eia.state.label)
 
     if has_implications(eia):
         document.add_heading("Equality implications", level=1)
@@ -231,9 +164,9 @@ def assessment_docx(eia: Eia, today: date | None = None) -> bytes:
         )
         if record.minutes_reference:
             rows.append(("Minutes or decision notice", record.minutes_reference))
-        _table(document, "The decision record", ("Item", "Record"), rows)
+        docx_parts.table(document, "The decision record", ("Item", "Record"), rows)
     document.add_heading("Timings of due regard", level=2)
-    _table(
+    docx_parts.table(
         document,
         "Timings of due regard",
         ("Timing", "Result", "Detail"),
@@ -259,7 +192,9 @@ def assessment_docx(eia: Eia, today: date | None = None) -> bytes:
                     if text
                 )
                 rows.append((impact.characteristic.name, direction, effect))
-            _table(document, "Impact on each characteristic", ("Characteristic", "Impact", "Effect on people"), rows)
+            docx_parts.table(
+                document, "Impact on each characteristic", ("Characteristic", "Impact", "Effect on people"), rows
+            )
         if section["kind"] == "mitigations":
             rows = [
                 (
@@ -272,7 +207,7 @@ def assessment_docx(eia: Eia, today: date | None = None) -> bytes:
                 for m, owner in doc["mitigations"]
             ]
             if rows:
-                _table(
+                docx_parts.table(
                     document,
                     "Mitigations",
                     ("Impact addressed", "Action and measure", "Owner", "Due", "Status"),
@@ -281,15 +216,15 @@ def assessment_docx(eia: Eia, today: date | None = None) -> bytes:
             else:
                 document.add_paragraph("No mitigations.")
         for label, text in section["rows"]:
-            _labelled(document, label, text)
+            docx_parts.labelled(document, label, text)
         if not section["rows"] and section["kind"] == "questions":
             document.add_paragraph("Not answered.")
 
     document.add_heading("Sign-off", level=1)
-    _labelled(document, "Reviewed by the equalities team", _day(eia.approved_at) or "Not yet")
+    docx_parts.labelled(document, "Reviewed by the equalities team", _day(eia.approved_at) or "Not yet")
     signed = f"{doc['signed_off_by']}, {_day(eia.signed_off_at)}" if eia.signed_off_at else "Not yet"
-    _labelled(document, "Signed off by the decision maker", signed)
-    _labelled(document, "Published", _day(eia.published_at) or "Not published")
+    docx_parts.labelled(document, "Signed off by the decision maker", signed)
+    docx_parts.labelled(document, "Published", _day(eia.published_at) or "Not published")
 
     out = io.BytesIO()
     document.save(out)

@@ -7,11 +7,12 @@ from flask import Blueprint, flash, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from eia.assessments import decisions, queries
-from eia.assessments.models import DecidingBody, DecisionOutcome, Eia
+from eia.assessments.models import Eia
+from eia.assessments.states import DecidingBody, DecisionOutcome
 from eia.forms_support import Conflict, bind_form, submit_form
-from eia.permissions import can, permit
+from eia.permissions import permit
 from eia.web import form_version
-from forms.eia import DecisionForm
+from forms.decisions import DecisionForm
 
 bp = Blueprint("decisions", __name__, url_prefix="/eias/<reference>")
 
@@ -36,6 +37,13 @@ def _saved(eia: Eia) -> str:
     return "Decision record saved."
 
 
+def _conflict(eia: Eia) -> Conflict | None:
+    """How to show the record someone else saved first (none before the first save)."""
+    if eia.decision is None:
+        return None
+    return Conflict(eia.decision, DecisionForm.data_from, "The decision record", f"{eia.reference}: {eia.title}")
+
+
 @bp.route("/decision", methods=["GET", "POST"])
 @login_required
 def decision(reference: str):
@@ -43,10 +51,8 @@ def decision(reference: str):
     permit(current_user, "eia.view", eia)
     if request.method == "POST":
         permit(current_user, "eia.record_decision", eia)
-        form = _form(eia)
-    else:
-        form = _form(eia, data=DecisionForm.data_from(eia.decision))
-    if request.method == "POST" and form.validate_on_submit():
+    form = _form(eia, data=None if request.method == "POST" else DecisionForm.data_from(eia.decision))
+    if form.validate_on_submit():
         done = submit_form(
             form,
             lambda: decisions.save_decision(
@@ -54,22 +60,10 @@ def decision(reference: str):
             ),
             saved=lambda _: _saved(eia),
             then=url_for("assessments.show", reference=eia.reference),
-            conflict=Conflict(
-                eia.decision,
-                DecisionForm.data_from,
-                "The decision record",
-                f"{eia.reference}: {eia.title}",
-            )
-            if eia.decision is not None
-            else None,
+            conflict=_conflict(eia),
         )
         if done is not None:
             return done
     return render_template(
-        "assessments/decision.html",
-        eia=eia,
-        form=form,
-        editable=can(current_user, "eia.record_decision", eia),
-        record=eia.decision,
-        timings=decisions.timeliness(eia),
+        "assessments/decision.html", eia=eia, form=form, **decisions.decision_page(eia, current_user)
     )

@@ -18,12 +18,13 @@ from flask import current_app
 from sqlalchemy import ColumnElement, Date, and_, case, func, literal, or_
 
 from eia.accounts.models import Role, User
-from eia.assessments.models import DecidingBody, DecisionOutcome, DecisionRecord, Eia, EiaState
+from eia.assessments.models import DecisionRecord, Eia
+from eia.assessments.states import DecidingBody, DecisionOutcome, EiaState
 from eia.auditlog import services as audit
 from eia.db_types import utc_day, utcnow
 from eia.errors import ValidationFailed, check_version
 from eia.extensions import db
-from eia.permissions import permit
+from eia.permissions import can, permit
 from eia.working_days import add_working_days
 
 DECISION_FIELDS = (
@@ -168,6 +169,12 @@ class Check:
 
 def _day(value: date) -> str:
     return f"{value.day} {value:%B %Y}"
+
+
+def decision_page(eia: Eia, user: User) -> dict[str, Any]:
+    """What the decision record's page shows besides its form: whether *user* may change it, the
+    record as saved, and the timings of due regard."""
+    return {"editable": can(user, "eia.record_decision", eia), "record": eia.decision, "timings": timeliness(eia)}
 
 
 def timeliness(eia: Eia, today: date | None = None) -> list[Check]:

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from eia.assessments import evidence_services
 from eia.assessments import queries as eia_queries
 from eia.assessments import services as eia_services
+from eia.assessments.models import Characteristic
 from eia.evidence import queries, services
 from eia.evidence.models import EvidenceKind
 from eia.evidence.storage import send_evidence, store_for
@@ -17,7 +18,7 @@ from eia.extensions import db
 from eia.forms_support import bind_form, submit_form
 from eia.permissions import can, permit
 from eia.web import accepts_uploads
-from forms.eia import EvidenceForm, RemoveEvidenceForm
+from forms.evidence import EvidenceForm, RemoveEvidenceForm
 
 bp = Blueprint("evidence", __name__, url_prefix="/eias/<reference>/evidence")
 
@@ -50,9 +51,23 @@ def index(reference: str):
 def new(reference: str, kind: str):
     eia = _eia_for(reference, "eia.edit")
     eia_services.check_editable(eia)
-    if kind not in EvidenceKind._value2member_map_:
-        abort(404)
+    evidence_kind = EvidenceKind(kind) if kind in EvidenceKind._value2member_map_ else abort(404)
     characteristics = eia_queries.characteristics_for(eia)
+    form = _evidence_form(eia, characteristics)
+    if form.validate_on_submit():
+        done = submit_form(
+            form,
+            lambda: _add(eia, evidence_kind, form, characteristics),
+            saved=f"'{form.title.data}' added to the evidence.",
+            then=url_for("evidence.index", reference=eia.reference),
+        )
+        if done is not None:
+            return done
+    return render_template("evidence/new.html", eia=eia, form=form, kind=evidence_kind)
+
+
+def _evidence_form(eia, characteristics: list[Characteristic]) -> EvidenceForm:
+    """The form for one piece of evidence, its section ticked when the page was opened from one."""
     form = bind_form(
         EvidenceForm,
         characteristics=[(str(c.id), c.name) for c in characteristics],
@@ -60,27 +75,18 @@ def new(reference: str, kind: str):
     )
     if request.method == "GET" and request.args.get("section") in {s.key for s in eia.form.sections}:
         form.sections.data = [request.args["section"]]
-    if form.validate_on_submit():
-        chosen = [c.key for c in characteristics if str(c.id) in (form.characteristics.data or [])]
-        done = submit_form(
-            form,
-            lambda: _add(eia, EvidenceKind(kind), form, chosen),
-            saved=f"'{form.title.data}' added to the evidence.",
-            then=url_for("evidence.index", reference=eia.reference),
-        )
-        if done is not None:
-            return done
-    return render_template("evidence/new.html", eia=eia, form=form, kind=EvidenceKind(kind))
+    return form
 
 
-def _add(eia, kind: EvidenceKind, form: EvidenceForm, characteristics: list[str]) -> Any:
-    """Add the file (checked by its content and size), link or note the form describes, naming
-    *characteristics* by key."""
+def _add(eia, kind: EvidenceKind, form: EvidenceForm, characteristics: list[Characteristic]) -> Any:
+    """Add the file (checked by its content and size), link or note the form describes, with the
+    characteristics ticked on it."""
+    chosen = [c.key for c in characteristics if str(c.id) in (form.characteristics.data or [])]
     upload = request.files.get("file") if kind is EvidenceKind.FILE else None
     return evidence_services.add_evidence(
         eia,
         kind,
-        form.values() | {"characteristics": characteristics},
+        form.values() | {"characteristics": chosen},
         by=current_user,
         store=store_for(),
         max_bytes=current_app.config["EIA_MAX_UPLOAD_MB"] * 1024 * 1024,

@@ -9,7 +9,8 @@ from typing import Any
 from sqlalchemy import func, select
 
 from eia.accounts.models import User
-from eia.assessments.models import Characteristic, EiaKind, FormTemplate
+from eia.assessments.models import Characteristic, FormTemplate
+from eia.assessments.states import EiaKind
 from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed, WorkflowError

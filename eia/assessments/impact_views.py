@@ -6,24 +6,18 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from eia import signals
 from eia.assessments import impacts, queries
-from eia.assessments.models import Characteristic, Direction, Eia, EiaSection, Severity
+from eia.assessments.models import Characteristic, Eia, EiaSection, Impact
+from eia.assessments.section_pages import save_section_form, section_form
 from eia.assessments.services import check_editable
-from eia.evidence import queries as evidence_queries
-from eia.forms_support import Conflict, also_check, bind_form, submit_form
+from eia.assessments.states import Direction, Severity
+from eia.evidence.models import EvidenceItem
+from eia.forms_support import Conflict, bind_form, submit_form
 from eia.permissions import can, permit
 from eia.web import form_version
 from forms.definitions import Section
-from forms.eia import (
-    ImpactDetailForm,
-    answers_from,
-    direction_labels,
-    directions_data,
-    directions_form_class,
-    initial_data,
-    section_form_class,
-)
+from forms.impacts import ImpactDetailForm, direction_labels, directions_data, directions_form_class
+from forms.sections import answers_from, section_form_class
 
 bp = Blueprint("impacts", __name__, url_prefix="/eias/<reference>/sections/impacts")
 
@@ -109,6 +103,33 @@ def _section(eia: Eia) -> tuple[Section, EiaSection]:
     return definition, saved
 
 
+def _impact_or_404(eia: Eia, key: str) -> tuple[Section, Characteristic, Impact]:
+    """The impacts section, the characteristic called *key* and its impact, which must need its details."""
+    definition, _saved = _section(eia)
+    characteristic = next((c for c in queries.characteristics_for(eia) if c.key == key), None) or abort(404)
+    impact = next((i for i in eia.impacts if i.characteristic_id == characteristic.id), None)
+    if impact is None or not impact.needs_detail:
+        abort(404)
+    return definition, characteristic, impact
+
+
+def _detail_form(eia: Eia, impact: Impact, items: list[EvidenceItem], linked: list[int]) -> ImpactDetailForm:
+    """Step two's form: what was posted (only while the assessment is editable), or the saved impact."""
+    choices = {"severities": [(s.value, s.label) for s in Severity], "evidence": [(str(i.id), i.title) for i in items]}
+    if request.method == "POST":
+        check_editable(eia)
+        return bind_form(ImpactDetailForm, **choices)
+    return bind_form(ImpactDetailForm, **choices, data=ImpactDetailForm.data_from(impact, linked))
+
+
+def _conflict(eia: Eia, characteristic: Characteristic, impact: Impact, linked: list[int]) -> Conflict:
+    """How to show the impact someone else saved first beside what was typed."""
+    what = f"The impact on {characteristic.name.lower()}"
+    return Conflict(
+        impact, lambda saved: ImpactDetailForm.data_from(saved, linked), what, f"{eia.reference}: {eia.title}"
+    )
+
+
 @bp.route("/<key>", methods=["GET", "POST"])
 @login_required
 def detail(reference: str, key: str):
@@ -117,20 +138,10 @@ def detail(reference: str, key: str):
     permit(current_user, "eia.view", eia)
     if request.method == "POST":
         permit(current_user, "eia.edit", eia)
-    definition, _saved = _section(eia)
-    characteristic = next((c for c in queries.characteristics_for(eia) if c.key == key), None) or abort(404)
-    impact = next((i for i in eia.impacts if i.characteristic_id == characteristic.id), None)
-    if impact is None or not impact.needs_detail:
-        abort(404)
-    items = evidence_queries.for_subject(eia)
-    linked = [item.id for item in items if characteristic in item.characteristics]
-    choices = {"severities": [(s.value, s.label) for s in Severity], "evidence": [(str(i.id), i.title) for i in items]}
-    if request.method == "POST":
-        check_editable(eia)
-        form = bind_form(ImpactDetailForm, **choices)
-    else:
-        form = bind_form(ImpactDetailForm, **choices, data=ImpactDetailForm.data_from(impact, linked))
-    if request.method == "POST" and form.validate_on_submit():
+    definition, characteristic, impact = _impact_or_404(eia, key)
+    items, linked = impacts.evidence_for(eia, characteristic)
+    form = _detail_form(eia, impact, items, linked)
+    if form.validate_on_submit():
         done = submit_form(
             form,
             lambda: impacts.save_impact_detail(
@@ -139,33 +150,16 @@ def detail(reference: str, key: str):
                 form.values(),
                 expected_version=form_version(form.version),
                 by=current_user,
-                evidence_ids=[int(i) for i in form.evidence_items.data or []],
+                evidence_ids=form.evidence_ids(),
             ),
             saved=f"The impact on {characteristic.name.lower()} is saved.",
             then=lambda _: next_page(eia, characteristic),
-            conflict=Conflict(
-                impact,
-                lambda saved: ImpactDetailForm.data_from(saved, linked),
-                f"The impact on {characteristic.name.lower()}",
-                f"{eia.reference}: {eia.title}",
-            ),
+            conflict=_conflict(eia, characteristic, impact, linked),
         )
         if done is not None:
             return done
-    needing = [
-        c
-        for c in queries.characteristics_for(eia)
-        if any(i.characteristic_id == c.id and i.needs_detail for i in eia.impacts)
-    ]
     return render_template(
-        "assessments/impact.html",
-        **_common(eia, definition),
-        form=form,
-        characteristic=characteristic,
-        impact=impact,
-        position=needing.index(characteristic) + 1,
-        count=len(needing),
-        evidence=evidence_queries.by_characteristic(items),
+        "assessments/impact.html", form=form, **_common(eia, definition), **impacts.impact_page(eia, impact, items)
     )
 
 
@@ -178,46 +172,15 @@ def across_groups(reference: str):
     if request.method == "POST":
         permit(current_user, "eia.edit", eia)
     definition, saved = _section(eia)
-    form_class = section_form_class(definition, queries.people_choices())
+    form = section_form(eia, section_form_class(definition, queries.people_choices()), saved, definition)
     if request.method == "POST":
-        form = bind_form(form_class)
-    else:
-        form = bind_form(form_class, data={**initial_data(definition, saved.answers), "version": str(saved.version)})
-        if saved.status.value != "not_started" and not form.completed.data:
-            form.completed.data = "yes" if saved.status.value == "completed" else "no"
-
-    def save():
-        return impacts.save_impact_summary(
+        done = save_section_form(
             eia,
-            answers_from(form, definition),
-            completed=form.completed.data == "yes",
-            expected_version=form_version(form.version),
-            by=current_user,
-        )
-
-    if request.method == "POST" and not form.validate_on_submit():
-        also_check(form, save)  # every problem at once
-    elif request.method == "POST":
-        done = submit_form(
+            definition,
             form,
-            save,
-            saved=f"{definition.title} saved.",
-            then=url_for("assessments.show", reference=eia.reference),
-            conflict=Conflict(
-                saved,
-                lambda current: initial_data(definition, current.answers),
-                definition.title,
-                f"{eia.reference}: {eia.title}",
-            ),
+            lambda **common: impacts.save_impact_summary(eia, answers_from(form, definition), **common),
         )
         if done is not None:
             return done
-    return render_template(
-        "assessments/impacts_across.html",
-        **_common(eia, definition),
-        form=form,
-        saved=saved,
-        readable=queries.readable_answers(definition, saved.answers),
-        problems=impacts.all_problems(eia),
-        panels=signals.values_from(signals.eia_panels.send(None, eia=eia, page="across_groups", user=current_user)),
-    )
+    page = impacts.across_groups_page(eia, definition, saved, current_user)
+    return render_template("assessments/impacts_across.html", **_common(eia, definition), form=form, **page)

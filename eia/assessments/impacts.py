@@ -14,15 +14,20 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any
 
+from eia import signals
 from eia.accounts.models import User
 from eia.assessments.evidence_services import set_characteristic_evidence
-from eia.assessments.models import Characteristic, Direction, Eia, EiaSection, Impact, Severity
-from eia.assessments.queries import characteristics_for
+from eia.assessments.models import Characteristic, Eia, EiaSection, Impact
+from eia.assessments.queries import characteristics_for, readable_answers
 from eia.assessments.services import check_editable, open_section, plain_answer, store_section
+from eia.assessments.states import Direction, Severity
 from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed, check_version
+from eia.evidence import queries as evidence_queries
+from eia.evidence.models import EvidenceItem
 from eia.extensions import db
+from forms.definitions import Section
 
 IMPACT_FIELDS = ("direction", "severity", "description", "who_affected", "evidence", "finding_out")
 
@@ -228,3 +233,36 @@ def save_impacts(
     return store_section(
         eia, section, definition, answers, completed=completed, by=by, problems=problems, changes=changes
     )
+
+
+def across_groups_page(eia: Eia, definition: Section, saved: EiaSection, user: User) -> dict[str, Any]:
+    """What step three shows besides its form: the answers as saved, every problem still in the way
+    of completing the section, and the panels other packages add to the page."""
+    return {
+        "saved": saved,
+        "readable": readable_answers(definition, saved.answers),
+        "problems": all_problems(eia),
+        "panels": signals.values_from(signals.eia_panels.send(None, eia=eia, page="across_groups", user=user)),
+    }
+
+
+def evidence_for(eia: Eia, characteristic: Characteristic) -> tuple[list[EvidenceItem], list[int]]:
+    """The assessment's evidence, and the ids of the items that support *characteristic*."""
+    items = evidence_queries.for_subject(eia)
+    return items, [item.id for item in items if characteristic in item.characteristics]
+
+
+def impact_page(eia: Eia, impact: Impact, items: list[EvidenceItem]) -> dict[str, Any]:
+    """What step two shows besides its form: the impact and its characteristic, its place among the
+    impacts that need their details, and the assessment's evidence by characteristic."""
+    characteristic = impact.characteristic
+    needing = [
+        c for c in characteristics_for(eia) if any(i.characteristic_id == c.id and i.needs_detail for i in eia.impacts)
+    ]
+    return {
+        "impact": impact,
+        "characteristic": characteristic,
+        "position": needing.index(characteristic) + 1,
+        "count": len(needing),
+        "evidence": evidence_queries.by_characteristic(items),
+    }

@@ -12,20 +12,16 @@ from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 from eia.accounts.models import Role, ServiceArea, User
 from eia.assessments import decisions
 from eia.assessments.models import (
-    PUBLIC_STATES,
     Characteristic,
     Coauthor,
     DecisionRecord,
-    Direction,
     Eia,
-    EiaKind,
-    EiaState,
     FormTemplate,
     Impact,
     Mitigation,
-    MitigationStatus,
     ReviewComment,
 )
+from eia.assessments.states import PUBLIC_STATES, Direction, EiaKind, EiaState, MitigationStatus
 from eia.db_types import utcnow
 from eia.errors import NotFound
 from eia.extensions import db

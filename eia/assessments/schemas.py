@@ -23,7 +23,7 @@ from marshmallow import (
 
 from eia.assessments import queries
 from eia.assessments.decisions import TIMING_KEYS, Timing, timeliness
-from eia.assessments.models import (
+from eia.assessments.states import (
     PROPOSAL_TYPES,
     DecidingBody,
     DecisionOutcome,
@@ -33,7 +33,7 @@ from eia.assessments.models import (
     MitigationStatus,
     Severity,
 )
-from eia.assessments.workflow import TRANSITIONS
+from eia.assessments.transitions import TRANSITIONS
 from forms.answers import TEXT_LIMIT, answer_type
 from forms.definitions import Section
 

@@ -16,18 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from eia import signals
 from eia.accounts.models import ServiceArea, User
 from eia.accounts.queries import areas_for
-from eia.assessments.models import (
-    Eia,
-    EiaKind,
-    EiaSection,
-    EiaState,
-    FormTemplate,
-    Impact,
-    Mitigation,
-    MitigationStatus,
-    ReferenceCounter,
-    SectionStatus,
-)
+from eia.assessments.models import Eia, EiaSection, FormTemplate, Impact, Mitigation, ReferenceCounter
+from eia.assessments.states import EiaKind, EiaState, MitigationStatus, SectionStatus
 from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.errors import EiaError, ValidationFailed, WorkflowError, check_version

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from eia.assessments.models import Eia, SectionStatus
+from eia.assessments.models import Eia
 from eia.assessments.services import task_list, unmitigated_impacts
+from eia.assessments.states import SectionStatus
 from eia.errors import EiaError
 
 #: What an author confirms when submitting, kept with the submission and shown to the reviewer.

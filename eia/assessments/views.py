@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
-
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
@@ -11,24 +9,22 @@ from marshmallow import ValidationError
 from eia import signals
 from eia.accounts import queries as accounts
 from eia.assessments import committee, decisions, impact_views, queries, services
-from eia.assessments.models import PROPOSAL_TYPES, EiaKind, EiaState, SectionStatus
 from eia.assessments.schemas import EiaListArgs
-from eia.assessments.workflow import Transition, available_transitions
+from eia.assessments.section_pages import save_section_form, section_form
+from eia.assessments.states import PROPOSAL_TYPES, EiaKind, EiaState, SectionStatus
+from eia.assessments.transitions import Transition
+from eia.assessments.workflow import available_transitions
 from eia.auditlog import services as audit
 from eia.csv_export import csv_lines
 from eia.db_types import utcnow
 from eia.extensions import db
-from eia.forms_support import Conflict, also_check, bind_form, submit_form
+from eia.forms_support import Conflict, bind_form, submit_form
 from eia.page_cache import signed_in_page
 from eia.permissions import can, permit
 from eia.web import filter_args, form_version, paginate
-from forms.eia import (
-    MitigationForm,
-    NewEiaForm,
-    answers_from,
-    initial_data,
-    section_form_class,
-)
+from forms.eia import NewEiaForm
+from forms.impacts import MitigationForm
+from forms.sections import answers_from, section_form_class
 
 bp = Blueprint("assessments", __name__, url_prefix="/eias")
 
@@ -189,9 +185,9 @@ def section(reference: str, key: str):
 
 def _questions_page(eia, definition, saved, *, template: str):
     editable = can(current_user, "eia.edit", eia) and eia.state.is_editable
-    form = _section_form(eia, section_form_class(definition, queries.people_choices()), saved, definition)
+    form = section_form(eia, section_form_class(definition, queries.people_choices()), saved, definition)
     if request.method == "POST":
-        done = _save_section(
+        done = save_section_form(
             eia,
             definition,
             form,
@@ -213,45 +209,6 @@ def _questions_page(eia, definition, saved, *, template: str):
         unmitigated=services.unmitigated_impacts(eia),
         owners=queries.user_names({m.owner_id for m in eia.mitigations}),
     )
-
-
-def _section_form(eia, form_class, saved, definition):
-    """The section's form: what was posted (only editors may post), or the saved answers."""
-    if request.method == "POST":
-        permit(current_user, "eia.edit", eia)
-        return bind_form(form_class)
-    form = bind_form(form_class, data={**section_data(eia, definition), "version": str(saved.version)})
-    if saved.status is not SectionStatus.NOT_STARTED and not form.completed.data:
-        form.completed.data = "yes" if saved.status is SectionStatus.COMPLETED else "no"
-    return form
-
-
-def _save_section(eia, definition, form, save):
-    """Save a section through the one form path; a clash shows the saved answers beside the typed ones.
-    When the form's own checks fail, the service's are run too, so every problem shows at once."""
-    attempt = partial(
-        save, completed=form.completed.data == "yes", expected_version=form_version(form.version), by=current_user
-    )
-    if not form.validate_on_submit():
-        also_check(form, attempt)
-        return None
-    return submit_form(
-        form,
-        attempt,
-        saved=f"{definition.title} saved.",
-        then=url_for("assessments.show", reference=eia.reference),
-        conflict=Conflict(
-            current=eia.section(definition.key),
-            saved_values=lambda _section: section_data(eia, definition),
-            what=definition.title,
-            caption=f"{eia.reference}: {eia.title}",
-        ),
-    )
-
-
-def section_data(eia, definition) -> dict:
-    """A section's saved answers as its form's data."""
-    return initial_data(definition, eia.answers(definition.key))
 
 
 @bp.route("/<reference>/mitigations/new", methods=["GET", "POST"])

@@ -10,8 +10,8 @@ from eia.assessments import committee, queries, review_rows, workflow
 from eia.assessments.pdf import eia_pdf_response
 from eia.assessments.snapshots import snapshot
 from eia.assessments.submission import SubmissionBlocked, stop_check, submission_problems
+from eia.assessments.transitions import TRANSITIONS
 from eia.assessments.views import render_task_list, workflow_actions
-from eia.assessments.workflow import TRANSITIONS
 from eia.auditlog import services as audit
 from eia.auditlog.models import AuditEntry
 from eia.auditlog.readable import readable
@@ -53,11 +53,12 @@ def transition(reference: str, name: str):
     permit(current_user, step.permission, eia)
     form = bind_form(TransitionForm, confirmation=step.confirmation_label)
     if form.validate_on_submit():
-        confirmed = "yes" in (form.confirmed.data or [])
         try:
             done = submit_form(
                 form,
-                lambda: workflow.transition(eia, name, by=current_user, comment=form.comment.data, confirmed=confirmed),
+                lambda: workflow.transition(
+                    eia, name, by=current_user, comment=form.comment.data, confirmed=form.is_confirmed
+                ),
                 saved=step.message.format(ref=eia.reference),
                 then=url_for("assessments.show", reference=eia.reference),
             )

@@ -12,8 +12,9 @@ from sqlalchemy.orm import aliased, selectinload
 
 from eia.accounts.models import ServiceArea, User
 from eia.assessments import decisions
-from eia.assessments.models import DecisionRecord, Eia, EiaState, Mitigation, MitigationStatus
+from eia.assessments.models import DecisionRecord, Eia, Mitigation
 from eia.assessments.queries import visible_to
+from eia.assessments.states import EiaState, MitigationStatus
 from eia.extensions import db
 from eia.quality.queries import QuarterResult, quarterly_results
 from eia.quality.sampling import quarter

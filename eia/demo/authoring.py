@@ -10,31 +10,37 @@ from eia.assessments.models import Coauthor, Eia, EiaKind, EiaState
 from eia.extensions import db
 
 ABANDONED_BECAUSE = (
-    "Cabinet dropped this option at the first budget workshop, so the service stays as it is. "
+    "Cabinet dropped this option at the first budget workshop, so the phone line stays open five days a week. "
     "Nothing here is needed for the remaining proposals."
 )
+#: The drafts: (written with a colleague, handed to a colleague, abandoned).
+HELPED = "Tenancy strategy review"
+HANDED = "Housing register renewal letters"
+DROPPED = "Closing the council tax phone line on Wednesdays"
 
 
 def load_demo_authoring() -> bool:
-    """Once, on the demo's drafts: a co-author helping on the first, the second handed to a colleague
-    (who finds it in My work), the third abandoned with its reason."""
+    """Once, on the demo's drafts: a co-author from the same team helping on one, another handed to a
+    colleague (who finds it in My work), a third abandoned with its reason."""
     if db.session.execute(select(Coauthor.id).limit(1)).first() is not None:
         return False
-    drafts = (
-        db.session.execute(
-            select(Eia).where(Eia.state == EiaState.DRAFT, Eia.kind == EiaKind.STANDARD).order_by(Eia.id).limit(3)
-        )
-        .scalars()
-        .all()
-    )
+    drafts = {
+        eia.title: eia
+        for eia in db.session.execute(
+            select(Eia).where(
+                Eia.state == EiaState.DRAFT, Eia.kind == EiaKind.STANDARD, Eia.title.in_([HELPED, HANDED, DROPPED])
+            )
+        ).scalars()
+    }
     authors = db.session.execute(select(User).where(User.role == Role.AUTHOR).order_by(User.id)).scalars().all()
-    if len(drafts) < 3 or len(authors) < 2:
+    if len(drafts) < 3:
         return False
 
     def colleague(of: User) -> User:
-        return next(person for person in authors if person.id != of.id)
+        """Someone in the same team, who can see the draft."""
+        return next(p for p in authors if p.id != of.id and p.service_area_id == of.service_area_id)
 
-    helped, handed, dropped = drafts
+    helped, handed, dropped = drafts[HELPED], drafts[HANDED], drafts[DROPPED]
     authoring.add_coauthor(helped, colleague(helped.author).id, by=helped.author)
     authoring.hand_over(handed, colleague(handed.author).id, by=handed.author)
     workflow.transition(dropped, "abandon", by=dropped.author, comment=ABANDONED_BECAUSE, confirmed=True)

@@ -38,10 +38,11 @@ def demo_command(scale: int | None) -> None:
     for person, added in demo.people:
         note = "" if added else " (already there)"
         click.echo(f"  {person.role.label:<26} {person.email}{note}")
+    _first_steps()
     for line in demo.others:
         click.echo(line)
     if demo.eias:
-        click.echo(f"Added {demo.eias} demo equality impact assessments across two financial years.")
+        click.echo(f"Added {demo.eias} demo equality impact assessments from the last two years.")
     if scale:
         from eia.demo.scale import load_scale
 
@@ -49,6 +50,18 @@ def demo_command(scale: int | None) -> None:
             count = load_scale(scale, progress=lambda n: bar.update(n - bar.pos))
         click.echo(f"Added {count:,} scale assessments." if count else "The scale assessments are already there.")
     _demo_checkpoint()
+
+
+def _first_steps() -> None:
+    from eia.demo.first_steps import first_steps
+    from eia.demo.people import PEOPLE
+
+    click.echo("Three things to try first:")
+    for role, steps in first_steps().items():
+        who = next(p.email for p in PEOPLE if p.role is role)
+        click.echo(f"  {role.label} (for example {who}):")
+        for n, step in enumerate(steps, 1):
+            click.echo(f"    {n}. {step}")
 
 
 def _demo_key() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from eia.demo.authoring import load_demo_authoring
 from eia.demo.decisions import load_demo_decisions
-from eia.demo.eias import load_demo_eias
+from eia.demo.eias import load_demo_eias, settle_updated
 from eia.demo.people import load_demo
 from eia.demo.reports import load_demo_commentary
 from eia.demo.samples import load_demo_samples
@@ -27,7 +27,7 @@ def load_demo_council(today: date, *, by: Any) -> Loaded:
     part (the plans, a budget round), the quality audits and last year's texts; safe to run twice."""
     load_shipped(by=by)
     loaded = Loaded(people=load_demo(by=by))
-    loaded.eias = load_demo_eias()
+    loaded.eias = load_demo_eias(today)
     if loaded.eias:
         load_demo_decisions(today, by=by)
         load_demo_authoring()
@@ -35,4 +35,6 @@ def load_demo_council(today: date, *, by: Any) -> Loaded:
     loaded.others = values_from(demo_loaded.send(None, today=today, by=by))
     load_demo_samples(today)
     load_demo_commentary(today)
+    if loaded.eias:
+        settle_updated(today)
     return loaded

@@ -14,14 +14,13 @@ from eia.assessments import decisions, workflow
 from eia.assessments.models import DecidingBody, DecisionOutcome, Eia, EiaKind, EiaState
 from eia.extensions import db
 
-#: Who decides, in turn: (body, its name, report title).
-BODIES = [
-    (DecidingBody.CABINET, "", "Cabinet report"),
-    (DecidingBody.COMMITTEE, "Communities Scrutiny Committee", "Report to the Communities Scrutiny Committee"),
-    (DecidingBody.OFFICER, "Director of Housing", "Officer decision record"),
-    (DecidingBody.COUNCIL, "", "Report to full council (budget)"),
-    (DecidingBody.COMMITTEE, "Planning and Regulatory Committee", "Report to the Planning and Regulatory Committee"),
-]
+#: Who decides, by the decision route the assessment gives: (body, report title).
+BODIES = {
+    "cabinet": (DecidingBody.CABINET, "Cabinet report"),
+    "committee": (DecidingBody.COMMITTEE, "Committee report"),
+    "delegated": (DecidingBody.OFFICER, "Officer decision record"),
+    "council": (DecidingBody.COUNCIL, "Report to full council"),
+}
 #: Days from today to the decision for assessments still being written or reviewed: the first of
 #: each state fall within 28 days (at risk), the rest later.
 UPCOMING = {
@@ -34,7 +33,10 @@ UPCOMING = {
 
 
 def _record(eia: Eia, n: int, values: dict, by: User) -> None:
-    body, name, report = BODIES[n % len(BODIES)]
+    about = eia.answers("about")
+    body, report = BODIES.get(about.get("decision_route") or "cabinet", BODIES["cabinet"])
+    name = about.get("decision_maker", "") if body in (DecidingBody.COMMITTEE, DecidingBody.OFFICER) else ""
+    decided = eia.started_on or eia.created_at.date()
     decision_maker = (
         db.session.execute(select(User).where(User.role == Role.DECISION_MAKER).order_by(User.id).limit(1))
         .scalars()
@@ -44,7 +46,7 @@ def _record(eia: Eia, n: int, values: dict, by: User) -> None:
         eia,
         {
             "is_key_decision": body in (DecidingBody.CABINET, DecidingBody.COUNCIL),
-            "forward_plan_reference": f"FP/{eia.created_at.year}/{40 + n:03d}" if body is DecidingBody.CABINET else "",
+            "forward_plan_reference": f"FP/{decided.year}/{40 + n:03d}" if body is DecidingBody.CABINET else "",
             "deciding_body": body,
             "body_name": name,
             "decision_maker_id": decision_maker.id
@@ -64,11 +66,29 @@ def load_demo_decisions(today: date, *, by: object) -> int:
     eias = db.session.execute(select(Eia).where(Eia.kind == EiaKind.STANDARD).order_by(Eia.id)).scalars().all()
     seen: dict[EiaState, int] = {}
     finished = [e for e in eias if e.state in (EiaState.SIGNED_OFF, EiaState.PUBLISHED)]
-    amended = finished[-1] if finished else None
-    late = next((e for e in finished if e.state is EiaState.SIGNED_OFF), None)
+    # One decision, on an assessment signed off in good time, was put off at its meeting to the next.
+    recent = [e for e in finished if e.signed_off_at and e.signed_off_at.date() >= today - timedelta(days=40)]
+    deferred = recent[0] if recent else None
+    decided = [e for e in finished if e is not deferred]
+    amended = decided[-1] if decided else None
+    late = next((e for e in decided if e.state is EiaState.SIGNED_OFF and e.outcome != "stop"), None)
     count = 0
     for n, eia in enumerate(eias):
-        if eia.state in UPCOMING:
+        if eia is deferred:
+            met = today - timedelta(days=12)
+            _record(
+                eia,
+                n,
+                {
+                    "planned_on": met,
+                    "taken_on": met,
+                    "outcome": DecisionOutcome.DEFERRED,
+                    "minutes_reference": f"Minutes of {met.day} {met:%B %Y}, item 6: deferred to the next meeting "
+                    "for the figures on large families placed out of the borough",
+                },
+                eia.author,
+            )
+        elif eia.state in UPCOMING:
             index = seen.get(eia.state, 0)
             seen[eia.state] = index + 1
             days = UPCOMING[eia.state][index % len(UPCOMING[eia.state])]
@@ -81,6 +101,8 @@ def load_demo_decisions(today: date, *, by: object) -> int:
             else:
                 taken = signed + timedelta(days=6)
                 outcome = DecisionOutcome.AMENDED if eia is amended else DecisionOutcome.AS_PROPOSED
+            if eia.outcome == "stop":  # the assessment's advice was taken: the proposal went no further
+                outcome = DecisionOutcome.REJECTED
             taken = min(taken, today)
             _record(
                 eia,

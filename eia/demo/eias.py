@@ -1,22 +1,25 @@
 """Demo equality impact assessments, written as council officers write them.
 
 Each scenario is a full assessment (answers, impacts on the characteristics it really touches,
-mitigations, an outcome). ``load_demo_eias`` writes about forty of them through the same services as
-the app, across service areas, two financial years and every state of the workflow.
+mitigations, an outcome). ``load_demo_eias`` writes each one once through the same services as the
+app, every date counted back from the day the demo is loaded: about two years of assessments, each
+with the reference of the year it started, across service areas and every state of the workflow.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
 from eia.accounts.models import Role, ServiceArea, User
 from eia.assessments import impacts as impacts_service
 from eia.assessments import queries, services, workflow
-from eia.assessments.models import Eia
+from eia.assessments.models import Eia, MitigationStatus
 from eia.demo.form_v2 import V2_STATES, v2_answers
-from eia.demo.scenarios import NEUTRAL, SCENARIOS, Scenario
+from eia.demo.scenarios import BY_TITLE, NEUTRAL, Scenario
 from eia.extensions import db
 
 
@@ -27,20 +30,103 @@ def _person(role: Role, area: ServiceArea | None = None) -> User:
     return db.session.execute(query.order_by(User.id).limit(1)).scalar_one()
 
 
-#: (scenario index, year, state, variant title) for the forty demo EIAs.
+def author_for(scenario: Scenario) -> User:
+    """The first service manager of the scenario's service area: a service manager writes and sees
+    only their own service area's assessments."""
+    return _person(Role.AUTHOR, _area(scenario.area))
+
+
+@dataclass(frozen=True)
+class Planned:
+    """One demo assessment: its scenario, how many days before the demo was loaded it started, the
+    state it reaches, how many days before the demo its last step was taken, and how long after it
+    started its review falls due."""
+
+    title: str
+    started: int
+    state: str
+    finished: int = 0
+    review_after: int = 730
+
+
+#: The demo's assessments, oldest first. Last year's are finished (one due for review, one
+#: archived, one stopped, one screened out); this year's are at every stage of the workflow.
 PLAN = [
-    (i % len(SCENARIOS), year, state, variant)
-    for i, (year, state, variant) in enumerate(
-        [(2024, "published", "2024/25")] * 8
-        + [(2024, "signed_off", "2024/25")] * 4
-        + [(2025, "published", "2025/26")] * 6
-        + [(2025, "approved", "2025/26")] * 4
-        + [(2025, "in_review", "2025/26")] * 4
-        + [(2025, "submitted", "2025/26")] * 4
-        + [(2025, "returned", "2025/26")] * 4
-        + [(2025, "draft", "2025/26")] * 6
-    )
+    Planned("Housing allocations policy", 700, "published", 600, review_after=730),
+    Planned("Council Tax Support scheme", 650, "published", 540, review_after=560),
+    Planned("Closure of Riverside Leisure Centre", 610, "published", 500),
+    Planned("Withdrawal of free swimming for under-16s", 570, "signed_off", 480),
+    Planned("Replacement of the payroll system", 530, "published", 500),
+    Planned("Digital by default for bulky waste bookings", 500, "archived", 60),
+    Planned("Guaranteed interview scheme for care leavers and veterans", 470, "signed_off", 380),
+    Planned("Library opening hours", 330, "published", 200),
+    Planned("Council tax exemption for care leavers", 290, "published", 150),
+    Planned("Temporary accommodation placements policy", 240, "signed_off", 30),
+    Planned("Redeployment after a change in health: finance assistant", 45, "signed_off", 1),
+    Planned("Restructure of the revenues and benefits team", 130, "approved", 0),
+    Planned("Transport to day opportunities: new charging policy", 100, "in_review", 6),
+    Planned("Personal adviser service for care leavers: move to a hub model", 75, "submitted", 4),
+    Planned("Charges for replacement wheeled bins", 70, "returned", 9),
+    Planned("Closing the council tax phone line on Wednesdays", 64, "draft"),
+    Planned("Removing overdue charges on children's library books", 40, "draft"),
+    Planned("Tenancy strategy review", 30, "draft"),
+    Planned("Housing register renewal letters", 21, "draft"),
 ]
+
+#: The assessments whose first mitigation is left overdue, so the dashboard shows a few (not dozens).
+OVERDUE = {"Temporary accommodation placements policy", "Library opening hours"}
+
+#: Why the archived assessment was archived.
+ARCHIVED_BECAUSE = (
+    "Bulky waste bookings moved to the new waste contract, which has an assessment of its own; this one is "
+    "kept for the record."
+)
+SIGNED_OFF_BECAUSE = "I have read the adverse impacts and accept the mitigations."
+
+STEPS = {
+    "draft": [],
+    "submitted": ["submit"],
+    "in_review": ["submit", "start_review"],
+    "returned": ["submit", "start_review", "return"],
+    "approved": ["submit", "start_review", "approve"],
+    "signed_off": ["submit", "start_review", "approve", "sign_off"],
+    "published": ["submit", "start_review", "approve", "sign_off", "publish"],
+    "archived": ["submit", "start_review", "return", "submit", "start_review", "approve", "sign_off", "publish"],
+}
+STAMPS = {"submit": "submitted_at", "approve": "approved_at", "sign_off": "signed_off_at", "publish": "published_at"}
+
+
+def financial_year_label(on: date) -> str:
+    year = on.year if on.month >= 4 else on.year - 1
+    return f"{year}/{(year + 1) % 100:02d}"
+
+
+def _when(started: date) -> dict[str, str]:
+    """The dates a scenario's texts mention, counted from the day it started."""
+
+    def day(d: date) -> str:
+        return f"{d.day} {d:%B %Y}"
+
+    return {
+        "started": f"{started:%B %Y}",
+        "consult_from": day(started + timedelta(days=21)),
+        "consult_to": day(started + timedelta(days=63)),
+        "consult_to_long": day(started + timedelta(days=105)),
+        "consult_month": f"{started + timedelta(days=30):%B %Y}",
+        "change_on": f"{started + timedelta(days=240):%B %Y}",
+        "data_year": financial_year_label(started - timedelta(days=365)),
+        "started_year": str(started.year),
+    }
+
+
+def _dated(value: Any, when: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        return value.format_map(when) if "{" in value else value
+    if isinstance(value, dict):
+        return {k: _dated(v, when) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_dated(v, when) for v in value)
+    return value
 
 
 def _area(path: str) -> ServiceArea:
@@ -52,40 +138,63 @@ def _area(path: str) -> ServiceArea:
     return area
 
 
-def _write(scenario: Scenario, title: str, author: User, started: date, review: date, *, v2: bool) -> Eia:
-    """One demo assessment: on version 2 of the form for the ones started most recently, version 1 for
-    the older ones (as a council's would be)."""
+def _write(
+    scenario: Scenario,
+    title: str,
+    author: User,
+    started: date,
+    review: date,
+    *,
+    v2: bool,
+    today: date | None = None,
+    complete: bool = True,
+) -> Eia:
+    """One demo assessment, started on *started* (which gives it its reference's year): on version 2
+    of the form for the ones started most recently, version 1 for the older ones (as a council's
+    would be). A draft (*complete* false) leaves its sections in progress."""
     template = queries.template_of(scenario.kind, 2 if v2 else 1) or queries.latest_template(scenario.kind)
     if template is None:
         raise LookupError(f"no {scenario.kind} form template is loaded")
+    when = _when(started)
     eia = services.create_eia(
-        kind=scenario.kind, title=title, service_area=_area(scenario.area), by=author, template=template
+        kind=scenario.kind,
+        title=title,
+        service_area=_area(scenario.area),
+        by=author,
+        template=template,
+        today=started,
     )
-    answers = {
-        "about": {**scenario.about, "title": title, "lead_officer": str(author.id), "started_on": started},
-        "screening": scenario.screening,
-        "previous": scenario.previous,
-        "evidence": scenario.evidence,
-        "consultation": scenario.consultation,
-        "impacts": scenario.aims,
-        "armed_forces": scenario.armed_forces,
-        "mitigations": {"monitoring": scenario.monitoring},
-        "outcome": {**scenario.outcome, "review_date": review},
-        "action_links": {},
-    }
+    answers: dict[str, dict[str, Any]] = _dated(
+        {
+            "about": {**scenario.about, "title": title, "lead_officer": str(author.id), "started_on": started},
+            "screening": scenario.screening,
+            "previous": scenario.previous,
+            "evidence": scenario.evidence,
+            "consultation": scenario.consultation,
+            "impacts": scenario.aims,
+            "armed_forces": scenario.armed_forces,
+            "mitigations": {"monitoring": scenario.monitoring, **scenario.residual},
+            "outcome": {**scenario.outcome, "review_date": review},
+            "action_links": {},
+        },
+        when,
+    )
     if v2:
-        for section_key, extra in v2_answers(scenario.title, author.id, started).items():
-            answers[section_key] = {**answers.get(section_key, {}), **extra}
+        for section_key, extra in v2_answers(scenario, author.id, started).items():
+            answers[section_key] = {**answers.get(section_key, {}), **_dated(extra, when)}
+    screened_out = scenario.screening.get("full_eia_needed") == "no"
     for section in eia.form.sections:
         if section.needed_when is not None and not section.needed_when.holds(eia.answers):
             continue  # the Covenant section, when screening found no function it covers
+        if screened_out and section.key not in services.SCREENING_SECTIONS:
+            continue  # closed at screening: nothing more is asked
         saved = eia.section(section.key)
         version = saved.version if saved else 0
         if section.kind == "impacts":
             impacts = {}
             for c in queries.characteristics_for(eia):
-                direction, severity, effect, who, *finding_out = scenario.impacts.get(
-                    c.key, ("neutral", None, NEUTRAL, "")
+                direction, severity, effect, who, *finding_out = _dated(
+                    scenario.impacts.get(c.key, ("neutral", None, NEUTRAL, "")), when
                 )
                 impacts[c] = {
                     "direction": direction,
@@ -95,74 +204,99 @@ def _write(scenario: Scenario, title: str, author: User, started: date, review: 
                     "finding_out": finding_out[0] if finding_out else "",
                 }
             impacts_service.save_impacts(
-                eia, impacts, answers["impacts"], completed=True, expected_version=version, by=author
+                eia, impacts, answers["impacts"], completed=complete, expected_version=version, by=author
             )
         else:
+            values = {k: v for k, v in answers.get(section.key, {}).items() if v not in ("", None, [])}
+            if not values and not complete:
+                continue  # a draft's section not begun yet
             services.save_section(
                 eia,
                 section.key,
-                answers.get(section.key, {}),
-                completed=True,
+                values,
+                completed=complete or section.key == "about",
                 expected_version=version,
                 by=author,
                 today=started,
             )
     characteristic_ids = {i.characteristic.key: i.characteristic_id for i in eia.impacts}
-    for key, action, measure in scenario.mitigations:
+    for n, (key, action, measure) in enumerate(scenario.mitigations):
+        due = started + timedelta(days=120 + 30 * n)
+        overdue = title in OVERDUE and n == 0
+        if today is not None and overdue:
+            due = today - timedelta(days=21)
+        finished = today is not None and due < today and not overdue
         services.add_mitigation(
             eia,
             {
                 "characteristic_id": characteristic_ids.get(key) if key else None,
-                "action": action,
+                "action": _dated(action, when),
                 "owner_id": author.id,
-                "due_on": started + timedelta(days=150),
-                "status": "in_progress",
-                "measure": measure,
+                "due_on": due,
+                "status": MitigationStatus.DONE if finished else MitigationStatus.IN_PROGRESS,
+                "measure": _dated(measure, when),
             },
             by=author,
         )
     return eia
 
 
-def load_demo_eias() -> int:
-    """Write the forty demo EIAs unless there are already EIAs; returns how many were added."""
+def _at(day: date, hour: int = 10) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=UTC)
+
+
+def load_demo_eias(today: date) -> int:
+    """Write the demo EIAs unless there are already EIAs; returns how many were added."""
     if db.session.execute(select(func.count()).select_from(Eia)).scalar_one():
         return 0
     reviewer = _person(Role.EQUALITIES)
     decision_maker = _person(Role.DECISION_MAKER)
-    authors = [u for u in db.session.execute(select(User).where(User.role == Role.AUTHOR)).scalars()]
-    steps = {
-        "draft": [],
-        "submitted": ["submit"],
-        "in_review": ["submit", "start_review"],
-        "returned": ["submit", "start_review", "return"],
-        "approved": ["submit", "start_review", "approve"],
-        "signed_off": ["submit", "start_review", "approve", "sign_off"],
-        "published": ["submit", "start_review", "approve", "sign_off", "publish"],
-    }
     count = 0
-    for n, (index, year, state, variant) in enumerate(PLAN):
-        scenario = SCENARIOS[index]
-        author = authors[n % len(authors)]
-        started = date(year, 4, 1) + timedelta(days=(n * 37) % 300)
-        title = f"{scenario.title} {variant}" + (f" ({n // len(SCENARIOS) + 1})" if n >= len(SCENARIOS) else "")
-        eia = _write(scenario, title, author, started, review=date(year + 2, 3, 31), v2=state in V2_STATES)
-        for step in steps[state]:
+    for planned in PLAN:
+        scenario = BY_TITLE[planned.title]
+        author = author_for(scenario)
+        started = today - timedelta(days=planned.started)
+        finished = today - timedelta(days=planned.finished)
+        eia = _write(
+            scenario,
+            scenario.title,
+            author,
+            started,
+            review=started + timedelta(days=planned.review_after),
+            v2=planned.state in V2_STATES,
+            today=today,
+            complete=planned.state != "draft",
+        )
+        steps = STEPS[planned.state]
+        eia.created_at = _at(started, 9)
+        for n, step in enumerate(steps):
             if step == "publish" and eia.is_individual:
                 break
             signer = reviewer if (step == "sign_off" and eia.is_individual) else decision_maker
             by = {"submit": author, "sign_off": signer}.get(step, reviewer)
-            comment = {
-                "return": "Please add the borrower data by age for each branch, and say how the mitigation for older people will be measured.",
-                "sign_off": "I have read the adverse impacts and accept the mitigations.",
-            }.get(step)
+            comment = {"return": scenario.return_comment or None, "sign_off": SIGNED_OFF_BECAUSE}.get(step)
             workflow.transition(eia, step, by=by, comment=comment, confirmed=True)
-        created = datetime.combine(started, datetime.min.time(), tzinfo=UTC)
-        eia.created_at = created
-        for stamp in ("submitted_at", "approved_at", "signed_off_at", "published_at"):
-            if getattr(eia, stamp) is not None:
-                created += timedelta(days=9)
-                setattr(eia, stamp, created)
+            # The steps spread evenly from a fortnight after the start to the last one.
+            first = started + timedelta(days=14)
+            span = max((finished - first).days, len(steps))
+            stamp = STAMPS.get(step)
+            if stamp:
+                setattr(eia, stamp, _at(first + timedelta(days=span * (n + 1) // len(steps))))
+        if planned.state == "archived":
+            workflow.transition(eia, "archive", by=reviewer, comment=ARCHIVED_BECAUSE, confirmed=True)
         count += 1
     db.session.flush()
     return count
+
+
+def settle_updated(today: date) -> None:
+    """Date each demo assessment's last change by its own story (its last step, or a few days after
+    a draft was started), not by the moment the demo was loaded."""
+    from sqlalchemy import update
+
+    for eia in db.session.execute(select(Eia)).scalars():
+        stamps = [eia.submitted_at, eia.approved_at, eia.signed_off_at, eia.published_at, eia.created_at]
+        last = max(s for s in stamps if s is not None)
+        if eia.started_on and last == eia.created_at:
+            last = _at(min(eia.started_on + timedelta(days=5), today), 15)
+        db.session.execute(update(Eia).where(Eia.id == eia.id).values(updated_at=last))

@@ -5,7 +5,10 @@ rights and data protection, a fair consultation, monitoring and the stop check; 
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from eia.demo.scenarios import Scenario
 
 #: The states in which a demo assessment is written on version 2 (the ones started most recently).
 V2_STATES = {"draft", "returned", "submitted", "in_review"}
@@ -69,7 +72,7 @@ V2_ANSWERS: dict[str, dict[str, dict[str, Any]]] = {
             **_NO_RIGHTS,
             "personal_data": "special_category",
             "dpia": "done",
-            "dpia_reference": "DPIA-2025-009",
+            "dpia_reference": "DPIA-{started_year}-009",
         },
         "mitigations": {
             "monitoring_frequency": "quarterly",
@@ -109,7 +112,7 @@ V2_ANSWERS: dict[str, dict[str, dict[str, Any]]] = {
             "for a review of their band.",
             "personal_data": "special_category",
             "dpia": "done",
-            "dpia_reference": "DPIA-2025-014",
+            "dpia_reference": "DPIA-{started_year}-014",
         },
         "armed_forces": {"covenant_people": ["regulars", "reservists", "veterans", "families", "bereaved"]},
         "mitigations": {
@@ -124,7 +127,7 @@ V2_ANSWERS: dict[str, dict[str, dict[str, Any]]] = {
         "about": {
             "plain_summary": "We plan to close Riverside Leisure Centre, which needs repairs we cannot afford. "
             "Its swimmers, older people's and disabled people's sessions, and school swimming are affected. "
-            "We will move these sessions to Northgate and run a free bus for two years.",
+            "We will move these sessions, with the women-only sessions at the same times, to Waterside and run a free bus for twelve months.",
         },
         "screening": {"covenant_functions": ["none"]},
         "consultation": {
@@ -136,22 +139,22 @@ V2_ANSWERS: dict[str, dict[str, dict[str, Any]]] = {
             "who_did_not_respond": "Few responses from the Muslim women's swimming group. We met them in person.",
         },
         "local_duties": {
-            "corporate_parenting": "Children in care swim free at Riverside; the offer moves to Northgate.",
+            "corporate_parenting": "Children in care swim free at Riverside; the offer moves to Waterside.",
             "socio_economic": "Riverside serves two of the most deprived wards. The free bus and concession "
-            "prices at Northgate are there for them.",
+            "prices at Waterside are there for them.",
         },
         "rights": {**_NO_RIGHTS, "personal_data": "none", "dpia": "not_applicable"},
         "mitigations": {
             "monitoring_frequency": "quarterly",
             "monitoring_reported_to": "Leisure Services board",
-            "monitoring_indicators": "Visits to Northgate by former Riverside members, by age and disability; "
+            "monitoring_indicators": "Visits to Waterside by former Riverside members, by age and disability; "
             "free bus use.",
         },
         "outcome": {
             "unlawful_discrimination": "yes",
             "discrimination_types": ["indirect"],
             "objective_justification": "The aim is to stop spending on a building that fails its structural "
-            "survey. Moving the sessions, with a free bus and women-only sessions kept at Northgate, is the least "
+            "survey. Moving the sessions, with a free bus and women-only sessions kept at Waterside, is the least "
             "harmful way to reach it.",
         },
     },
@@ -201,9 +204,45 @@ V2_ANSWERS: dict[str, dict[str, dict[str, Any]]] = {
 }
 
 
-def v2_answers(title: str, author_id: int, started: date) -> dict[str, dict[str, Any]]:
-    """The version 2 answers of the scenario called *title*, with the people and dates of this copy."""
-    answers = {key: dict(values) for key, values in V2_ANSWERS.get(title, {}).items()}
+def generic_v2(scenario: Scenario) -> dict[str, dict[str, Any]]:
+    """What version 2 of the form asks besides version 1, drawn from a scenario's own answers, for what
+    ``V2_ANSWERS`` does not give."""
+    functions = [f for f in scenario.armed_forces.get("relevant_functions", ["none"]) if f != "none"] or ["none"]
+    answers: dict[str, dict[str, Any]] = {
+        "about": {
+            "plain_summary": f"{scenario.about.get('changes', '')} {scenario.outcome.get('summary', '')}".strip()
+        },
+        "screening": {"covenant_functions": functions},
+        "consultation": {
+            "consultation_duty": "engagement",
+            "gunning_formative": "yes",
+            "gunning_information": "yes",
+            "accessible_formats": ["large_print", "paper", "phone_or_in_person"],
+        },
+        "local_duties": {
+            "corporate_parenting": scenario.impacts.get("care_experience", (None, None, ""))[2]
+            or "No effect on children in care or care leavers was found in the service's records.",
+            "socio_economic": scenario.impacts.get("socio_economic", (None, None, ""))[2]
+            or "No effect on households on low incomes beyond that on everyone using the service was found.",
+        },
+        "rights": {"human_rights_engaged": "no", "personal_data": "personal", "dpia": "not_needed"},
+        "mitigations": {
+            "monitoring_frequency": "quarterly",
+            "monitoring_reported_to": f"The {scenario.area.split('>')[-1].strip()} management team",
+            "monitoring_indicators": scenario.monitoring or "To be agreed with the equalities team.",
+        },
+        "outcome": {"unlawful_discrimination": "no"},
+    }
+    if functions != ["none"]:
+        answers["armed_forces"] = {"covenant_people": ["regulars", "reservists", "veterans", "families", "bereaved"]}
+    return answers
+
+
+def v2_answers(scenario: Scenario, author_id: int, started: date) -> dict[str, dict[str, Any]]:
+    """The version 2 answers of *scenario*, with the people and dates of this copy."""
+    answers = generic_v2(scenario)
+    for key, values in V2_ANSWERS.get(scenario.title, {}).items():
+        answers[key] = {**answers.get(key, {}), **values}
     answers.setdefault("mitigations", {}).update(
         {"monitoring_owner": str(author_id), "post_implementation_review": started + timedelta(days=365)}
     )

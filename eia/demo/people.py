@@ -12,12 +12,29 @@ from eia.extensions import db
 
 DEMO_PASSWORD = "demo-equality-2026"
 
-#: Directorate -> teams. The demo council's structure.
+#: Directorate -> teams. The demo council's structure, as a unitary borough council's would be: the
+#: services a district runs (housing, council tax, waste, leisure) beside the ones a county or unitary
+#: runs (libraries, transport, adult social care, children's services).
 SERVICE_AREAS: dict[str, list[str]] = {
-    "Corporate Resources": ["Equalities team", "Human Resources", "ICT", "Estates and building services team"],
+    "Corporate Resources": [
+        "Equalities team",
+        "Human Resources",
+        "ICT",
+        "Revenues and Benefits",
+        "Customer Services",
+        "Estates and building services team",
+    ],
     "Housing": ["Housing Options", "Tenancy Management", "Disabled Facilities Grants"],
-    "Neighbourhoods and Environment": ["Parks and Open Spaces", "Waste and Recycling", "Community Safety"],
+    "Neighbourhoods and Environment": [
+        "Parks and Open Spaces",
+        "Waste and Recycling",
+        "Community Safety",
+        "Libraries",
+        "Leisure Services",
+        "Highways and Transport",
+    ],
     "Adult Social Care": ["Care Management", "Commissioning"],
+    "Children's Services": ["Children in Care and Care Leavers", "Early Help"],
 }
 
 
@@ -31,14 +48,41 @@ class DemoPerson:
 
 PEOPLE = [
     DemoPerson("Sam Patel", "sam.patel@council.example", Role.AUTHOR, "Housing > Housing Options"),
-    DemoPerson(
-        "Jo Okafor", "jo.okafor@council.example", Role.AUTHOR, "Neighbourhoods and Environment > Parks and Open Spaces"
-    ),
+    DemoPerson("Jo Okafor", "jo.okafor@council.example", Role.AUTHOR, "Neighbourhoods and Environment > Libraries"),
     DemoPerson("Priya Shah", "priya.shah@council.example", Role.EQUALITIES, "Corporate Resources > Equalities team"),
     # A second member of the team moderates Priya's quality-audit scorings, as a panel would.
     DemoPerson("Dev Rahman", "dev.rahman@council.example", Role.EQUALITIES, "Corporate Resources > Equalities team"),
     DemoPerson("Chris Morgan", "chris.morgan@council.example", Role.DECISION_MAKER, "Corporate Resources"),
     DemoPerson("Alex Green", "alex.green@council.example", Role.ADMIN, "Corporate Resources > ICT"),
+    # The other service managers who write the demo's assessments, one in each service that has some:
+    # a service manager sees only their own service area's assessments.
+    DemoPerson("Mei Chen", "mei.chen@council.example", Role.AUTHOR, "Housing > Housing Options"),
+    DemoPerson(
+        "Helen Walsh", "helen.walsh@council.example", Role.AUTHOR, "Corporate Resources > Revenues and Benefits"
+    ),
+    DemoPerson("Aisha Karim", "aisha.karim@council.example", Role.AUTHOR, "Corporate Resources > Human Resources"),
+    DemoPerson(
+        "Tom Brennan", "tom.brennan@council.example", Role.AUTHOR, "Neighbourhoods and Environment > Leisure Services"
+    ),
+    DemoPerson(
+        "Gareth Hughes",
+        "gareth.hughes@council.example",
+        Role.AUTHOR,
+        "Neighbourhoods and Environment > Waste and Recycling",
+    ),
+    DemoPerson(
+        "Owen Price",
+        "owen.price@council.example",
+        Role.AUTHOR,
+        "Neighbourhoods and Environment > Highways and Transport",
+    ),
+    DemoPerson(
+        "Nadia Begum",
+        "nadia.begum@council.example",
+        Role.AUTHOR,
+        "Children's Services > Children in Care and Care Leavers",
+    ),
+    DemoPerson("Ruth Adeyemi", "ruth.adeyemi@council.example", Role.AUTHOR, "Adult Social Care > Commissioning"),
 ]
 
 

@@ -13,8 +13,8 @@ from eia.reports import queries, services
 from eia.reports.models import TextKind
 
 COMMENTARY = """More assessments were started before options were fixed this year, and every budget proposal \
-had its assessment approved before Cabinet. Two decisions went ahead before their assessment was approved; \
-both were delegated officer decisions, and officers with delegated powers have since been briefed.
+had its assessment approved before Cabinet. One decision went ahead before its assessment was approved, at a \
+committee; report authors have since been reminded that the assessment is approved before the report goes out.
 
 The quality audits found the weakest answers on engagement: too many assessments describe a survey but not \
 what disabled and older residents said about the change, or how it changed the proposal.

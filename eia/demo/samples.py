@@ -57,13 +57,20 @@ def load_demo_samples(today: date) -> int:
                 continue  # nothing completed that quarter
             item = sample.items[0]
             drawn += 1
-            eia_author = db.session.get_one(Eia, item.eia_id).author_id
+            sampled = db.session.get_one(Eia, item.eia_id)
+            eia_author = sampled.author_id
             if eia_author == auditor.id:
                 continue  # auditors never score their own assessments
             key, score, finding = WEAK_SPOTS[number]
             used = first_rubric if year < this_year - 1 else rubric
-            # The demo's proposals touch no function the Covenant duty covers, and no human rights.
-            not_applicable = {"covenant", "human_rights"} & {c["key"] for c in used.criteria if "not_applicable" in c}
+            # "Not applicable" where it rightly applies: the Covenant criterion for a proposal touching
+            # no function the duty covers, and human rights where none are engaged.
+            covered = set(sampled.answers("armed_forces").get("relevant_functions") or []) | set(
+                sampled.answers("screening").get("covenant_functions") or []
+            )
+            rights = sampled.answers("rights").get("human_rights_engaged") == "yes"
+            unasked = ({"covenant"} if covered <= {"none"} else set()) | (set() if rights else {"human_rights"})
+            not_applicable = unasked & {c["key"] for c in used.criteria if "not_applicable" in c}
             given = scoring.score_item(
                 item,
                 rubric=used,
@@ -88,7 +95,40 @@ def load_demo_samples(today: date) -> int:
     if moderator is not None:
         _moderate(scored, moderator)
     drawn += _risk_weighted_draw(today, auditor)
+    _close_past_findings(today)
     return drawn
+
+
+#: What the authors did about their findings, by criterion.
+PUT_RIGHT = {
+    "evidence": "Added the missing data on disabled residents, and the monitoring question that will collect it.",
+    "engagement": "Added who we met from the Disability Forum and the Older People's Forum, and what they said.",
+    "monitoring": "Added the quarterly report to the management team and who prepares it.",
+    "intersectional": "Added a paragraph on older disabled residents, who are affected by both changes.",
+}
+
+
+def _close_past_findings(today: date) -> None:
+    """The authors put right the findings that fell due before today, all but the latest, which is
+    left overdue so the dashboard shows what an overdue finding looks like."""
+    from eia.quality.models import Finding, FindingStatus
+
+    due = (
+        db.session.execute(
+            select(Finding).where(Finding.status == FindingStatus.OPEN, Finding.due_on < today).order_by(Finding.due_on)
+        )
+        .scalars()
+        .all()
+    )
+    for finding in due[:-1]:
+        owner = db.session.get(User, finding.owner_id)
+        scoring.close_finding(
+            finding,
+            note=PUT_RIGHT.get(finding.criterion or "", "Put right in the assessment and its action plan."),
+            expected_version=finding.version,
+            by=owner,
+        )
+        finding.done_at = datetime.combine(finding.due_on - timedelta(days=10), time(15), tzinfo=UTC)
 
 
 def _moderate(scored: list, moderator: User) -> None:

@@ -25,7 +25,8 @@ from sqlalchemy.orm import aliased
 
 from eia import metrics, signals
 from eia.accounts.models import Role, User
-from eia.assessments.models import COMPLETED_STATES, Eia, EiaState, Mitigation, MitigationStatus
+from eia.assessments.models import Eia, Mitigation
+from eia.assessments.states import COMPLETED_STATES, EiaState, MitigationStatus
 from eia.extensions import db
 from eia.mail import SmtpFailed, connect
 from eia.notifications.models import SentReminder

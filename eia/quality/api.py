@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -24,7 +24,7 @@ from eia.api.common import Shown, before_body, person, requires
 from eia.api.schemas import PageArgs, page_of
 from eia.assessments import queries as eia_queries
 from eia.assessments.models import Eia
-from eia.errors import NotFound, ValidationFailed
+from eia.errors import NotFound
 from eia.extensions import db
 from eia.permissions import can, permit
 from eia.quality import moderation, sampling, scoring
@@ -268,27 +268,7 @@ def draw(values: dict[str, Any]):
     """Draw a random sample of completed assessments (approved, signed off, published or due for
     review) approved in a financial-year quarter or between two dates, and freeze it. The audit log
     records the seed and a SHA-256 of the population, so anyone can draw it again."""
-    active = {area.id for area in accounts.service_areas() if area.is_active}
-    unknown = [str(i) for i in values["service_area_ids"] if i not in active]
-    if unknown:
-        raise ValidationFailed(
-            "Unknown service areas", {"service_area_ids": f"Not service areas in use: {', '.join(unknown)}"}
-        )
-    if (values.get("period") or "").strip():
-        period = sampling.parse_period(values["period"])
-    else:
-        period = sampling.date_period(values["from_date"], values["to_date"])
-    exclude_months = values["exclude_months"]
-    sample = sampling.draw_sample(
-        period=period,
-        size=values["size"],
-        service_area_ids=values["service_area_ids"],
-        per_service_area=values["per_service_area"],
-        seed=values["seed"],
-        exclude_months=current_app.config["EIA_SAMPLE_EXCLUDE_MONTHS"] if exclude_months is None else exclude_months,
-        strata=values["strata"],
-        by=api_user(),
-    )
+    sample = sampling.draw_requested(values, by=api_user())
     db.session.commit()
     return sample_data(_sample_or_404(sample.id)), {"Location": _sample_url(sample.id)}
 
@@ -364,24 +344,7 @@ def score(values: dict[str, Any], item: SampleItem, eia: Eia):
     user = api_user()
     rubric = scoring.current_rubric()
     check_scores(rubric, values, {int(value) for value, _ in eia_queries.people_choices()})
-    result = scoring.score_item(
-        item,
-        rubric=rubric,
-        scores=values["scores"],
-        comments=values["comments"],
-        summary=values["summary"],
-        findings=[
-            {
-                "text": f["text"],
-                "criterion": f["criterion"],
-                "owner_id": f["owner_id"] or eia.author_id,
-                "due_on": f["due_on"],
-            }
-            for f in values["findings"]
-        ],
-        by=user,
-        scored_before=values["scored_before"],
-    )
+    result = scoring.score_item(item, rubric=rubric, by=user, **values)
     db.session.commit()
     names = _names({result.scored_by_id} | {f.owner_id for f in result.findings})
     location = url_for("quality_audits.item", sample_id=item.sample_id, item_id=item.id)

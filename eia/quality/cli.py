@@ -56,7 +56,7 @@ def sample_cli(
     from eia.accounts.queries import service_area_by_name
     from eia.auditlog.services import command_line_actor
     from eia.extensions import db
-    from eia.quality import sampling
+    from eia.quality import choosing, sampling
 
     if not size or not (period or (from_text and to_text)):
         raise click.UsageError("give --size and either --period or both --from and --to")
@@ -91,7 +91,7 @@ def sample_cli(
     db.session.commit()
     click.echo(
         f"Sample {sample.id}: {len(sample.items)} of {len(sample.population)} completed EIAs in {chosen.label} "
-        f"(seed {sample.seed}{', risk-weighted' if sample.method == sampling.RISK_WEIGHTED else ''}):"
+        f"(seed {sample.seed}{', risk-weighted' if sample.method == choosing.RISK_WEIGHTED else ''}):"
     )
     for reference in sampling.verify_sample(sample).stored:
         click.echo(f"  {reference}")

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from eia.accounts.models import User
 from eia.assessments.models import Eia
+from eia.assessments.queries import user_names
 from eia.extensions import db
 from eia.quality.models import (
     CriterionScore,
@@ -194,6 +195,17 @@ def item_with_scores(item_id: int) -> SampleItem | None:
 def item_references(sample: Sample) -> dict[int, Eia]:
     ids = [item.eia_id for item in sample.items]
     return {e.id: e for e in db.session.execute(select(Eia).where(Eia.id.in_(ids))).scalars()} if ids else {}
+
+
+def finding_page(found: Finding) -> dict[str, Any]:
+    """What a finding's page shows besides the finding: the sampled item and the rubric it was scored
+    on, and the names of its owner and its scorer."""
+    score = found.score
+    return {
+        "sample_item": score.item,
+        "rubric": score.rubric,
+        "names": user_names({found.owner_id, score.scored_by_id}),
+    }
 
 
 def my_findings(user: User) -> list[tuple[Finding, str]]:

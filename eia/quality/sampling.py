@@ -1,23 +1,12 @@
-"""Quality audits of random samples: the reproducible draw and the check of it.
+"""Quality audits of random samples: the period, the population a sample is drawn from, the draw
+and the check of it.
 
-The draw (method "v1"): the population is every completed EIA (approved, signed off, published or
-due for review) approved within the period, optionally in chosen service areas, less those drawn into
-a sample in the last *exclude_months* months. It is sorted by reference and stored with the seed, so
-the draw never depends on database row order. ``random.Random("v1:" + seed)`` then picks, in order:
-with "at least one per service area", one EIA from each service area (areas in ascending id order),
-then the rest of the size from those left; otherwise ``sample(population, size)``. Drawing again from
-the stored seed and population gives the same EIAs (:func:`verify_sample`).
-
-Method "v2" (risk-weighted) leans towards the riskiest decisions. Each EIA of the population is
-stored with the strata it belongs to (:data:`STRATA`: budget proposals, key decisions, "continue
-despite adverse impact", any high-severity impact), and the sample with each chosen stratum's weight
-and minimum count. ``random.Random("v2:" + seed)`` then picks, in order: for each stratum with a
-minimum (in :data:`STRATA` order), that many of its members not yet picked (all of them if fewer);
-with "at least one per service area", one EIA from each area not yet covered; then the rest of the
-size by weighted sampling without replacement (Efraimidis and Spirakis: each EIA left, in reference
-order, gets the key ``u ** (1 / w)`` for ``u = random()`` and ``w`` the largest weight of its strata,
-or 1; the largest keys win, ties to the lower reference). Minimums and areas may make the sample
-larger than the size asked, never smaller.
+The population is every completed EIA (approved, signed off, published or due for review) approved
+within the period, optionally in chosen service areas, less those drawn into a sample in the last
+*exclude_months* months. It is sorted by reference and stored with the seed (and, for a risk-weighted
+draw, each EIA's strata), so the draw never depends on database row order; who is picked from it is
+:mod:`eia.quality.choosing`. Drawing again from the stored seed and population gives the same EIAs
+(:func:`verify_sample`).
 
 Scoring against the rubric and the findings are in :mod:`eia.quality.scoring`.
 """
@@ -25,11 +14,7 @@ Scoring against the rubric and the findings are in :mod:`eia.quality.scoring`.
 from __future__ import annotations
 
 import gc
-import hashlib
-import heapq
-import json
 import math
-import random
 import re
 import secrets
 from collections.abc import Iterator
@@ -39,20 +24,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from operator import itemgetter
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import insert, select
 
-from eia.assessments.models import COMPLETED_STATES, DecisionRecord, Eia, Impact, Severity
+from eia.accounts.queries import service_areas
+from eia.assessments.models import DecisionRecord, Eia, Impact
+from eia.assessments.states import COMPLETED_STATES, Severity
 from eia.auditlog import services as audit
 from eia.auditlog.models import AuditEntry
 from eia.db_types import utcnow
 from eia.errors import ValidationFailed
 from eia.extensions import db
+from eia.quality.choosing import METHOD, RISK_WEIGHTED, check_strata, choose, population_hash
 from eia.quality.models import Sample, SampleItem
-from forms.strata import MAX_MINIMUM, MAX_WEIGHT, STRATA
+from forms.strata import STRATA
 
-METHOD = "v1"
-RISK_WEIGHTED = "v2"
-METHODS = (METHOD, RISK_WEIGHTED)
 QUARTER = re.compile(r"^\s*(\d{4})-?Q([1-4])\s*$", re.IGNORECASE)
 
 
@@ -99,108 +85,6 @@ def months_before(moment: datetime, months: int) -> datetime:
     month += 1
     last_day = (date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)).day
     return moment.replace(year=year, month=month, day=min(moment.day, last_day))
-
-
-def population_hash(population: list[list[Any]]) -> str:
-    return hashlib.sha256(json.dumps(population, separators=(",", ":")).encode()).hexdigest()
-
-
-def choose(
-    population: list[list[Any]],
-    size: int,
-    *,
-    per_service_area: bool,
-    seed: str,
-    method: str = METHOD,
-    strata: list[dict[str, Any]] | None = None,
-) -> list:
-    """The references drawn from *population* (sorted by reference: ``[[reference, service_area_id],
-    ...]`` for v1, ``[[reference, service_area_id, [stratum, ...]], ...]`` for v2)."""
-    if method == RISK_WEIGHTED:
-        return _choose_weighted(population, size, per_service_area=per_service_area, seed=seed, strata=strata or [])
-    if method != METHOD:
-        raise ValueError(f"unknown sampling method {method!r}")
-    rng = random.Random(f"{method}:{seed}")
-    references = [reference for reference, _ in population]
-    picked: list[str] = []
-    if per_service_area:
-        by_area: dict[int, list[str]] = {}
-        for reference, area in population:
-            by_area.setdefault(area, []).append(reference)
-        picked = [rng.choice(by_area[area]) for area in sorted(by_area)]
-    taken = set(picked)
-    rest = [reference for reference in references if reference not in taken]
-    return picked + rng.sample(rest, max(0, size - len(picked)))
-
-
-def _choose_weighted(
-    population: list[list[Any]], size: int, *, per_service_area: bool, seed: str, strata: list[dict[str, Any]]
-) -> list[str]:
-    """Method v2, as the module docstring describes it."""
-    rng = random.Random(f"{RISK_WEIGHTED}:{seed}")
-    settings = {s["key"]: s for s in strata}
-    picked: list[str] = []
-    taken: set[str] = set()
-    for key in STRATA:
-        minimum = (settings.get(key) or {}).get("minimum") or 0
-        if minimum:
-            members = [reference for reference, _, flags in population if key in flags and reference not in taken]
-            chosen = rng.sample(members, min(minimum, len(members)))
-            picked += chosen
-            taken.update(chosen)
-    if per_service_area:
-        covered = {area for reference, area, _ in population if reference in taken}
-        by_area: dict[int, list[str]] = {}
-        for reference, area, _ in population:
-            if area not in covered and reference not in taken:
-                by_area.setdefault(area, []).append(reference)
-        chosen = [rng.choice(by_area[area]) for area in sorted(by_area)]
-        picked += chosen
-        taken.update(chosen)
-    wanted = size - len(picked)
-    if wanted <= 0:
-        return picked
-    weights = {key: (settings.get(key) or {}).get("weight") or 1 for key in STRATA}
-    draw = rng.random
-    # Keys and references in two flat lists (floats and strings): no tuple per assessment.
-    keys: list[float] = []
-    left: list[str] = []
-    for reference, _, flags in population:
-        if reference in taken:
-            continue
-        u = draw()
-        if flags:
-            weight = max(weights[f] for f in flags)
-            if weight != 1:
-                u **= 1.0 / weight
-        keys.append(u)
-        left.append(reference)
-    # nlargest is stable: equal keys (never in practice) go to the lower reference.
-    return picked + [left[i] for i in heapq.nlargest(wanted, range(len(keys)), key=keys.__getitem__)]
-
-
-def check_strata(strata: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The strata of a risk-weighted draw in :data:`STRATA` order, each ``{"key", "weight",
-    "minimum"}``; strata with neither a weight above 1 nor a minimum are left out.
-
-    :raises ValidationFailed: naming the stratum with an unknown key or a weight or minimum out of range.
-    """
-    problems, kept = {}, {}
-    for item in strata:
-        key = item.get("key")
-        if key not in STRATA:
-            problems["strata"] = f"Choose strata from: {', '.join(STRATA.values())}"
-            continue
-        weight, minimum = item.get("weight"), item.get("minimum")
-        if weight is not None and not (isinstance(weight, int) and 1 <= weight <= MAX_WEIGHT):
-            problems[f"weight_{key}"] = f"Enter a weight for {STRATA[key].lower()} from 1 to {MAX_WEIGHT}"
-        if minimum is not None and not (isinstance(minimum, int) and 0 <= minimum <= MAX_MINIMUM):
-            problems[f"minimum_{key}"] = f"Enter a minimum for {STRATA[key].lower()} from 0 to {MAX_MINIMUM}"
-        if (weight or 1) > 1 or minimum:
-            kept[key] = {"key": key, "weight": weight or 1, "minimum": minimum or 0}
-    if problems:
-        raise ValidationFailed("Strata not usable", problems)
-    return [kept[key] for key in STRATA if key in kept]
 
 
 def _population(
@@ -296,6 +180,46 @@ def draw_sample(
     """
     with _no_cyclic_gc():
         return _draw(period, size, by, service_area_ids, per_service_area, seed, exclude_months, strata, at)
+
+
+def requested_period(quarter_text: str | None, start: date | None, end: date | None) -> Period:
+    """The period a person asked for: a financial-year quarter (``2025-Q1``), else two dates.
+
+    :raises ValidationFailed: naming the field, for a quarter not recognised, a date missing, or dates
+        the wrong way round.
+    """
+    if (quarter_text or "").strip():
+        return parse_period(quarter_text or "")
+    if start is None or end is None:
+        raise ValidationFailed("Dates missing", {"to_date": "Enter both dates, or a quarter"})
+    return date_period(start, end)
+
+
+def draw_requested(values: dict[str, Any], *, by: Any) -> Sample:
+    """Draw the sample a person asked for, on the page or through the API. *values* holds ``period``
+    or ``from_date`` and ``to_date``, ``size``, ``service_area_ids``, ``per_service_area``, ``seed``,
+    ``exclude_months`` (None for the council's default) and ``strata`` (None for a uniform draw).
+
+    :raises ValidationFailed: naming the field, for a service area not in use, a period that cannot
+        be read, or a size, seed or stratum that cannot be drawn.
+    """
+    active = {area.id for area in service_areas() if area.is_active}
+    unknown = [str(i) for i in values["service_area_ids"] if i not in active]
+    if unknown:
+        raise ValidationFailed(
+            "Unknown service areas", {"service_area_ids": f"Not service areas in use: {', '.join(unknown)}"}
+        )
+    exclude_months = values["exclude_months"]
+    return draw_sample(
+        period=requested_period(values.get("period"), values.get("from_date"), values.get("to_date")),
+        size=values["size"],
+        service_area_ids=values["service_area_ids"],
+        per_service_area=values["per_service_area"],
+        seed=values["seed"],
+        exclude_months=current_app.config["EIA_SAMPLE_EXCLUDE_MONTHS"] if exclude_months is None else exclude_months,
+        strata=values["strata"],
+        by=by,
+    )
 
 
 @contextmanager

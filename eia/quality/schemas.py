@@ -17,7 +17,7 @@ from eia.quality.models import FindingStatus, Rating, Rubric
 from forms.rubrics import SCORES
 from forms.strata import MAX_MINIMUM, MAX_WEIGHT, STRATA
 
-#: The limits of the pages' forms (forms/samples.py and forms/eia.py's DateField).
+#: The limits of the pages' forms (forms/samples.py and forms/fields.py's DateField).
 COMMENT_LIMIT, SUMMARY_LIMIT = 3000, 5000
 FIRST_DAY, LAST_DAY = date(1990, 1, 1), date(2100, 12, 31)
 MAX_ID = 2**31 - 1

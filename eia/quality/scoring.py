@@ -116,7 +116,8 @@ def score_item(
     scored_before: int | None = None,
 ) -> QualityScore:
     """Score a sampled EIA against *rubric*; if it was scored before, this is a re-test of the latest
-    scoring. Findings become actions for their owners. Nothing about the EIA or its evidence changes.
+    scoring. Findings become actions for their owners (the author, where a finding names no owner).
+    Nothing about the EIA or its evidence changes.
 
     :raises ValidationFailed: naming each criterion without a score of 0, 1 or 2 (or not
         applicable, where the rubric allows it).
@@ -130,6 +131,7 @@ def score_item(
         )
     check_criterion_scores(rubric, scores)
     points, max_points, rating = totals(rubric, scores)
+    eia = db.session.get_one(Eia, item.eia_id)
     previous = item.scores[-1] if item.scores else None
     result = QualityScore(
         rubric_id=rubric.id,
@@ -150,14 +152,13 @@ def score_item(
             eia_id=item.eia_id,
             criterion=f.get("criterion") or None,
             text=f["text"].strip(),
-            owner_id=f["owner_id"],
+            owner_id=f.get("owner_id") or eia.author_id,
             due_on=f["due_on"],
         )
         for f in findings
     ]
     item.scores.append(result)
     db.session.flush()
-    eia = db.session.get_one(Eia, item.eia_id)
     audit.record(
         "sample_retested" if previous else "sample_scored",
         result,

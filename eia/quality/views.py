@@ -10,22 +10,21 @@ from eia.assessments import queries as eia_queries
 from eia.assessments.models import Eia
 from eia.assessments.queries import financial_year_of
 from eia.db_types import utcnow
-from eia.errors import ValidationFailed
 from eia.extensions import db
 from eia.forms_support import Conflict, bind_form, submit_form
 from eia.page_cache import signed_in_page
 from eia.permissions import can, permit
 from eia.quality import moderation, queries, sampling, scoring
-from eia.quality.models import Finding, Sample, SampleItem
+from eia.quality.models import Finding, QualityScore, Sample, SampleItem
 from eia.web import form_version, int_arg, paginate
 from forms.samples import (
     FINDING_SLOTS,
     CloseFindingForm,
     DrawSampleForm,
-    chosen_scores,
     moderate_form_class,
-    moderated_scores,
+    moderation_values,
     score_form_class,
+    scoring_values,
 )
 from forms.strata import STRATA
 
@@ -65,7 +64,7 @@ def new():
     if form.validate_on_submit():
         done = submit_form(
             form,
-            lambda: _draw(form),
+            lambda: sampling.draw_requested(form.values(), by=current_user),
             saved=lambda sample: (
                 f"Sample drawn: {len(sample.items)} assessment{'' if len(sample.items) == 1 else 's'}. It is now frozen."
             ),
@@ -74,29 +73,6 @@ def new():
         if done is not None:
             return done
     return render_template("samples/new.html", form=form, strata=STRATA)
-
-
-def _draw(form: DrawSampleForm) -> Sample:
-    """Draw the sample the form describes.
-
-    :raises ValidationFailed: naming the field, for a period or size that cannot be drawn.
-    """
-    if form.period.data:
-        period = sampling.parse_period(form.period.data)
-    elif form.from_date.data and form.to_date.data:
-        period = sampling.date_period(form.from_date.data, form.to_date.data)
-    else:
-        raise ValidationFailed("Dates missing", {"to_date": "Enter both dates, or a quarter"})
-    return sampling.draw_sample(
-        period=period,
-        size=form.size.data,
-        service_area_ids=[int(v) for v in form.service_area_ids.data or []],
-        per_service_area=form.per_service_area.data == "yes",
-        seed=form.seed.data,
-        exclude_months=int(form.exclude_months.data),
-        strata=form.strata(),
-        by=current_user,
-    )
 
 
 def _sample_or_404(sample_id: int) -> Sample:
@@ -111,6 +87,13 @@ def _item_or_404(sample: Sample, item_id: int) -> tuple[SampleItem, Eia]:
     if item is None or item.sample_id != sample.id:
         abort(404)
     return item, db.session.get_one(Eia, item.eia_id)
+
+
+def _score_or_404(found: SampleItem, score_id: int) -> QualityScore:
+    score = next((s for s in found.scores if s.id == score_id), None)
+    if score is None:
+        abort(404)
+    return score
 
 
 def _sample_page(sample: Sample, verification: sampling.Verification | None = None) -> str:
@@ -173,30 +156,25 @@ def score(sample_id: int, item_id: int):
     found, eia = _item_or_404(sample, item_id)
     permit(current_user, "sample.score", eia)
     rubric = scoring.current_rubric()
-    form = bind_form(
-        score_form_class(rubric.criteria, eia_queries.people_choices()), data={"scored_before": str(len(found.scores))}
-    )
+    form_class = score_form_class(rubric.criteria, eia_queries.people_choices())
+    form = bind_form(form_class, data={"scored_before": str(len(found.scores))})
     if form.validate_on_submit():
         done = submit_form(
             form,
             lambda: scoring.score_item(
                 found,
                 rubric=rubric,
-                scores=chosen_scores(form, rubric.criteria),
-                comments={c["key"]: getattr(form, f"comment_{c['key']}").data for c in rubric.criteria},
-                summary=form.summary.data or "",
-                findings=_findings(form, eia),
                 by=current_user,
                 scored_before=form_version(form.scored_before),
+                **scoring_values(form, rubric.criteria),
             ),
             saved=f"Scores for {eia.reference} saved. The assessment itself is unchanged.",
             then=url_for("samples.item", sample_id=sample.id, item_id=found.id),
         )
         if done is not None:
             return done
-    return render_template(
-        "samples/score.html", sample=sample, item=found, eia=eia, form=form, rubric=rubric, slots=FINDING_SLOTS
-    )
+    page = {"sample": sample, "item": found, "eia": eia, "rubric": rubric, "slots": FINDING_SLOTS}
+    return render_template("samples/score.html", form=form, **page)
 
 
 @bp.route("/<int:sample_id>/items/<int:item_id>/scores/<int:score_id>/moderate", methods=["GET", "POST"])
@@ -205,75 +183,33 @@ def moderate(sample_id: int, item_id: int, score_id: int):
     """A second member of the equalities team agrees with a scoring, or gives their own scores."""
     sample = _sample_or_404(sample_id)
     found, eia = _item_or_404(sample, item_id)
-    score = next((s for s in found.scores if s.id == score_id), None)
-    if score is None:
-        abort(404)
+    score = _score_or_404(found, score_id)
     permit(current_user, "sample.score", eia)
     permit(current_user, "sample.moderate", score)
-    criteria = score.rubric.criteria
-    form = bind_form(moderate_form_class(criteria))
+    form = bind_form(moderate_form_class(score.rubric.criteria))
     if form.validate_on_submit():
         done = submit_form(
             form,
-            lambda: moderation.moderate_score(
-                score,
-                agrees=form.agrees.data == "yes",
-                scores=moderated_scores(form, criteria),
-                note=form.note.data or "",
-                by=current_user,
-            ),
+            lambda: moderation.moderate_score(score, by=current_user, **moderation_values(form, score.rubric.criteria)),
             saved=f"Moderation of the scoring of {eia.reference} saved. The first scores are kept.",
             then=url_for("samples.item", sample_id=sample.id, item_id=found.id),
         )
         if done is not None:
             return done
+    page = {"sample": sample, "item": found, "eia": eia, "score": score}
     return render_template(
-        "samples/moderate.html",
-        sample=sample,
-        item=found,
-        eia=eia,
-        score=score,
-        form=form,
-        names=eia_queries.user_names({score.scored_by_id}),
+        "samples/moderate.html", form=form, names=eia_queries.user_names({score.scored_by_id}), **page
     )
-
-
-def _findings(form, eia: Eia) -> list[dict]:
-    """The findings typed into the form; each needs a due date.
-
-    :raises ValidationFailed: naming a finding without a due date.
-    """
-    findings, problems = [], {}
-    for n in range(1, FINDING_SLOTS + 1):
-        text = getattr(form, f"finding_{n}_text").data
-        if not text:
-            continue
-        due = getattr(form, f"finding_{n}_due").data
-        if due is None:
-            problems[f"finding_{n}_due"] = f"Enter the date finding {n} is due by"
-        owner = getattr(form, f"finding_{n}_owner").data
-        findings.append(
-            {
-                "text": text,
-                "criterion": getattr(form, f"finding_{n}_criterion").data,
-                "owner_id": int(owner) if owner else eia.author_id,
-                "due_on": due,
-            }
-        )
-    if problems:
-        raise ValidationFailed("Due dates missing", problems)
-    return findings
 
 
 @bp.route("/findings/<int:finding_id>", methods=["GET", "POST"])
 @login_required
 def finding(finding_id: int):
     """A finding: what to put right, by when; its owner (or the equalities team) marks it done."""
-    found = db.session.get(Finding, finding_id)
-    if found is None:
-        abort(404)
+    found = db.get_or_404(Finding, finding_id)
     permit(current_user, "finding.view", found)
-    permit(current_user, "eia.view", db.session.get(Eia, found.eia_id))
+    eia = db.session.get(Eia, found.eia_id)
+    permit(current_user, "eia.view", eia)
     if request.method == "POST":
         permit(current_user, "finding.close", found)
     form = bind_form(CloseFindingForm, data={"version": str(found.version)})
@@ -289,13 +225,10 @@ def finding(finding_id: int):
         )
         if done is not None:
             return done
-    score = found.score
     return render_template(
         "samples/finding.html",
         finding=found,
-        eia=db.session.get(Eia, found.eia_id),
-        sample_item=score.item,
-        rubric=score.rubric,
-        names=eia_queries.user_names({found.owner_id, score.scored_by_id}),
+        eia=eia,
+        **queries.finding_page(found),
         form=form if can(current_user, "finding.close", found) else None,
     )

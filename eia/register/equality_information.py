@@ -17,8 +17,9 @@ from sqlalchemy import and_, func, select
 
 from eia import signals
 from eia.accounts.models import Role, ServiceArea, User
-from eia.assessments.models import COMPLETED_STATES, PUBLIC_STATES, DecisionRecord, Eia, EiaKind
+from eia.assessments.models import DecisionRecord, Eia
 from eia.assessments.queries import financial_year_bounds, financial_year_of
+from eia.assessments.states import COMPLETED_STATES, PUBLIC_STATES, EiaKind
 from eia.extensions import db
 from eia.notifications.services import Reminder
 from eia.reports import figures

@@ -11,14 +11,12 @@ from sqlalchemy import select
 from eia import render_cache
 from eia.db_types import utcnow
 from eia.extensions import db
-from eia.forms_support import Conflict, bind_form, submit_form
 from eia.page_cache import public_page
 from eia.pdf import render_pdf
 from eia.permissions import permit
 from eia.register import equality_information
-from eia.reports import queries, services
 from eia.reports.models import TextKind, YearText
-from eia.web import form_version
+from eia.reports.year_texts import edit_year_text
 from forms.reports import EqualityNarrativeForm
 
 bp = Blueprint("equality_information", __name__, url_prefix="/register/equality-information")
@@ -67,22 +65,12 @@ def edit(year: int):
     permit(current_user, "report.commentary")
     if not FIRST_YEAR <= year <= LAST_YEAR:
         abort(404)
-    text = queries.year_text(TextKind.EQUALITY_INFORMATION, year)
-    form = bind_form(EqualityNarrativeForm, data=EqualityNarrativeForm.data_from(text))
-    if form.validate_on_submit():
-        done = submit_form(
-            form,
-            lambda: services.save_year_text(
-                TextKind.EQUALITY_INFORMATION,
-                year,
-                form.body.data,
-                expected_version=form_version(form.version),
-                by=current_user,
-            ),
-            saved="The equality information is published.",
-            then=url_for("equality_information.show", year=year),
-            conflict=Conflict(text, EqualityNarrativeForm.data_from, "The narrative") if text else None,
-        )
-        if done is not None:
-            return done
-    return render_template("register/equality_information_edit.html", form=form, year=year, text=text)
+    return edit_year_text(
+        TextKind.EQUALITY_INFORMATION,
+        year,
+        EqualityNarrativeForm,
+        what="The narrative",
+        saved="The equality information is published.",
+        then=url_for("equality_information.show", year=year),
+        template="register/equality_information_edit.html",
+    )

@@ -14,22 +14,17 @@ from sqlalchemy import ColumnElement, Date, and_, func, literal, or_, select
 
 from eia.accounts.models import ServiceArea
 from eia.assessments import decisions
-from eia.assessments.models import (
+from eia.assessments.models import Characteristic, DecisionRecord, Eia, EiaSection, Impact, Mitigation
+from eia.assessments.queries import financial_year_bounds
+from eia.assessments.states import (
     COMPLETED_STATES,
     PROPOSAL_TYPES,
-    Characteristic,
     DecisionOutcome,
-    DecisionRecord,
     Direction,
-    Eia,
     EiaKind,
-    EiaSection,
     EiaState,
-    Impact,
-    Mitigation,
     MitigationStatus,
 )
-from eia.assessments.queries import financial_year_bounds
 from eia.extensions import db
 
 #: Outcomes that changed the proposal, with what the report says changed.

@@ -19,19 +19,9 @@ from sqlalchemy.orm import aliased
 
 from eia import signals
 from eia.accounts.models import ServiceArea
-from eia.assessments.models import (
-    COMPLETED_STATES,
-    PROPOSAL_TYPES,
-    Characteristic,
-    Direction,
-    Eia,
-    EiaKind,
-    EiaSection,
-    Impact,
-    Mitigation,
-    MitigationStatus,
-)
+from eia.assessments.models import Characteristic, Eia, EiaSection, Impact, Mitigation
 from eia.assessments.queries import financial_year_bounds
+from eia.assessments.states import COMPLETED_STATES, PROPOSAL_TYPES, Direction, EiaKind, MitigationStatus
 from eia.auditlog.models import AuditEntry
 from eia.extensions import db
 from eia.quality import scoring

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, url_for
+from flask import Blueprint, Response, redirect, url_for
 from flask_login import current_user, login_required
 
 from eia import render_cache
 from eia.assessments.queries import financial_year_of
 from eia.db_types import utcnow
-from eia.forms_support import Conflict, bind_form, submit_form
 from eia.permissions import can, permit
-from eia.reports import annual, queries, services
+from eia.reports import annual
 from eia.reports.models import TextKind
-from eia.web import form_version, int_arg
+from eia.reports.year_texts import edit_year_text
+from eia.web import int_arg
 from forms.reports import YearTextForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
@@ -60,22 +60,12 @@ def commentary(year: int):
     permit(current_user, "report.commentary")
     if not 2000 <= year <= 2100:
         return redirect(url_for("reports.choose"))
-    text = queries.year_text(TextKind.REPORT_COMMENTARY, year)
-    form = bind_form(YearTextForm, data=YearTextForm.data_from(text))
-    if form.validate_on_submit():
-        done = submit_form(
-            form,
-            lambda: services.save_year_text(
-                TextKind.REPORT_COMMENTARY,
-                year,
-                form.body.data,
-                expected_version=form_version(form.version),
-                by=current_user,
-            ),
-            saved="The commentary is saved. It is at the front of the report and its PDF.",
-            then=url_for("reports.show", year=year, _anchor="commentary"),
-            conflict=Conflict(text, YearTextForm.data_from, "The commentary") if text else None,
-        )
-        if done is not None:
-            return done
-    return render_template("reports/commentary.html", form=form, year=year, text=text)
+    return edit_year_text(
+        TextKind.REPORT_COMMENTARY,
+        year,
+        YearTextForm,
+        what="The commentary",
+        saved="The commentary is saved. It is at the front of the report and its PDF.",
+        then=url_for("reports.show", year=year, _anchor="commentary"),
+        template="reports/commentary.html",
+    )

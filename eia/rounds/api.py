@@ -31,43 +31,4 @@ def budget_round(round_id: int) -> dict[str, Any]:
     """One round: its proposals with their states and outcomes, each proposal's impact on each group,
     and per group the proposals with a negative impact, the highest severity and whether three or
     more proposals hit it."""
-    found = queries.round_or_404(round_id)
-    proposals = queries.proposals(found)
-    characteristics = queries.characteristics()
-    by_id = {c.id: c.key for c in characteristics}
-    references = {e.id: e.reference for e in proposals}
-    return {
-        "id": found.id,
-        "name": found.name,
-        "decision_on": found.decision_on,
-        "proposals": [
-            {
-                "reference": e.reference,
-                "title": e.title,
-                "service_area": e.service_area.full_name,
-                "state": e.state.value,
-                "outcome": e.outcome,
-            }
-            for e in proposals
-        ],
-        "groups": [
-            {
-                "characteristic": s.characteristic.key,
-                "name": s.characteristic.name,
-                "negative": s.negative,
-                "highest_severity": s.highest.value if s.highest else None,
-                "is_cumulative": s.is_cumulative,
-            }
-            for s in queries.group_summaries(found, characteristics)
-        ],
-        "impacts": [
-            {
-                "reference": references[eia_id],
-                "characteristic": by_id[characteristic_id],
-                "direction": cell.direction.value if cell.direction else None,
-                "severity": cell.severity.value if cell.severity else None,
-            }
-            for (eia_id, characteristic_id), cell in sorted(queries.cells(found).items())
-            if eia_id in references and characteristic_id in by_id
-        ],
-    }
+    return queries.round_data(queries.round_or_404(round_id))

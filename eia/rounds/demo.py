@@ -3,15 +3,15 @@ older people and disabled people, as a council's budget equality appendix shows 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
-from eia.accounts.models import Role, User
+from eia.accounts.models import Role
 from eia.assessments import workflow
-from eia.assessments.models import EiaKind
-from eia.demo.eias import _person, _write
+from eia.assessments.states import EiaKind
+from eia.demo.eias import _person, _write, author_for
 from eia.demo.form_v2 import V2_ANSWERS, V2_STATES
 from eia.demo.scenarios import Scenario
 from eia.extensions import db
@@ -19,13 +19,13 @@ from eia.rounds import services
 from eia.rounds.models import BudgetRound
 
 _SCREENING = {
-    "numbers_affected": "See the proposal: the figures come from the service's own records for 2025-26.",
+    "numbers_affected": "See the proposal: the figures come from the service's own records for {data_year}.",
     "significance": "Part of the budget: considered with the round's other proposals for cumulative impact.",
     "full_eia_needed": "yes",
 }
 _CONSULTATION = {
     "who_engaged": "Service users, the Disability Forum, the Older People's Network, ward councillors and staff.",
-    "how_and_when": "The budget consultation, November 2026 to January 2027: online survey and six drop-in sessions.",
+    "how_and_when": "The budget consultation, {consult_from} to {consult_to}: online survey and six drop-in sessions.",
     "what_they_said": "People asked the council to look at the combined effect of the savings on the same households.",
     "how_it_changed": "Mitigations were added where the consultation showed a gap.",
 }
@@ -75,7 +75,7 @@ def _budget(
 PROPOSALS = [
     _budget(
         "Reduce the home library service to fortnightly visits",
-        "Neighbourhoods and Environment > Parks and Open Spaces",
+        "Neighbourhoods and Environment > Libraries",
         "Volunteers visit housebound borrowers every two weeks instead of every week, saving £42,000.",
         {
             "age": (
@@ -179,7 +179,7 @@ PROPOSALS = [
     ),
     _budget(
         "Reduce subsidised bus routes",
-        "Neighbourhoods and Environment > Community Safety",
+        "Neighbourhoods and Environment > Highways and Transport",
         "Three evening and Sunday routes lose their subsidy, saving £260,000.",
         {
             "age": (
@@ -219,7 +219,7 @@ PROPOSALS = [
     ),
     _budget(
         "Increase charges for community alarms",
-        "Adult Social Care > Care Management",
+        "Adult Social Care > Commissioning",
         "The weekly charge for a community alarm rises from £4.10 to £5.50, raising £150,000.",
         {
             "age": (
@@ -248,7 +248,7 @@ PROPOSALS = [
     ),
     _budget(
         "Move council tax payments online",
-        "Corporate Resources > ICT",
+        "Corporate Resources > Revenues and Benefits",
         "The cash office closes; payments move online, by phone and at PayPoint shops, saving £95,000.",
         {
             "age": (
@@ -328,16 +328,30 @@ def load_demo_round(_sender: Any, *, today: date, by: Any) -> str | None:
     budget_round = services.create_round(
         name=f"Budget {year}/{str(year + 1)[-2:]}", decision_on=date(year, 2, 24), by=reviewer
     )
-    authors = list(db.session.execute(select(User).where(User.role == Role.AUTHOR).order_by(User.id)).scalars())
     started = today - timedelta(days=60)
-    for n, (scenario, state) in enumerate(zip(PROPOSALS, STATES, strict=True)):
-        author = authors[n % len(authors)]
+    for scenario, state in zip(PROPOSALS, STATES, strict=True):
+        author = author_for(scenario)
         v2 = state in V2_STATES  # the ones started most recently are on the current form, as in the demo
         if v2:
             V2_ANSWERS.setdefault(scenario.title, _v2_extras(scenario))
-        eia = _write(scenario, scenario.title, author, started, review=date(year + 1, 3, 31), v2=v2)
+        eia = _write(
+            scenario,
+            scenario.title,
+            author,
+            started,
+            review=date(year + 1, 3, 31),
+            v2=v2,
+            today=today,
+            complete=state != "draft",
+        )
         services.join_round(eia, budget_round, by=author)
         for step in STEPS[state]:
             workflow.transition(eia, step, by=author if step == "submit" else reviewer, confirmed=True)
+        # Submitted a month after starting, approved a fortnight later, as the budget timetable had it.
+        eia.created_at = datetime.combine(started, time(9), tzinfo=UTC)
+        if eia.submitted_at is not None:
+            eia.submitted_at = datetime.combine(started + timedelta(days=30), time(10), tzinfo=UTC)
+        if eia.approved_at is not None:
+            eia.approved_at = datetime.combine(started + timedelta(days=44), time(10), tzinfo=UTC)
     db.session.flush()
     return f"Added the budget round {budget_round.name} with {len(PROPOSALS)} budget proposals."

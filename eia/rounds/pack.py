@@ -4,6 +4,7 @@ findings, and a page on each proposal. Both files are made from the one :class:`
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 from dataclasses import dataclass
@@ -13,6 +14,7 @@ from flask import current_app, render_template, url_for
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from eia import docx_parts, render_cache
 from eia.accounts.models import ServiceArea
 from eia.assessments import committee
 from eia.assessments.models import Eia, Impact, Mitigation
@@ -158,7 +160,7 @@ def _summary(eia: Eia) -> ProposalSummary:
         title=eia.title,
         service_area=eia.service_area.full_name,
         state=eia.state.label,
-        changes=committee._answer(eia, "about", "changes") or "Not answered yet.",
+        changes=committee.answer_text(eia, "about", "changes") or "Not answered yet.",
         affected=affected,
         mitigations=mitigations,
         outcome=OUTCOMES.get(eia.outcome or "", "Not decided yet"),
@@ -213,8 +215,9 @@ def file_name(budget_round: BudgetRound) -> str:
     return f"members-pack-{slug or budget_round.id}"
 
 
-def pack_pdf(contents: MembersPack) -> bytes:
-    """The pack as a tagged PDF (WeasyPrint)."""
+def pack_pdf(budget_round: BudgetRound, contents: MembersPack) -> bytes | None:
+    """The pack as a tagged PDF (WeasyPrint), rendered once for what it says and kept; None while
+    someone else is rendering the same pack."""
     html = render_template(
         "pdf/round_pack.html",
         pack=contents,
@@ -222,7 +225,8 @@ def pack_pdf(contents: MembersPack) -> bytes:
         due_regard=DUE_REGARD,
         threshold=CUMULATIVE_THRESHOLD,
     )
-    return render_pdf(html)
+    key = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32]
+    return render_cache.cached(f"members-pack-{budget_round.id}", key, lambda: render_pdf(html))
 
 
 def pack_docx(contents: MembersPack, today: date | None = None) -> bytes:
@@ -237,7 +241,7 @@ def pack_docx(contents: MembersPack, today: date | None = None) -> bytes:
     document.core_properties.title = f"{budget_round.name}: members' pack"
     document.core_properties.subject = "Equality impacts of the budget proposals"
     document.core_properties.author = contents.council
-    committee._set_language(document, "en-GB")
+    docx_parts.set_language(document, "en-GB")
 
     document.add_heading(f"{budget_round.name}: equality impacts", level=0)
     document.add_paragraph(
@@ -264,14 +268,14 @@ def pack_docx(contents: MembersPack, today: date | None = None) -> bytes:
         "Each column is a proposal (its reference), each row a group; each cell the direction of the "
         "impact and, for a negative one, its severity. The proposals are listed after the table."
     )
-    committee._table(
+    docx_parts.table(
         document,
         "Impacts of each proposal on each group",
         ("Group", *(reference for reference, _ in contents.columns)),
         [(group, *cells) for group, cells in contents.rows],
     )
     for reference, title in contents.columns:
-        committee._labelled(document, reference, title)
+        docx_parts.labelled(document, reference, title)
 
     section = document.add_section()
     section.orientation = WD_ORIENT.PORTRAIT
@@ -281,12 +285,12 @@ def pack_docx(contents: MembersPack, today: date | None = None) -> bytes:
         if n:
             document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         document.add_heading(f"{proposal.reference}: {proposal.title}", level=2)
-        committee._labelled(document, "Service area", proposal.service_area)
-        committee._labelled(document, "Status of the assessment", proposal.state)
-        committee._labelled(document, "What changes", proposal.changes)
+        docx_parts.labelled(document, "Service area", proposal.service_area)
+        docx_parts.labelled(document, "Status of the assessment", proposal.state)
+        docx_parts.labelled(document, "What changes", proposal.changes)
         document.add_heading("Who is affected", level=3)
         if proposal.affected:
-            committee._table(
+            docx_parts.table(
                 document,
                 f"Who is affected by {proposal.reference}",
                 ("Group", "Impact", "Effect on people"),
@@ -297,9 +301,9 @@ def pack_docx(contents: MembersPack, today: date | None = None) -> bytes:
         document.add_heading("Mitigations", level=3)
         for action in proposal.mitigations or ["None."]:
             document.add_paragraph(action, style="List Bullet")
-        committee._labelled(document, "Outcome of the assessment", proposal.outcome)
-        committee._labelled(document, "Decision", proposal.decision)
-        committee._labelled(document, "The full assessment", proposal.url)
+        docx_parts.labelled(document, "Outcome of the assessment", proposal.outcome)
+        docx_parts.labelled(document, "Decision", proposal.decision)
+        docx_parts.labelled(document, "The full assessment", proposal.url)
 
     out = io.BytesIO()
     document.save(out)
@@ -315,7 +319,7 @@ def _findings_docx(document: object, contents: MembersPack) -> None:
     else:
         add(f"No group is hit by {CUMULATIVE_THRESHOLD} or more proposals.")
     if contents.findings:
-        committee._table(
+        docx_parts.table(
             document,
             "Groups with a negative impact",
             ("Group", "Proposals with a negative impact", "Highest severity", "The proposals"),

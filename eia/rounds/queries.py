@@ -12,7 +12,8 @@ from sqlalchemy.orm import aliased, selectinload
 
 from eia.accounts.models import ServiceArea, User
 from eia.assessments import queries as eia_queries
-from eia.assessments.models import Characteristic, Direction, Eia, EiaState, Impact, Severity
+from eia.assessments.models import Characteristic, Eia, Impact
+from eia.assessments.states import Direction, EiaState, Severity
 from eia.db_types import utcnow
 from eia.errors import NotFound
 from eia.extensions import db
@@ -268,3 +269,47 @@ def start_options(_sender: Any, *, user: User) -> dict[str, list[tuple[str, str]
 def characteristics() -> list[Characteristic]:
     """The active characteristics of the register, in its order (the matrix's rows)."""
     return eia_queries.characteristics(active_only=True)
+
+
+def round_data(found: BudgetRound) -> dict[str, Any]:
+    """One round as plain data for the API: its proposals, each group's summary and each proposal's
+    impact on each group (the round's page shows the same)."""
+    in_round = proposals(found)
+    groups = characteristics()
+    by_id = {c.id: c.key for c in groups}
+    references = {e.id: e.reference for e in in_round}
+    return {
+        "id": found.id,
+        "name": found.name,
+        "decision_on": found.decision_on,
+        "proposals": [
+            {
+                "reference": e.reference,
+                "title": e.title,
+                "service_area": e.service_area.full_name,
+                "state": e.state.value,
+                "outcome": e.outcome,
+            }
+            for e in in_round
+        ],
+        "groups": [
+            {
+                "characteristic": s.characteristic.key,
+                "name": s.characteristic.name,
+                "negative": s.negative,
+                "highest_severity": s.highest.value if s.highest else None,
+                "is_cumulative": s.is_cumulative,
+            }
+            for s in group_summaries(found, groups)
+        ],
+        "impacts": [
+            {
+                "reference": references[eia_id],
+                "characteristic": by_id[characteristic_id],
+                "direction": cell.direction.value if cell.direction else None,
+                "severity": cell.severity.value if cell.severity else None,
+            }
+            for (eia_id, characteristic_id), cell in sorted(cells(found).items())
+            if eia_id in references and characteristic_id in by_id
+        ],
+    }

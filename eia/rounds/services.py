@@ -79,6 +79,17 @@ def leave_round(eia: Eia, *, by: User) -> None:
     db.session.flush()
 
 
+def set_round(eia: Eia, budget_round: BudgetRound | None, *, by: User) -> None:
+    """Put *eia* in *budget_round*, or take it out of its round when that is None.
+
+    :raises WorkflowError: for an individual action put in a round.
+    """
+    if budget_round is None:
+        leave_round(eia, by=by)
+    else:
+        join_round(eia, budget_round, by=by)
+
+
 def join_at_start(_sender: Any, *, eia: Eia, options: dict[str, str], by: User) -> None:
     """Put a just-started assessment in the round chosen on the start page (``eia.signals.eia_started``).
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from eia import render_cache
 from eia.assessments import queries as eia_queries
 from eia.auditlog import services as audit
 from eia.db_types import utcnow
@@ -76,7 +77,9 @@ def members_pack(round_id: int, file_format: str):
     permit(current_user, "round.view")
     budget_round = queries.round_or_404(round_id)
     contents = pack.members_pack(budget_round)
-    body = pack.pack_pdf(contents) if file_format == "pdf" else pack.pack_docx(contents)
+    body = pack.pack_pdf(budget_round, contents) if file_format == "pdf" else pack.pack_docx(contents)
+    if body is None:
+        return render_cache.preparing(f"The members' pack for {budget_round.name}")
     audit.record("round_pack_downloaded", budget_round, by=current_user, detail=f"{budget_round.name}.{file_format}")
     db.session.commit()
     mimetype = (
@@ -97,18 +100,17 @@ def join(reference: str):
     eia = eia_queries.eia_or_404(reference)
     permit(current_user, "eia.view", eia)
     permit(current_user, "round.join", eia)
-    current = queries.round_of(eia)
-    form = bind_form(JoinRoundForm, rounds=queries.round_choices(utcnow().date(), keep=current))
+    form = bind_form(JoinRoundForm, rounds=queries.round_choices(utcnow().date(), keep=queries.round_of(eia)))
     if not form.validate_on_submit():
         flash("Choose a budget round from the list.", "important")
         return redirect(url_for("assessments.show", reference=eia.reference))
-    if form.round_id.data:
-        budget_round = queries.round_or_404(int(form.round_id.data))
-        services.join_round(eia, budget_round, by=current_user)
-        message = f"{eia.reference} is part of {budget_round.name}."
-    else:
-        services.leave_round(eia, by=current_user)
-        message = f"{eia.reference} is not part of a budget round."
+    budget_round = queries.round_or_404(int(form.round_id.data)) if form.round_id.data else None
+    services.set_round(eia, budget_round, by=current_user)
     db.session.commit()
-    flash(message, "success")
+    flash(
+        f"{eia.reference} is part of {budget_round.name}."
+        if budget_round
+        else f"{eia.reference} is not part of a budget round.",
+        "success",
+    )
     return redirect(url_for("assessments.show", reference=eia.reference))

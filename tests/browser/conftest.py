@@ -6,6 +6,7 @@ Every page a test visits is checked with axe-core; any violation fails the test.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,6 +17,7 @@ from axe_playwright_python.sync_playwright import Axe
 from flask import Flask
 from flask_migrate import upgrade
 from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Error as PlaywrightError
 from werkzeug.serving import make_server
 
 from eia import create_app
@@ -149,11 +151,23 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 _axe = Axe()
+_NAVIGATING = re.compile(r"documentElement|Execution context was destroyed|navigat")
 
 
 def assert_accessible(page: Page) -> None:
-    """Run axe-core on the page as it is now and fail on any violation."""
-    results = _axe.run(page)
+    """Run axe-core on the page once it has loaded and fail on any violation.
+
+    A click that navigates returns before the next page arrives; axe started in between finds no
+    document (or its context destroyed), so it runs again on the page that then loads.
+    """
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            results = _axe.run(page)
+            break
+        except PlaywrightError as exc:
+            if attempt == 2 or not _NAVIGATING.search(str(exc)):
+                raise
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
 

@@ -8,7 +8,8 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import select
 
 from eia.accounts.models import Role
-from eia.assessments.models import Eia, EiaState
+from eia.assessments.models import Eia
+from eia.assessments.states import EiaState
 from eia.demo.people import DEMO_PASSWORD, PEOPLE
 from eia.extensions import db
 from tests.browser.conftest import assert_accessible, sign_in, visit

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from eia.accounts.models import User
 from eia.assessments import queries as eia_queries
-from eia.assessments.models import EiaKind
+from eia.assessments.states import EiaKind
 from eia.demo.people import DEMO_PASSWORD
 from eia.extensions import db
 from eia.quality import sampling

@@ -13,8 +13,9 @@ from playwright.sync_api import Page
 from sqlalchemy import func, select
 
 from eia.accounts.models import Role
-from eia.assessments.models import Eia, EiaState, Mitigation
+from eia.assessments.models import Eia, Mitigation
 from eia.assessments.queries import financial_year_of
+from eia.assessments.states import EiaState
 from eia.demo.people import DEMO_PASSWORD, PEOPLE
 from eia.extensions import db
 from eia.quality.models import Sample, SampleItem

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser, expect
 from sqlalchemy import select
 
 from eia.accounts.models import User
-from eia.assessments.models import EiaState
+from eia.assessments.states import EiaState
 from eia.demo.people import DEMO_PASSWORD
 from eia.extensions import db
 from eia.quality import scoring

@@ -1,0 +1,140 @@
+"""What a new user sees in the first ten minutes of the demo: one council whose figures add up on the
+day it is loaded, each assessment in the service it is about, and nothing added the second time."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from eia.accounts.models import ServiceArea, User
+from eia.assessments.models import DecisionOutcome, DecisionRecord, Eia, EiaKind, EiaState, Mitigation
+from eia.assessments.queries import financial_year_of
+from eia.auditlog.services import command_line_actor
+from eia.db_types import utcnow
+from eia.demo.council import load_demo_council
+from eia.quality.models import Finding, FindingStatus, QualityScore, Sample
+from eia.rounds.models import BudgetRound
+from tracker.models import Plan, PlannedEia
+
+#: Each scenario and the service area it belongs in.
+EXPECTED_AREAS = {
+    "Housing allocations policy": "Housing > Housing Options",
+    "Temporary accommodation placements policy": "Housing > Housing Options",
+    "Tenancy strategy review": "Housing > Housing Options",
+    "Council Tax Support scheme": "Corporate Resources > Revenues and Benefits",
+    "Council tax exemption for care leavers": "Corporate Resources > Revenues and Benefits",
+    "Restructure of the revenues and benefits team": "Corporate Resources > Revenues and Benefits",
+    "Move council tax payments online": "Corporate Resources > Revenues and Benefits",
+    "Replacement of the payroll system": "Corporate Resources > Human Resources",
+    "Redeployment after a change in health: finance assistant": "Corporate Resources > Human Resources",
+    "Library opening hours": "Neighbourhoods and Environment > Libraries",
+    "Reduce the home library service to fortnightly visits": "Neighbourhoods and Environment > Libraries",
+    "Closure of Riverside Leisure Centre": "Neighbourhoods and Environment > Leisure Services",
+    "Withdrawal of free swimming for under-16s": "Neighbourhoods and Environment > Leisure Services",
+    "Digital by default for bulky waste bookings": "Neighbourhoods and Environment > Waste and Recycling",
+    "Charge for garden waste collection": "Neighbourhoods and Environment > Waste and Recycling",
+    "Reduce subsidised bus routes": "Neighbourhoods and Environment > Highways and Transport",
+    "Transport to day opportunities: new charging policy": "Adult Social Care > Commissioning",
+    "Personal adviser service for care leavers: move to a hub model": (
+        "Children's Services > Children in Care and Care Leavers"
+    ),
+}
+
+
+def _load(today: date) -> None:
+    load_demo_council(today, by=command_line_actor())
+
+
+def _counts(db) -> dict[str, int]:
+    tables = (Eia, Mitigation, DecisionRecord, PlannedEia, Plan, Sample, QualityScore, Finding, BudgetRound, User)
+    return {t.__name__: db.session.execute(select(func.count()).select_from(t)).scalar_one() for t in tables}
+
+
+# A day late in the financial year and one early in it: the figures must hold on any day.
+@pytest.mark.parametrize("today", [utcnow().date(), date(2026, 4, 20)], ids=["today", "early-april"])
+def test_a_new_user_sees_one_coherent_council_on_the_day_it_is_loaded(app, db, today):
+    _load(today)
+    eias = db.session.execute(select(Eia)).scalars().all()
+    areas = {a.id: a.full_name for a in db.session.execute(select(ServiceArea)).scalars()}
+
+    # Each assessment sits in the service it is about, and no title is a numbered copy.
+    titles = Counter(e.title for e in eias)
+    assert max(titles.values()) == 1, titles.most_common(3)
+    assert not [t for t in titles if t.rstrip().endswith(")")]
+    placed = {e.title: areas[e.service_area_id] for e in eias}
+    assert {t: placed.get(t) for t in EXPECTED_AREAS} == EXPECTED_AREAS
+
+    # References go by the year each assessment started, over about two years.
+    for eia in eias:
+        assert eia.started_on is not None and eia.reference.startswith(f"EIA-{eia.started_on.year}-")
+        assert today - timedelta(days=760) <= eia.started_on <= today
+    assert len({e.reference.split("-")[1] for e in eias}) >= 2
+
+    # Every state, every outcome, a screened-out one, and an individual case.
+    assert {e.state for e in eias} == set(EiaState)
+    assert {e.outcome for e in eias if e.outcome} >= {"no_major_change", "adjust", "continue", "stop"}
+    assert any(e.closed_at_screening for e in eias)
+    assert any(e.kind is EiaKind.INDIVIDUAL for e in eias)
+
+    # Decisions to come, taken as proposed, amended, rejected and deferred.
+    records = db.session.execute(select(DecisionRecord)).scalars().all()
+    assert {r.outcome for r in records if r.outcome} == set(DecisionOutcome)
+    assert any(r.taken_on is None and r.planned_on and r.planned_on > today for r in records)
+
+    # A few overdue items, never many for any one person.
+    overdue: Counter[int] = Counter()
+    for m in db.session.execute(
+        select(Mitigation)
+        .join(Eia)
+        .where(
+            Mitigation.due_on < today,
+            Mitigation.status != "done",
+            Eia.state.not_in((EiaState.ABANDONED, EiaState.ARCHIVED)),
+        )
+    ).scalars():
+        overdue[m.owner_id] += 1
+    for f in db.session.execute(
+        select(Finding).where(Finding.due_on < today, Finding.status == FindingStatus.OPEN)
+    ).scalars():
+        overdue[f.owner_id] += 1
+    for e in eias:
+        if e.state is EiaState.REVIEW_DUE:
+            overdue[e.author_id] += 1
+    assert 1 <= sum(overdue.values()) <= 6 and max(overdue.values()) <= 3, overdue
+    soon = [e for e in eias if e.review_date and today <= e.review_date <= today + timedelta(days=90)]
+    assert soon, "a review falls due in the next three months"
+
+    # This financial year's programme has rows planned, started and completed.
+    year = financial_year_of(today)
+    start, end = date(year, 4, 1), date(year + 1, 4, 1)
+    rows = db.session.execute(
+        select(PlannedEia).where(PlannedEia.planned_start >= start, PlannedEia.planned_start < end)
+    ).scalars()
+    states = {db.session.get(Eia, r.eia_id).state if r.eia_id else None for r in rows}
+    assert None in states and EiaState.DRAFT in states
+    assert states & {EiaState.APPROVED, EiaState.SIGNED_OFF, EiaState.PUBLISHED}
+
+    # A budget round with six or more proposals.
+    budget = db.session.execute(select(BudgetRound)).scalar_one()
+    assert len(budget.proposals) >= 6
+
+
+def test_the_current_years_report_is_not_empty(app, db):
+    from eia.reports import figures
+
+    today = utcnow().date()
+    _load(today)
+    report = figures.build(financial_year_of(today), today)
+    assert figures.totals(report.by_area).started > 0 and figures.totals(report.by_area).completed > 0
+    assert report.outcomes and report.appendix
+
+
+def test_loading_the_demo_twice_adds_nothing(app, db):
+    today = utcnow().date()
+    _load(today)
+    first = _counts(db)
+    _load(today)
+    assert _counts(db) == first
