@@ -87,7 +87,7 @@ with app.app_context():
             scenario = scenarios[n % len(scenarios)]
             user.service_area_id = db.session.execute(select(ServiceArea.id).where(
                 ServiceArea.name == scenario.area.split("/")[-1].strip())).scalars().first() or user.service_area_id
-            ref = _write(scenario, f"Load test assessment {n}", user, date(2026, 9, 1), date(2028, 9, 1)).reference
+            ref = _write(scenario, f"Load test assessment {n}", user, date(2026, 9, 1), date(2028, 9, 1), v2=True).reference
         db.session.commit()
         out.append({"email": email, "ref": ref, "action": actions[n % len(actions)]})
     print(json.dumps(out))

@@ -32,6 +32,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 import requests
 
@@ -41,7 +42,8 @@ EIA = [sys.executable, "-c", "from eia.cli import main; main()"]
 EMAIL = "priya.shah@council.example"  # the equalities team in the demo data
 
 #: (key, label, path): {ref} is a published demo assessment, {review_ref} one in review, {year} last
-#: financial year. The public
+#: financial year (whose equality information the demo publishes), {word} a word of {ref}'s title and
+#: {area} its service area, for a search of the register that finds it. The public
 #: register is read as the public reads it, without signing in; the API with a bearer token.
 PAGES = [
     ("home", "My work /", "/"),
@@ -57,6 +59,9 @@ PAGES = [
     ("register", "/register/ (public)", "/register/"),
     ("register-2", "/register/?page=2 (public)", "/register/?page=2"),
     ("register-page", "/register/<ref> (public)", "/register/{ref}"),
+    ("register-filtered", "/register/ searched (public)", "/register/?q={word}&service_area={area}"),
+    ("equality-information", "equality information (public)", "/register/equality-information/{year}"),
+    ("feed", "/register/feed.atom (public)", "/register/feed.atom"),
     ("report", "/reports/<year>", "/reports/{year}"),
     ("api", "GET /api/v1/eias/", "/api/v1/eias/"),
 ]
@@ -77,14 +82,16 @@ app = create_app()
 with app.app_context():
     user = db.session.execute(select(User).where(User.email == sys.argv[1])).scalar_one()
     _, secret = tokens.create_token(user, name="page benchmark", scope=TokenScope.READ, days=1, max_days=1, by=command_line_actor())
-    ref = db.session.execute(
-        select(Eia.reference).where(Eia.state == EiaState.PUBLISHED, ~Eia.reference.like("EIA-S%")).order_by(Eia.id).limit(1)
-    ).scalar_one()
+    ref, title, area = db.session.execute(
+        select(Eia.reference, Eia.title, Eia.service_area_id)
+        .where(Eia.state == EiaState.PUBLISHED, ~Eia.reference.like("EIA-S%")).order_by(Eia.id).limit(1)
+    ).one()
+    word = max(title.split(), key=len).strip(",.:;()").lower()
     review_ref = db.session.execute(
         select(Eia.reference).where(Eia.state == EiaState.IN_REVIEW, ~Eia.reference.like("EIA-S%")).order_by(Eia.id).limit(1)
     ).scalar_one()
     db.session.commit()
-    print(secret, ref, review_ref, financial_year_of(utcnow().date()) - 1)
+    print(secret, ref, review_ref, financial_year_of(utcnow().date()) - 1, word, area)
 """
 
 
@@ -124,7 +131,7 @@ def app_env(database_url: str) -> dict[str, str]:
     }
 
 
-def prepare(database_url: str, scale: int, env: dict[str, str]) -> tuple[str, str, str, int]:
+def prepare(database_url: str, scale: int, env: dict[str, str]) -> tuple[str, str, str, int, str, int]:
     started = time.perf_counter()
     for command in (["db", "upgrade"], ["demo", "--scale", str(scale)]):
         subprocess.run([*EIA, *command], env=env, cwd=ROOT, check=True, capture_output=True)
@@ -132,8 +139,8 @@ def prepare(database_url: str, scale: int, env: dict[str, str]) -> tuple[str, st
     done = subprocess.run(
         [sys.executable, "-c", PREPARE, EMAIL], env=env, cwd=ROOT, check=True, capture_output=True, text=True
     )
-    secret, ref, review_ref, year = done.stdout.split()
-    return secret, ref, review_ref, int(year)
+    secret, ref, review_ref, year, word, area = done.stdout.split()
+    return secret, ref, review_ref, int(year), quote(word), int(area)
 
 
 @contextmanager
@@ -242,9 +249,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         database_url = args.database_url or f"sqlite:///{tmp}/bench.sqlite"
         env = app_env(database_url)
-        secret, ref, review_ref, year = prepare(database_url, args.scale, env)
+        secret, ref, review_ref, year, word, area = prepare(database_url, args.scale, env)
         chosen = [page for page in PAGES if page[0] in (args.profile or args.pages or [k for k, _, _ in PAGES])]
-        chosen = [(key, label, path.format(ref=ref, review_ref=review_ref, year=year)) for key, label, path in chosen]
+        chosen = [
+            (key, label, path.format(ref=ref, review_ref=review_ref, year=year, word=word, area=area))
+            for key, label, path in chosen
+        ]
         if args.profile is not None:
             profile(chosen, env, secret, args.repeats)
             return

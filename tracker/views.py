@@ -16,6 +16,7 @@ from eia.evidence.models import EvidenceItem
 from eia.evidence.storage import send_evidence, store_for
 from eia.extensions import db
 from eia.forms_support import Conflict, bind_form, submit_form
+from eia.page_cache import signed_in_page
 from eia.permissions import can, permit
 from eia.web import filter_args, form_version, int_arg, paginate
 from tracker import dashboard, importing, pending_imports, queries, services
@@ -60,6 +61,7 @@ def _dashboard_filter() -> dashboard.DashboardFilter:
 
 @bp.get("/dashboard")
 @login_required
+@signed_in_page
 def dashboard_page():
     """Progress by priority, and the actions that are overdue or have had no update for a while."""
     permit(current_user, "plan.view")

@@ -130,6 +130,17 @@ def when_text(moment: datetime, now: datetime | None = None) -> str:
 
 
 def _session_globals() -> dict[str, Any]:
+    """When the session ends, worked out once a request: a page kept by ``eia.page_cache`` renders
+    these parts again for the request and must find them as the page has them."""
+    if not has_request_context():
+        return _session_ends()
+    found = request.environ.get("eia.session_globals")
+    if found is None:
+        found = request.environ["eia.session_globals"] = _session_ends()
+    return found
+
+
+def _session_ends() -> dict[str, Any]:
     times = session_times()
     if times is None:
         return {"session_times": None}

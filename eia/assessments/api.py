@@ -1,14 +1,15 @@
 """The API for assessments: lists, one EIA with its sections, impacts, mitigations, evidence and
 action links, writes through the same services as the pages, workflow transitions and history.
 
-An EIA the token's owner may not see answers 404, as if it did not exist.
+An EIA the token's owner may not see answers 404, as if it did not exist. The evidence operations
+are in :mod:`eia.assessments.evidence_api`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, g, request, url_for
+from flask import g, url_for
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -19,17 +20,14 @@ from eia.api import api_blueprint
 from eia.api.auth import api_user
 from eia.api.common import Shown, before_body, fields_named, requires
 from eia.api.schemas import PageArgs, page_of
-from eia.assessments import evidence_services, queries, services, workflow
 from eia.assessments import impacts as impacts_service
+from eia.assessments import queries, services, workflow
 from eia.assessments.models import Eia, Mitigation
 from eia.assessments.queries import EiaFilter
 from eia.assessments.schemas import (
     EiaListArgs,
     EiaSchema,
     EiaSummarySchema,
-    EvidenceInputSchema,
-    EvidenceSchema,
-    FileEvidenceInputSchema,
     ImpactsInputSchema,
     MitigationInputSchema,
     MitigationSchema,
@@ -44,17 +42,18 @@ from eia.auditlog.models import AuditEntry
 from eia.auditlog.schemas import HistoryEntrySchema
 from eia.errors import NotFound, ValidationFailed
 from eia.evidence import queries as evidence_queries
-from eia.evidence.models import EvidenceItem, EvidenceKind
-from eia.evidence.storage import store_for
 from eia.extensions import db
+from eia.page_cache import api_answer
 from eia.permissions import can, permit
 from eia.signals import values_from
-from eia.web import accepts_uploads, paginate
+from eia.web import paginate
 
 bp = api_blueprint("eias", __name__, url_prefix="/eias", description="Equality impact assessments")
 
 
-def _visible_eia(reference: str) -> Eia:
+def visible_eia(reference: str) -> Eia:
+    """The assessment *reference* names, if the token's owner may see it (404 otherwise, as if it did
+    not exist), with the people it names loaded in one query."""
     if len(reference) > 40:
         raise NotFound(f"There is no equality impact assessment {reference[:40]}.")
     eia = queries.eia_or_404(reference)
@@ -72,7 +71,7 @@ def eia_first(action: str | None = None):
     on it before the body is read; the view gets ``eia`` instead of ``reference``."""
 
     def check(reference: str, **kwargs: Any) -> dict[str, Any]:
-        eia = _visible_eia(reference)
+        eia = visible_eia(reference)
         if action is not None:
             permit(api_user(), action, eia)
         return {"eia": eia, **kwargs}
@@ -130,6 +129,7 @@ def _eia_url(eia: Eia) -> str:
 
 @bp.get("/")
 @requires("eia.list")
+@api_answer
 @bp.arguments(EiaListArgs, location="query")
 @bp.arguments(PageArgs, location="query", as_kwargs=True)
 @bp.response(200, page_of(EiaSummarySchema))
@@ -165,7 +165,7 @@ def eia(reference: str) -> Shown:
 
     Its answers by section, impacts, mitigations, evidence, action links and the workflow steps the
     token's owner may take now. The ETag goes in If-Match of a transition."""
-    return shown_eia(_visible_eia(reference))
+    return shown_eia(visible_eia(reference))
 
 
 @bp.get("/<reference>/sections/<key>")
@@ -175,7 +175,7 @@ def section(reference: str, key: str) -> dict[str, Any]:
     """One section's answers and status.
 
     Its ETag goes in If-Match when saving it."""
-    return shown_section(_visible_eia(reference), key)
+    return shown_section(visible_eia(reference), key)
 
 
 @bp.put("/<reference>/sections/<key>")
@@ -300,7 +300,7 @@ _AS_SENT = {"characteristic_id": "characteristic"}
 @bp.response(200, MitigationSchema(many=True))
 def mitigations(reference: str) -> list[Mitigation]:
     """The mitigations of an assessment."""
-    return _visible_eia(reference).mitigations
+    return visible_eia(reference).mitigations
 
 
 @bp.post("/<reference>/mitigations")
@@ -324,7 +324,7 @@ def mitigation(reference: str, mitigation_id: int) -> Mitigation:
     """One mitigation.
 
     Its ETag goes in If-Match to change or remove it."""
-    return _mitigation(_visible_eia(reference), mitigation_id)
+    return _mitigation(visible_eia(reference), mitigation_id)
 
 
 @bp.put("/<reference>/mitigations/<int:mitigation_id>")
@@ -352,99 +352,6 @@ def remove_mitigation(eia: Eia, mitigation_id: int) -> None:
     bp.check_etag(found, MitigationSchema)
     services.remove_mitigation(found, expected_version=found.version, by=api_user())
     db.session.commit()
-
-
-# Evidence ------------------------------------------------------------------------------------------
-
-
-@bp.get("/<reference>/evidence")
-@bp.response(200, EvidenceSchema(many=True))
-def evidence(reference: str) -> list[EvidenceItem]:
-    """The evidence on an assessment (files' metadata, links and notes)."""
-    return evidence_queries.for_subject(_visible_eia(reference))
-
-
-#: Documented by name in the OpenAPI document (the evidence upload reads its body itself).
-bp.extra_schemas["EvidenceInput"] = EvidenceInputSchema
-
-
-@bp.post("/<reference>/evidence")
-@bp.doc(
-    requestBody={
-        "required": True,
-        "content": {
-            "application/json": {"schema": {"$ref": "#/components/schemas/EvidenceInput"}},
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "required": ["file", "title"],
-                    "properties": {
-                        "file": {"type": "string", "format": "binary"},
-                        "title": {"type": "string", "maxLength": 200},
-                        "description": {"type": "string"},
-                        "source": {"type": "string", "maxLength": 300},
-                        "evidence_date": {"type": "string", "format": "date"},
-                        "sections": {"type": "array", "items": {"type": "string"}},
-                        "characteristics": {"type": "array", "items": {"type": "string"}},
-                        "is_public": {"type": "boolean"},
-                    },
-                }
-            },
-        },
-    }
-)
-@eia_first("eia.edit")
-@bp.response(201, EvidenceSchema)
-@accepts_uploads
-def add_evidence(eia: Eia):
-    """Add evidence: a link, a note or a file.
-
-    A link or a note as JSON, or a file as multipart/form-data with a ``file`` part and the other
-    fields as form fields. Files are checked by their content and size, as on the pages."""
-    services.check_editable(eia)
-    upload = None
-    if request.mimetype == "multipart/form-data":
-        form = request.form
-        fields = ("title", "description", "source", "evidence_date", "is_public")
-        values = FileEvidenceInputSchema().load(
-            {key: form[key] for key in fields if key in form}
-            | {"sections": form.getlist("sections"), "characteristics": form.getlist("characteristics")}
-        )
-        kind, upload = EvidenceKind.FILE, request.files.get("file")
-    else:
-        values = EvidenceInputSchema().load(_json_body())
-        kind = EvidenceKind(values["kind"])
-    item = evidence_services.add_evidence(
-        eia,
-        kind,
-        values,
-        by=api_user(),
-        stream=upload.stream if upload and upload.filename else None,
-        file_name=upload.filename if upload else None,
-        store=store_for(),
-        max_bytes=current_app.config["EIA_MAX_UPLOAD_MB"] * 1024 * 1024,
-    )
-    db.session.commit()
-    return item, {"Location": url_for("eias.evidence_item", reference=eia.reference, evidence_id=item.id)}
-
-
-def _json_body() -> Any:
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ValidationFailed(
-            "Send a JSON object", {"_schema": "Send a JSON object, or a file as multipart/form-data"}
-        )
-    return body
-
-
-@bp.get("/<reference>/evidence/<int:evidence_id>")
-@bp.etag
-@bp.response(200, EvidenceSchema)
-def evidence_item(reference: str, evidence_id: int) -> EvidenceItem:
-    """One piece of evidence's metadata.
-
-    The file itself downloads from the assessment's evidence page."""
-    return evidence_queries.item_or_404(_visible_eia(reference), evidence_id)
 
 
 # Workflow and history ------------------------------------------------------------------------------
@@ -476,7 +383,7 @@ def reopen(reference: str):
     """Start the next version of a finished assessment.
 
     For its review; the old version stays as it was."""
-    eia = _visible_eia(reference)
+    eia = visible_eia(reference)
     following = workflow.reopen(eia, by=api_user())
     db.session.commit()
     following = queries.eia_or_404(following.reference)
@@ -488,7 +395,7 @@ def reopen(reference: str):
 @bp.response(200, page_of(HistoryEntrySchema))
 def history(reference: str, page: int, per_page: int) -> Pagination:
     """Every change to the assessment from the audit log, newest first."""
-    eia = _visible_eia(reference)
+    eia = visible_eia(reference)
     query = (
         select(AuditEntry)
         .where(AuditEntry.entity_type == "eia", AuditEntry.entity_id == str(eia.id))

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Exists, Select, and_, func, or_, select, true
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from eia.accounts.models import Role, ServiceArea, User
 from eia.assessments import decisions
@@ -268,8 +268,27 @@ def eias(user: User, filters: EiaFilter | None = None) -> Select[Eia]:
 
 
 def with_list_details(query: Select[Eia, *Ts]) -> Select[Eia, *Ts]:
-    """Load what a list row shows (the service area and its directorate) in the same round of queries."""
-    return query.options(selectinload(Eia.service_area).selectinload(ServiceArea.parent))
+    """Load what a list row shows (the service area and its directorate, the decision record its
+    timings come from) in the same round of queries, and not the co-authors an assessment's own page
+    loads with it."""
+    return query.options(selectinload(Eia.service_area).selectinload(ServiceArea.parent), lazyload(Eia.coauthors))
+
+
+def for_my_work(query: Select[Eia]) -> Select[Eia]:
+    """Load only what My work shows of each assessment: its reference, title, state and dates."""
+    return query.options(
+        load_only(
+            Eia.reference,
+            Eia.title,
+            Eia.state,
+            Eia.author_id,
+            Eia.handed_over_by_id,
+            Eia.handed_over_at,
+            Eia.review_date,
+        ),
+        lazyload(Eia.coauthors),
+        lazyload(Eia.decision),
+    )
 
 
 # My work ------------------------------------------------------------------------------------------
@@ -290,22 +309,18 @@ def _not_theirs(user: User) -> ColumnElement[bool]:
 
 
 def my_drafts(user: User) -> Select[Eia]:
-    return with_list_details(
-        select(Eia).where(_mine(user), Eia.state == EiaState.DRAFT).order_by(Eia.updated_at.desc())
-    )
+    return for_my_work(select(Eia).where(_mine(user), Eia.state == EiaState.DRAFT).order_by(Eia.updated_at.desc()))
 
 
 def returned_to(user: User) -> Select[Eia]:
-    return with_list_details(
-        select(Eia).where(_mine(user), Eia.state == EiaState.RETURNED).order_by(Eia.updated_at.desc())
-    )
+    return for_my_work(select(Eia).where(_mine(user), Eia.state == EiaState.RETURNED).order_by(Eia.updated_at.desc()))
 
 
 def waiting_for_review(user: User) -> Select[Eia] | None:
     if user.role is not Role.EQUALITIES:
         return None
     waiting = Eia.state.in_([EiaState.SUBMITTED, EiaState.IN_REVIEW])
-    return with_list_details(select(Eia).where(waiting, _not_theirs(user)).order_by(Eia.submitted_at))
+    return for_my_work(select(Eia).where(waiting, _not_theirs(user)).order_by(Eia.submitted_at))
 
 
 def assigned_reviews(user: User) -> Select[Eia] | None:
@@ -313,7 +328,7 @@ def assigned_reviews(user: User) -> Select[Eia] | None:
     if user.role is not Role.EQUALITIES:
         return None
     waiting = Eia.state.in_([EiaState.SUBMITTED, EiaState.IN_REVIEW])
-    return with_list_details(select(Eia).where(waiting, Eia.reviewer_id == user.id).order_by(Eia.submitted_at))
+    return for_my_work(select(Eia).where(waiting, Eia.reviewer_id == user.id).order_by(Eia.submitted_at))
 
 
 def waiting_for_sign_off(user: User) -> Select[Eia] | None:
@@ -323,7 +338,7 @@ def waiting_for_sign_off(user: User) -> Select[Eia] | None:
         kind = Eia.kind == EiaKind.INDIVIDUAL
     else:
         return None
-    return with_list_details(
+    return for_my_work(
         select(Eia).where(Eia.state == EiaState.APPROVED, kind, _not_theirs(user)).order_by(Eia.approved_at)
     )
 
@@ -342,7 +357,7 @@ def my_mitigations(user: User) -> Select[Mitigation, str]:
 def reviews_due(user: User, today: date, within_days: int = 60) -> Select[Eia]:
     mine = _mine(user)
     finished = Eia.state.in_([EiaState.SIGNED_OFF, EiaState.PUBLISHED, EiaState.REVIEW_DUE])
-    return with_list_details(
+    return for_my_work(
         select(Eia)
         .where(mine, finished, Eia.review_date.is_not(None), Eia.review_date <= today + timedelta(days=within_days))
         .order_by(Eia.review_date)
@@ -401,89 +416,3 @@ def section_comments(eia: Eia, key: str, viewer: User) -> list[Any]:
     if under_review and viewer.role is not Role.EQUALITIES:
         return []
     return [comment for comment in eia.comments if comment.section_key == key]
-
-
-# The review page ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ReviewRow:
-    """One answer on the review page: what it says now and, when it differs from the last
-    submission, what it said then (``change`` is "added", "removed" or "changed")."""
-
-    label: str
-    now: str
-    before: str = ""
-    change: str | None = None
-
-
-def _compare(label: str, now: str, before: str | None) -> ReviewRow:
-    if before is None or now == before:
-        return ReviewRow(label, now)
-    change = "added" if not before else "removed" if not now else "changed"
-    return ReviewRow(label, now, before, change)
-
-
-def _impact_text(values: dict[str, Any] | None, labels: dict[str, str]) -> str:
-    if not values or not values.get("direction"):
-        return ""
-    text = labels.get(values["direction"], values["direction"])
-    if values["direction"] == Direction.NEGATIVE.value and values.get("severity"):
-        text += f" ({values['severity']} severity)"
-    parts = [text + (f": {values['description']}" if values.get("description") else "")]
-    for name, prefix in (("who_affected", "Who"), ("evidence", "Evidence"), ("finding_out", "Finding out")):
-        if values.get(name):
-            parts.append(f"{prefix}: {values[name]}")
-    return "\n".join(parts)
-
-
-def review_sections(eia: Eia, current: dict[str, Any], previous: dict[str, Any] | None) -> list[dict[str, Any]]:
-    """Every section of *eia* as the reviewer reads it, in order, each answer marked where it differs
-    from the submission before (*previous*, a snapshot's data; None for a first submission).
-    *current* is the snapshot of the submission under review."""
-    directions = {d.value: d.label for d in Direction}
-    characteristics = {c.key: c for c in characteristics_for(eia)}
-    people = user_names(
-        {m.get("owner_id") for s in (current, previous or {}) for m in s.get("mitigations", {}).values()} - {None}
-    )
-    sections = []
-    for section in eia.form.sections:
-        rows: list[ReviewRow] = []
-        if section.kind == "impacts":
-            for key, characteristic in characteristics.items():
-                before = None if previous is None else _impact_text(previous.get("impacts", {}).get(key), directions)
-                rows.append(
-                    _compare(characteristic.name, _impact_text(current.get("impacts", {}).get(key), directions), before)
-                )
-        if section.kind == "mitigations":
-            keys = list(current.get("mitigations", {})) + [
-                k for k in (previous or {}).get("mitigations", {}) if k not in current.get("mitigations", {})
-            ]
-            for key in keys:
-
-                def text(m: dict[str, Any] | None) -> str:
-                    if not m:
-                        return ""
-                    who = (
-                        characteristics[m["characteristic"]].name
-                        if m.get("characteristic") in characteristics
-                        else "The proposal as a whole"
-                    )
-                    return f"{who}: {m['action']} ({people.get(m['owner_id'], '')}, due {format_date(date.fromisoformat(m['due_on']))}, {m['status'].replace('_', ' ')})"
-
-                before = None if previous is None else text(previous.get("mitigations", {}).get(key))
-                rows.append(_compare("Mitigation", text(current.get("mitigations", {}).get(key)), before))
-        answers_now = current.get("sections", {}).get(section.key, {})
-        answers_before = None if previous is None else previous.get("sections", {}).get(section.key, {})
-        texts_now = readable_answers(section, answers_now)
-        texts_before = None if answers_before is None else readable_answers(section, answers_before)
-        for question in section.questions:
-            rows.append(
-                _compare(
-                    question.label,
-                    texts_now.get(question.key, ""),
-                    None if texts_before is None else texts_before.get(question.key, ""),
-                )
-            )
-        sections.append({"key": section.key, "title": section.title, "kind": section.kind, "rows": rows})
-    return sections

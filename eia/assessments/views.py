@@ -19,6 +19,7 @@ from eia.csv_export import csv_lines
 from eia.db_types import utcnow
 from eia.extensions import db
 from eia.forms_support import Conflict, bind_form, submit_form
+from eia.page_cache import signed_in_page
 from eia.permissions import can, permit
 from eia.web import filter_args, form_version, paginate
 from forms.eia import NewEiaForm
@@ -57,6 +58,7 @@ def _list_filter() -> queries.EiaFilter:
 
 @bp.get("/")
 @login_required
+@signed_in_page
 def index():
     permit(current_user, "eia.list")
     filters = _list_filter()
@@ -136,6 +138,7 @@ def new():
 
 @bp.get("/<reference>")
 @login_required
+@signed_in_page
 def show(reference: str):
     eia = queries.eia_or_404(reference)
     permit(current_user, "eia.view", eia)
@@ -166,6 +169,7 @@ def render_task_list(eia, *, problems: list[dict] | None = None) -> str:
 
 @bp.route("/<reference>/sections/<key>", methods=["GET", "POST"])
 @login_required
+@signed_in_page
 def section(reference: str, key: str):
     eia = queries.eia_or_404(reference)
     permit(current_user, "eia.view", eia)

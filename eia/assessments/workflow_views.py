@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from eia.assessments import committee, queries, workflow
+from eia.assessments import committee, queries, review_rows, workflow
 from eia.assessments.pdf import eia_pdf_response
 from eia.assessments.snapshots import snapshot
 from eia.assessments.submission import SubmissionBlocked, stop_check, submission_problems
@@ -18,6 +18,7 @@ from eia.auditlog.readable import readable
 from eia.evidence import queries as evidence_queries
 from eia.extensions import db
 from eia.forms_support import bind_form, submit_form
+from eia.page_cache import signed_in_page
 from eia.permissions import permit
 from forms.eia import CommentForm, ReviewerForm, TransitionForm
 
@@ -82,6 +83,7 @@ def _problem_link(eia, key: str) -> str:
 
 @bp.get("/<reference>/review")
 @login_required
+@signed_in_page
 def review(reference: str):
     eia = queries.eia_or_404(reference)
     permit(current_user, "eia.review", eia)
@@ -129,7 +131,7 @@ def _review_page(eia, comment_form: CommentForm, reviewer_form: ReviewerForm | N
     snapshots = eia.snapshots
     current = snapshots[-1].data if snapshots else snapshot(eia)
     previous = snapshots[-2].data if len(snapshots) >= 2 else None
-    sections = queries.review_sections(eia, current, previous)
+    sections = review_rows.review_sections(eia, current, previous)
     return render_template(
         "assessments/review.html",
         eia=eia,

@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from eia.dashboard import queries
 from eia.db_types import utcnow
+from eia.page_cache import signed_in_page
 from eia.permissions import permit
 
 bp = Blueprint("dashboard", __name__)
@@ -16,6 +17,7 @@ bp = Blueprint("dashboard", __name__)
 
 @bp.get("/dashboard")
 @login_required
+@signed_in_page
 def show():
     permit(current_user, "dashboard.view")
     today = utcnow().date()  # the day the list's timing filters use, so each count matches its list

@@ -11,6 +11,7 @@ from eia import accessibility as statement
 from eia import signals
 from eia.db_types import utcnow
 from eia.extensions import db
+from eia.page_cache import signed_in_page
 from eia.permissions import permit
 from eia.signals import values_from
 from eia.storage import storage_is_ready
@@ -21,6 +22,7 @@ bp = Blueprint("main", __name__)
 
 @bp.get("/")
 @login_required
+@signed_in_page
 def home():
     permit(current_user, "home.view")
     today = utcnow().date()

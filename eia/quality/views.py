@@ -12,6 +12,7 @@ from eia.assessments.queries import financial_year_of
 from eia.db_types import utcnow
 from eia.extensions import db
 from eia.forms_support import Conflict, bind_form, submit_form
+from eia.page_cache import signed_in_page
 from eia.permissions import can, permit
 from eia.quality import moderation, queries, sampling, scoring
 from eia.quality.models import Finding, QualityScore, Sample, SampleItem
@@ -32,6 +33,7 @@ bp = Blueprint("samples", __name__, url_prefix="/samples")
 
 @bp.get("/")
 @login_required
+@signed_in_page
 def index():
     """The year's quarters against the target, average scores, common findings, and the samples."""
     permit(current_user, "sample.view")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from eia import render_cache
 from eia.db_types import utcnow
 from eia.extensions import db
+from eia.page_cache import public_page
 from eia.pdf import render_pdf
 from eia.permissions import permit
 from eia.register import equality_information
@@ -39,6 +40,7 @@ def _published_or_404(year: int) -> equality_information.EqualityInformation:
 
 
 @bp.get("/<int:year>")
+@public_page
 def show(year: int):
     return render_template("register/equality_information.html", info=_published_or_404(year))
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from eia.assessments import queries
 from eia.assessments.models import EiaSection
 from eia.extensions import db
+from eia.page_cache import public_page
 
 bp = Blueprint("register_feed", __name__, url_prefix="/register")
 
@@ -35,6 +36,7 @@ def summaries(eia_ids: list[int]) -> dict[int, str]:
 
 
 @bp.get("/feed.atom")
+@public_page
 def feed():
     eias = db.session.execute(queries.published().limit(FEED_SIZE)).scalars().all()
     base = current_app.config["EIA_BASE_URL"].rstrip("/")
