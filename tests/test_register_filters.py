@@ -126,3 +126,26 @@ def test_the_pdf_reads_in_order_with_each_label_on_its_own_line(client, db, tmp_
         < flat.index("Who: About 290")
         < flat.index("Evidence: Branch")
     )
+
+
+def test_a_search_finds_every_word_in_the_singular_or_the_plural(client, db):
+    c = _council(db)
+    library = make_user(Role.AUTHOR, service_area=c["hours"].service_area)
+    libraries = _published(library, "Reducing hours at two libraries", datetime(2025, 10, 1, tzinfo=UTC), "adjust")
+    both = {c["hours"].reference, c["old"].reference, libraries.reference}
+    assert set(_listed(client, "q=library")) == both
+    assert set(_listed(client, "q=Libraries")) == both
+    # Every word must appear, in any order; a reference still finds its assessment.
+    assert _listed(client, "q=opening+library") == [c["hours"].reference]
+    assert _listed(client, "q=libraries+hours") == [libraries.reference, c["hours"].reference]
+    assert _listed(client, "q=mobile+hours") == []
+    assert _listed(client, f"q={c['old'].reference}") == [c["old"].reference]
+    assert _listed(client, "q=100%25") == []  # "%" matches itself
+
+
+def test_a_word_and_its_plural_share_a_stem():
+    from eia.search import stem
+
+    for one, many in [("library", "libraries"), ("policy", "policies"), ("bus", "buses"), ("charge", "charges")]:
+        assert stem(one) == stem(many) and stem(one) in many
+    assert stem("access") == "access" and stem("census") == "census" and stem("day") == "day"

@@ -25,6 +25,7 @@ from eia.assessments.states import PUBLIC_STATES, Direction, EiaKind, EiaState, 
 from eia.db_types import utcnow
 from eia.errors import NotFound
 from eia.extensions import db
+from eia.search import words_match
 from eia.template_filters import format_date
 from forms.definitions import Section
 from forms.versions import new_questions
@@ -239,11 +240,8 @@ def eias(user: User, filters: EiaFilter | None = None) -> Select[Eia]:
     """The EIAs *user* may see that match *filters*, most recently changed first."""
     f = filters or EiaFilter()
     query = select(Eia).where(visible_to(user))
-    if f.text:
-        words = f.text.strip()  # "%" and "_" match themselves
-        query = query.where(
-            or_(Eia.reference.icontains(words, autoescape=True), Eia.title.icontains(words, autoescape=True))
-        )
+    if f.text and f.text.strip():
+        query = query.where(words_match(f.text, Eia.reference, Eia.title))
     if f.service_area_id:
         query = query.where(Eia.service_area_id == f.service_area_id)
     # An abandoned draft is found only by asking for it.
@@ -390,11 +388,8 @@ def published(text: str | None = None) -> Select[Eia]:
     """The public register: published EIAs that are not individual actions (one whose review has
     come stays published until it is archived)."""
     query = select(Eia).where(Eia.state.in_(PUBLIC_STATES), Eia.published_at.is_not(None), Eia.kind == EiaKind.STANDARD)
-    if text:
-        words = text.strip()  # "%" and "_" match themselves
-        query = query.where(
-            or_(Eia.reference.icontains(words, autoescape=True), Eia.title.icontains(words, autoescape=True))
-        )
+    if text and text.strip():
+        query = query.where(words_match(text, Eia.reference, Eia.title))
     return with_list_details(query.order_by(Eia.published_at.desc()))
 
 
