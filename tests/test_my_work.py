@@ -109,3 +109,22 @@ def test_my_work_and_see_all_run_the_same_number_of_queries_however_much_there_i
     make_eia(author=author, state=EiaState.PUBLISHED, review_date=today - timedelta(days=3))
     db.session.commit()
     assert (count("/"), count("/my-work/mitigations"), count("/my-work/drafts")) == few
+
+
+def test_the_sign_off_queue_puts_the_soonest_decision_first_and_says_when_each_is_due(client, login_as, db):
+    from eia.assessments.models import DecisionRecord
+    from eia.extensions import db as _db
+
+    today = utcnow().date()
+    later = make_eia(title="Approved first, decided later", state=EiaState.APPROVED)
+    sooner = make_eia(title="Approved last, decided sooner", state=EiaState.APPROVED)
+    undated = make_eia(title="No decision date yet", state=EiaState.APPROVED)
+    _db.session.add(DecisionRecord(eia_id=later.id, planned_on=today + timedelta(days=70)))
+    _db.session.add(DecisionRecord(eia_id=sooner.id, planned_on=today + timedelta(days=10)))
+    _db.session.commit()
+    login_as(Role.DECISION_MAKER)
+    page = client.get("/my-work/sign-off").get_data(as_text=True)
+    titles = re.findall(r"EIA-\d{4}-\d{4}: ([^<]+)</a>", page)
+    assert titles == [sooner.title, later.title, undated.title]
+    assert "<th scope=\"col\" class=\"govuk-table__header\">Decision due</th>" in page
+    assert page.count(">Waiting for your sign-off</h") == 1  # the page's heading, not again above the table

@@ -11,7 +11,7 @@ from sqlalchemy import Select
 
 from eia.accounts.models import User
 from eia.assessments import queries
-from eia.assessments.models import Eia
+from eia.assessments.models import DecisionRecord, Eia
 from eia.extensions import db
 from eia.permissions import can
 from eia.template_filters import format_date
@@ -32,6 +32,15 @@ def _item(eia: Eia, *, due_on: date | None = None, note: str = "") -> WorkItem:
     )
 
 
+def _sign_offs(query: Select[Eia] | None) -> list[WorkItem] | None:
+    """Assessments waiting for sign-off, each due on the day its decision is planned (the sooner the
+    decision, the more urgent the sign-off)."""
+    if query is None:
+        return None
+    planned = query.add_columns(DecisionRecord.planned_on).outerjoin(DecisionRecord, DecisionRecord.eia_id == Eia.id)
+    return [_item(eia, due_on=planned_on) for eia, planned_on in db.session.execute(planned.limit(MOST)).all()]
+
+
 def my_work_groups(_sender: Any, *, user: User, today: date) -> list[WorkGroup]:
     """The groups for *user* (the ``eia.signals.my_work`` signal), in a fixed number of queries."""
     groups: list[WorkGroup] = []
@@ -49,12 +58,19 @@ def my_work_groups(_sender: Any, *, user: User, today: date) -> list[WorkGroup]:
         _eias(queries.waiting_for_review(user)),
         empty="Nothing is waiting for review.",
     )
-    add(
-        "sign-off",
-        "Waiting for your sign-off",
-        _eias(queries.waiting_for_sign_off(user)),
-        empty="Nothing is waiting for your sign-off.",
-    )
+    signing = _sign_offs(queries.waiting_for_sign_off(user))
+    if signing is not None:
+        groups.append(
+            WorkGroup(
+                "sign-off",
+                "Waiting for your sign-off",
+                signing,
+                today,
+                due_label="Decision due",
+                noun="assessments",
+                empty="Nothing is waiting for your sign-off.",
+            )
+        )
     drafts = _eias(queries.my_drafts(user)) or []
     handed = [e for e in drafts if e.author_id == user.id and e.handed_over_by_id not in (None, user.id)]
     if handed:
