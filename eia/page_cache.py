@@ -19,6 +19,7 @@ import hashlib
 import re
 from collections import OrderedDict
 from collections.abc import Callable
+from datetime import UTC, datetime, time
 from functools import cache, wraps
 from threading import Lock
 from typing import Any
@@ -41,9 +42,13 @@ SIZE = 128
 _pages: OrderedDict[str, tuple[bytes, str]] = OrderedDict()
 _lock = Lock()
 
-#: Signed-in pages kept per worker (each 10-70 KB), apart from the public ones.
+#: Signed-in pages kept per worker (each 10-70 KB), apart from the public ones: at most this many,
+#: holding at most PRIVATE_CHARS characters in all, none longer than PRIVATE_PAGE_CHARS.
 PRIVATE_SIZE = 128
-_private: OrderedDict[str, tuple[list[str], list[tuple[str, str]]]] = OrderedDict()
+PRIVATE_CHARS = 8_000_000
+PRIVATE_PAGE_CHARS = 500_000
+_private: OrderedDict[str, tuple[list[str], list[tuple[str, str]], int]] = OrderedDict()
+_private_chars = 0
 #: The headers a kept signed-in page or API answer is served with (the rest are made per request).
 _KEPT_HEADERS = {"content-type", "x-pagination", "link"}
 
@@ -68,9 +73,11 @@ def _data_version_query() -> Select[tuple[int, str, Any, int | None]]:
 
 def clear() -> None:
     """Forget every kept page (tests)."""
+    global _private_chars
     with _lock:
         _pages.clear()
         _private.clear()
+        _private_chars = 0
 
 
 def _kept(tag: str) -> tuple[bytes, str] | None:
@@ -122,10 +129,16 @@ def public_page(view: Callable[..., Any]) -> Callable[..., Response]:
             response = make_response(view(*args, **kwargs))
             if shared and response.status_code == 200:
                 _keep(tag, response.get_data(), response.mimetype or "text/html")
+        if not shared:
+            # A signed-in person's copy holds their name, their form token and when their session
+            # ends: never stored by the browser (the app's rule for pages with personal data).
+            response.headers["Cache-Control"] = "no-store"
+            return response
         response.set_etag(tag)
         if changed_at is not None:
-            response.last_modified = changed_at
-        response.headers["Cache-Control"] = "no-cache" if shared else "private, no-cache"
+            # The page also changes with the day (its year filters, what is published by then).
+            response.last_modified = max(changed_at, datetime.combine(utcnow().date(), time(), UTC))
+        response.headers["Cache-Control"] = "no-cache"
         response.make_conditional(request)  # 304 (and no body) when the tag sent back still holds
         return response
 
@@ -165,6 +178,23 @@ def _hollow(body: str, parts: list[str]) -> list[str] | None:
 
 def _fill(pieces: list[str], parts: list[str]) -> str:
     return "".join(parts[int(piece)] if n % 2 else piece for n, piece in enumerate(pieces))
+
+
+def _keep_private(tag: str, body: list[str], headers: list[tuple[str, str]], chars: int) -> None:
+    """Keep a signed-in page, forgetting the least recently used ones beyond the count or the size."""
+    global _private_chars
+    with _lock:
+        old = _private.pop(tag, None)
+        _private_chars -= old[2] if old else 0
+        _private[tag] = (body, headers, chars)
+        _private_chars += chars
+        while len(_private) > PRIVATE_SIZE or _private_chars > PRIVATE_CHARS:
+            _private_chars -= _private.popitem(last=False)[1][2]
+
+
+def kept_private_chars() -> int:
+    """How many characters the kept signed-in pages hold (for tests and the curious)."""
+    return _private_chars
 
 
 def _note_flash(_app: Any, **_extra: Any) -> None:
@@ -216,13 +246,12 @@ def _kept_per_person(view: Callable[..., Any], request_parts: Callable[[], list[
             return Response(_fill(kept[0], request_parts()), headers=kept[1])
         response = make_response(view(*args, **kwargs))
         if response.status_code == 200 and not g.get("page_cache_flashed") and not response.direct_passthrough:
-            body = _hollow(response.get_data(as_text=True), request_parts())
+            text = response.get_data(as_text=True)
+            # A NUL in what a page shows could pass for a mark; a very long page is not worth memory.
+            body = None if "\x00" in text or len(text) > PRIVATE_PAGE_CHARS else _hollow(text, request_parts())
             if body is not None:
                 headers = [(name, value) for name, value in response.headers if name.lower() in _KEPT_HEADERS]
-                with _lock:
-                    _private[tag] = (body, headers)
-                    while len(_private) > PRIVATE_SIZE:
-                        _private.popitem(last=False)
+                _keep_private(tag, body, headers, len(text))
         return response
 
     return wrapper

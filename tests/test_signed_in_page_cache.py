@@ -142,3 +142,70 @@ def test_the_api_list_is_kept_for_its_token_holder_with_its_paging(kept, api_as,
     assert "Renamed for the API" in reader.get("/api/v1/eias/?per_page=5").get_data(as_text=True)
     stranger = api_as(Role.AUTHOR)  # another service area: sees none of it
     assert eia.reference not in stranger.get("/api/v1/eias/?per_page=5").get_data(as_text=True)
+
+
+IGNORED_HEADERS = {"date", "set-cookie", "content-length", "x-request-id"}
+
+
+@pytest.mark.parametrize("url", ["/", "/eias/", "/dashboard"])
+def test_a_kept_page_has_the_headers_a_built_one_has(url, kept, client, login_as, db):
+    submitted_for_review(db)
+    login_as(Role.EQUALITIES)
+    first, again = client.get(url), client.get(url)
+
+    def headers(response):
+        return {k.lower(): v for k, v in response.headers.items() if k.lower() not in IGNORED_HEADERS}
+
+    assert headers(again) == headers(first) and headers(first)["cache-control"] == "no-store"
+
+
+def test_the_kept_pages_hold_a_bounded_amount_of_text(kept, client, login_as, db, monkeypatch):
+    """However many addresses one person asks for (a query string the page ignores makes a new one),
+    what is kept stays within its budget, the least recently used going first."""
+    _, eia = submitted_for_review(db)
+    login_as(Role.EQUALITIES)
+    page = len(client.get(f"/eias/{eia.reference}/review").get_data(as_text=True))
+    monkeypatch.setattr(page_cache, "PRIVATE_CHARS", 3 * page + 100)
+    for n in range(10):
+        assert client.get(f"/eias/{eia.reference}/review?junk={n}").status_code == 200
+    assert 0 < page_cache.kept_private_chars() <= 3 * page + 100
+    assert len(page_cache._private) <= 3
+
+
+def test_text_holding_a_nul_is_shown_but_its_page_is_not_kept(kept, client, login_as, db):
+    """A NUL could pass for one of the marks a kept page's own parts are held by: such a page is built
+    afresh each time instead of breaking."""
+    author = make_user(Role.AUTHOR)
+    eia = complete_eia(make_eia(author=author, title="Marked \x009\x00 title"), by=author)
+    eia.state = EiaState.SUBMITTED
+    audit.record("eia_submitted", eia, by=None)
+    db.session.commit()
+    login_as(Role.EQUALITIES)
+    first, again = client.get("/eias/"), client.get("/eias/")
+    assert first.status_code == again.status_code == 200
+    assert "Marked \x009\x00 title" in again.get_data(as_text=True)
+
+
+def test_a_signed_in_persons_copy_of_a_public_page_is_never_stored_by_the_browser(kept, client, login_as, db):
+    """It holds their name, their form token and when their session ends."""
+    login_as(Role.EQUALITIES, name="Ada Private")
+    first = client.get("/register/")
+    assert "Ada Private" in first.get_data(as_text=True)
+    assert first.headers["Cache-Control"] == "no-store" and "ETag" not in first.headers
+    again = client.get("/register/", headers={"If-None-Match": '"anything"'})
+    assert again.status_code == 200 and "Ada Private" in again.get_data(as_text=True)
+
+
+def test_if_modified_since_alone_does_not_outlive_the_day(kept, client, db, monkeypatch):
+    """A feed reader that revalidates with If-Modified-Since only gets the page again on a new day,
+    as one sending the ETag would (the page changes with the day too)."""
+    from datetime import timedelta
+
+    submitted_for_review(db)
+    first = client.get("/register/")
+    assert first.status_code == 200 and first.headers["Last-Modified"]
+    assert client.get("/register/", headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 304
+    real = page_cache.utcnow
+    monkeypatch.setattr(page_cache, "utcnow", lambda: real() + timedelta(days=1))
+    again = client.get("/register/", headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert again.status_code == 200 and again.headers["ETag"] != first.headers["ETag"]
