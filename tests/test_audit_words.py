@@ -185,3 +185,23 @@ def test_history_names_people_sections_mitigations_and_uk_dates_not_ids_or_keys(
     assert "On Mitigations" in page and f"comment {comment.id}" not in page
     assert "Mitigation for age" in page and f"mitigation {mitigation.id}" not in page
     assert "Agreed as proposed on 27 April 2026" in page and "2026-04-27" not in page
+
+
+def test_audit_log_names_the_yearly_text_by_what_it_is_and_its_year(client, login_as, db):
+    from eia.reports import services as report_services
+    from eia.reports.models import TextKind
+
+    login_as(Role.EQUALITIES)
+    report_services.save_year_text(
+        TextKind.REPORT_COMMENTARY,
+        2025,
+        "Most assessments started early.",
+        expected_version=0,
+        by=make_user(Role.EQUALITIES),
+    )
+    db.session.commit()
+
+    page = client.get("/audit-log/").get_data(as_text=True)
+
+    assert "Saved – The annual report&#39;s commentary and recommendations for 2025 to 2026" in page
+    assert "Year text" not in page

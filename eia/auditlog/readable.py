@@ -131,6 +131,7 @@ ACTION_WORDS = {
     "eia_coauthor_removed": "Co-author removed",
     "eia_handed_over": "Handed over",
     "eia_reviewer_assigned": "Reviewer assigned",
+    "year_text_saved": "Saved",
     "login": "Signed in",
     "login_failed": "Sign-in failed",
     "logout": "Signed out",
