@@ -110,7 +110,7 @@ def _small_year(db):
         by=auditor,
         at=at("2025-07-10"),
     )
-    plan = make_plan()
+    plan = make_plan(organisation="Testshire County Council")
     make_planned(fostering.id, title="Foster carer allowances", start=date(2025, 5, 1), eia=e1)
     from tracker.models import EiaActionLink
 

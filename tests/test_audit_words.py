@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from eia.accounts.models import Role
+from eia.assessments import workflow
 from eia.auditlog import services as audit
 from eia.auditlog.models import AuditEntry
 from eia.auditlog.readable import readable, show_value, words
@@ -163,3 +164,44 @@ def test_quality_audit_entries_name_the_criteria_and_read_the_scores(client, log
     assert "Timeliness: – → 1 (partial)" in scored and "Purpose and scope: – → 1 (partial)" in scored
     assert "Criterion: – → Evidence, with gaps named" in raised
     assert f"Owner: – → {author.name}" in raised
+
+
+def test_history_names_people_sections_mitigations_and_uk_dates_not_ids_or_keys(client, login_as, db):
+    author = make_user(Role.AUTHOR, name="Sam Patel")
+    eia = make_eia(author=author)
+    complete_eia(eia, by=author)  # the monitoring owner is chosen: an answer of type "user"
+    reviewer = make_user(Role.EQUALITIES, name="Priya Shah")
+    workflow.transition(eia, "submit", by=author, confirmed=True)
+    comment = workflow.add_comment(eia, "mitigations", "Say who checks the figures.", by=reviewer)
+    mitigation = eia.mitigations[0]
+    audit.record("eia_decision_recorded", eia, by=reviewer, detail="Agreed as proposed on 2026-04-27")
+    db.session.commit()
+    login_as(Role.EQUALITIES)
+
+    page = _history(client, eia)
+
+    assert "Who is responsible for monitoring?: – → Sam Patel" in page
+    assert f"Who is responsible for monitoring?: – → {author.id}<" not in page
+    assert "On Mitigations" in page and f"comment {comment.id}" not in page
+    assert "Mitigation for age" in page and f"mitigation {mitigation.id}" not in page
+    assert "Agreed as proposed on 27 April 2026" in page and "2026-04-27" not in page
+
+
+def test_audit_log_names_the_yearly_text_by_what_it_is_and_its_year(client, login_as, db):
+    from eia.reports import services as report_services
+    from eia.reports.models import TextKind
+
+    login_as(Role.EQUALITIES)
+    report_services.save_year_text(
+        TextKind.REPORT_COMMENTARY,
+        2025,
+        "Most assessments started early.",
+        expected_version=0,
+        by=make_user(Role.EQUALITIES),
+    )
+    db.session.commit()
+
+    page = client.get("/audit-log/").get_data(as_text=True)
+
+    assert "Saved – The annual report&#39;s commentary and recommendations for 2025 to 2026" in page
+    assert "Year text" not in page

@@ -145,3 +145,33 @@ def test_the_pdf_is_rendered_once_for_what_it_says(client, login_as, db, monkeyp
     monkeypatch.setattr(equality_views, "render_pdf", lambda html: renders.append(1) or real(html))
     first = client.get("/register/equality-information/2025.pdf").data
     assert client.get("/register/equality-information/2025.pdf").data == first and len(renders) == 1
+
+
+def test_only_the_councils_own_current_plans_are_its_equality_objectives(client, login_as, db):
+    """Other organisations' plans, loaded for reference, and the council's ended plans are not presented
+    as its objectives, on the equality information or in the annual report."""
+    from tests.factories import make_plan
+
+    _year(db)
+    ours = make_plan(title="Fair Testshire Plan 2024 to 2028", organisation="Testshire County Council")
+    ours.priorities[0].ref = "OUR 1"
+    ended = make_plan(title="Testshire Equality Scheme 2016", organisation="Testshire County Council")
+    ended.is_active = False
+    ended.priorities[0].ref = "OLD 1"
+    theirs = make_plan(title="Leicester Equality Plan", organisation="Leicester City Council")
+    theirs.priorities[0].ref = "LCC 1"
+    db.session.commit()
+    login_as(Role.EQUALITIES)
+    client.post("/register/equality-information/2025/edit", data={"body": NARRATIVE, "version": "0"})
+
+    info = client.get("/register/equality-information/2025").get_data(as_text=True)
+    objectives = info[info.index('id="objectives-table"') : info.index("</table>", info.index('id="objectives-table"'))]
+    assert "OUR 1" in objectives and "Fair Testshire Plan 2024 to 2028" in objectives
+    assert "Leicester" not in objectives and "LCC 1" not in objectives
+    assert "Testshire Equality Scheme 2016" not in objectives and "OLD 1" not in objectives
+
+    report = client.get("/reports/2025").get_data(as_text=True)
+    progress = report[report.index('id="plans"') : report.index('id="evidenced-table"')]
+    assert "OUR 1" in progress and "Fair Testshire Plan 2024 to 2028" in progress
+    assert "Leicester" not in progress and "LCC 1" not in progress
+    assert "Testshire Equality Scheme 2016" not in progress

@@ -365,3 +365,20 @@ def test_the_api_says_the_size_of_a_file_over_the_limit(db, api_as):
     assert response.get_json()["errors"]["file"] == "The file is 30 MB. Files must be 20 MB or smaller."
     del response
     gc.collect()
+
+
+def test_the_evidence_list_names_the_sections_by_their_titles(client, author_eia, db):
+    _author, eia = author_eia
+    response = client.post(
+        f"/eias/{eia.reference}/evidence/new/note",
+        data={
+            "title": "Drop-in at Eastbrook",
+            "note": "Three people said the evening closure stops them studying.",
+            "sections": ["evidence", "impacts"],
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(f"/eias/{eia.reference}/evidence/").get_data(as_text=True)
+    titles = [eia.form.section("evidence").title, eia.form.section("impacts").title]
+    assert f"Sections: {', '.join(titles)}" in page
+    assert "Sections: evidence, impacts" not in page

@@ -176,3 +176,30 @@ def test_register_is_kept_in_memory_for_visitors_until_the_log_moves(app, client
     finally:
         app.config["EIA_PAGE_CACHE"] = False
         page_cache.clear()
+
+
+COVENANT_NOT_NEEDED = "Not needed because screening found none of the functions the Armed Forces Covenant duty covers"
+
+
+def _section(page: str, title: str) -> str:
+    start = page.index(f">{title}</h2>")
+    return page[start : page.index("<h2", start)]
+
+
+def test_a_section_screening_found_not_needed_says_so_and_why_everywhere(client, login_as, db, tmp_path):
+    """The Covenant section, left out because screening found no covered function, reads as not needed
+    (with the task list's reason) on the register, in the PDF and on the author's check-answers page."""
+    eia = published_eia(db)
+    section = _section(client.get(f"/register/{eia.reference}").get_data(as_text=True), "Armed Forces Covenant")
+    assert COVENANT_NOT_NEEDED in section and "Not answered" not in section
+
+    text = " ".join(pdf_text(client.get(f"/register/{eia.reference}.pdf").data, tmp_path).split())
+    covenant = text[text.index("Armed Forces Covenant") :]
+    assert covenant.split("Armed Forces Covenant", 1)[1].strip().startswith(COVENANT_NOT_NEEDED)
+
+    author = login_as(Role.AUTHOR)
+    draft = make_eia(author=author, title="Library stock rotation")
+    complete_eia(draft, author)
+    check = client.get(f"/eias/{draft.reference}/transitions/submit").get_data(as_text=True)
+    section = _section(check, "Armed Forces Covenant")
+    assert COVENANT_NOT_NEEDED in section and "Not answered" not in section

@@ -98,7 +98,7 @@ def _known_year(db):
         by=auditor,
         at=at("2025-07-10"),
     )
-    plan = make_plan()
+    plan = make_plan(organisation="Testshire County Council")
     from tracker.models import EiaActionLink
 
     db.session.add(

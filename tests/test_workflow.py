@@ -209,3 +209,48 @@ def test_whoever_starts_a_review_nobody_was_given_becomes_its_reviewer(app, clie
         )
     ).scalar_one()
     assert assigned_to == f"to {reviewer.name}"
+
+
+def test_adding_a_section_comment_keeps_the_return_comment_and_other_boxes_typed_so_far(client, login_as, db):
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author)
+    complete_eia(eia, author)
+    workflow.transition(eia, "submit", by=author, confirmed=True)
+    db.session.commit()
+    login_as(Role.EQUALITIES)
+    assert client.post(f"/eias/{eia.reference}/transitions/start_review").status_code == 302
+    review = client.get(f"/eias/{eia.reference}/review").get_data(as_text=True)
+    # The comment boxes and the return comment are one form: adding a comment posts them all.
+    form = review[review.index('action="/eias/' + eia.reference + '/comments"') :]
+    form = form[: form.index("</form>")]
+    assert 'name="body-evidence"' in form and 'name="comment"' in form and "Return to the author" in form
+
+    page = client.post(
+        f"/eias/{eia.reference}/comments",
+        data={
+            "section_key": "evidence",
+            "body-evidence": "Add the 2021 census figures.",
+            "body-about": "Say which branches keep their evening hours.",
+            "comment": "The evidence is thin for age: please add the census figures.",
+        },
+    )
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Comment added." in html and "Add the 2021 census figures." in html
+    returning = html[html.index('name="comment"') : html.index("</textarea>", html.index('name="comment"'))]
+    assert "The evidence is thin for age: please add the census figures." in returning
+    about = html[html.index('name="body-about"') : html.index("</textarea>", html.index('name="body-about"'))]
+    assert "Say which branches keep their evening hours." in about
+    evidence = html[html.index('name="body-evidence"') : html.index("</textarea>", html.index('name="body-evidence"'))]
+    assert "Add the 2021 census figures." not in evidence  # saved, so its box is empty again
+    db.session.refresh(eia)
+    assert [(c.section_key, c.body) for c in eia.comments] == [("evidence", "Add the 2021 census figures.")]
+
+    empty = client.post(
+        f"/eias/{eia.reference}/comments",
+        data={"section_key": "about", "body-about": " ", "comment": "Still thin for age."},
+    ).get_data(as_text=True)
+    assert "Enter a comment" in empty and "Still thin for age." in empty
+
+    alone = client.post(f"/eias/{eia.reference}/comments", data={"section_key": "about", "body-about": "Name them."})
+    assert alone.status_code == 302 and alone.location.endswith(f"/eias/{eia.reference}/review")

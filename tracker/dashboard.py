@@ -11,6 +11,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from flask import current_app
 from sqlalchemy import Row, Select, String, and_, cast, func, or_, select
 
 from eia.accounts.models import User
@@ -29,6 +30,8 @@ class DashboardFilter:
     owner_id: int | None = None
     status: ActionStatus | None = None
     attention: str | None = None  # a key of ATTENTION
+    #: Only the council's own plans (``own_plans``): its equality objectives, not other organisations' reference plans.
+    own_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -66,8 +69,20 @@ def _flags(today: date, last_update):
     return overdue, stale
 
 
+def own_plans() -> Select[Plan]:
+    """The council's own current plans: active, of the organisation named by ``EIA_COUNCIL_NAME``.
+
+    These hold the council's equality objectives; plans of other organisations, loaded for reference,
+    are never presented as its own.
+    """
+    council = current_app.config["EIA_COUNCIL_NAME"]
+    return select(Plan).where(Plan.organisation == council, Plan.is_active.is_(True))
+
+
 def _filtered(query: Select, filters: DashboardFilter, *, with_status: bool) -> Select:
     query = query.where(Plan.is_active.is_(True))
+    if filters.own_only:
+        query = query.where(Plan.id.in_(own_plans().with_only_columns(Plan.id)))
     if filters.plan_id:
         query = query.where(Plan.id == filters.plan_id)
     if filters.lead:

@@ -242,18 +242,17 @@ def plan_reminders(_sender: Any, *, today: date) -> Iterator[Reminder]:
 
 def report_sections(_sender: Any, *, year: int, today: date) -> dict[str, Any]:
     """The plan tracker's part of the annual report (the ``eia.signals.report_sections`` signal): the programme's
-    planned assessments and each active plan's progress by priority, with the EIAs evidencing each
-    action."""
+    planned assessments and the progress by priority of the council's own plans (its equality objectives),
+    with the EIAs evidencing each action."""
+    own = dashboard.DashboardFilter(own_only=True)
     links: dict[int, list[str]] = {}
     for action_id, reference in db.session.execute(
         select(EiaActionLink.action_id, Eia.reference).join(Eia, Eia.id == EiaActionLink.eia_id).order_by(Eia.reference)
     ):
         links.setdefault(action_id, []).append(reference)
-    actions = db.session.execute(
-        dashboard.actions(dashboard.DashboardFilter(), today).where(PlanAction.id.in_(list(links) or [-1]))
-    ).all()
+    actions = db.session.execute(dashboard.actions(own, today).where(PlanAction.id.in_(list(links) or [-1]))).all()
     return {
         "programme": programme.rates(year),
-        "priorities": dashboard.priority_summaries(dashboard.DashboardFilter(), today),
+        "priorities": dashboard.priority_summaries(own, today),
         "evidenced": [(row.plan, row.priority_ref, row.PlanAction.ref, links[row.PlanAction.id]) for row in actions],
     }

@@ -175,6 +175,9 @@ def assessment_docx(eia: Eia, today: date | None = None) -> bytes:
 
     for section in doc["sections"]:
         document.add_heading(section["title"], level=1)
+        if section["not_needed"]:
+            document.add_paragraph(f"{section['not_needed']}.")
+            continue
         if section["kind"] == "impacts":
             rows = []
             for impact in doc["impacts"]:

@@ -26,7 +26,10 @@ from eia.assessments.states import (
 from eia.db_types import UTCDateTime, enum_column, utcnow
 from eia.extensions import Model
 from eia.working_days import add_working_days
-from forms.definitions import FormDefinition, parse_definition
+from forms.definitions import FormDefinition, Section, parse_definition
+
+#: The sections an assessment needs when screening found a full assessment not needed.
+SCREENING_SECTIONS = {"about", "screening"}
 
 
 class FormTemplate(Model):
@@ -172,6 +175,25 @@ class Eia(Model):
     def answers(self, key: str) -> dict[str, Any]:
         section = self.section(key)
         return dict(section.answers) if section else {}
+
+    def need_of(self, section: Section) -> tuple[bool, str | None]:
+        """Whether *section* is needed, and why when a rule of the template decides it: the one rule
+        behind the task list and every rendering of the assessment. After a screening that found a
+        full assessment not needed, only the screening sections are needed, and those a rule
+        (``needed_when``, such as the Armed Forces Covenant functions) still asks for."""
+        needed, reason = True, None
+        if section.needed_when is not None:
+            rule = section.needed_when
+            needed = rule.holds(self.answers)
+            if self.answers(rule.section).get(rule.condition.question) in (None, "", []):
+                reason = "Your answers to the screening say whether this is needed"
+            else:
+                reason = rule.because if needed else rule.otherwise
+        elif self.closed_at_screening and section.key not in SCREENING_SECTIONS:
+            needed = False
+        if needed and self.closed_at_screening and section.key not in SCREENING_SECTIONS and reason:
+            reason = f"{reason}, even though a full assessment is not"
+        return needed, reason
 
     @property
     def is_individual(self) -> bool:

@@ -374,7 +374,19 @@ def document(eia: Eia) -> dict[str, Any]:
         answers = eia.answers(section.key)
         texts = readable_answers(section, answers)
         rows = [(q.label, texts[q.key]) for q in section.questions if texts.get(q.key)]
-        sections.append({"key": section.key, "title": section.title, "kind": section.kind, "rows": rows})
+        needed, reason = eia.need_of(section)
+        listed = {"impacts": eia.impacts, "mitigations": eia.mitigations}.get(section.kind)
+        empty = not rows and not listed
+        sections.append(
+            {
+                "key": section.key,
+                "title": section.title,
+                "kind": section.kind,
+                "rows": rows,
+                # An unanswered section that is not needed says so and why, rather than "Not answered".
+                "not_needed": (reason or "Not needed after screening") if not needed and empty else None,
+            }
+        )
     impacts = sorted(eia.impacts, key=lambda i: (i.characteristic.position, i.characteristic.id))
     return {
         "sections": sections,

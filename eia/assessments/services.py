@@ -312,29 +312,12 @@ class TaskListEntry:
     reason: str | None = None
 
 
-#: The sections an assessment needs when screening found a full assessment not needed.
-SCREENING_SECTIONS = {"about", "screening"}
-
-
 def task_list(eia: Eia) -> list[TaskListEntry]:
-    """Every section of the EIA's template with its status. After a screening that found a full
-    assessment not needed, only the first sections are needed, and those a rule of the template
-    (``needed_when``, such as the Armed Forces Covenant functions) still asks for."""
+    """Every section of the EIA's template with its status and whether it is needed (``Eia.need_of``)."""
     form: FormDefinition = eia.form
     entries = []
     for s in form.sections:
-        needed, reason = True, None
-        if s.needed_when is not None:
-            rule = s.needed_when
-            needed = rule.holds(eia.answers)
-            if eia.answers(rule.section).get(rule.condition.question) in EMPTY:
-                reason = "Your answers to the screening say whether this is needed"
-            else:
-                reason = rule.because if needed else rule.otherwise
-        elif eia.closed_at_screening and s.key not in SCREENING_SECTIONS:
-            needed = False
-        if needed and eia.closed_at_screening and s.key not in SCREENING_SECTIONS and reason:
-            reason = f"{reason}, even though a full assessment is not"
+        needed, reason = eia.need_of(s)
         saved = eia.section(s.key)
         status = saved.status if saved else SectionStatus.NOT_STARTED
         entries.append(TaskListEntry(key=s.key, title=s.title, status=status, needed=needed, reason=reason))

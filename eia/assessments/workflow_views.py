@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
@@ -125,9 +125,12 @@ def _sections(eia) -> list[tuple[str, str]]:
     return [(s.key, s.title) for s in eia.form.sections]
 
 
-def _review_page(eia, comment_form: CommentForm, reviewer_form: ReviewerForm | None = None):
+def _review_page(
+    eia, comment_form: CommentForm, reviewer_form: ReviewerForm | None = None, drafts: dict[str, str] | None = None
+):
     """The reviewer's page: the whole assessment, each answer marked where it changed since the last
-    submission, a comment box under each section, the declaration, the evidence, and the decision."""
+    submission, a comment box under each section (holding *drafts*, by section key), the declaration,
+    the evidence, and the decision."""
     snapshots = eia.snapshots
     current = snapshots[-1].data if snapshots else snapshot(eia)
     previous = snapshots[-2].data if len(snapshots) >= 2 else None
@@ -148,7 +151,8 @@ def _review_page(eia, comment_form: CommentForm, reviewer_form: ReviewerForm | N
         authors=queries.user_names({c.author_id for c in eia.comments} | {s.taken_by_id for s in snapshots[-1:]}),
         transition_labels={name: step.label for name, step in TRANSITIONS.items()},
         actions=workflow_actions(eia),
-        return_form=TransitionForm(),
+        return_form=TransitionForm(),  # on a POST it holds the return comment typed so far
+        drafts=drafts or {},
         stop=stop_check(eia),
     )
 
@@ -156,9 +160,11 @@ def _review_page(eia, comment_form: CommentForm, reviewer_form: ReviewerForm | N
 @bp.post("/<reference>/comments")
 @login_required
 def comment(reference: str):
+    """Add a comment on a section (or the whole assessment). What is typed in the review page's other
+    boxes comes with it, so the page shown again keeps it."""
     eia = queries.eia_or_404(reference)
     permit(current_user, "eia.review", eia)
-    form = CommentForm(sections=_sections(eia))
+    form, drafts = _posted_comment(eia)
     if form.validate_on_submit():
         done = submit_form(
             form,
@@ -167,8 +173,23 @@ def comment(reference: str):
             then=url_for("workflow.review", reference=eia.reference),
         )
         if done is not None:
-            return done
-    return _review_page(eia, form)
+            drafts.pop(form.section_key.data or "", None)
+            if not drafts and not (request.form.get("comment") or "").strip():
+                return done
+            eia = queries.eia_or_404(reference)  # loaded again, with what the page shows, after the commit
+            return _review_page(eia, CommentForm(formdata=None, sections=_sections(eia)), drafts=drafts)
+    return _review_page(eia, form, drafts=drafts)
+
+
+def _posted_comment(eia) -> tuple[CommentForm, dict[str, str]]:
+    """The comment being added and the drafts in the review page's comment boxes (``body-<key>``, by
+    section key). The pressed button names the section; its box is the comment's body."""
+    posted = request.form.copy()
+    drafts = {key.removeprefix("body-"): text for key, text in posted.items() if key.startswith("body-") and text}
+    section = posted.get("section_key") or ""
+    if f"body-{section}" in posted:
+        posted["body"] = posted[f"body-{section}"]
+    return CommentForm(posted, sections=_sections(eia)), drafts
 
 
 @bp.post("/<reference>/reopen")

@@ -12,6 +12,7 @@ how to read its fields, loaded in a fixed number of queries however many entries
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -78,6 +79,9 @@ class Glossary:
     subjects: dict[tuple[str, str], str] = field(default_factory=dict)
     #: ``(entry, key)`` → how to read that field, or None when this package does not know it.
     fields: Callable[[AuditEntry, str], Field | None] | None = None
+    #: ``entry`` → its stored detail in words (``comment 16 on mitigations`` → ``On Mitigations``), or
+    #: None when this package does not know it.
+    details: Callable[[AuditEntry], str | None] | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,8 @@ class ReadableEntry:
     what: str
     subject: str
     changes: tuple[Change, ...]
+    #: The stored detail in words: names and titles for ids and keys, UK dates.
+    detail: str = ""
 
     @property
     def changes_text(self) -> str:
@@ -125,6 +131,7 @@ ACTION_WORDS = {
     "eia_coauthor_removed": "Co-author removed",
     "eia_handed_over": "Handed over",
     "eia_reviewer_assigned": "Reviewer assigned",
+    "year_text_saved": "Saved",
     "login": "Signed in",
     "login_failed": "Sign-in failed",
     "logout": "Signed out",
@@ -155,7 +162,16 @@ def readable(entries: Iterable[AuditEntry]) -> list[ReadableEntry]:
         names |= glossary.names
         subjects |= glossary.subjects
     readers = [g.fields for g in glossaries if g.fields is not None]
-    return [_readable(entry, names, subjects, readers) for entry in batch]
+    details = [g.details for g in glossaries if g.details is not None]
+    return [_readable(entry, names, subjects, readers, details) for entry in batch]
+
+
+ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
+
+
+def dates_in_words(text: str) -> str:
+    """*text* with the ISO dates in it as UK dates: ``on 2026-04-27`` → ``on 27 April 2026``."""
+    return ISO_DATE.sub(lambda found: _as_time(found.group()) or found.group(), text)
 
 
 def _readable(
@@ -163,6 +179,7 @@ def _readable(
     names: dict[int, str],
     subjects: dict[tuple[str, str], str],
     readers: Sequence[Callable[[AuditEntry, str], Field | None]],
+    details: Sequence[Callable[[AuditEntry], str | None]] = (),
 ) -> ReadableEntry:
     subject = ""
     if entry.entity_type:
@@ -182,4 +199,6 @@ def _readable(
         what=action_words(entry.action),
         subject=subject,
         changes=tuple(changes),
+        detail=next((said for read in details if (said := read(entry)) is not None), None)
+        or dates_in_words(entry.detail or ""),
     )

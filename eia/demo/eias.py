@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 from eia.accounts.models import Role, ServiceArea, User
 from eia.assessments import impacts as impacts_service
 from eia.assessments import queries, services, workflow
-from eia.assessments.models import Eia, MitigationStatus
+from eia.assessments.models import SCREENING_SECTIONS, Eia, MitigationStatus
 from eia.demo.form_v2 import V2_STATES, v2_answers
 from eia.demo.scenarios import BY_TITLE, NEUTRAL, Scenario
 from eia.extensions import db
@@ -186,7 +186,7 @@ def _write(
     for section in eia.form.sections:
         if section.needed_when is not None and not section.needed_when.holds(eia.answers):
             continue  # the Covenant section, when screening found no function it covers
-        if screened_out and section.key not in services.SCREENING_SECTIONS:
+        if screened_out and section.key not in SCREENING_SECTIONS:
             continue  # closed at screening: nothing more is asked
         saved = eia.section(section.key)
         version = saved.version if saved else 0

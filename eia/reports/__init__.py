@@ -6,11 +6,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    """The report's page, its API and the ``eia report`` command."""
-    from eia import api
+    """The report's page, its API, the ``eia report`` command and the log's words for the yearly texts."""
+    from eia import api, signals
     from eia.reports import api as reports_api
-    from eia.reports import views
+    from eia.reports import audit_words, views
     from eia.reports.cli import report_command
+
+    signals.audit_glossary.connect(audit_words.glossary)
 
     app.register_blueprint(views.bp)
     api.register_blueprint(reports_api.bp)

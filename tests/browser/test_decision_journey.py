@@ -57,7 +57,7 @@ def at_risk_on_the_dashboard(page: Page, base: str) -> str:
 def comment_on(page: Page, section: str, text: str) -> None:
     box = page.get_by_label(f"Comment on {section} (optional)")
     box.fill(text)
-    page.locator("form", has=box).get_by_role("button", name="Add the comment").click()
+    page.get_by_role("button", name=f"Add the comment on {section}").click()
     expect(page.get_by_text("Comment added.")).to_be_visible()
 
 

@@ -82,9 +82,7 @@ def test_an_eia_from_start_to_the_public_register(browser: Browser, live_app: Fl
     expect(reviewer.get_by_role("heading", name=re.compile("Evidence and data"))).to_be_visible()
     assert_accessible(reviewer)
     reviewer.get_by_label("Comment on evidence and data (optional)").fill("Add last year's lettings by group type.")
-    reviewer.locator("form", has=reviewer.get_by_label("Comment on evidence and data (optional)")).get_by_role(
-        "button", name="Add the comment"
-    ).click()
+    reviewer.get_by_role("button", name="Add the comment on evidence and data").click()
     expect(reviewer.get_by_text("Comment added.")).to_be_visible()
     reviewer.get_by_role("button", name="Return to the author").click()
     expect(reviewer.locator(".govuk-error-summary")).to_contain_text("Enter a comment explaining this decision")
