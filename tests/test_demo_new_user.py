@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from eia.accounts.models import ServiceArea, User
+from eia.accounts.models import Role, ServiceArea, User
 from eia.assessments.models import DecisionOutcome, DecisionRecord, Eia, EiaKind, EiaState, Mitigation
 from eia.assessments.queries import financial_year_of
 from eia.auditlog.services import command_line_actor
@@ -161,3 +161,17 @@ def test_every_address_in_the_things_to_try_first_opens_for_its_role(app, client
                 assert response.status_code == 200, f"{role} ({email}): {path} gave {response.status_code}"
                 opened.append(path)
     assert "/audit-log/" in opened and "/dashboard" in opened and len(opened) >= 12
+
+
+def test_the_demo_councils_own_plan_is_its_equality_objectives_not_the_reference_plans(app, client, login_as, db):
+    from tracker.dashboard import own_plans
+
+    today = utcnow().date()
+    _load(today)
+    own = db.session.execute(own_plans()).scalars().all()
+    assert [p.organisation for p in own] == [app.config["EIA_COUNCIL_NAME"]] and own[0].is_active
+    login_as(Role.EQUALITIES)
+    page = client.get(f"/reports/{financial_year_of(today)}").get_data(as_text=True)
+    plans = page[page.index('id="plans-table-caption"') :][:20_000]
+    assert own[0].title in plans and "We have no current action plan of our own" not in plans
+    assert "Leicester City Council" not in plans and "North West Leicestershire" not in plans
