@@ -175,6 +175,8 @@ def test_the_kept_pages_hold_a_bounded_amount_of_text(kept, client, login_as, db
 def test_text_holding_a_nul_is_shown_but_its_page_is_not_kept(kept, client, login_as, db):
     """A NUL could pass for one of the marks a kept page's own parts are held by: such a page is built
     afresh each time instead of breaking."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        pytest.skip("PostgreSQL refuses a NUL in text, so no text it stores can hold one")
     author = make_user(Role.AUTHOR)
     eia = complete_eia(make_eia(author=author, title="Marked \x009\x00 title"), by=author)
     eia.state = EiaState.SUBMITTED
