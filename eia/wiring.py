@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import logging
 from contextvars import ContextVar
 from pathlib import Path
 from types import ModuleType
@@ -15,9 +17,12 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, 
 from sqlalchemy import event
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 
 from eia.config import ConfigError
 from eia.extensions import csrf, db, login_manager
+
+log = logging.getLogger(__name__)
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -72,10 +77,25 @@ def _init_database(app: Flask) -> None:
             except OSError as exc:
                 raise ConfigError(f"cannot create {folder} for the SQLite database: {exc.strerror}") from None
     db.init_app(app)
+    # Registered after Flask-SQLAlchemy's own, so it runs first and leaves that one nothing to fail on.
+    app.teardown_appcontext(_end_session)
     _init_migrations(app)
     if uri.startswith("sqlite"):
         with app.app_context():
             _configure_sqlite(db.engine)
+
+
+def _end_session(_exc: BaseException | None) -> None:
+    """End the request's database session. When the database went away under the request, rolling
+    back its connection fails too: the connection is dropped (the pool makes a new one) instead of the
+    error escaping the app after the answer was made, which the server would turn into a bare 500."""
+    try:
+        db.session.remove()
+    except DBAPIError as exc:
+        log.warning("database session ended without its rollback: %s", exc.orig if exc.orig is not None else exc)
+        with contextlib.suppress(Exception):
+            db.session.registry().invalidate()
+        db.session.registry.clear()
 
 
 class _Migrations:

@@ -185,3 +185,30 @@ def test_a_signed_out_visitor_is_pointed_to_the_register_not_to_a_sign_in(client
     page = client.get("/no-such-page").get_data(as_text=True)
     assert '<a href="/" class="govuk-header__homepage-link">' in page
     assert "Go to My work" in page and "Go to the register" not in page
+
+
+def test_a_connection_the_server_ends_under_a_request_does_not_escape_the_app(app):
+    """PostgreSQL stopping (or an administrator ending a connection) while a request holds one makes
+    even the closing rollback fail: the connection is dropped and the answer stands, instead of the
+    error escaping the app after the answer was made (which the server turns into a bare 500)."""
+    from sqlalchemy import text
+
+    from eia.extensions import db
+
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    if not url.startswith("postgresql"):
+        pytest.skip("only a database server can end a connection under a request")
+    ended = _app_with(url, PROPAGATE_EXCEPTIONS=False)
+
+    @ended.get("/ended")
+    def ended_view():
+        pid = db.session.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        with db.engine.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+            other.commit()
+        return "answered"
+
+    client = ended.test_client()
+    response = client.get("/ended")
+    assert response.status_code == 200 and response.get_data(as_text=True) == "answered"
+    assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}  # a new connection
