@@ -126,5 +126,5 @@ def test_the_sign_off_queue_puts_the_soonest_decision_first_and_says_when_each_i
     page = client.get("/my-work/sign-off").get_data(as_text=True)
     titles = re.findall(r"EIA-\d{4}-\d{4}: ([^<]+)</a>", page)
     assert titles == [sooner.title, later.title, undated.title]
-    assert "<th scope=\"col\" class=\"govuk-table__header\">Decision due</th>" in page
+    assert '<th scope="col" class="govuk-table__header">Decision due</th>' in page
     assert page.count(">Waiting for your sign-off</h") == 1  # the page's heading, not again above the table
