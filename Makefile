@@ -24,7 +24,7 @@ $(BIN)/eia: pyproject.toml
 	touch $@
 
 # The test tools (pytest, Playwright, Schemathesis, ruff, mypy) on top of the app's packages.
-install-test: $(VENV)/.test-tools
+install-test: $(VENV)/.test-tools $(ASSETS)
 
 $(VENV)/.test-tools: $(BIN)/eia
 	@echo "== Installing the test tools into $(VENV): pytest, Playwright, Schemathesis, ruff, mypy (a few minutes the first time) =="
