@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, date, datetime, timedelta
 from enum import Enum as PyEnum
 from typing import Any
 
@@ -16,9 +19,38 @@ from sqlalchemy.types import TypeDecorator
 BigId = BigInteger().with_variant(Integer(), "sqlite")
 
 
+class StoryClock:
+    """A clock that starts at a given moment and moves on by *tick* each time it is read."""
+
+    def __init__(self, start: datetime, tick: timedelta) -> None:
+        self.at = start
+        self.tick = tick
+
+    def now(self) -> datetime:
+        at, self.at = self.at, self.at + self.tick
+        return min(at, datetime.now(UTC))
+
+
+_story: ContextVar[StoryClock | None] = ContextVar("eia_story_clock", default=None)
+
+
 def utcnow() -> datetime:
-    """The current time, timezone-aware, in UTC."""
-    return datetime.now(UTC)
+    """The current time, timezone-aware, in UTC (or the demo's story time inside ``story_at``)."""
+    clock = _story.get()
+    return datetime.now(UTC) if clock is None else clock.now()
+
+
+@contextmanager
+def story_at(start: datetime, *, tick: timedelta = timedelta(minutes=2)) -> Iterator[StoryClock]:
+    """Inside the block, ``utcnow()`` tells the time of a story instead of the real one: from *start*,
+    a little later at each reading, never past the real time. The demo writes its assessments, their
+    steps and their audit entries on the days its story says they happened."""
+    clock = StoryClock(start, tick)
+    token = _story.set(clock)
+    try:
+        yield clock
+    finally:
+        _story.reset(token)
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -175,3 +175,34 @@ def test_the_demo_councils_own_plan_is_its_equality_objectives_not_the_reference
     plans = page[page.index('id="plans-table-caption"') :][:20_000]
     assert own[0].title in plans and "We have no current action plan of our own" not in plans
     assert "Leicester City Council" not in plans and "North West Leicestershire" not in plans
+
+
+def test_the_audit_log_tells_the_story_on_its_own_days(app, client, login_as, db):
+    """The log holds each step on the day the demo's story took it, in the order of those days, and
+    its chain is whole: a published assessment's history is not dated the day the demo was loaded."""
+    from eia.auditlog.chain import verify_chain
+    from eia.auditlog.models import AuditEntry
+
+    today = utcnow().date()
+    before = db.session.execute(select(func.count()).select_from(AuditEntry)).scalar_one()
+    _load(today)
+    entries = (
+        db.session.execute(select(AuditEntry).where(AuditEntry.seq > before).order_by(AuditEntry.seq)).scalars().all()
+    )
+    times = [e.occurred_at for e in entries]
+    assert times == sorted(times)
+    assert times[0].date() <= today - timedelta(days=700)
+    assert verify_chain().is_intact
+    library = db.session.execute(select(Eia).where(Eia.title == "Library opening hours")).scalar_one()
+    assert library.published_at is not None and library.published_at.date() < today - timedelta(days=100)
+    steps = {
+        e.action: e.occurred_at.date() for e in entries if e.entity_type == "eia" and e.entity_id == str(library.id)
+    }
+    assert steps["eia_created"] == library.created_at.date() < steps["eia_submit"] < steps["eia_publish"]
+    assert steps["eia_publish"] == library.published_at.date()
+
+    login_as(Role.EQUALITIES)
+    page = client.get(f"/eias/{library.reference}/history").get_data(as_text=True)
+    published = library.published_at.date()
+    assert f"{published.day} {published:%B %Y}" in page
+    assert f"{today.day} {today:%B %Y}" not in page

@@ -11,6 +11,9 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import selectinload
 
 from eia.accounts.models import User
+from eia.db_types import story_at
+from eia.demo import STORY_DAYS
+from eia.demo.story import on_day
 from eia.extensions import db
 from tracker import importing, services
 from tracker.models import ActionStatus, EiaActionLink, Plan, PlanAction, Priority
@@ -283,9 +286,9 @@ def load_demo_progress(today: date) -> int:
     added = 0
     for ref, days_ago, status, note in DEMO_PROGRESS:
         if ref in fresh:
-            services.add_progress_update(
-                actions[ref], note=note, status=status, written_on=today - timedelta(days=days_ago), by=person
-            )
+            written = today - timedelta(days=days_ago)
+            with story_at(on_day(written, 14)):
+                services.add_progress_update(actions[ref], note=note, status=status, written_on=written, by=person)
             added += 1
     return added
 
@@ -335,17 +338,20 @@ def load_demo_programme(today: date, *, by: Any) -> int:
         if start < this_year and (finished is None or finished >= this_year):
             start = this_year  # carried over: still being written when the year began
         decision = decided.get(eia.id)
-        planned = programme.add_planned(
-            {
-                "title": eia.title,
-                "service_area_id": eia.service_area_id,
-                "owner_id": eia.author_id,
-                "planned_start": start,
-                "decision_date": decision if decision and decision >= start else None,
-            },
-            by=by,
-        )
-        programme.link_planned(planned, eia, by=by)
+        # Put in the programme a fortnight before it was due to start; linked once it had begun.
+        with story_at(on_day(min(start, eia.started_on) - timedelta(days=14))):
+            planned = programme.add_planned(
+                {
+                    "title": eia.title,
+                    "service_area_id": eia.service_area_id,
+                    "owner_id": eia.author_id,
+                    "planned_start": start,
+                    "decision_date": decision if decision and decision >= start else None,
+                },
+                by=by,
+            )
+        with story_at(on_day(max(eia.started_on, start - timedelta(days=14)) + timedelta(days=1))):
+            programme.link_planned(planned, eia, by=by)
         added += 1
     owners = {a.id: a for a in db.session.execute(select(User).where(User.is_enabled.is_(True))).scalars()}
     for title, path, days in PLANNED:
@@ -353,16 +359,17 @@ def load_demo_programme(today: date, *, by: Any) -> int:
         if area is None:
             continue
         owner = next((u for u in owners.values() if u.service_area_id == area.id), None)
-        programme.add_planned(
-            {
-                "title": title,
-                "service_area_id": area.id,
-                "owner_id": owner.id if owner else None,
-                "planned_start": today + timedelta(days=days),
-                "decision_date": today + timedelta(days=days + 90),
-            },
-            by=by,
-        )
+        with story_at(on_day(this_year - timedelta(days=14))):
+            programme.add_planned(
+                {
+                    "title": title,
+                    "service_area_id": area.id,
+                    "owner_id": owner.id if owner else None,
+                    "planned_start": today + timedelta(days=days),
+                    "decision_date": today + timedelta(days=days + 90),
+                },
+                by=by,
+            )
         added += 1
     return added
 
@@ -370,8 +377,10 @@ def load_demo_programme(today: date, *, by: Any) -> int:
 def load_demo(_sender: Any, *, today: date, by: Any) -> str | None:
     """The plans, their progress and the EIA programme for ``eia demo`` (the
     ``eia.signals.demo_loaded`` signal)."""
-    own = load_demo_own_plans(today, by=by)
-    plans = load_demo_plans(by=by)
+    # The council set up its plans the day after it began keeping its assessments here.
+    with story_at(on_day(today - timedelta(days=STORY_DAYS - 1))):
+        own = load_demo_own_plans(today, by=by)
+        plans = load_demo_plans(by=by)
     load_demo_progress(today)
     planned = load_demo_programme(today, by=by)
     lines = [f"Added the council's current equality action plan and the one before it ({own} plans)."] if own else []

@@ -7,7 +7,9 @@ in the same transaction as the change: both are committed together or neither is
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -143,9 +145,7 @@ def record(
             db.session.flush()
         entity_type = entity_type or _snake_case(entity.__class__.__name__)
         entity_id = entity.id
-    tail_seq, prev_hash = _chain_tail()
     entry = AuditEntry(
-        seq=tail_seq + 1,
         occurred_at=utcnow(),
         actor_id=getattr(by, "id", None),
         actor_label=_actor_label(by),
@@ -155,13 +155,45 @@ def record(
         detail=detail,
         changes=plain(changes) if changes else None,
         ip_address=ip_address if ip_address is not None else _request_ip(),
-        prev_hash=prev_hash,
     )
+    held = _held.get()
+    if held is not None:
+        held.append(entry)
+    else:
+        _append(entry)
+    return entry
+
+
+def _append(entry: AuditEntry) -> None:
+    tail_seq, prev_hash = _chain_tail()
+    entry.seq, entry.prev_hash = tail_seq + 1, prev_hash
     entry.hash = entry.compute_hash()
     db.session.add(entry)
     db.session.flush()
     checkpoints.after_append(entry)
-    return entry
+
+
+#: Entries recorded inside ``held_in_time_order``, waiting to be appended.
+_held: ContextVar[list[AuditEntry] | None] = ContextVar("eia_audit_held", default=None)
+
+
+@contextmanager
+def held_in_time_order() -> Iterator[None]:
+    """Keep back the entries recorded inside the block and, when it ends without an error, append
+    them in the order of their times (entries of the same time in the order recorded).
+
+    For the demo, which writes each part of its story on the day the story puts it
+    (``eia.db_types.story_at``) but not in the order of those days: appended as recorded, the log's
+    times would jump back and forth.
+    """
+    held: list[AuditEntry] = []
+    token = _held.set(held)
+    try:
+        yield
+    finally:
+        _held.reset(token)
+    for entry in sorted(held, key=lambda e: e.occurred_at):
+        _append(entry)
 
 
 def record_many(entries: Iterable[dict[str, Any]], *, by: Any, chunk: int = 5000) -> int:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from eia.assessments.queries import financial_year_of
+from eia.auditlog import services as audit
+from eia.db_types import story_at
+from eia.demo import STORY_DAYS
 from eia.demo.authoring import load_demo_authoring
 from eia.demo.decisions import load_demo_decisions
 from eia.demo.eias import load_demo_eias, settle_updated
 from eia.demo.people import load_demo
 from eia.demo.reports import load_demo_commentary
 from eia.demo.samples import load_demo_samples
+from eia.demo.story import on_day
 from eia.signals import demo_loaded, load_shipped, values_from
 
 
@@ -24,17 +29,28 @@ class Loaded:
 
 def load_demo_council(today: date, *, by: Any) -> Loaded:
     """Form templates and rubrics, the people, the assessments with their decisions, each package's
-    part (the plans, a budget round), the quality audits and last year's texts; safe to run twice."""
-    load_shipped(by=by)
-    loaded = Loaded(people=load_demo(by=by))
+    part (the plans, a budget round), the quality audits and last year's texts; safe to run twice.
+
+    Each part is written on the day the demo's story puts it, counted back from *today*, and the
+    audit log holds the entries in the order of those days."""
+    with audit.held_in_time_order():
+        return _load(today, by=by)
+
+
+def _load(today: date, *, by: Any) -> Loaded:
+    with story_at(on_day(today - timedelta(days=STORY_DAYS), 9)):
+        load_shipped(by=by)
+        loaded = Loaded(people=load_demo(by=by))
     loaded.eias = load_demo_eias(today)
     if loaded.eias:
         load_demo_decisions(today, by=by)
-        load_demo_authoring()
+        with story_at(on_day(today - timedelta(days=14))):
+            load_demo_authoring()
     # After the assessments, so a package's demo (a budget round's proposals) adds to them.
     loaded.others = values_from(demo_loaded.send(None, today=today, by=by))
     load_demo_samples(today)
-    load_demo_commentary(today)
+    with story_at(on_day(date(financial_year_of(today), 5, 2))):  # after the year's figures are in
+        load_demo_commentary(today)
     if loaded.eias:
         settle_updated(today)
     return loaded

@@ -12,6 +12,8 @@ from sqlalchemy import select
 from eia.accounts.models import Role, User
 from eia.assessments import decisions, workflow
 from eia.assessments.models import DecidingBody, DecisionOutcome, Eia, EiaKind, EiaState
+from eia.db_types import story_at
+from eia.demo.story import on_day
 from eia.extensions import db
 
 #: Who decides, by the decision route the assessment gives: (body, report title).
@@ -32,7 +34,8 @@ UPCOMING = {
 }
 
 
-def _record(eia: Eia, n: int, values: dict, by: User) -> None:
+def _record(eia: Eia, n: int, values: dict, by: User, *, on: date) -> None:
+    """Write the record on the day *on* (the meeting's, or soon after the assessment began)."""
     about = eia.answers("about")
     body, report = BODIES.get(about.get("decision_route") or "cabinet", BODIES["cabinet"])
     name = about.get("decision_maker", "") if body in (DecidingBody.COMMITTEE, DecidingBody.OFFICER) else ""
@@ -42,22 +45,23 @@ def _record(eia: Eia, n: int, values: dict, by: User) -> None:
         .scalars()
         .first()
     )
-    decisions.save_decision(
-        eia,
-        {
-            "is_key_decision": body in (DecidingBody.CABINET, DecidingBody.COUNCIL),
-            "forward_plan_reference": f"FP/{decided.year}/{40 + n:03d}" if body is DecidingBody.CABINET else "",
-            "deciding_body": body,
-            "body_name": name,
-            "decision_maker_id": decision_maker.id
-            if body is DecidingBody.CABINET and decision_maker is not None and eia.state is EiaState.APPROVED
-            else None,
-            "report_reference": f"{report}: {eia.title}",
-            **values,
-        },
-        expected_version=0,
-        by=by,
-    )
+    with story_at(on_day(on, 16)):
+        decisions.save_decision(
+            eia,
+            {
+                "is_key_decision": body in (DecidingBody.CABINET, DecidingBody.COUNCIL),
+                "forward_plan_reference": f"FP/{decided.year}/{40 + n:03d}" if body is DecidingBody.CABINET else "",
+                "deciding_body": body,
+                "body_name": name,
+                "decision_maker_id": decision_maker.id
+                if body is DecidingBody.CABINET and decision_maker is not None and eia.state is EiaState.APPROVED
+                else None,
+                "report_reference": f"{report}: {eia.title}",
+                **values,
+            },
+            expected_version=0,
+            by=by,
+        )
 
 
 def load_demo_decisions(today: date, *, by: object) -> int:
@@ -87,12 +91,14 @@ def load_demo_decisions(today: date, *, by: object) -> int:
                     "for the figures on large families placed out of the borough",
                 },
                 eia.author,
+                on=met,
             )
         elif eia.state in UPCOMING:
             index = seen.get(eia.state, 0)
             seen[eia.state] = index + 1
             days = UPCOMING[eia.state][index % len(UPCOMING[eia.state])]
-            _record(eia, n, {"planned_on": today + timedelta(days=days)}, eia.author)
+            begun = eia.started_on or eia.created_at.date()
+            _record(eia, n, {"planned_on": today + timedelta(days=days)}, eia.author, on=begun + timedelta(days=7))
         elif eia.state in (EiaState.SIGNED_OFF, EiaState.PUBLISHED) and eia.signed_off_at is not None:
             signed = eia.signed_off_at.date()
             if eia is late and eia.approved_at:  # taken a week before the assessment was approved
@@ -114,6 +120,7 @@ def load_demo_decisions(today: date, *, by: object) -> int:
                     "minutes_reference": f"Minutes of {taken.day} {taken:%B %Y}, item {4 + n % 7}",
                 },
                 eia.author,
+                on=taken,
             )
         else:
             continue

@@ -9,7 +9,7 @@ with the reference of the year it started, across service areas and every state 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -18,8 +18,10 @@ from eia.accounts.models import Role, ServiceArea, User
 from eia.assessments import impacts as impacts_service
 from eia.assessments import queries, services, workflow
 from eia.assessments.models import SCREENING_SECTIONS, Eia, MitigationStatus
+from eia.db_types import story_at, utcnow
 from eia.demo.form_v2 import V2_STATES, v2_answers
 from eia.demo.scenarios import BY_TITLE, NEUTRAL, Scenario
+from eia.demo.story import on_day
 from eia.extensions import db
 
 
@@ -241,10 +243,6 @@ def _write(
     return eia
 
 
-def _at(day: date, hour: int = 10) -> datetime:
-    return datetime.combine(day, time(hour), tzinfo=UTC)
-
-
 def load_demo_eias(today: date) -> int:
     """Write the demo EIAs unless there are already EIAs; returns how many were added."""
     if db.session.execute(select(func.count()).select_from(Eia)).scalar_one():
@@ -257,33 +255,37 @@ def load_demo_eias(today: date) -> int:
         author = author_for(scenario)
         started = today - timedelta(days=planned.started)
         finished = today - timedelta(days=planned.finished)
-        eia = _write(
-            scenario,
-            scenario.title,
-            author,
-            started,
-            review=started + timedelta(days=planned.review_after),
-            v2=planned.state in V2_STATES,
-            today=today,
-            complete=planned.state != "draft",
-        )
+        with story_at(on_day(started, 9)):
+            eia = _write(
+                scenario,
+                scenario.title,
+                author,
+                started,
+                review=started + timedelta(days=planned.review_after),
+                v2=planned.state in V2_STATES,
+                today=today,
+                complete=planned.state != "draft",
+            )
         steps = STEPS[planned.state]
-        eia.created_at = _at(started, 9)
+        eia.created_at = on_day(started, 9)
         for n, step in enumerate(steps):
             if step == "publish" and eia.is_individual:
                 break
             signer = reviewer if (step == "sign_off" and eia.is_individual) else decision_maker
             by = {"submit": author, "sign_off": signer}.get(step, reviewer)
             comment = {"return": scenario.return_comment or None, "sign_off": SIGNED_OFF_BECAUSE}.get(step)
-            workflow.transition(eia, step, by=by, comment=comment, confirmed=True)
             # The steps spread evenly from a fortnight after the start to the last one.
             first = started + timedelta(days=14)
             span = max((finished - first).days, len(steps))
+            when = on_day(first + timedelta(days=span * (n + 1) // len(steps)), 10 + n % 6)
+            with story_at(when):
+                workflow.transition(eia, step, by=by, comment=comment, confirmed=True)
             stamp = STAMPS.get(step)
             if stamp:
-                setattr(eia, stamp, _at(first + timedelta(days=span * (n + 1) // len(steps))))
+                setattr(eia, stamp, min(when, utcnow()))
         if planned.state == "archived":
-            workflow.transition(eia, "archive", by=reviewer, comment=ARCHIVED_BECAUSE, confirmed=True)
+            with story_at(on_day(min(finished + timedelta(days=1), today), 11)):
+                workflow.transition(eia, "archive", by=reviewer, comment=ARCHIVED_BECAUSE, confirmed=True)
         count += 1
     db.session.flush()
     return count
@@ -298,5 +300,5 @@ def settle_updated(today: date) -> None:
         stamps = [eia.submitted_at, eia.approved_at, eia.signed_off_at, eia.published_at, eia.created_at]
         last = max(s for s in stamps if s is not None)
         if eia.started_on and last == eia.created_at:
-            last = _at(min(eia.started_on + timedelta(days=5), today), 15)
+            last = on_day(min(eia.started_on + timedelta(days=5), today), 15)
         db.session.execute(update(Eia).where(Eia.id == eia.id).values(updated_at=last))

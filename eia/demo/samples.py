@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from eia.accounts.models import Role, User
 from eia.assessments.models import Eia
 from eia.assessments.queries import financial_year_of
+from eia.db_types import story_at
 from eia.errors import ValidationFailed
 from eia.extensions import db
 from eia.quality import moderation, sampling, scoring
@@ -50,9 +51,10 @@ def load_demo_samples(today: date) -> int:
             if at.date() >= today or (year, number) == (this_year - 1, 1):
                 continue
             try:
-                sample = sampling.draw_sample(
-                    period=period, size="1", seed=f"demo-{period.label}", exclude_months=12, by=auditor, at=at
-                )
+                with story_at(at):
+                    sample = sampling.draw_sample(
+                        period=period, size="1", seed=f"demo-{period.label}", exclude_months=12, by=auditor, at=at
+                    )
             except ValidationFailed:
                 continue  # nothing completed that quarter
             item = sample.items[0]
@@ -71,26 +73,27 @@ def load_demo_samples(today: date) -> int:
             rights = sampled.answers("rights").get("human_rights_engaged") == "yes"
             unasked = ({"covenant"} if covered <= {"none"} else set()) | (set() if rights else {"human_rights"})
             not_applicable = unasked & {c["key"] for c in used.criteria if "not_applicable" in c}
-            given = scoring.score_item(
-                item,
-                rubric=used,
-                scores={
-                    c["key"]: None if c["key"] in not_applicable else score if c["key"] == key else 2
-                    for c in used.criteria
-                },
-                comments={key: finding},
-                summary="A clear assessment; one area to strengthen.",
-                findings=[
-                    {
-                        "text": finding,
-                        "criterion": key,
-                        "owner_id": eia_author,
-                        "due_on": at.date() + timedelta(days=60),
-                    }
-                ],
-                by=auditor,
-                at=at + timedelta(days=7),
-            )
+            with story_at(at + timedelta(days=7)):
+                given = scoring.score_item(
+                    item,
+                    rubric=used,
+                    scores={
+                        c["key"]: None if c["key"] in not_applicable else score if c["key"] == key else 2
+                        for c in used.criteria
+                    },
+                    comments={key: finding},
+                    summary="A clear assessment; one area to strengthen.",
+                    findings=[
+                        {
+                            "text": finding,
+                            "criterion": key,
+                            "owner_id": eia_author,
+                            "due_on": at.date() + timedelta(days=60),
+                        }
+                    ],
+                    by=auditor,
+                    at=at + timedelta(days=7),
+                )
             scored.append((given, key, at + timedelta(days=21)))
     if moderator is not None:
         _moderate(scored, moderator)
@@ -122,34 +125,38 @@ def _close_past_findings(today: date) -> None:
     )
     for finding in due[:-1]:
         owner = db.session.get(User, finding.owner_id)
-        scoring.close_finding(
-            finding,
-            note=PUT_RIGHT.get(finding.criterion or "", "Put right in the assessment and its action plan."),
-            expected_version=finding.version,
-            by=owner,
-        )
-        finding.done_at = datetime.combine(finding.due_on - timedelta(days=10), time(15), tzinfo=UTC)
+        done = datetime.combine(finding.due_on - timedelta(days=10), time(15), tzinfo=UTC)
+        with story_at(done):
+            scoring.close_finding(
+                finding,
+                note=PUT_RIGHT.get(finding.criterion or "", "Put right in the assessment and its action plan."),
+                expected_version=finding.version,
+                by=owner,
+            )
+        finding.done_at = done
 
 
 def _moderate(scored: list, moderator: User) -> None:
     """The two latest scorings moderated: one agreed, one marked down on its weak spot."""
     if len(scored) >= 2:
         agreed, _, when = scored[-2]
-        moderation.moderate_score(agreed, agrees=True, scores=None, note="", by=moderator, at=when)
+        with story_at(when):
+            moderation.moderate_score(agreed, agrees=True, scores=None, note="", by=moderator, at=when)
     if scored:
         last, key, when = scored[-1]
         scores = {c.criterion: c.score for c in last.criteria}
         if scores.get(key):
             scores[key] -= 1
-        moderation.moderate_score(
-            last,
-            agrees=False,
-            scores=scores,
-            note="Read the consultation report again: what people said about the impacts is not in the assessment, "
-            "so I have marked this criterion down. The rest stands.",
-            by=moderator,
-            at=when,
-        )
+        with story_at(when):
+            moderation.moderate_score(
+                last,
+                agrees=False,
+                scores=scores,
+                note="Read the consultation report again: what people said about the impacts is not in the assessment, "
+                "so I have marked this criterion down. The rest stands.",
+                by=moderator,
+                at=when,
+            )
 
 
 def _risk_weighted_draw(today: date, auditor: User) -> int:
@@ -158,16 +165,18 @@ def _risk_weighted_draw(today: date, auditor: User) -> int:
     year = financial_year_of(today)
     quarters = [sampling.quarter(y, n) for y in (year - 1, year) for n in range(1, 5)]
     for period in reversed([q for q in quarters if q.end + timedelta(days=14) < today]):
+        at = datetime.combine(period.end + timedelta(days=10), time(11), tzinfo=UTC)
         try:
-            sampling.draw_sample(
-                period=period,
-                size="1",
-                seed=f"demo-risk-{period.label}",
-                exclude_months=0,
-                strata=[{"key": "budget", "weight": 3}, {"key": "key_decision", "minimum": 1}],
-                by=auditor,
-                at=datetime.combine(period.end + timedelta(days=10), time(11), tzinfo=UTC),
-            )
+            with story_at(at):
+                sampling.draw_sample(
+                    period=period,
+                    size="1",
+                    seed=f"demo-risk-{period.label}",
+                    exclude_months=0,
+                    strata=[{"key": "budget", "weight": 3}, {"key": "key_decision", "minimum": 1}],
+                    by=auditor,
+                    at=at,
+                )
         except ValidationFailed:
             continue  # nothing completed that quarter
         return 1

@@ -3,7 +3,7 @@ older people and disabled people, as a council's budget equality appendix shows 
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -11,9 +11,11 @@ from sqlalchemy import func, select
 from eia.accounts.models import Role
 from eia.assessments import workflow
 from eia.assessments.states import EiaKind
+from eia.db_types import story_at
 from eia.demo.eias import _person, _write, author_for
 from eia.demo.form_v2 import V2_ANSWERS, V2_STATES
 from eia.demo.scenarios import Scenario
+from eia.demo.story import on_day
 from eia.extensions import db
 from eia.rounds import services
 from eia.rounds.models import BudgetRound
@@ -272,6 +274,8 @@ PROPOSALS = [
     ),
 ]
 
+#: Days after the proposals were started that each step was taken.
+STEP_DAYS = {"submit": 30, "start_review": 37, "approve": 44}
 #: The state each proposal's assessment reaches in the demo.
 STATES = ["approved", "approved", "in_review", "submitted", "draft", "draft"]
 STEPS = {
@@ -325,33 +329,32 @@ def load_demo_round(_sender: Any, *, today: date, by: Any) -> str | None:
         return None
     year = next_financial_year(today)
     reviewer = _person(Role.EQUALITIES)
-    budget_round = services.create_round(
-        name=f"Budget {year}/{str(year + 1)[-2:]}", decision_on=date(year, 2, 24), by=reviewer
-    )
     started = today - timedelta(days=60)
+    with story_at(on_day(started - timedelta(days=3))):
+        budget_round = services.create_round(
+            name=f"Budget {year}/{str(year + 1)[-2:]}", decision_on=date(year, 2, 24), by=reviewer
+        )
     for scenario, state in zip(PROPOSALS, STATES, strict=True):
         author = author_for(scenario)
         v2 = state in V2_STATES  # the ones started most recently are on the current form, as in the demo
         if v2:
             V2_ANSWERS.setdefault(scenario.title, _v2_extras(scenario))
-        eia = _write(
-            scenario,
-            scenario.title,
-            author,
-            started,
-            review=date(year + 1, 3, 31),
-            v2=v2,
-            today=today,
-            complete=state != "draft",
-        )
-        services.join_round(eia, budget_round, by=author)
-        for step in STEPS[state]:
-            workflow.transition(eia, step, by=author if step == "submit" else reviewer, confirmed=True)
+        with story_at(on_day(started)):
+            eia = _write(
+                scenario,
+                scenario.title,
+                author,
+                started,
+                review=date(year + 1, 3, 31),
+                v2=v2,
+                today=today,
+                complete=state != "draft",
+            )
+            services.join_round(eia, budget_round, by=author)
         # Submitted a month after starting, approved a fortnight later, as the budget timetable had it.
-        eia.created_at = datetime.combine(started, time(9), tzinfo=UTC)
-        if eia.submitted_at is not None:
-            eia.submitted_at = datetime.combine(started + timedelta(days=30), time(10), tzinfo=UTC)
-        if eia.approved_at is not None:
-            eia.approved_at = datetime.combine(started + timedelta(days=44), time(10), tzinfo=UTC)
+        for step in STEPS[state]:
+            with story_at(on_day(started + timedelta(days=STEP_DAYS[step]), 10)):
+                workflow.transition(eia, step, by=author if step == "submit" else reviewer, confirmed=True)
+        eia.created_at = on_day(started)
     db.session.flush()
     return f"Added the budget round {budget_round.name} with {len(PROPOSALS)} budget proposals."
