@@ -203,3 +203,23 @@ def test_a_section_screening_found_not_needed_says_so_and_why_everywhere(client,
     check = client.get(f"/eias/{draft.reference}/transitions/submit").get_data(as_text=True)
     section = _section(check, "Armed Forces Covenant")
     assert COVENANT_NOT_NEEDED in section and "Not answered" not in section
+
+
+def test_an_assessment_closed_at_screening_says_so_instead_of_an_outcome(client, db):
+    """Screened out, an assessment has no outcome section: the register, the equality information and
+    the report say it was screened out, not "Not recorded"."""
+    from eia.assessments.queries import financial_year_of
+    from eia.register.equality_information import published_in
+    from eia.reports import figures
+
+    eia = published_eia(db, title="Replacement of the payroll system")
+    eia.outcome, eia.closed_at_screening = None, True
+    db.session.commit()
+    page = client.get(f"/register/{eia.reference}").get_data(as_text=True)
+    concluded = page[page.index("What the assessment concluded") :][:300]
+    assert figures.SCREENED_OUT in concluded and "Not recorded" not in concluded
+
+    year = financial_year_of(eia.published_at.date())
+    assert [row.outcome for row in published_in(year) if row.reference == eia.reference] == [figures.SCREENED_OUT]
+    assert (figures.SCREENED_OUT, 1) in figures.outcomes(year)
+    assert [row[3] for row in figures.completed_list(year) if row[0] == eia.reference] == [figures.SCREENED_OUT]

@@ -62,7 +62,7 @@ def published_in(year: int) -> list[PublishedRow]:
     directorate = func.coalesce(ServiceArea.parent_id, ServiceArea.id)
     names = dict(db.session.execute(select(ServiceArea.id, ServiceArea.name)).all())
     rows = db.session.execute(
-        select(Eia.reference, Eia.title, directorate, Eia.outcome, DecisionRecord)
+        select(Eia.reference, Eia.title, directorate, Eia.outcome, DecisionRecord, Eia.closed_at_screening)
         .select_from(Eia)
         .join(ServiceArea, ServiceArea.id == Eia.service_area_id)
         .outerjoin(DecisionRecord, DecisionRecord.eia_id == Eia.id)
@@ -78,10 +78,10 @@ def published_in(year: int) -> list[PublishedRow]:
             ref,
             title,
             names.get(area, ""),
-            figures.OUTCOMES.get(outcome or "", "Not recorded"),
+            figures.outcome_words(outcome, screened),
             decision_in_words(record),
         )
-        for ref, title, area, outcome, record in rows
+        for ref, title, area, outcome, record, screened in rows
     ]
 
 

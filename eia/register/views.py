@@ -14,7 +14,7 @@ from eia.page_cache import public_page
 from eia.register import queries as register_queries
 from eia.register.equality_information import decision_in_words
 from eia.register.schemas import RegisterArgs
-from eia.reports.figures import OUTCOMES
+from eia.reports.figures import outcome_words
 from eia.web import filter_args, paginate
 
 bp = Blueprint("register", __name__, url_prefix="/register")
@@ -54,7 +54,7 @@ def show(reference: str):
         doc=queries.document(eia),
         evidence=evidence_queries.for_subject(eia, public_only=True),
         summary=eia.answers("about").get("plain_summary") or eia.answers("outcome").get("summary") or "",
-        outcome=OUTCOMES.get(eia.outcome or "", "Not recorded"),
+        outcome=outcome_words(eia.outcome, eia.closed_at_screening),
         decision=decision_in_words(eia.decision),
     )
 

@@ -34,6 +34,16 @@ OUTCOMES = {
     "continue": "Continue despite adverse impact",
     "stop": "Stop and remove the proposal",
 }
+SCREENED_OUT = "Screened out: a full assessment was not needed"
+
+
+def outcome_words(outcome: str | None, closed_at_screening: bool = False) -> str:
+    """An assessment's outcome in words; one closed at screening has none, and says why."""
+    if outcome in OUTCOMES:
+        return OUTCOMES[outcome]
+    if closed_at_screening:
+        return SCREENED_OUT
+    return outcome.replace("_", " ").capitalize() if outcome else "Not recorded"
 
 
 def _in_year(column, year: int):
@@ -96,10 +106,17 @@ def _completed_in(year: int):
 
 
 def outcomes(year: int) -> list[tuple[str, int]]:
-    rows = db.session.execute(select(Eia.outcome, func.count()).where(_completed_in(year)).group_by(Eia.outcome)).all()
-    found = {outcome or "not recorded": n for outcome, n in rows}
-    ordered = [(label, found.pop(key, 0)) for key, label in OUTCOMES.items()]
-    return ordered + [(key.replace("_", " ").capitalize(), n) for key, n in sorted(found.items())]
+    rows = db.session.execute(
+        select(Eia.outcome, Eia.closed_at_screening, func.count())
+        .where(_completed_in(year))
+        .group_by(Eia.outcome, Eia.closed_at_screening)
+    ).all()
+    found: dict[str, int] = {}
+    for outcome, screened, n in rows:
+        label = outcome_words(outcome, screened)
+        found[label] = found.get(label, 0) + n
+    ordered = [(label, found.pop(label, 0)) for label in OUTCOMES.values()]
+    return ordered + sorted(found.items())
 
 
 @dataclass(frozen=True)
@@ -191,13 +208,13 @@ def completed_list(year: int) -> list[tuple[str, str, str, str, bool]]:
         else_=ServiceArea.name,
     )
     rows = db.session.execute(
-        select(Eia.reference, Eia.title, area, Eia.outcome, Eia.published_at.is_not(None))
+        select(Eia.reference, Eia.title, area, Eia.outcome, Eia.published_at.is_not(None), Eia.closed_at_screening)
         .join(ServiceArea, ServiceArea.id == Eia.service_area_id)
         .outerjoin(parent, parent.id == ServiceArea.parent_id)
         .where(_completed_in(year), Eia.kind != EiaKind.INDIVIDUAL)
         .order_by(Eia.reference)
     ).all()
-    return [(r[0], r[1], r[2], OUTCOMES.get(r[3] or "", "Not recorded"), bool(r[4])) for r in rows]
+    return [(r[0], r[1], r[2], outcome_words(r[3], r[5]), bool(r[4])) for r in rows]
 
 
 def individual_completed(year: int) -> int:
