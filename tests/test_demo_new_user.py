@@ -120,6 +120,11 @@ def test_a_new_user_sees_one_coherent_council_on_the_day_it_is_loaded(app, db, t
     # A budget round with six or more proposals.
     budget = db.session.execute(select(BudgetRound)).scalar_one()
     assert len(budget.proposals) >= 6
+    # Each proposal screened and consulted on for what it is, not one text pasted into all.
+    proposals = [db.session.get(Eia, p.eia_id) for p in budget.proposals]
+    for section, question in (("screening", "numbers_affected"), ("consultation", "what_they_said")):
+        answers = {e.answers(section).get(question) for e in proposals if e.state is not EiaState.DRAFT}
+        assert None not in answers and len(answers) == len([e for e in proposals if e.state is not EiaState.DRAFT])
 
 
 def test_the_current_years_report_is_not_empty(app, db):

@@ -31,7 +31,7 @@ V2_ANSWERS: dict[str, dict[str, dict[str, Any]]] = {
             "consultation_weeks": "4 weeks",
             "gunning_consideration": "A summary of responses by age group and branch goes to Cabinet with the report.",
             "accessible_formats": ["large_print", "paper", "phone_or_in_person"],
-            "who_did_not_respond": "Few responses from under-25s. We asked the Youth Council at its November meeting.",
+            "who_did_not_respond": "Few responses from under-25s. We asked the Youth Council at its {consult_month} meeting.",
         },
         "local_duties": {
             "corporate_parenting": "Care leavers use Eastbrook's free computers for job searches in the evening. "

@@ -3,6 +3,7 @@ older people and disabled people, as a council's budget equality appendix shows 
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,17 +21,22 @@ from eia.extensions import db
 from eia.rounds import services
 from eia.rounds.models import BudgetRound
 
-_SCREENING = {
-    "numbers_affected": "See the proposal: the figures come from the service's own records for {data_year}.",
-    "significance": "Part of the budget: considered with the round's other proposals for cumulative impact.",
-    "full_eia_needed": "yes",
-}
-_CONSULTATION = {
-    "who_engaged": "Service users, the Disability Forum, the Older People's Network, ward councillors and staff.",
-    "how_and_when": "The budget consultation, {consult_from} to {consult_to}: online survey and six drop-in sessions.",
-    "what_they_said": "People asked the council to look at the combined effect of the savings on the same households.",
-    "how_it_changed": "Mitigations were added where the consultation showed a gap.",
-}
+#: How the round was consulted on: one budget consultation for every proposal.
+CONSULTED = "The budget consultation, {consult_from} to {consult_to}: online survey and six drop-in sessions."
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What one proposal's screening found and what its part of the consultation heard."""
+
+    numbers: str  # how many people, from what records
+    significance: str
+    evidence: str
+    engaged: str
+    said: str
+    changed: str
+
+
 _AIMS = {
     "aim_discrimination": "The change applies to everyone using the service; no group is treated less favourably.",
     "aim_opportunity": "Mitigations keep the service within reach of the people who rely on it most.",
@@ -46,6 +52,7 @@ def _budget(
     mitigations: list[tuple[str | None, str, str]],
     outcome: str,
     summary: str,
+    heard: Heard,
     justification: str = "",
 ) -> Scenario:
     return Scenario(
@@ -61,9 +68,18 @@ def _budget(
             "changes": changes,
             "affects": "residents",
         },
-        screening=_SCREENING,
-        evidence={"known_data": "Service records by age and disability; the 2021 Census; complaints."},
-        consultation=_CONSULTATION,
+        screening={
+            "numbers_affected": heard.numbers,
+            "significance": heard.significance,
+            "full_eia_needed": "yes",
+        },
+        evidence={"known_data": heard.evidence},
+        consultation={
+            "who_engaged": heard.engaged,
+            "how_and_when": CONSULTED,
+            "what_they_said": heard.said,
+            "how_it_changed": heard.changed,
+        },
         impacts=impacts,
         aims=_AIMS,
         armed_forces={"relevant_functions": ["none"]},
@@ -107,6 +123,17 @@ PROPOSALS = [
         ],
         "adjust",
         "Visits become fortnightly with a phone call in between.",
+        Heard(
+            numbers="410 housebound borrowers, most of them over 75 (the service's records for {data_year}).",
+            significance="Medium: for some borrowers the weekly visit is their main contact outside the home.",
+            evidence="Home library records by age and disability; volunteers' visit logs; the Older People's "
+            "Network's survey of its members.",
+            engaged="Home library borrowers and their families, the volunteers, the Older People's Network.",
+            said="Borrowers and families said the visit matters for company as much as for books; several "
+            "borrowers live alone.",
+            changed="Weekly visits are kept for borrowers who live alone with no other visitor, and a phone call "
+            "fills the weeks between the others.",
+        ),
     ),
     _budget(
         "Charge for garden waste collection",
@@ -136,6 +163,17 @@ PROPOSALS = [
         ],
         "adjust",
         "The charge goes ahead with a concession for households on Council Tax Support.",
+        Heard(
+            numbers="About 38,000 households have a brown bin; 2,900 of them get Council Tax Support.",
+            significance="Medium: a flat charge weighs most on low incomes and on older residents without a car.",
+            evidence="Brown bin subscriptions by ward; the Council Tax Support caseload; the assisted collections "
+            "list; the household waste site's visitor survey.",
+            engaged="Residents through the budget survey, the Older People's Network, the anti-poverty forum.",
+            said="People on low incomes said £45 was too much; older residents asked how they would take garden "
+            "waste to the tip without a car.",
+            changed="Half price for households on Council Tax Support, and a free assisted collection for "
+            "residents over 80 who ask.",
+        ),
     ),
     _budget(
         "Close two day centres and move activities to community hubs",
@@ -176,6 +214,19 @@ PROPOSALS = [
         ],
         "continue",
         "The move goes ahead with transport and changing places toilets; the cost is necessary to balance the budget.",
+        Heard(
+            numbers="About 200 people a week attend the two centres (120 older people, many with dementia, and "
+            "80 adults with learning or physical disabilities), and about 150 unpaid carers.",
+            significance="High: people with dementia or learning disabilities rely on routine, and carers on the "
+            "respite the centres give.",
+            evidence="Attendance registers; care and support plans; the carers' survey; the building condition "
+            "survey of both centres; access audits of the four hubs.",
+            engaged="Day centre users and their families, the Carers' Centre, the Disability Forum, centre staff.",
+            said="Families feared losing familiar staff and friends; carers asked what respite they would have "
+            "during the move; the Disability Forum found no changing places toilet at any hub.",
+            changed="Changing places toilets at two hubs before the move, each group kept together with its own "
+            "staff, and every carer's respite reviewed before the centres close.",
+        ),
         "The centres need £1.2 million of repairs the council cannot fund; the hubs keep every activity running, "
         "closer to where most users live, and no option that kept both centres open balanced the budget.",
     ),
@@ -218,6 +269,18 @@ PROPOSALS = [
         ],
         "adjust",
         "Two routes are withdrawn; the Sunday route is kept and dial-a-ride is extended.",
+        Heard(
+            numbers="About 1,100 journeys a week on the three routes, 60% of them on concessionary passes "
+            "(the operator's figures for {data_year}).",
+            significance="Medium: the evening and Sunday buses are the only public transport for two villages.",
+            evidence="The operator's passenger counts by route and pass type; concessionary pass data; "
+            "dial-a-ride bookings; the rural transport survey.",
+            engaged="Passengers on the three routes, the two parish councils, the churches, the Disability Forum.",
+            said="Older people said the Sunday bus is how they see family and get to church; wheelchair users "
+            "said dial-a-ride does not run in the evening.",
+            changed="The Sunday route is kept, and dial-a-ride now runs on Sunday mornings and in the evenings on "
+            "the withdrawn routes.",
+        ),
     ),
     _budget(
         "Increase charges for community alarms",
@@ -247,6 +310,16 @@ PROPOSALS = [
         ],
         "adjust",
         "The charge rises with a hardship rate; cancellations are watched monthly.",
+        Heard(
+            numbers="About 2,300 alarm users, 78% of them over 80; 640 live alone.",
+            significance="Medium: someone who gives up the alarm and then falls may lie without help.",
+            evidence="Alarm users by age, disability and living alone; financial assessments; cancellations over "
+            "the last three years.",
+            engaged="Alarm users and their families, Age UK, the Older People's Network.",
+            said="Users said they would keep the alarm and cut back on something else; Age UK asked for a "
+            "hardship rate.",
+            changed="A hardship rate at the old charge, and a call to every user over 80 who cancels.",
+        ),
     ),
     _budget(
         "Move council tax payments online",
@@ -271,6 +344,15 @@ PROPOSALS = [
         [("age", "Help at the library to set up online or PayPoint payment.", "People helped, monthly.")],
         "no_major_change",
         "The cash office closes with help to pay another way.",
+        Heard(
+            numbers="About 3,400 payments a month at the cash office, from about 900 households (4% of payers).",
+            significance="Low: other ways to pay are close by, but some cash payers are older and not online.",
+            evidence="Cash office payments by type; PayPoint shops by ward; the customer access survey.",
+            engaged="Cash office customers over four weeks at the counter, the Older People's Network.",
+            said="Cash payers said they would rather pay in person; most have a PayPoint shop within a mile.",
+            changed="Library staff help people set up online or PayPoint payment, and cash office users are "
+            "surveyed before it closes.",
+        ),
     ),
 ]
 
@@ -298,7 +380,7 @@ def _v2_extras(scenario: Scenario) -> dict[str, dict[str, Any]]:
             "consultation_weeks": "10 weeks",
             "gunning_consideration": "A summary of the responses on each proposal goes to members with the budget report.",
             "accessible_formats": ["easy_read", "large_print", "paper", "phone_or_in_person"],
-            "who_did_not_respond": "Few responses from under-25s; the Youth Council was asked at its January meeting.",
+            "who_did_not_respond": "Few responses from under-25s; the Youth Council was asked at its {consult_month} meeting.",
         },
         "impacts": {
             "cumulative": "Older and disabled residents are affected by several proposals in this budget round; "
