@@ -160,17 +160,21 @@ def record(
     if held is not None:
         held.append(entry)
     else:
-        _append(entry)
+        _append([entry])
     return entry
 
 
-def _append(entry: AuditEntry) -> None:
-    tail_seq, prev_hash = _chain_tail()
-    entry.seq, entry.prev_hash = tail_seq + 1, prev_hash
-    entry.hash = entry.compute_hash()
-    db.session.add(entry)
+def _append(entries: list[AuditEntry]) -> None:
+    """Chain *entries* on to the log in their order, write them, and sign the checkpoints due."""
+    seq, previous = _chain_tail()
+    for entry in entries:
+        seq += 1
+        entry.seq, entry.prev_hash = seq, previous
+        entry.hash = previous = entry.compute_hash()
+    db.session.add_all(entries)
     db.session.flush()
-    checkpoints.after_append(entry)
+    for entry in entries:
+        checkpoints.after_append(entry)
 
 
 #: Entries recorded inside ``held_in_time_order``, waiting to be appended.
@@ -192,8 +196,8 @@ def held_in_time_order() -> Iterator[None]:
         yield
     finally:
         _held.reset(token)
-    for entry in sorted(held, key=lambda e: e.occurred_at):
-        _append(entry)
+    if held:
+        _append(sorted(held, key=lambda e: e.occurred_at))
 
 
 def record_many(entries: Iterable[dict[str, Any]], *, by: Any, chunk: int = 5000) -> int:
