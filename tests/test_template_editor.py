@@ -156,6 +156,28 @@ def test_upload_preview_publish_and_usage(client, login_as, db):
     assert {"form_template_uploaded", "form_template_published"} <= actions
 
 
+def test_the_preview_shows_every_section_as_an_author_sees_it(client, login_as, db):
+    login_as(Role.ADMIN)
+    template = eia_queries.latest_template(EiaKind.STANDARD)
+    assert template.version == 2
+    page = client.get(f"/admin/templates/{template.id}/preview").get_data(as_text=True)
+    # The definitions a section opens with, and the help under each question
+    assert "The people it covers are:" in page and "The corporate parenting principles" in page
+    assert "Marriage and civil partnership is protected only in employment" in page
+    assert "Help with this question" in page
+    # the questions of the impacts and mitigations sections, not only of plain ones
+    assert 'name="aim_relations"' in page and 'name="monitoring_indicators"' in page
+    # a follow-up revealed under the answer that needs it, once
+    assert page.count('name="not_proportionate_reason"') == 1 and "govuk-radios__conditional" in page
+    # when each is required, in words, a list of conditions included
+    assert "Required when &#39;unlawful_discrimination&#39; is &#39;yes&#39; and &#39;outcome&#39; is one of" in page
+    assert "Needed when screening: &#39;covenant_functions&#39; is answered other than none" in page
+    # a form that saves nothing: no sign of the author's controls
+    with_questions = [s for s in template.form.sections if s.questions]
+    assert page.count('<form novalidate action="#section-') == len(with_questions) == len(template.form.sections)
+    assert "Have you completed this section?" not in page
+
+
 def test_a_published_version_never_changes(db):
     template = eia_queries.latest_template(EiaKind.STANDARD)
     template.title = "Changed"
