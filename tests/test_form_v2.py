@@ -121,6 +121,15 @@ def test_the_care_leavers_the_law_defines_are_defined_and_every_corporate_parent
     assert any("relationships" in p for p in principles)
 
 
+def test_an_individual_action_is_monitored_as_fully_and_says_marriage_is_protected_in_employment():
+    definition, _ = load_file(SHIPPED_DIR / "individual-v2.yaml")
+    mitigations = definition.section("mitigations")
+    required = ("monitoring_owner", "monitoring_frequency", "monitoring_reported_to", "post_implementation_review")
+    assert [key for key in required if not mitigations.question(key).required] == []
+    assert mitigations.question("monitoring_indicators") is not None
+    assert "marriage and civil partnership is protected here" in definition.section("impacts").intro
+
+
 @pytest.mark.parametrize("name", ["standard-v2.yaml", "individual-v2.yaml"])
 def test_every_convention_right_a_council_can_engage_can_be_chosen(name):
     definition, _ = load_file(SHIPPED_DIR / name)
