@@ -94,6 +94,28 @@ def test_compare_lists_changes_by_key():
     assert len(changes) == 4
 
 
+def test_compare_names_a_change_to_what_the_author_reads_or_when_a_section_is_needed():
+    v2 = (SHIPPED_DIR / "standard-v2.yaml").read_text()
+    old = parse_definition(yaml.safe_load(v2))
+    data = yaml.safe_load(v2)
+    sections = {s["key"]: s for s in data["sections"]}
+    sections["armed_forces"]["intro"] += "\nThe people it covers include reservists' families.\n"
+    sections["armed_forces"]["needed_when"]["not_in"] = ["none", "healthcare_cooperation"]
+    sections["rights"]["title"] = "Human rights"
+    screening = {q["key"]: q for q in sections["screening"]["questions"]}
+    screening["full_eia_needed"]["guidance"]["covers"] = "Say yes unless nobody is affected."
+    screening["not_proportionate_reason"]["show_when"] = {"question": "full_eia_needed", "equals": "yes"}
+    screening["numbers_affected"]["max_length"] = 500
+    found = {(c.section, c.key): c.detail for c in compare_definitions(old, parse_definition(data))}
+    assert found == {
+        ("", "armed_forces"): "intro, needed_when",
+        ("", "rights"): "title (was 'Human rights and data protection')",
+        ("screening", "full_eia_needed"): "guidance",
+        ("screening", "not_proportionate_reason"): "show_when",
+        ("screening", "numbers_affected"): "max_length",
+    }
+
+
 def test_upload_preview_publish_and_usage(client, login_as, db):
     admin = login_as(Role.ADMIN)
     author = make_user(Role.AUTHOR)
