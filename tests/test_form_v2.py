@@ -25,7 +25,7 @@ from eia.errors import ValidationFailed
 from forms.definitions import SHIPPED_DIR, DefinitionError, load_file, parse_definition
 from forms.versions import new_questions
 from tests.conftest import sign_in_session
-from tests.factories import complete_eia, make_eia, make_user
+from tests.factories import STANDARD_ANSWERS, complete_eia, make_eia, make_user
 
 
 def save(eia, key: str, answers: dict[str, Any], by, completed: bool = True):
@@ -325,6 +325,19 @@ def test_with_no_consultation_the_author_is_not_made_to_write_not_applicable(db)
     with pytest.raises(ValidationFailed) as caught:
         save(eia, "consultation", {**CONSULTATION, "consultation_duty": "engagement"}, author)
     assert {"who_engaged", "how_and_when", "what_they_said"} <= set(caught.value.fields)
+    assert "consultation_weeks" not in caught.value.fields  # informal engagement has no consultation period
+
+
+def test_a_consultation_says_how_long_people_had_and_how_their_answers_will_be_considered(db):
+    # Two of the Gunning principles: adequate time, and conscientious consideration before the decision.
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author)
+    consulted = {**STANDARD_ANSWERS["consultation"], "consultation_duty": "statutory"}
+    for key in ("consultation_weeks", "gunning_consideration"):
+        with pytest.raises(ValidationFailed) as caught:
+            save(eia, "consultation", {k: v for k, v in consulted.items() if k != key}, author)
+        assert list(caught.value.fields) == [key]
+    save(eia, "consultation", consulted, author)
 
 
 # Guidance and conditional reveal ------------------------------------------------------------------
