@@ -268,7 +268,21 @@ def _question_fields(question: Any) -> dict[str, Any]:
         "required": question.required,
         "hint": question.hint or "",
         "choices": question.choices,
+        "exclusive": question.exclusive,
+        "max_length": question.max_length,
+        "future": question.future,
         "required_when": question.required_when,
+        "show_when": question.show_when,
+        "guidance": question.guidance,
+    }
+
+
+def _section_fields(section: Any) -> dict[str, Any]:
+    return {
+        "title": section.title,
+        "kind": section.kind,
+        "intro": (section.intro or "").strip(),
+        "needed_when": section.needed_when,
     }
 
 
@@ -282,8 +296,10 @@ def compare_definitions(old: FormDefinition, new: FormDefinition) -> list[Change
             changes.append(Change("section", section.key, "", "added", section.title))
             changes += [Change("question", q.key, section.key, "added", q.label) for q in section.questions]
             continue
-        if before.title != section.title or before.kind != section.kind:
-            changes.append(Change("section", section.key, "", "changed", f"was '{before.title}'"))
+        differs = [name for name, value in _section_fields(section).items() if _section_fields(before)[name] != value]
+        if differs:
+            named = [f"title (was '{before.title}')" if name == "title" else name for name in differs]
+            changes.append(Change("section", section.key, "", "changed", ", ".join(named)))
         for question in section.questions:
             was = before.question(question.key)
             if was is None:

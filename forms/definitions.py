@@ -42,6 +42,14 @@ class Condition:
             return any(v in self.one_of for v in values)
         return bool(values) and any(v not in self.not_in for v in values)
 
+    def describe(self) -> str:
+        """The condition in words, for the template editor's preview."""
+        if self.equals is not None:
+            return f"'{self.question}' is '{self.equals}'"
+        if self.one_of:
+            return f"'{self.question}' is one of {', '.join(self.one_of)}"
+        return f"'{self.question}' is answered other than {', '.join(self.not_in)}"
+
 
 @dataclass(frozen=True)
 class AllOf:
@@ -55,6 +63,9 @@ class AllOf:
 
     def holds(self, answers: dict[str, Any]) -> bool:
         return all(c.holds(answers) for c in self.conditions)
+
+    def describe(self) -> str:
+        return " and ".join(c.describe() for c in self.conditions)
 
 
 @dataclass(frozen=True)

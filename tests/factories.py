@@ -150,6 +150,8 @@ STANDARD_ANSWERS: dict[str, dict[str, Any]] = {
         "how_and_when": "Online survey and four drop-in sessions, October 2025.",
         "what_they_said": "Older borrowers rely on weekday mornings; disabled borrowers on the home library service.",
         "consultation_duty": "voluntary",
+        "consultation_weeks": "4 weeks",
+        "gunning_consideration": "A summary of responses by age group goes to Cabinet with the report.",
         "gunning_formative": "yes",
         "gunning_information": "yes",
         "accessible_formats": ["easy_read", "large_print"],

@@ -20,12 +20,12 @@ from eia.accounts.models import Role
 from eia.assessments import services, submission, workflow
 from eia.assessments.impact_views import ACROSS_GROUPS
 from eia.assessments.models import Characteristic
-from eia.assessments.states import EiaKind, EiaState
+from eia.assessments.states import EiaKind, EiaState, SectionStatus
 from eia.errors import ValidationFailed
 from forms.definitions import SHIPPED_DIR, DefinitionError, load_file, parse_definition
 from forms.versions import new_questions
 from tests.conftest import sign_in_session
-from tests.factories import complete_eia, make_eia, make_user
+from tests.factories import STANDARD_ANSWERS, complete_eia, make_eia, make_user
 
 
 def save(eia, key: str, answers: dict[str, Any], by, completed: bool = True):
@@ -94,6 +94,57 @@ def test_a_section_can_only_be_needed_because_of_an_earlier_question():
     covenant["needed_when"]["question"] = "no_such_question"
     with pytest.raises(DefinitionError, match=r"screening\.no_such_question"):
         parse_definition(data)
+
+
+def test_the_care_leavers_the_law_defines_are_defined_and_every_corporate_parenting_principle_is_listed():
+    definition, _ = load_file(SHIPPED_DIR / "standard-v2.yaml")
+    care = dict(
+        item.split(": ", 1)
+        for kind, items in definition.section("impacts").intro_blocks()
+        if kind == "ul"
+        for item in items
+    )
+    assert set(care) == {
+        "eligible children",
+        "relevant children",
+        "former relevant children",
+        "qualifying care leavers",
+    }
+    assert (
+        "at least 13 weeks" in care["eligible children"] and "special guardianship" in care["qualifying care leavers"]
+    )
+    assert "adults of any age who were in care as children" in definition.section("impacts").intro
+    # Children and Social Work Act 2017, section 1(1)(a) to (g): seven principles, (b) and (c) both kept.
+    principles = next(items for kind, items in definition.section("local_duties").intro_blocks() if kind == "ul")
+    assert len(principles) == 7
+    assert "encourage them to express their views, wishes and feelings" in principles
+    assert any("relationships" in p for p in principles)
+
+
+def test_an_individual_action_is_monitored_as_fully_and_says_marriage_is_protected_in_employment():
+    definition, _ = load_file(SHIPPED_DIR / "individual-v2.yaml")
+    mitigations = definition.section("mitigations")
+    required = ("monitoring_owner", "monitoring_frequency", "monitoring_reported_to", "post_implementation_review")
+    assert [key for key in required if not mitigations.question(key).required] == []
+    assert mitigations.question("monitoring_indicators") is not None
+    assert "marriage and civil partnership is protected here" in definition.section("impacts").intro
+
+
+@pytest.mark.parametrize("name", ["standard-v2.yaml", "individual-v2.yaml"])
+def test_every_convention_right_a_council_can_engage_can_be_chosen(name):
+    definition, _ = load_file(SHIPPED_DIR / name)
+    rights = definition.section("rights").question("human_rights_articles")
+    # Schedule 1 to the Human Rights Act 1998, less Article 1 of the 13th Protocol (the death penalty).
+    articles = {f"article_{n}" for n in (2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14)}
+    assert set(rights.choices) == articles | {f"protocol_1_article_{n}" for n in (1, 2, 3)}
+
+
+@pytest.mark.parametrize("name", ["standard-v2.yaml", "individual-v2.yaml"])
+def test_the_objective_justification_says_what_can_never_be_justified(name):
+    definition, _ = load_file(SHIPPED_DIR / name)
+    guidance = definition.section("outcome").question("objective_justification").guidance
+    assert "Only indirect discrimination, discrimination arising from disability" in guidance.covers
+    assert "harassment and victimisation cannot be" in guidance.covers
 
 
 # New assessments use v2 --------------------------------------------------------------------------
@@ -257,6 +308,36 @@ def test_the_reviewer_sees_possible_unlawful_discrimination_flagged(client, logi
     workflow.transition(quiet, "submit", by=author, confirmed=True)
     db.session.commit()
     assert "could lead to unlawful discrimination" not in page_text(client.get(f"/eias/{quiet.reference}/review"))
+
+
+CONSULTATION = {
+    "gunning_formative": "not_applicable",
+    "gunning_information": "not_applicable",
+    "accessible_formats": ["not_applicable"],
+}
+
+
+def test_with_no_consultation_the_author_is_not_made_to_write_not_applicable(db):
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author)
+    save(eia, "consultation", {**CONSULTATION, "consultation_duty": "none"}, author)
+    assert eia.section("consultation").status is SectionStatus.COMPLETED
+    with pytest.raises(ValidationFailed) as caught:
+        save(eia, "consultation", {**CONSULTATION, "consultation_duty": "engagement"}, author)
+    assert {"who_engaged", "how_and_when", "what_they_said"} <= set(caught.value.fields)
+    assert "consultation_weeks" not in caught.value.fields  # informal engagement has no consultation period
+
+
+def test_a_consultation_says_how_long_people_had_and_how_their_answers_will_be_considered(db):
+    # Two of the Gunning principles: adequate time, and conscientious consideration before the decision.
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author)
+    consulted = {**STANDARD_ANSWERS["consultation"], "consultation_duty": "statutory"}
+    for key in ("consultation_weeks", "gunning_consideration"):
+        with pytest.raises(ValidationFailed) as caught:
+            save(eia, "consultation", {k: v for k, v in consulted.items() if k != key}, author)
+        assert list(caught.value.fields) == [key]
+    save(eia, "consultation", consulted, author)
 
 
 # Guidance and conditional reveal ------------------------------------------------------------------

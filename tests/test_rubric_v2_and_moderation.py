@@ -34,13 +34,19 @@ def test_rubric_v2_adds_criteria_and_not_applicable(db):
     assert set(keys) >= {c["key"] for c in rubric(db, 1).criteria}  # nothing of v1 is lost
     allowed = {c["key"] for c in v2.criteria if "not_applicable" in c}
     assert {"covenant", "consultation_fairness", "human_rights", "engagement", "published"} <= allowed
-    assert not {"timeliness", "outcome", "sign_off", "screening"} & allowed
+    assert not {"timeliness", "purpose", "screening", "evidence", "sign_off"} & allowed
     assert not any("not_applicable" in c for c in rubric(db, 1).criteria)
+
+
+def test_a_screened_out_assessment_is_not_marked_down_for_the_outcome_it_was_never_asked_for(db):
+    # Closed at screening, it has no outcome section: only screening decides whether it was right.
+    outcome = next(c for c in scoring.current_rubric().criteria if c["key"] == "outcome")
+    assert outcome["not_applicable"].startswith("The assessment was screened out")
 
 
 def test_not_applicable_is_left_out_of_the_maximum_and_the_rating(db):
     v2 = scoring.current_rubric()
-    # A screened-out assessment: nine criteria rightly do not apply; the rest are good.
+    # A screened-out assessment: ten criteria rightly do not apply; the rest are good.
     na = {c["key"]: None for c in v2.criteria if "not_applicable" in c}
     scores = all_scores(v2, 2, **na)
     applicable = len(v2.criteria) - len(na)

@@ -94,6 +94,28 @@ def test_compare_lists_changes_by_key():
     assert len(changes) == 4
 
 
+def test_compare_names_a_change_to_what_the_author_reads_or_when_a_section_is_needed():
+    v2 = (SHIPPED_DIR / "standard-v2.yaml").read_text()
+    old = parse_definition(yaml.safe_load(v2))
+    data = yaml.safe_load(v2)
+    sections = {s["key"]: s for s in data["sections"]}
+    sections["armed_forces"]["intro"] += "\nThe people it covers include reservists' families.\n"
+    sections["armed_forces"]["needed_when"]["not_in"] = ["none", "healthcare_cooperation"]
+    sections["rights"]["title"] = "Human rights"
+    screening = {q["key"]: q for q in sections["screening"]["questions"]}
+    screening["full_eia_needed"]["guidance"]["covers"] = "Say yes unless nobody is affected."
+    screening["not_proportionate_reason"]["show_when"] = {"question": "full_eia_needed", "equals": "yes"}
+    screening["numbers_affected"]["max_length"] = 500
+    found = {(c.section, c.key): c.detail for c in compare_definitions(old, parse_definition(data))}
+    assert found == {
+        ("", "armed_forces"): "intro, needed_when",
+        ("", "rights"): "title (was 'Human rights and data protection')",
+        ("screening", "full_eia_needed"): "guidance",
+        ("screening", "not_proportionate_reason"): "show_when",
+        ("screening", "numbers_affected"): "max_length",
+    }
+
+
 def test_upload_preview_publish_and_usage(client, login_as, db):
     admin = login_as(Role.ADMIN)
     author = make_user(Role.AUTHOR)
@@ -154,6 +176,28 @@ def test_upload_preview_publish_and_usage(client, login_as, db):
         db.session.execute(select(AuditEntry.action).where(AuditEntry.entity_type == "form_template")).scalars()
     )
     assert {"form_template_uploaded", "form_template_published"} <= actions
+
+
+def test_the_preview_shows_every_section_as_an_author_sees_it(client, login_as, db):
+    login_as(Role.ADMIN)
+    template = eia_queries.latest_template(EiaKind.STANDARD)
+    assert template.version == 2
+    page = client.get(f"/admin/templates/{template.id}/preview").get_data(as_text=True)
+    # The definitions a section opens with, and the help under each question
+    assert "The people it covers are:" in page and "The corporate parenting principles" in page
+    assert "Marriage and civil partnership is protected only in employment" in page
+    assert "Help with this question" in page
+    # the questions of the impacts and mitigations sections, not only of plain ones
+    assert 'name="aim_relations"' in page and 'name="monitoring_indicators"' in page
+    # a follow-up revealed under the answer that needs it, once
+    assert page.count('name="not_proportionate_reason"') == 1 and "govuk-radios__conditional" in page
+    # when each is required, in words, a list of conditions included
+    assert "Required when &#39;unlawful_discrimination&#39; is &#39;yes&#39; and &#39;outcome&#39; is one of" in page
+    assert "Needed when screening: &#39;covenant_functions&#39; is answered other than none" in page
+    # a form that saves nothing: no sign of the author's controls
+    with_questions = [s for s in template.form.sections if s.questions]
+    assert page.count('<form novalidate action="#section-') == len(with_questions) == len(template.form.sections)
+    assert "Have you completed this section?" not in page
 
 
 def test_a_published_version_never_changes(db):

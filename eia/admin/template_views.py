@@ -112,12 +112,8 @@ def preview_template(template_id: int):
     permit(current_user, "form_template.view")
     found = _template_or_404(template_id)
     people = eia_queries.people_choices()
-    forms = {
-        s.key: section_form_class(s, people)(formdata=None, meta={"csrf": False})
-        for s in found.form.sections
-        if s.kind == "questions"
-    }
-    return render_template("admin/template_preview.html", template=found, forms=forms)
+    forms = {s.key: section_form_class(s, people)(formdata=None, meta={"csrf": False}) for s in found.form.sections}
+    return render_template("admin/template_preview.html", template=found, forms=forms, preview=True)
 
 
 @bp.post("/templates/<int:template_id>/publish")
