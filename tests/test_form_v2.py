@@ -265,6 +265,39 @@ def test_possible_unlawful_discrimination_needs_an_objective_justification_to_go
     assert submission.stop_check(eia).blocks is False
 
 
+def test_discrimination_no_aim_can_justify_means_the_proposal_must_change_or_stop(client, login_as, db):
+    """Direct discrimination (but for age), a failure to make reasonable adjustments, harassment and
+    victimisation cannot be justified: a justification does not let the proposal go ahead as it is."""
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author)
+    justified = {
+        **OUTCOME,
+        "unlawful_discrimination": "yes",
+        "objective_justification": "A legitimate aim, met proportionately.",
+    }
+    for kinds in (["direct"], ["reasonable_adjustments"], ["harassment"], ["indirect", "victimisation"]):
+        for outcome in ("no_major_change", "continue"):
+            answers = {**justified, "discrimination_types": kinds, "outcome": outcome, "continue_justification": "X."}
+            with pytest.raises(ValidationFailed) as caught:
+                save(eia, "outcome", answers, author)
+            assert "which no aim can justify" in caught.value.fields["outcome"]
+        save(eia, "outcome", {**justified, "discrimination_types": kinds, "outcome": "adjust"}, author)
+    for kinds in (["direct_age"], ["indirect"], ["arising_from_disability"]):  # these can be justified
+        save(eia, "outcome", {**justified, "discrimination_types": kinds}, author)
+        assert submission.stop_check(eia).blocks is False
+
+    # Saved another way, it is still caught at submission, and the reviewer is told why.
+    done = complete_eia(make_eia(author=author), author)
+    section = done.section("outcome")
+    section.answers = {**justified, **section.answers, "unlawful_discrimination": "yes"}
+    section.answers = {**section.answers, "discrimination_types": ["harassment"], "outcome": "continue"}
+    section.answers = {**section.answers, "objective_justification": "A legitimate aim, met proportionately."}
+    problems = submission.submission_problems(done)
+    assert problems["outcome"].startswith("The proposal could lead to harassment, which no aim can justify")
+    with pytest.raises(submission.SubmissionBlocked):
+        workflow.transition(done, "submit", by=author, confirmed=True)
+
+
 def test_submission_is_refused_while_the_stop_check_blocks(db):
     author = make_user(Role.AUTHOR)
     eia = complete_eia(make_eia(author=author), author)
@@ -288,7 +321,7 @@ def test_the_reviewer_sees_possible_unlawful_discrimination_flagged(client, logi
     answers = {
         **eia.answers("outcome"),
         "unlawful_discrimination": "yes",
-        "discrimination_types": ["indirect", "reasonable_adjustments"],
+        "discrimination_types": ["indirect", "arising_from_disability"],
         "objective_justification": "Online forms halve the waiting time; paper and phone stay open.",
     }
     save(eia, "outcome", answers, author)
@@ -298,7 +331,7 @@ def test_the_reviewer_sees_possible_unlawful_discrimination_flagged(client, logi
     text = page_text(client.get(f"/eias/{eia.reference}/review"))
     assert (
         "The author says the proposal could lead to unlawful discrimination "
-        "(indirect discrimination; failure to make reasonable adjustments)"
+        "(indirect discrimination; discrimination arising from disability)"
     ) in text
     assert "Check the objective justification" in text
     approving = page_text(client.get(f"/eias/{eia.reference}/transitions/approve"))

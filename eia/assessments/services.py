@@ -18,6 +18,7 @@ from eia.accounts.models import ServiceArea, User
 from eia.accounts.queries import areas_for
 from eia.assessments.models import Eia, EiaSection, FormTemplate, Impact, Mitigation, ReferenceCounter
 from eia.assessments.states import EiaKind, EiaState, MitigationStatus, SectionStatus
+from eia.assessments.stop_rule import going_ahead_problem
 from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.errors import EiaError, ValidationFailed, WorkflowError, check_version
@@ -252,6 +253,8 @@ def store_section(
     found = dict(problems or {}) | future_date_problems(definition, new, today or utcnow().date())
     if completed:
         found = missing_answers(definition, new) | found
+        if problem := going_ahead_problem(definition, new):
+            found.setdefault("outcome", problem)
     if found:
         raise ValidationFailed("Some answers need attention", found)
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from eia.assessments.models import Eia
 from eia.assessments.services import task_list, unmitigated_impacts
 from eia.assessments.states import SectionStatus
+from eia.assessments.stop_rule import GOING_AHEAD, never_justified_in_words, never_justified_problem
 from eia.errors import EiaError
 
 #: What an author confirms when submitting, kept with the submission and shown to the reviewer.
@@ -53,10 +54,6 @@ def submission_problems(eia: Eia) -> dict[str, str]:
     return problems
 
 
-#: The outcomes that let a proposal go ahead as it is, which the stop check holds back.
-GOING_AHEAD = {"no_major_change": "No major change needed", "continue": "Continue despite adverse impact"}
-
-
 @dataclass(frozen=True)
 class StopCheck:
     """The author's answer to "Could the proposal lead to unlawful discrimination?" when it is yes:
@@ -66,14 +63,18 @@ class StopCheck:
     kinds: str
     outcome: str | None
     justification: str
+    never_justified: str = ""  # the kinds among them no aim can justify, in words
 
     @property
     def blocks(self) -> bool:
-        """Going ahead (no major change, or continuing despite the impact) needs the justification."""
-        return self.outcome in GOING_AHEAD and not self.justification
+        """Going ahead (no major change, or continuing despite the impact) needs the justification,
+        and is never possible for a kind of discrimination that cannot be justified."""
+        return self.outcome in GOING_AHEAD and (not self.justification or bool(self.never_justified))
 
     @property
     def problem(self) -> str:
+        if self.never_justified:
+            return never_justified_problem(self.never_justified)
         return (
             "The proposal could lead to unlawful discrimination: give the objective justification (the "
             f"legitimate aim, and why the means are proportionate) before it can go ahead with "
@@ -94,4 +95,5 @@ def stop_check(eia: Eia) -> StopCheck | None:
         kinds=kinds.display(answers.get("discrimination_types")) if kinds else "",
         outcome=answers.get("outcome"),
         justification=(answers.get("objective_justification") or "").strip(),
+        never_justified=never_justified_in_words(section, answers),
     )

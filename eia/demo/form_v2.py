@@ -185,7 +185,7 @@ V2_ANSWERS: dict[str, dict[str, dict[str, Any]]] = {
         },
         "outcome": {
             "unlawful_discrimination": "yes",
-            "discrimination_types": ["indirect", "reasonable_adjustments"],
+            "discrimination_types": ["indirect"],
             "objective_justification": "The aim is to book collections quickly and cut the cost of each booking. "
             "Keeping the assisted phone line means nobody has to book online.",
         },
