@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Date, and_, case, func, literal, or_
+from sqlalchemy import ColumnElement, Date, and_, case, func, literal, or_, select
 
 from eia.accounts.models import Role, User
 from eia.assessments.models import DecisionRecord, Eia
@@ -137,6 +137,7 @@ def needs_new_version(eia: Eia) -> bool:
         record is not None
         and record.outcome is DecisionOutcome.AMENDED
         and eia.state in (EiaState.APPROVED, EiaState.SIGNED_OFF, EiaState.PUBLISHED, EiaState.REVIEW_DUE)
+        and not db.session.execute(select(Eia.id).where(Eia.previous_id == eia.id).limit(1)).first()
     )
 
 
