@@ -213,3 +213,17 @@ def test_an_individual_action_naming_a_decision_maker_is_still_signed_off_by_the
     decisions.save_decision(eia, {"decision_maker_id": named.id}, expected_version=0, by=author)
     assert can(make_user(Role.EQUALITIES), "eia.sign_off", eia)
     assert not can(named, "eia.sign_off", eia)  # decision makers never see an individual action
+
+
+def test_the_history_says_who_sent_it_back_in_words(client, db):
+    author, eia = _approved(db)
+    decision_maker = make_user(Role.DECISION_MAKER)
+    workflow.transition(eia, "send_back_to_review", by=decision_maker, comment="Check the consultation.")
+    workflow.transition(eia, "approve", by=make_user(Role.EQUALITIES))
+    workflow.transition(eia, "send_back_to_author", by=decision_maker, comment="The costs for carers are missing.")
+    db.session.commit()
+    sign_in_session(client, author)
+    assert client.post(f"/eias/{eia.reference}.docx").status_code == 200
+    history = client.get(f"/eias/{eia.reference}/history").get_data(as_text=True)
+    for words in ("Sent back to the equalities team", "Sent back to the author", "Downloaded as a Word document"):
+        assert words in history
