@@ -3,6 +3,7 @@ back, and the reviewer's page that shows the whole assessment."""
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -227,3 +228,60 @@ def test_the_history_says_who_sent_it_back_in_words(client, db):
     history = client.get(f"/eias/{eia.reference}/history").get_data(as_text=True)
     for words in ("Sent back to the equalities team", "Sent back to the author", "Downloaded as a Word document"):
         assert words in history
+
+
+def test_the_review_page_marks_each_answer_added_removed_or_changed_with_what_it_said_before(client, login_as, db):
+    author = make_user(Role.AUTHOR)
+    eia = complete_eia(make_eia(author=author, title="Library opening hours"), author)
+    reviewer = make_user(Role.EQUALITIES)
+    workflow.transition(eia, "submit", by=author, confirmed=True)
+    workflow.transition(eia, "return", by=reviewer, comment="Say more.")
+    workflow.transition(eia, "submit", by=author, confirmed=True)
+    # What the two submissions said, made to differ in each way a reviewer must see.
+    before, now = copy.deepcopy(eia.snapshots[-2].data), copy.deepcopy(eia.snapshots[-1].data)
+    before["sections"]["outcome"]["summary"] = "Hours cut at every branch."
+    del before["sections"]["consultation"]["what_they_said"]
+    now["sections"]["consultation"]["how_and_when"] = ""
+    before["impacts"]["sex"]["direction"] = "positive"
+    eia.snapshots[-2].data, eia.snapshots[-1].data = before, now
+    db.session.commit()
+    sign_in_session(client, reviewer)
+
+    page = client.get(f"/eias/{eia.reference}/review").get_data(as_text=True)
+    rows = {
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+        for row in re.findall(r'<div class="govuk-summary-list__row">(.*?)</div>', page, re.S)
+    }
+    assert "4 answers changed since the last submission" in page
+
+    def row(start: str) -> str:
+        return next(r for r in rows if r.startswith(start))
+
+    assert "Changed Hours adjusted to keep mornings" in row("Summary of the outcome")
+    assert "Before: Hours cut at every branch." in row("Summary of the outcome")
+    assert "Added Older borrowers rely on weekday mornings" in row("What did they say about the equality impacts?")
+    assert "Removed Not answered now" in row("How and when?") and "Before: Online survey" in row("How and when?")
+    assert "Changed" in row("Sex") and "Before: Positive" in row("Sex")
+
+
+@pytest.mark.parametrize("step", ["sign_off", "send_back_to_review", "send_back_to_author"])
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_only_a_decision_maker_signs_off_or_sends_back(client, login_as, db, role, step):
+    _author, eia = _approved(db)
+    login_as(role)
+    allowed = role is Role.DECISION_MAKER
+    assert (client.get(f"/eias/{eia.reference}/transitions/{step}").status_code == 200) is allowed
+    posted = client.post(f"/eias/{eia.reference}/transitions/{step}", data={})
+    assert posted.status_code == (200 if allowed else 403)  # allowed: the page again, asking for the reason
+
+
+@pytest.mark.parametrize("step", ["sign_off", "send_back_to_review", "send_back_to_author"])
+def test_only_the_named_decision_maker_signs_off_or_sends_back(app, db, step):
+    author, eia = _approved(db)
+    named, other = make_user(Role.DECISION_MAKER), make_user(Role.DECISION_MAKER)
+    decisions.save_decision(eia, {"decision_maker_id": named.id}, expected_version=0, by=author)
+    db.session.commit()
+    for person, status in ((other, 403), (named, 200)):
+        client = app.test_client()
+        sign_in_session(client, person)
+        assert client.get(f"/eias/{eia.reference}/transitions/{step}").status_code == status
