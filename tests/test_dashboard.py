@@ -173,5 +173,6 @@ def test_an_areas_total_in_the_pipeline_opens_a_list_of_as_many(client, login_as
     total = re.search(rf'href="/eias/\?service_area={area.id}">(\d+)<', page)
     assert total is not None and total.group(1) == "2"
     assert f'href="/eias/?state=archived&amp;service_area={area.id}"' in page
+    assert '<a class="govuk-link" href="/eias/">2<span class="govuk-visually-hidden"> in all service areas' in page
     listed = client.get(f"/eias/?service_area={area.id}").get_data(as_text=True)
     assert "Play areas" in listed and "Bowling greens" in listed and "Tennis courts" not in listed
