@@ -255,7 +255,7 @@ def test_the_review_page_marks_each_answer_added_removed_or_changed_with_what_it
     assert "4 answers changed since the last submission" in page
 
     def row(start: str) -> str:
-        return next(r for r in rows if r.startswith(start))
+        return next(r for r in rows if r.startswith(f"{start} "))
 
     assert "Changed Hours adjusted to keep mornings" in row("Summary of the outcome")
     assert "Before: Hours cut at every branch." in row("Summary of the outcome")
