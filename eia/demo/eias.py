@@ -93,7 +93,14 @@ STEPS = {
     "published": ["submit", "start_review", "approve", "sign_off", "publish"],
     "archived": ["submit", "start_review", "return", "submit", "start_review", "approve", "sign_off", "publish"],
 }
-STAMPS = {"submit": "submitted_at", "approve": "approved_at", "sign_off": "signed_off_at", "publish": "published_at"}
+#: The moments each step records, dated by the scenario's story instead of the moment the demo loads.
+STAMPS = {
+    "submit": ("submitted_at",),
+    "return": ("reviewed_at",),
+    "approve": ("approved_at", "reviewed_at"),
+    "sign_off": ("signed_off_at",),
+    "publish": ("published_at",),
+}
 
 
 def financial_year_label(on: date) -> str:
@@ -279,8 +286,7 @@ def load_demo_eias(today: date) -> int:
             # The steps spread evenly from a fortnight after the start to the last one.
             first = started + timedelta(days=14)
             span = max((finished - first).days, len(steps))
-            stamp = STAMPS.get(step)
-            if stamp:
+            for stamp in STAMPS.get(step, ()):
                 setattr(eia, stamp, _at(first + timedelta(days=span * (n + 1) // len(steps))))
         if planned.state == "archived":
             workflow.transition(eia, "archive", by=reviewer, comment=ARCHIVED_BECAUSE, confirmed=True)

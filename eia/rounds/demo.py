@@ -352,6 +352,6 @@ def load_demo_round(_sender: Any, *, today: date, by: Any) -> str | None:
         if eia.submitted_at is not None:
             eia.submitted_at = datetime.combine(started + timedelta(days=30), time(10), tzinfo=UTC)
         if eia.approved_at is not None:
-            eia.approved_at = datetime.combine(started + timedelta(days=44), time(10), tzinfo=UTC)
+            eia.approved_at = eia.reviewed_at = datetime.combine(started + timedelta(days=44), time(10), tzinfo=UTC)
     db.session.flush()
     return f"Added the budget round {budget_round.name} with {len(PROPOSALS)} budget proposals."
