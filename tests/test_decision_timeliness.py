@@ -160,3 +160,18 @@ def test_a_review_ended_by_returning_it_or_later_sent_back_keeps_its_timing(db):
     assert next(c for c in decisions.timeliness(returned, TODAY) if c.key == "review").timing is (
         decisions.Timing.NOT_KNOWN
     )
+
+
+def test_a_submission_taken_back_before_its_review_is_no_late_review(db):
+    from eia.assessments import workflow
+    from tests.factories import complete_eia
+
+    author = make_user(Role.AUTHOR)
+    eia = complete_eia(make_eia(author=author, title="Taken back"), author)
+    workflow.transition(eia, "submit", by=author, confirmed=True)
+    workflow.transition(eia, "withdraw_submission", by=author)
+    db.session.commit()
+    later = TODAY + timedelta(days=60)
+    check = next(c for c in decisions.timeliness(eia, later) if c.key == "review")
+    assert check.timing is decisions.Timing.NOT_KNOWN and check.detail == "Not submitted yet."
+    assert eia.review_target_on is None

@@ -70,6 +70,11 @@ def _on_withdraw(eia: Eia, by: User, now: datetime) -> None:
     eia.approved_at = None
 
 
+def _on_withdraw_submission(eia: Eia, by: User, now: datetime) -> None:
+    """Taken back before any review: nothing waits for the equalities team, so no review can be late."""
+    eia.submitted_at = None
+
+
 def _on_sign_off(eia: Eia, by: User, now: datetime) -> None:
     eia.signed_off_at = now
     eia.signed_off_by_id = by.id
@@ -145,7 +150,7 @@ TRANSITIONS = {
             warning="It goes back to being a draft, so the equalities team will not review it until you submit it "
             "again. You can only do this before their review starts.",
             comment_hint="Optional: say why, for the assessment's history.",
-            on_enter=_on_withdraw,
+            on_enter=_on_withdraw_submission,
         ),
         Transition(
             "start_review",
