@@ -96,10 +96,10 @@ def _reviews(user: User, eia: Any) -> bool:
 
 def _signs_off(user: User, eia: Any) -> bool:
     """Decision makers sign off (the one the decision record names, where it names one);
-    individual-action EIAs, which they never see, the equalities team."""
+    individual-action EIAs, which they never see, the equalities team (whoever the record names)."""
     if user.role is not (Role.EQUALITIES if eia.is_individual else Role.DECISION_MAKER) or not _independent(user, eia):
         return False
-    named = eia.decision.decision_maker_id if eia.decision is not None else None
+    named = eia.decision.decision_maker_id if eia.decision is not None and not eia.is_individual else None
     return named is None or named == user.id
 
 

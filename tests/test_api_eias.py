@@ -323,3 +323,42 @@ def test_null_bytes_in_json_are_refused_before_they_reach_the_database(db, api_a
     assert response.status_code == 400
     assert "null byte" in response.get_json()["detail"]
     assert author.get("/api/v1/eias/?q=Library").get_json()["total"] == 0
+
+
+def test_the_named_decision_maker_sends_an_assessment_back_through_the_api(db, api_as):
+    from eia.assessments import decisions, workflow
+    from tests.factories import complete_eia
+
+    author = make_user(Role.AUTHOR)
+    eia = complete_eia(make_eia(author=author), author)
+    workflow.transition(eia, "submit", by=author, confirmed=True)
+    workflow.transition(eia, "approve", by=make_user(Role.EQUALITIES))
+    named = api_as(Role.DECISION_MAKER)
+    decisions.save_decision(eia, {"decision_maker_id": named.user.id}, expected_version=0, by=author)
+    db.session.commit()
+    url = f"/api/v1/eias/{eia.reference}/transitions"
+
+    other = api_as(Role.DECISION_MAKER)
+    shown = other.get(f"/api/v1/eias/{eia.reference}")
+    assert shown.get_json()["transitions"] == []  # the record names someone else
+    refused = other.post(
+        url, json={"name": "send_back_to_author", "comment": "No."}, headers={"If-Match": shown.headers["ETag"]}
+    )
+    assert refused.status_code == 403
+
+    shown = named.get(f"/api/v1/eias/{eia.reference}")
+    names = [t["name"] for t in shown.get_json()["transitions"]]
+    assert names == ["sign_off", "send_back_to_review", "send_back_to_author"]
+    no_reason = named.post(url, json={"name": "send_back_to_review"}, headers={"If-Match": shown.headers["ETag"]})
+    assert no_reason.status_code == 422
+    sent = named.post(
+        url,
+        json={"name": "send_back_to_review", "comment": "Check the consultation with the Forum."},
+        headers={"If-Match": shown.headers["ETag"]},
+    )
+    assert sent.status_code == 200 and sent.get_json()["state"] == EiaState.IN_REVIEW.value
+    history = named.get(f"/api/v1/eias/{eia.reference}/history").get_json()["items"]
+    assert history[0]["action"] == "eia_send_back_to_review"
+    document = named.get("/api/v1/openapi.json").get_json()
+    described = document["paths"]["/api/v1/eias/{reference}/transitions"]["post"]["description"]
+    assert "send_back_to_review" in described and "send_back_to_author" in described

@@ -134,3 +134,23 @@ def test_the_pdf_gains_the_decision_record_and_the_paragraph(client, db, tmp_pat
     assert "The decision it informs" in flat and "Communities Scrutiny Committee" in flat
     assert "Timings of due regard" in flat
     assert EiaState.APPROVED.label in flat
+
+
+def test_the_paragraph_does_not_speak_of_reducing_adverse_impacts_it_did_not_find(db):
+    author = make_user(Role.AUTHOR)
+    eia = complete_eia(make_eia(author=author, title="Library opening hours"), author, negative=())
+    services.add_mitigation(
+        eia,
+        {
+            "characteristic_id": None,
+            "action": "Publish the new hours at every branch a month ahead.",
+            "owner_id": author.id,
+            "due_on": date(2099, 6, 30),
+            "status": "not_started",
+            "measure": "",
+        },
+        by=author,
+    )
+    text = committee.equality_implications(eia)
+    assert "It found no adverse impact" in text and "To reduce them" not in text
+    assert "The council will also: Publish the new hours at every branch a month ahead." in text

@@ -3,6 +3,7 @@ number of queries that does not grow with the assessments."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -158,3 +159,20 @@ def test_review_dates_look_newer_versions_up_by_index(app, db):
     statement, parameters = captured[0]
     plan = db.session.connection().exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()
     assert "ix_eias_previous_id" in " ".join(str(row[-1]) for row in plan), plan
+
+
+def test_an_areas_total_in_the_pipeline_opens_a_list_of_as_many(client, login_as, db):
+    login_as(Role.EQUALITIES)
+    area = make_service_area("Parks")
+    author = make_user(Role.AUTHOR, service_area=area)
+    make_eia(author=author, title="Play areas")
+    make_eia(author=author, title="Bowling greens", state=EiaState.ARCHIVED)
+    make_eia(author=author, title="Tennis courts", state=EiaState.ABANDONED)
+    _db.session.commit()
+    page = client.get("/dashboard").get_data(as_text=True)
+    total = re.search(rf'href="/eias/\?service_area={area.id}">(\d+)<', page)
+    assert total is not None and total.group(1) == "2"
+    assert f'href="/eias/?state=archived&amp;service_area={area.id}"' in page
+    assert '<a class="govuk-link" href="/eias/">2<span class="govuk-visually-hidden"> in all service areas' in page
+    listed = client.get(f"/eias/?service_area={area.id}").get_data(as_text=True)
+    assert "Play areas" in listed and "Bowling greens" in listed and "Tennis courts" not in listed

@@ -126,3 +126,52 @@ def test_the_api_gives_each_assessment_its_timings_and_decision(api_as, db):
     assert [item["reference"] for item in listed["items"]] == [eia.reference]
     assert listed["items"][0]["timeliness"][0]["timing"] == "on_time"
     assert api.get("/api/v1/eias/?timing_decision=never").status_code == 422
+
+
+def test_a_review_ended_by_returning_it_or_later_sent_back_keeps_its_timing(db):
+    """Returning an assessment ends the equalities team's review as approving it does; the weeks it
+    then spends with its author, or a decision maker sending it back after approval, do not make
+    that review late."""
+    from eia.assessments import workflow
+    from tests.factories import complete_eia
+
+    author, reviewer = make_user(Role.AUTHOR), make_user(Role.EQUALITIES)
+    returned = complete_eia(make_eia(author=author, title="Returned the same day"), author)
+    workflow.transition(returned, "submit", by=author, confirmed=True)
+    workflow.transition(returned, "return", by=reviewer, comment="Say more about carers.")
+    sent_back = complete_eia(make_eia(author=author, title="Sent back after approval"), author)
+    workflow.transition(sent_back, "submit", by=author, confirmed=True)
+    workflow.transition(sent_back, "approve", by=reviewer)
+    workflow.transition(sent_back, "send_back_to_author", by=make_user(Role.DECISION_MAKER), comment="Costs?")
+    db.session.commit()
+    later = TODAY + timedelta(days=60)
+    for eia in (returned, sent_back):
+        check = next(c for c in decisions.timeliness(eia, later) if c.key == "review")
+        assert check.timing is decisions.Timing.ON_TIME, (eia.title, check.detail)
+        found = db.session.execute(
+            select(decisions.timing_sql("review", later))
+            .select_from(Eia)
+            .outerjoin(DecisionRecord, DecisionRecord.eia_id == Eia.id)
+            .where(Eia.id == eia.id)
+        ).scalar_one()
+        assert found == "on_time", eia.title
+    # Submitted again, the new submission's review is what counts: not yet known until it ends.
+    workflow.transition(returned, "submit", by=author, confirmed=True)
+    assert next(c for c in decisions.timeliness(returned, TODAY) if c.key == "review").timing is (
+        decisions.Timing.NOT_KNOWN
+    )
+
+
+def test_a_submission_taken_back_before_its_review_is_no_late_review(db):
+    from eia.assessments import workflow
+    from tests.factories import complete_eia
+
+    author = make_user(Role.AUTHOR)
+    eia = complete_eia(make_eia(author=author, title="Taken back"), author)
+    workflow.transition(eia, "submit", by=author, confirmed=True)
+    workflow.transition(eia, "withdraw_submission", by=author)
+    db.session.commit()
+    later = TODAY + timedelta(days=60)
+    check = next(c for c in decisions.timeliness(eia, later) if c.key == "review")
+    assert check.timing is decisions.Timing.NOT_KNOWN and check.detail == "Not submitted yet."
+    assert eia.review_target_on is None

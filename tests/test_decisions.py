@@ -3,6 +3,7 @@ back, and the reviewer's page that shows the whole assessment."""
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import UTC, date, datetime, timedelta
 
@@ -11,8 +12,9 @@ import pytest
 from eia.accounts.models import Role
 from eia.assessments import decisions, workflow
 from eia.assessments.decisions import Timing
-from eia.assessments.states import DecisionOutcome, EiaState
+from eia.assessments.states import DecisionOutcome, EiaKind, EiaState
 from eia.errors import PermissionDenied, ValidationFailed
+from eia.permissions import can
 from tests.conftest import sign_in_session
 from tests.factories import complete_eia, make_eia, make_user
 
@@ -155,3 +157,131 @@ def test_the_review_page_shows_the_whole_assessment_and_opening_it_starts_the_re
     sign_in_session(other, colleague)
     home = other.get("/").get_data(as_text=True)
     assert re.search(r"assigned to you", home, re.I) and "Library opening hours" in home
+
+
+def test_the_author_reads_the_decision_makers_reason_for_sending_it_back(client, db):
+    author, eia = _approved(db)
+    reviewer = make_user(Role.EQUALITIES)
+    workflow.transition(eia, "withdraw", by=author, comment="The opening hours changed.")
+    workflow.transition(eia, "submit", by=author, confirmed=True)
+    workflow.transition(eia, "return", by=reviewer, comment="Say how the new hours were chosen.")
+    workflow.transition(eia, "submit", by=author, confirmed=True)
+    workflow.transition(eia, "approve", by=reviewer)
+    workflow.transition(
+        eia, "send_back_to_author", by=make_user(Role.DECISION_MAKER), comment="The costs for carers are missing."
+    )
+    db.session.commit()
+    sign_in_session(client, author)
+    page = client.get(f"/eias/{eia.reference}").get_data(as_text=True)
+    assert "Sent back by the decision maker" in page and "The costs for carers are missing." in page
+    # The reviewer's earlier return is dealt with: it is not shown as the reason now.
+    assert "Say how the new hours were chosen." not in page
+
+
+def test_a_decision_maker_is_asked_to_sign_off_only_what_they_may_sign_off(app, db):
+    _author, named_eia = _approved(db)
+    _author, open_eia = _approved(db)
+    named = make_user(Role.DECISION_MAKER, name="Chris Morgan")
+    other = make_user(Role.DECISION_MAKER, name="Alex Lee")
+    decisions.save_decision(named_eia, {"decision_maker_id": named.id}, expected_version=0, by=named)
+    db.session.commit()
+    for person, expected in ((named, {named_eia, open_eia}), (other, {open_eia})):
+        client = app.test_client()
+        sign_in_session(client, person)
+        home = client.get("/").get_data(as_text=True)
+        queue = home[home.index("Waiting for your sign-off") :]
+        assert {e for e in (named_eia, open_eia) if e.reference in queue} == expected, person.name
+
+
+def test_the_amended_decision_stops_asking_for_a_new_version_once_it_is_started(db):
+    author, eia = _approved(db)
+    workflow.transition(eia, "sign_off", by=make_user(Role.DECISION_MAKER), comment="Agreed", confirmed=True)
+    decisions.save_decision(
+        eia,
+        {"taken_on": datetime.now(UTC).date() - timedelta(days=1), "outcome": DecisionOutcome.AMENDED},
+        expected_version=0,
+        by=author,
+    )
+    assert decisions.needs_new_version(eia)
+    workflow.reopen(eia, by=author)
+    assert not decisions.needs_new_version(eia)
+
+
+def test_an_individual_action_naming_a_decision_maker_is_still_signed_off_by_the_equalities_team(db):
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author, kind=EiaKind.INDIVIDUAL, state=EiaState.APPROVED)
+    named = make_user(Role.DECISION_MAKER)
+    decisions.save_decision(eia, {"decision_maker_id": named.id}, expected_version=0, by=author)
+    assert can(make_user(Role.EQUALITIES), "eia.sign_off", eia)
+    assert not can(named, "eia.sign_off", eia)  # decision makers never see an individual action
+
+
+def test_the_history_says_who_sent_it_back_in_words(client, db):
+    author, eia = _approved(db)
+    decision_maker = make_user(Role.DECISION_MAKER)
+    workflow.transition(eia, "send_back_to_review", by=decision_maker, comment="Check the consultation.")
+    workflow.transition(eia, "approve", by=make_user(Role.EQUALITIES))
+    workflow.transition(eia, "send_back_to_author", by=decision_maker, comment="The costs for carers are missing.")
+    db.session.commit()
+    sign_in_session(client, author)
+    assert client.post(f"/eias/{eia.reference}.docx").status_code == 200
+    history = client.get(f"/eias/{eia.reference}/history").get_data(as_text=True)
+    for words in ("Sent back to the equalities team", "Sent back to the author", "Downloaded as a Word document"):
+        assert words in history
+
+
+def test_the_review_page_marks_each_answer_added_removed_or_changed_with_what_it_said_before(client, login_as, db):
+    author = make_user(Role.AUTHOR)
+    eia = complete_eia(make_eia(author=author, title="Library opening hours"), author)
+    reviewer = make_user(Role.EQUALITIES)
+    workflow.transition(eia, "submit", by=author, confirmed=True)
+    workflow.transition(eia, "return", by=reviewer, comment="Say more.")
+    workflow.transition(eia, "submit", by=author, confirmed=True)
+    # What the two submissions said, made to differ in each way a reviewer must see.
+    before, now = copy.deepcopy(eia.snapshots[-2].data), copy.deepcopy(eia.snapshots[-1].data)
+    before["sections"]["outcome"]["summary"] = "Hours cut at every branch."
+    del before["sections"]["consultation"]["what_they_said"]
+    now["sections"]["consultation"]["how_and_when"] = ""
+    before["impacts"]["sex"]["direction"] = "positive"
+    eia.snapshots[-2].data, eia.snapshots[-1].data = before, now
+    db.session.commit()
+    sign_in_session(client, reviewer)
+
+    page = client.get(f"/eias/{eia.reference}/review").get_data(as_text=True)
+    rows = {
+        re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row)).strip()
+        for row in re.findall(r'<div class="govuk-summary-list__row">(.*?)</div>', page, re.S)
+    }
+    assert "4 answers changed since the last submission" in page
+
+    def row(start: str) -> str:
+        return next(r for r in rows if r.startswith(f"{start} "))
+
+    assert "Changed Hours adjusted to keep mornings" in row("Summary of the outcome")
+    assert "Before: Hours cut at every branch." in row("Summary of the outcome")
+    assert "Added Older borrowers rely on weekday mornings" in row("What did they say about the equality impacts?")
+    assert "Removed Not answered now" in row("How and when?") and "Before: Online survey" in row("How and when?")
+    assert "Changed" in row("Sex") and "Before: Positive" in row("Sex")
+
+
+@pytest.mark.parametrize("step", ["sign_off", "send_back_to_review", "send_back_to_author"])
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_only_a_decision_maker_signs_off_or_sends_back(client, login_as, db, role, step):
+    _author, eia = _approved(db)
+    login_as(role)
+    allowed = role is Role.DECISION_MAKER
+    assert (client.get(f"/eias/{eia.reference}/transitions/{step}").status_code == 200) is allowed
+    posted = client.post(f"/eias/{eia.reference}/transitions/{step}", data={})
+    assert posted.status_code == (200 if allowed else 403)  # allowed: the page again, asking for the reason
+
+
+@pytest.mark.parametrize("step", ["sign_off", "send_back_to_review", "send_back_to_author"])
+def test_only_the_named_decision_maker_signs_off_or_sends_back(app, db, step):
+    author, eia = _approved(db)
+    named, other = make_user(Role.DECISION_MAKER), make_user(Role.DECISION_MAKER)
+    decisions.save_decision(eia, {"decision_maker_id": named.id}, expected_version=0, by=author)
+    db.session.commit()
+    for person, status in ((other, 403), (named, 200)):
+        client = app.test_client()
+        sign_in_session(client, person)
+        assert client.get(f"/eias/{eia.reference}/transitions/{step}").status_code == status

@@ -367,7 +367,8 @@ def transition(values: dict[str, Any], eia: Eia) -> Shown:
 
     submit (``confirmed``: the author confirms ``declaration_to_confirm``), withdraw_submission
     (until the review starts), start_review, return (comment needed), approve, withdraw (comment
-    needed), sign_off (comment and ``confirmed`` needed), publish, archive (comment needed),
+    needed), sign_off (comment and ``confirmed`` needed), send_back_to_review and send_back_to_author
+    (the decision maker instead of signing off; the reason as the comment), publish, archive (comment needed),
     abandon (a draft; the reason as the comment), restore (the equalities team). If-Match takes the ETag
     of ``GET /eias/{reference}``, so nobody approves or signs off something that changed after
     they read it."""

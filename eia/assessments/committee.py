@@ -81,7 +81,8 @@ def equality_implications(eia: Eia) -> str:
             _clause(m.action) + (f" (for {_group(m.characteristic.name)})" if m.characteristic else "")
             for m in eia.mitigations
         ]
-        parts.append("To reduce them, the council will: " + "; ".join(actions) + ".")
+        lead = "To reduce them, the council will: " if negative else "The council will also: "
+        parts.append(lead + "; ".join(actions) + ".")
     residual = answer_text(eia, "mitigations", "residual_impact")
     if residual:
         parts.append(f"The impact that remains after these mitigations: {_sentence(residual)}")

@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import ColumnElement, Date, and_, case, func, literal, or_
+from sqlalchemy import ColumnElement, Date, and_, case, func, literal, or_, select
 
 from eia.accounts.models import Role, User
 from eia.assessments.models import DecisionRecord, Eia
@@ -137,6 +137,7 @@ def needs_new_version(eia: Eia) -> bool:
         record is not None
         and record.outcome is DecisionOutcome.AMENDED
         and eia.state in (EiaState.APPROVED, EiaState.SIGNED_OFF, EiaState.PUBLISHED, EiaState.REVIEW_DUE)
+        and not db.session.execute(select(Eia.id).where(Eia.previous_id == eia.id).limit(1)).first()
     )
 
 
@@ -205,10 +206,12 @@ def timeliness(eia: Eia, today: date | None = None) -> list[Check]:
         checks.append(Check("review", f"Reviewed within {target} working days", Timing.NOT_KNOWN, "Not submitted yet."))
     else:
         due = eia.review_target_on or add_working_days(eia.submitted_at.date(), target)
-        reviewed = eia.approved_at.date() if eia.approved_at and eia.approved_at >= eia.submitted_at else None
+        # Approving or returning it ends the review (before reviewed_at was kept, the approval alone).
+        ended = eia.reviewed_at or eia.approved_at
+        reviewed = ended.date() if ended and ended >= eia.submitted_at else None
         if reviewed is not None:
             timing = Timing.ON_TIME if reviewed <= due else Timing.LATE
-            detail = f"Submitted on {_day(eia.submitted_at.date())}, approved on {_day(reviewed)} (target {_day(due)})."
+            detail = f"Submitted on {_day(eia.submitted_at.date())}, reviewed on {_day(reviewed)} (target {_day(due)})."
         elif today > due:
             timing, detail = Timing.LATE, f"Submitted on {_day(eia.submitted_at.date())}; the target was {_day(due)}."
         else:
@@ -278,10 +281,11 @@ def timing_sql(key: str, today: date) -> ColumnElement[str]:
         started = func.coalesce(Eia.started_on, utc_day(Eia.created_at))
         return case((decided.is_(None), not_known), (started < decided, on_time), else_=late)
     if key == "review":
-        reviewed = and_(Eia.approved_at.is_not(None), Eia.approved_at >= Eia.submitted_at)
+        ended = func.coalesce(Eia.reviewed_at, Eia.approved_at)
+        reviewed = and_(ended.is_not(None), ended >= Eia.submitted_at)
         return case(
             (Eia.submitted_at.is_(None), not_known),
-            (and_(reviewed, approved <= Eia.review_target_on), on_time),
+            (and_(reviewed, utc_day(ended) <= Eia.review_target_on), on_time),
             (reviewed, late),
             (day > Eia.review_target_on, late),
             else_=not_known,

@@ -128,6 +128,9 @@ class Eia(Model):
     # The day the equalities review of the latest submission is due (its target in working days
     # after submission): set whenever ``submitted_at`` is, so lists can filter on it.
     review_target_on: Mapped[date | None] = mapped_column(Date)
+    # When the equalities team ended the review of the latest submission, approving or returning it.
+    # Kept when a later step withdraws the approval, so the review's timing stays what it was.
+    reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The member of the equalities team the review is assigned to, if anyone.
     reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     # When the draft was last handed to its author by someone else, and by whom (shown in My work).

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVarTuple
 
 from sqlalchemy import ColumnElement, Exists, Select, and_, func, or_, select, true
-from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
+from sqlalchemy.orm import aliased, joinedload, lazyload, load_only, selectinload
 
 from eia.accounts.models import Role, ServiceArea, User
 from eia.assessments import decisions
@@ -330,8 +330,16 @@ def assigned_reviews(user: User) -> Select[Eia] | None:
 
 
 def waiting_for_sign_off(user: User) -> Select[Eia] | None:
+    """Approved assessments *user* may sign off, oldest approval first: a decision maker's leave out
+    those whose decision record names another decision maker (only that one signs off)."""
     if user.role is Role.DECISION_MAKER:
-        kind = Eia.kind != EiaKind.INDIVIDUAL
+        named = aliased(DecisionRecord)  # My work joins the decision record for its date, too
+        named_other = (
+            select(named.id)
+            .where(named.eia_id == Eia.id, named.decision_maker_id.is_not(None), named.decision_maker_id != user.id)
+            .exists()
+        )
+        kind = and_(Eia.kind != EiaKind.INDIVIDUAL, ~named_other)
     elif user.role is Role.EQUALITIES:
         kind = Eia.kind == EiaKind.INDIVIDUAL
     else:

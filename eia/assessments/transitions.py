@@ -34,6 +34,7 @@ def _publishable(eia: Eia) -> None:
 
 def _on_submit(eia: Eia, by: User, now: datetime) -> None:
     eia.submitted_at = now
+    eia.reviewed_at = None  # the review of this submission has not ended yet
     eia.snapshots.append(
         Snapshot(taken_at=now, taken_by_id=by.id, reason="submitted", data=snapshot(eia), declaration=DECLARATION)
     )
@@ -49,12 +50,29 @@ def _on_start_review(eia: Eia, by: User, now: datetime) -> None:
         )
 
 
+def _ends_review(eia: Eia, now: datetime) -> None:
+    """The review of the submission ends the first time it is approved or returned (approved again
+    after a decision maker sent it back, it keeps the first)."""
+    if eia.reviewed_at is None:
+        eia.reviewed_at = now
+
+
+def _on_return(eia: Eia, by: User, now: datetime) -> None:
+    _ends_review(eia, now)
+
+
 def _on_approve(eia: Eia, by: User, now: datetime) -> None:
     eia.approved_at = now
+    _ends_review(eia, now)
 
 
 def _on_withdraw(eia: Eia, by: User, now: datetime) -> None:
     eia.approved_at = None
+
+
+def _on_withdraw_submission(eia: Eia, by: User, now: datetime) -> None:
+    """Taken back before any review: nothing waits for the equalities team, so no review can be late."""
+    eia.submitted_at = None
 
 
 def _on_sign_off(eia: Eia, by: User, now: datetime) -> None:
@@ -132,7 +150,7 @@ TRANSITIONS = {
             warning="It goes back to being a draft, so the equalities team will not review it until you submit it "
             "again. You can only do this before their review starts.",
             comment_hint="Optional: say why, for the assessment's history.",
-            on_enter=_on_withdraw,
+            on_enter=_on_withdraw_submission,
         ),
         Transition(
             "start_review",
@@ -155,6 +173,7 @@ TRANSITIONS = {
             needs_comment=True,
             comment_hint="Tell the author what needs to change and why.",
             destructive=True,
+            on_enter=_on_return,
         ),
         Transition(
             "approve",

@@ -20,7 +20,8 @@ from eia.quality.queries import QuarterResult, quarterly_results
 from eia.quality.sampling import quarter
 from eia.working_days import working_days_between
 
-#: The states of the pipeline, in workflow order (abandoned drafts and archived ones are left out).
+#: The states of the pipeline, in workflow order: those the list of assessments shows without asking
+#: (abandoned drafts are left out, as there), so an area's total opens a list of as many.
 PIPELINE_STATES = (
     EiaState.DRAFT,
     EiaState.SUBMITTED,
@@ -30,6 +31,7 @@ PIPELINE_STATES = (
     EiaState.SIGNED_OFF,
     EiaState.PUBLISHED,
     EiaState.REVIEW_DUE,
+    EiaState.ARCHIVED,
 )
 AT_RISK_DAYS = 28
 LISTED = 20

@@ -95,7 +95,14 @@ STEPS = {
     "published": ["submit", "start_review", "approve", "sign_off", "publish"],
     "archived": ["submit", "start_review", "return", "submit", "start_review", "approve", "sign_off", "publish"],
 }
-STAMPS = {"submit": "submitted_at", "approve": "approved_at", "sign_off": "signed_off_at", "publish": "published_at"}
+#: The moments each step records, dated by the scenario's story instead of the moment the demo loads.
+STAMPS = {
+    "submit": ("submitted_at",),
+    "return": ("reviewed_at",),
+    "approve": ("approved_at", "reviewed_at"),
+    "sign_off": ("signed_off_at",),
+    "publish": ("published_at",),
+}
 
 
 def financial_year_label(on: date) -> str:
@@ -280,8 +287,7 @@ def load_demo_eias(today: date) -> int:
             when = on_day(first + timedelta(days=span * (n + 1) // len(steps)), 10 + n % 6)
             with story_at(when):
                 workflow.transition(eia, step, by=by, comment=comment, confirmed=True)
-            stamp = STAMPS.get(step)
-            if stamp:
+            for stamp in STAMPS.get(step, ()):
                 setattr(eia, stamp, min(when, utcnow()))
         if planned.state == "archived":
             with story_at(on_day(min(finished + timedelta(days=1), today), 11)):

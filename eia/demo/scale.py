@@ -93,6 +93,7 @@ def load_scale(count: int, *, seed: int = 2026, progress: Callable[[int], None] 
                 if state is not EiaState.DRAFT
                 else None,
                 "approved_at": approved,
+                "reviewed_at": approved,
                 "signed_off_at": approved + timedelta(days=5)
                 if approved and state in (EiaState.SIGNED_OFF, EiaState.PUBLISHED)
                 else None,
