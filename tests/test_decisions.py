@@ -13,7 +13,7 @@ from eia.accounts.models import Role
 from eia.assessments import decisions, workflow
 from eia.assessments.decisions import Timing
 from eia.assessments.states import DecisionOutcome, EiaKind, EiaState
-from eia.errors import PermissionDenied, ValidationFailed
+from eia.errors import PermissionDenied, ValidationFailed, WorkflowError
 from eia.permissions import can
 from tests.conftest import sign_in_session
 from tests.factories import complete_eia, make_eia, make_user
@@ -102,7 +102,13 @@ def test_a_decision_recorded_as_amended_prompts_a_new_version(client, db):
     assert decisions.needs_new_version(eia)
     sign_in_session(client, author)
     page = client.get(f"/eias/{eia.reference}").get_data(as_text=True)
-    assert "Start the next version of the assessment for the change" in page
+    # Approved but not signed off yet: no next version can be started until the sign-off.
+    assert "Once it is signed off, start the next version of the assessment for the change" in page
+    workflow.transition(eia, "sign_off", by=make_user(Role.DECISION_MAKER), comment="Agreed", confirmed=True)
+    db.session.commit()
+    page = client.get(f"/eias/{eia.reference}").get_data(as_text=True)
+    assert "The decision was agreed with amendments. Start the next version of the assessment" in page
+    assert f'action="/eias/{eia.reference}/reopen"' in page
     with pytest.raises(ValidationFailed):
         decisions.save_decision(
             eia, {"outcome": "rejected", "taken_on": None}, expected_version=eia.decision.version, by=author
@@ -285,3 +291,22 @@ def test_only_the_named_decision_maker_signs_off_or_sends_back(app, db, step):
         client = app.test_client()
         sign_in_session(client, person)
         assert client.get(f"/eias/{eia.reference}/transitions/{step}").status_code == status
+
+
+def test_once_the_decision_is_taken_the_assessment_it_was_taken_with_cannot_be_changed(client, db):
+    """A decision recorded as taken on an approved assessment: 'Make a change' is no longer offered
+    (it would withdraw the approval the decision relied on); the change goes into the next version."""
+    author, eia = _approved(db)
+    assert "withdraw" in [s.name for s in workflow.available_transitions(eia, author)]
+    taken = eia.approved_at.date()  # the day it was approved
+    decisions.save_decision(eia, {"taken_on": taken, "outcome": DecisionOutcome.AMENDED}, expected_version=0, by=author)
+    db.session.commit()
+    assert "withdraw" not in [s.name for s in workflow.available_transitions(eia, author)]
+    with pytest.raises(WorkflowError) as refused:
+        workflow.transition(eia, "withdraw", by=author, comment="A change", confirmed=True)
+    assert f"The decision was taken on {taken.day} {taken:%B %Y}" in str(refused.value)
+    assert eia.state is EiaState.APPROVED and eia.approved_at is not None
+    check = next(c for c in decisions.timeliness(eia) if c.key == "decision")
+    assert check.timing is Timing.ON_TIME
+    sign_in_session(client, author)
+    assert "Make a change" not in client.get(f"/eias/{eia.reference}").get_data(as_text=True)

@@ -28,12 +28,8 @@ def _form(eia: Eia, **kwargs: object) -> DecisionForm:
 
 
 def _saved(eia: Eia) -> str:
-    if decisions.needs_new_version(eia):
-        flash(
-            "The decision was amended: start the next version of the assessment for the change, "
-            "so that it is reviewed again.",
-            "important",
-        )
+    if advice := decisions.new_version_advice(eia):
+        flash(advice, "important")
     return "Decision record saved."
 
 

@@ -141,6 +141,18 @@ def needs_new_version(eia: Eia) -> bool:
     )
 
 
+def new_version_advice(eia: Eia) -> str | None:
+    """What to do about an amended decision (see :func:`needs_new_version`), or None. Before the
+    sign-off no next version can be started yet, so the advice waits for it."""
+    if not needs_new_version(eia):
+        return None
+    when = "Once it is signed off, start" if eia.state is EiaState.APPROVED else "Start"
+    return (
+        f"The decision was agreed with amendments. {when} the next version of the assessment for the change, "
+        "so that it is reviewed again."
+    )
+
+
 # Timeliness ---------------------------------------------------------------------------------------
 
 

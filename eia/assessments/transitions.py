@@ -70,6 +70,21 @@ def _on_withdraw(eia: Eia, by: User, now: datetime) -> None:
     eia.approved_at = None
 
 
+def _decided(eia: Eia) -> bool:
+    return eia.decision is not None and eia.decision.taken_on is not None
+
+
+def _not_decided_yet(eia: Eia) -> None:
+    """Once the decision is taken, the assessment it was taken with is the record: a change goes into
+    the next version, never into this one."""
+    taken = eia.decision.taken_on if eia.decision is not None else None
+    if taken is not None:
+        raise WorkflowError(
+            f"The decision was taken on {taken.day} {taken:%B %Y} with {eia.reference} as it stands, so it cannot "
+            "change now. Once it is signed off, start its next version for the change."
+        )
+
+
 def _on_withdraw_submission(eia: Eia, by: User, now: datetime) -> None:
     """Taken back before any review: nothing waits for the equalities team, so no review can be late."""
     eia.submitted_at = None
@@ -199,6 +214,8 @@ TRANSITIONS = {
             comment_hint="Say what will change: the assessment goes back for review.",
             warning="It goes back to being a draft: its approval is withdrawn and it needs a new review.",
             on_enter=_on_withdraw,
+            check=_not_decided_yet,
+            applies=lambda eia: not _decided(eia),
         ),
         Transition(
             "sign_off",

@@ -160,7 +160,7 @@ def render_task_list(eia, *, problems: list[dict] | None = None) -> str:
         actions=workflow_actions(eia),
         problems=problems,
         timings=decisions.timeliness(eia),
-        needs_new_version=decisions.needs_new_version(eia) and can(current_user, "eia.submit", eia),
+        new_version_advice=decisions.new_version_advice(eia) if can(current_user, "eia.submit", eia) else None,
         whats_new=queries.whats_new(eia) if eia.state.is_editable else [],
         implications=committee.equality_implications(eia) if committee.has_implications(eia) else None,
         panels=signals.values_from(signals.eia_panels.send(None, eia=eia, page="show", user=current_user)),
