@@ -165,6 +165,30 @@ def test_the_review_page_shows_the_whole_assessment_and_opening_it_starts_the_re
     assert re.search(r"assigned to you", home, re.I) and "Library opening hours" in home
 
 
+def test_a_review_page_opened_by_its_address_starts_the_review_with_the_first_comment(client, login_as, db):
+    """Reading never changes anything: a link from an email or a bookmark shows the page and says the
+    review has not started; the first comment starts it, so the author can no longer take it back."""
+    author = make_user(Role.AUTHOR)
+    eia = complete_eia(make_eia(author=author, title="Library opening hours"), author)
+    workflow.transition(eia, "submit", by=author, confirmed=True)
+    db.session.commit()
+    login_as(Role.EQUALITIES)
+    page = client.get(f"/eias/{eia.reference}/review").get_data(as_text=True)
+    db.session.refresh(eia)
+    assert eia.state is EiaState.SUBMITTED
+    assert "The review starts with your first comment" in page and "Start the review now" in page
+    key = eia.form.sections[0].key
+    added = client.post(f"/eias/{eia.reference}/comments", data={"section_key": key, f"body-{key}": "Say who."})
+    assert added.status_code == 302
+    db.session.refresh(eia)
+    assert eia.state is EiaState.IN_REVIEW
+    assert "The review starts with your first comment" not in client.get(f"/eias/{eia.reference}/review").get_data(
+        as_text=True
+    )
+    with pytest.raises(WorkflowError):
+        workflow.transition(eia, "withdraw_submission", by=author, confirmed=True)
+
+
 def test_the_author_reads_the_decision_makers_reason_for_sending_it_back(client, db):
     author, eia = _approved(db)
     reviewer = make_user(Role.EQUALITIES)

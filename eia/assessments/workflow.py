@@ -73,7 +73,8 @@ def transition(eia: Eia, name: str, *, by: User, comment: str | None = None, con
 
 
 def add_comment(eia: Eia, section_key: str | None, body: str, *, by: User) -> ReviewComment:
-    """A reviewer's comment on one section (or on the whole EIA when *section_key* is None)."""
+    """A reviewer's comment on one section (or on the whole EIA when *section_key* is None). The first
+    comment on a submitted assessment starts its review (the author can no longer withdraw it)."""
     permit(by, "eia.review", eia)
     if eia.state not in (EiaState.SUBMITTED, EiaState.IN_REVIEW):
         raise WorkflowError(f"Comments are made while {eia.reference} is under review.")
@@ -82,6 +83,7 @@ def add_comment(eia: Eia, section_key: str | None, body: str, *, by: User) -> Re
     body = body.strip()
     if not body:
         raise ValidationFailed("Enter a comment", {"body": "Enter a comment"})
+    start_review(eia, by=by)
     comment = ReviewComment(section_key=section_key, body=body, author_id=by.id, created_at=utcnow())
     eia.comments.append(comment)
     db.session.flush()
