@@ -8,6 +8,7 @@ import io
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import select
 
 from eia.accounts.models import Role
 from eia.assessments import workflow
@@ -205,3 +206,35 @@ def test_audit_log_names_the_yearly_text_by_what_it_is_and_its_year(client, logi
 
     assert "Saved – The annual report&#39;s commentary and recommendations for 2025 to 2026" in page
     assert "Year text" not in page
+
+
+def test_entries_about_people_areas_plans_and_the_programme_name_them(db):
+    """A person, a service area, a plan, an action and a programme row are named by what they are
+    called, even when nothing else in the entry names them."""
+    from eia.accounts import services as accounts
+    from eia.auditlog.services import command_line_actor
+    from tests.factories import make_plan
+    from tracker import programme
+    from tracker.models import PlanAction
+    from tracker.services import update_plan
+
+    system = command_line_actor()
+    area = accounts.create_service_area("Libraries", parent=None, by=system)
+    person = accounts.create_user(
+        email="new.person@council.example", name="Sam Patel", role=Role.DECISION_MAKER, password=None, by=system
+    )
+    plan = make_plan()
+    update_plan(plan, title=plan.title, is_active=False, expected_version=plan.version, by=system)
+    action = db.session.execute(select(PlanAction).limit(1)).scalar_one()
+    audit.record("plan_action_updated", action, by=system)
+    planned = programme.add_planned(
+        {"title": "Parks strategy", "service_area_id": area.id, "planned_start": date(2026, 5, 1)}, by=system
+    )
+    entries = db.session.execute(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(6)).scalars().all()
+    subjects = {e.entry.action: e.subject for e in readable(entries)}
+    assert subjects["service_area_created"] == "Libraries"
+    assert subjects["user_created"] == "Sam Patel"
+    assert subjects["plan_updated"] == f"{plan.title} ({plan.organisation})"
+    assert subjects["plan_action_updated"] == f"Action {action.ref} of {plan.title}"
+    assert subjects["programme_entry_added"] == "Programme: Parks strategy"
+    assert planned.id and person.id

@@ -13,7 +13,7 @@ def init_app(app: Flask) -> None:
     the annual report, the assessments API and the demo."""
     from eia import api, signals
     from tracker import api as tracker_api
-    from tracker import demo, link_views, programme_views, queries, views
+    from tracker import audit_words, demo, link_views, programme_views, queries, views
     from tracker.cli import plans_cli
 
     for blueprint in (views.bp, link_views.bp, programme_views.bp):
@@ -27,4 +27,5 @@ def init_app(app: Flask) -> None:
     signals.report_sections.connect(queries.report_sections)
     signals.eia_api_extras.connect(tracker_api.eia_extras)
     signals.demo_loaded.connect(demo.load_demo)
+    signals.audit_glossary.connect(audit_words.glossary)
     signals.scale_loaded.connect(demo.scale_links)
