@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from eia.accounts.models import Role, ServiceArea, User
 from eia.auditlog.models import AuditEntry
-from eia.auditlog.readable import Field, Glossary, show_value, words
+from eia.auditlog.readable import Field, Glossary, show_value, subject_ids, words
 from eia.extensions import db
 
 #: Fields (the last part of a change's key) whose values are people's ids.
@@ -55,17 +55,12 @@ def _named(names: dict[int, str], unknown: str) -> Any:
     return show
 
 
-def _subject_ids(entries: Sequence[AuditEntry], entity_type: str) -> set[int]:
-    """The ids of the *entity_type* rows that *entries* are about."""
-    return {int(e.entity_id) for e in entries if e.entity_type == entity_type and (e.entity_id or "").isdigit()}
-
-
 def glossary(_sender: Any, *, entries: Sequence[AuditEntry]) -> Glossary:
     """Names of the people who acted and of the people and service areas the changes name (two
     queries at most)."""
     person_ids = {e.actor_id for e in entries if e.actor_id is not None}
-    person_ids |= _subject_ids(entries, "user")
-    area_ids = _subject_ids(entries, "service_area")
+    person_ids |= subject_ids(entries, "user")
+    area_ids = subject_ids(entries, "service_area")
     for entry in entries:
         for key, values in (entry.changes or {}).items():
             last = key.rsplit(".", 1)[-1]

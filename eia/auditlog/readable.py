@@ -154,6 +154,11 @@ def _who(entry: AuditEntry, names: dict[int, str]) -> str:
     return name + (entry.actor_label[token:] if token >= 0 else "")
 
 
+def subject_ids(entries: Iterable[AuditEntry], entity_type: str) -> set[int]:
+    """The ids of the *entity_type* rows that *entries* are about, for a glossary to name them."""
+    return {int(e.entity_id) for e in entries if e.entity_type == entity_type and e.entity_id and e.entity_id.isdigit()}
+
+
 def readable(entries: Iterable[AuditEntry]) -> list[ReadableEntry]:
     """*entries* in the words people use, in the same order (a fixed number of queries in all)."""
     batch = list(entries)
