@@ -211,3 +211,36 @@ def test_the_audit_log_tells_the_story_on_its_own_days(app, client, login_as, db
     published = library.published_at.date()
     assert f"{published.day} {published:%B %Y}" in page
     assert f"{today.day} {today:%B %Y}" not in page
+
+
+def test_the_story_keeps_office_hours_and_the_review_target(app, db):
+    """Steps and decisions fall on working days, no two assessments move in the same minute, nearly
+    every review ends within the target, and assessments evidence the council's current plan."""
+    from eia.assessments import decisions
+    from eia.working_days import is_working_day
+    from tracker.models import EiaActionLink
+
+    today = utcnow().date()
+    _load(today)
+    eias = db.session.execute(select(Eia)).scalars().all()
+    stamps = [
+        stamp
+        for e in eias
+        for stamp in (e.submitted_at, e.reviewed_at, e.approved_at, e.signed_off_at, e.published_at)
+        if stamp is not None and stamp.date() < today
+    ]
+    assert stamps and all(is_working_day(s.date()) for s in stamps)
+    submitted = Counter(e.submitted_at for e in eias if e.submitted_at)
+    assert max(submitted.values()) == 1
+    records = db.session.execute(select(DecisionRecord)).scalars().all()
+    days = [d for r in records for d in (r.planned_on, r.taken_on) if d is not None]
+    assert days and all(is_working_day(d) for d in days)
+    late = [
+        e.title
+        for e in eias
+        if e.kind is EiaKind.STANDARD
+        and any(c.key == "review" and c.timing is decisions.Timing.LATE for c in decisions.timeliness(e, today))
+    ]
+    assert 1 <= len(late) <= 2, late
+    linked = db.session.execute(select(func.count()).select_from(EiaActionLink)).scalar_one()
+    assert linked >= 4

@@ -13,8 +13,9 @@ from eia.accounts.models import Role, User
 from eia.assessments import decisions, workflow
 from eia.assessments.models import DecidingBody, DecisionOutcome, Eia, EiaKind, EiaState
 from eia.db_types import story_at
-from eia.demo.story import on_day
+from eia.demo.story import on_day, working_day
 from eia.extensions import db
+from eia.working_days import is_working_day
 
 #: Who decides, by the decision route the assessment gives: (body, report title).
 BODIES = {
@@ -64,6 +65,14 @@ def _record(eia: Eia, n: int, values: dict, by: User, *, on: date) -> None:
         )
 
 
+def _meeting(day: date, today: date) -> date:
+    """The working day a meeting on or after *day* was held, not after *today*."""
+    day = working_day(day)
+    while day > today or not is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
 def load_demo_decisions(today: date, *, by: object) -> int:
     """Give the demo assessments their decision records and move those whose review date has come to
     review due (as ``eia daily`` would); returns how many records were written."""
@@ -79,7 +88,7 @@ def load_demo_decisions(today: date, *, by: object) -> int:
     count = 0
     for n, eia in enumerate(eias):
         if eia is deferred:
-            met = today - timedelta(days=12)
+            met = _meeting(today - timedelta(days=12), today)
             _record(
                 eia,
                 n,
@@ -98,7 +107,8 @@ def load_demo_decisions(today: date, *, by: object) -> int:
             seen[eia.state] = index + 1
             days = UPCOMING[eia.state][index % len(UPCOMING[eia.state])]
             begun = eia.started_on or eia.created_at.date()
-            _record(eia, n, {"planned_on": today + timedelta(days=days)}, eia.author, on=begun + timedelta(days=7))
+            planned = working_day(today + timedelta(days=days))
+            _record(eia, n, {"planned_on": planned}, eia.author, on=begun + timedelta(days=7))
         elif eia.state in (EiaState.SIGNED_OFF, EiaState.PUBLISHED) and eia.signed_off_at is not None:
             signed = eia.signed_off_at.date()
             if eia is late and eia.approved_at:  # taken a week before the assessment was approved
@@ -109,7 +119,7 @@ def load_demo_decisions(today: date, *, by: object) -> int:
                 outcome = DecisionOutcome.AMENDED if eia is amended else DecisionOutcome.AS_PROPOSED
             if eia.outcome == "stop":  # the assessment's advice was taken: the proposal went no further
                 outcome = DecisionOutcome.REJECTED
-            taken = min(taken, today)
+            taken = _meeting(taken, today)
             _record(
                 eia,
                 n,

@@ -21,8 +21,9 @@ from eia.assessments.models import SCREENING_SECTIONS, Eia, MitigationStatus
 from eia.db_types import story_at, utcnow
 from eia.demo.form_v2 import V2_STATES, v2_answers
 from eia.demo.scenarios import BY_TITLE, NEUTRAL, Scenario
-from eia.demo.story import on_day
+from eia.demo.story import on_day, working_day
 from eia.extensions import db
+from eia.working_days import add_working_days
 
 
 def _person(role: Role, area: ServiceArea | None = None) -> User:
@@ -61,7 +62,7 @@ PLAN = [
     Planned("Replacement of the payroll system", 530, "published", 500),
     Planned("Digital by default for bulky waste bookings", 500, "archived", 60),
     Planned("Guaranteed interview scheme for care leavers and veterans", 470, "signed_off", 380),
-    Planned("Library opening hours", 330, "published", 200),
+    Planned("Library opening hours", 330, "published", 230),
     Planned("Council tax exemption for care leavers", 290, "published", 150),
     Planned("Temporary accommodation placements policy", 240, "signed_off", 30),
     Planned("Redeployment after a change in health: finance assistant", 45, "signed_off", 1),
@@ -76,7 +77,7 @@ PLAN = [
 ]
 
 #: The assessments whose first mitigation is left overdue, so the dashboard shows a few (not dozens).
-OVERDUE = {"Temporary accommodation placements policy", "Library opening hours"}
+OVERDUE = {"Temporary accommodation placements policy", "Closure of Riverside Leisure Centre"}
 
 #: Why the archived assessment was archived.
 ARCHIVED_BECAUSE = (
@@ -103,6 +104,31 @@ STAMPS = {
     "sign_off": ("signed_off_at",),
     "publish": ("published_at",),
 }
+
+
+#: Working days from the step before to each step: the equalities team starts a review within two
+#: days and ends it within the ten-day target; the decision maker signs off a fortnight later.
+GAPS = {"submit": 0, "start_review": 2, "return": 7, "approve": 6, "sign_off": 10, "publish": 5}
+#: Working days an author takes to answer a return before submitting again.
+RESUBMIT = 12
+#: The one assessment whose review overran the target, as one in a year does.
+SLOW_REVIEW = "Closure of Riverside Leisure Centre"
+
+
+def step_days(planned: Planned, started: date, finished: date) -> list[date]:
+    """The day of each step of *planned*: its last step on *finished* (or as near as the gaps
+    allow), the ones before it at the usual intervals, never before a fortnight after *started*."""
+    steps = STEPS[planned.state]
+    gaps = [RESUBMIT if step == "submit" and n else GAPS[step] for n, step in enumerate(steps)]
+    if planned.title == SLOW_REVIEW and "approve" in steps:
+        gaps[steps.index("approve")] = 15
+    span = sum(gaps) * 7 // 5 + 1  # working days as calendar days, roughly
+    day = max(started + timedelta(days=14), finished - timedelta(days=span))
+    days = []
+    for gap in gaps:
+        day = add_working_days(day, gap) if gap else working_day(day)
+        days.append(min(day, finished))
+    return days
 
 
 def financial_year_label(on: date) -> str:
@@ -275,16 +301,14 @@ def load_demo_eias(today: date) -> int:
             )
         steps = STEPS[planned.state]
         eia.created_at = on_day(started, 9)
-        for n, step in enumerate(steps):
+        for n, (step, day) in enumerate(zip(steps, step_days(planned, started, finished), strict=True)):
             if step == "publish" and eia.is_individual:
                 break
             signer = reviewer if (step == "sign_off" and eia.is_individual) else decision_maker
             by = {"submit": author, "sign_off": signer}.get(step, reviewer)
             comment = {"return": scenario.return_comment or None, "sign_off": SIGNED_OFF_BECAUSE}.get(step)
-            # The steps spread evenly from a fortnight after the start to the last one.
-            first = started + timedelta(days=14)
-            span = max((finished - first).days, len(steps))
-            when = on_day(first + timedelta(days=span * (n + 1) // len(steps)), 10 + n % 6)
+            # Each assessment's steps at their own time of day, so no two people act in the same minute.
+            when = on_day(day, 10 + n % 6, (7 * count + 11 * n) % 55)
             with story_at(when):
                 workflow.transition(eia, step, by=by, comment=comment, confirmed=True)
             for stamp in STAMPS.get(step, ()):

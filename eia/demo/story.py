@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
+
+from eia.working_days import is_working_day
 
 
-def on_day(day: date, hour: int = 10) -> datetime:
-    """*day* at *hour* o'clock UTC: when a step of the demo's story was taken."""
-    return datetime.combine(day, time(hour), tzinfo=UTC)
+def working_day(day: date) -> date:
+    """*day*, or the first working day after it: councils do not meet or sign off at weekends."""
+    while not is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def on_day(day: date, hour: int = 10, minute: int = 0) -> datetime:
+    """*day* (moved on to a working day) at *hour*:*minute* UTC: when a step of the demo's story was
+    taken."""
+    return datetime.combine(working_day(day), time(hour, minute), tzinfo=UTC)

@@ -357,7 +357,7 @@ PROPOSALS = [
 ]
 
 #: Days after the proposals were started that each step was taken.
-STEP_DAYS = {"submit": 30, "start_review": 37, "approve": 44}
+STEP_DAYS = {"submit": 50, "start_review": 52, "approve": 57}
 #: The state each proposal's assessment reaches in the demo.
 STATES = ["approved", "approved", "in_review", "submitted", "draft", "draft"]
 STEPS = {
@@ -416,7 +416,7 @@ def load_demo_round(_sender: Any, *, today: date, by: Any) -> str | None:
         budget_round = services.create_round(
             name=f"Budget {year}/{str(year + 1)[-2:]}", decision_on=date(year, 2, 24), by=reviewer
         )
-    for scenario, state in zip(PROPOSALS, STATES, strict=True):
+    for n, (scenario, state) in enumerate(zip(PROPOSALS, STATES, strict=True)):
         author = author_for(scenario)
         v2 = state in V2_STATES  # the ones started most recently are on the current form, as in the demo
         if v2:
@@ -433,9 +433,9 @@ def load_demo_round(_sender: Any, *, today: date, by: Any) -> str | None:
                 complete=state != "draft",
             )
             services.join_round(eia, budget_round, by=author)
-        # Submitted a month after starting, approved a fortnight later, as the budget timetable had it.
+        # Submitted seven weeks after starting, approved a week later, as the budget timetable had it.
         for step in STEPS[state]:
-            with story_at(on_day(started + timedelta(days=STEP_DAYS[step]), 10)):
+            with story_at(on_day(started + timedelta(days=STEP_DAYS[step]), 10 + n % 3, 17 * n % 55)):
                 workflow.transition(eia, step, by=author if step == "submit" else reviewer, confirmed=True)
         eia.created_at = on_day(started)
     db.session.flush()
