@@ -36,7 +36,14 @@ bp = Blueprint("plans", __name__, url_prefix="/plans")
 @login_required
 def index():
     permit(current_user, "plan.view")
-    return render_template("plans/index.html", summaries=queries.plan_summaries())
+    council = current_app.config["EIA_COUNCIL_NAME"]
+    summaries = queries.plan_summaries()
+    return render_template(
+        "plans/index.html",
+        own=[row for row in summaries if row.plan.organisation == council],
+        others=[row for row in summaries if row.plan.organisation != council],
+        council=council,
+    )
 
 
 DASHBOARD_FILTERS = ("plan", "lead", "owner", "status", "attention")
