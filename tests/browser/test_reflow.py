@@ -1,6 +1,6 @@
 """Reflow (WCAG 1.4.10): at 320 by 800 no page the browser tests visit scrolls sideways. A wide table
 may scroll inside its own labelled, focusable region; the page itself may not. Each page is also
-checked with axe at that width."""
+checked with axe at that width, and so are forms sent empty, in their error state, for each role."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from flask import Flask
 from playwright.sync_api import Page
 from sqlalchemy import func, select
 
-from eia.accounts.models import Role
+from eia.accounts.models import Role, User
 from eia.assessments.models import Eia, Mitigation
 from eia.assessments.queries import financial_year_of
 from eia.assessments.states import EiaState
@@ -154,3 +154,35 @@ def test_the_annual_report_reflows(page: Page, demo_server: str):
         region = table.locator("xpath=..")
         assert region.get_attribute("role") == "region" and region.get_attribute("tabindex") == "0"
         assert region.get_attribute("aria-label") or region.get_attribute("aria-labelledby")
+
+
+def _forms(app: Flask) -> dict[Role, list[str]]:
+    """Forms each role can send empty, each answered with its error summary."""
+    with app.app_context():
+        draft = db.session.scalars(
+            select(Eia.reference)
+            .join(User, User.id == Eia.author_id)
+            .where(User.email == PERSON_FOR[Role.AUTHOR].email, Eia.state == EiaState.DRAFT)
+            .order_by(Eia.id)
+        ).first()
+    return {
+        Role.AUTHOR: [f"/eias/{draft}/evidence/new/file", f"/eias/{draft}/evidence/new/link"],
+        Role.EQUALITIES: ["/eias/new", "/rounds/new", "/plans/import", "/account/password", "/account/tokens"],
+        Role.ADMIN: ["/admin/users/new", "/admin/service-areas/"],
+    }
+
+
+_SEND = "main form[method=post i] button.govuk-button:not(.govuk-button--secondary):not(.govuk-button--warning)"
+
+
+@pytest.mark.parametrize("role", [Role.AUTHOR, Role.EQUALITIES, Role.ADMIN], ids=str)
+def test_forms_in_their_error_state_pass_axe_and_reflow(page: Page, demo_server: str, demo_app: Flask, role: Role):
+    page.set_viewport_size(NARROW)
+    sign_in(page, demo_server, PERSON_FOR[role].email, DEMO_PASSWORD)
+    for path in _forms(demo_app)[role]:
+        page.goto(f"{demo_server}{path}")
+        with page.expect_navigation():
+            page.locator(_SEND).first.click()
+        assert page.locator(".govuk-error-summary").is_visible(), f"{path} sent empty shows no error summary"
+        assert too_wide(page) is None, f"{path} in its error state is {too_wide(page)} wide"
+        assert_accessible(page)
