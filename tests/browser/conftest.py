@@ -1,7 +1,8 @@
 """A live server on loopback with the demo data, and Debian's chromium driven by Playwright.
 
-Every page a test visits is checked with axe-core, and at 320 by 800 pixels for anything that makes
-the page scroll sideways (WCAG 1.4.10); either fails the test.
+Every page a test visits is checked with axe-core, at 320 by 800 pixels for anything that makes the
+page scroll sideways (WCAG 1.4.10), and for error-summary links that lead to no input; any of them
+fails the test.
 """
 
 from __future__ import annotations
@@ -193,9 +194,19 @@ def _too_wide_at_320(page: Page) -> str | None:
             page.set_viewport_size(size)
 
 
+#: Error-summary links whose target is not a box, a list or a text area on the page (so following
+#: one would leave focus on the link).
+_SUMMARY_LINKS_TO_NOTHING = """() => [...document.querySelectorAll(".govuk-error-summary a[href^='#']")]
+  .filter((link) => {
+    const target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    return !target || !["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName);
+  })
+  .map((link) => `${link.textContent.trim()} -> ${link.hash}`)"""
+
+
 def assert_accessible(page: Page) -> None:
-    """Run axe-core on the page once it has loaded and fail on any violation, or when the page is
-    wider than a 320-pixel viewport.
+    """Run axe-core on the page once it has loaded and fail on any violation, when the page is
+    wider than a 320-pixel viewport, or when an error-summary link points at anything but an input.
 
     A click that navigates returns before the next page arrives; axe started in between finds no
     document (or its context destroyed), so it runs again on the page that then loads.
@@ -205,12 +216,14 @@ def assert_accessible(page: Page) -> None:
         try:
             results = _axe.run(page)
             wide = _too_wide_at_320(page)
+            unlinked = page.evaluate(_SUMMARY_LINKS_TO_NOTHING)
             break
         except PlaywrightError as exc:
             if attempt == 2 or not _NAVIGATING.search(str(exc)):
                 raise
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
     assert wide is None, f"{page.url} scrolls sideways at 320 pixels: {wide}"
+    assert unlinked == [], f"{page.url}: error-summary links that move focus to no input: {unlinked}"
 
 
 def sign_in(page: Page, base: str, email: str, password: str) -> None:
