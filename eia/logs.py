@@ -21,6 +21,9 @@ _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 #: The record attributes every log record has; anything else passed in ``extra`` is logged as a field.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime"}
 REQUEST_FIELDS = ("request_id", "user_id", "route", "method")
+#: URL parts that are secrets (an invitation's or a password reset's link): never written to a log,
+#: where anyone who reads the logs could use an unused link.
+SECRET_URL_PARTS = frozenset({"secret"})
 
 access_log = logging.getLogger("eia.requests")
 
@@ -107,22 +110,32 @@ def _start_request() -> None:
     g.request_started = time.perf_counter()
 
 
+def loggable_path() -> str:
+    """This request's path with any secret in it replaced by ``[secret]``."""
+    path = request.path
+    for name, value in (request.view_args or {}).items():
+        if name in SECRET_URL_PARTS and isinstance(value, str) and value:
+            path = path.replace(value, "[secret]")
+    return path
+
+
 def _log_request(response: Any) -> Any:
     response.headers.setdefault("X-Request-Id", g.get("request_id", ""))
     if request.endpoint != "static":
         started = g.get("request_started")
         duration = round((time.perf_counter() - started) * 1000, 1) if started else None
+        path = loggable_path()
         access_log.info(
             "%s %s %s",
             request.method,
-            request.path,
+            path,
             response.status_code,
             extra={
                 "request_id": g.get("request_id"),
                 "user_id": _person_id(),
                 "route": request.url_rule.rule if request.url_rule else None,
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": response.status_code,
                 "duration_ms": duration,
             },

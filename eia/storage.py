@@ -23,8 +23,9 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app
 
-#: The "folders" of one S3 prefix: evidence files, and rendered PDFs kept until what they show changes.
-EVIDENCE, RENDERED = "evidence", "rendered"
+#: The "folders" of one S3 prefix: evidence files, rendered PDFs kept until what they show changes, and
+#: uploads waiting for their confirmation (a plan file between its preview and its import).
+EVIDENCE, RENDERED, PENDING = "evidence", "rendered", "pending-imports"
 
 
 class StorageError(RuntimeError):
@@ -298,21 +299,30 @@ def s3_client() -> Any:
         return client
 
 
-def _store(app: Flask, area: str, folder_setting: str) -> ObjectStore:
+def _store(app: Flask, area: str, folder: Path) -> ObjectStore:
     location = parse_storage_url(app.config.get("EIA_STORAGE_URL", ""))
     if location is None:
-        return LocalFolderStore(Path(app.config[folder_setting]))
+        return LocalFolderStore(folder)
     return S3Store(s3_client(), location.bucket, f"{location.prefix}{area}/")
 
 
 def evidence_store(app: Flask | None = None) -> ObjectStore:
     """Where evidence files are kept."""
-    return _store(app or current_app, EVIDENCE, "EIA_EVIDENCE_DIR")
+    app = app or current_app
+    return _store(app, EVIDENCE, Path(app.config["EIA_EVIDENCE_DIR"]))
 
 
 def rendered_store(app: Flask | None = None) -> ObjectStore:
     """Where rendered PDFs (the annual report, an assessment) are kept until what they show changes."""
-    return _store(app or current_app, RENDERED, "EIA_REPORT_DIR")
+    app = app or current_app
+    return _store(app, RENDERED, Path(app.config["EIA_REPORT_DIR"]))
+
+
+def pending_store(app: Flask | None = None) -> ObjectStore:
+    """Where an upload waits between its preview and its confirmation, which another server may
+    answer (the local folder ``pending-imports`` beside the evidence)."""
+    app = app or current_app
+    return _store(app, PENDING, Path(app.config["EIA_EVIDENCE_DIR"]) / PENDING)
 
 
 def storage_is_ready(app: Flask | None = None) -> bool:

@@ -5,6 +5,8 @@ throttled per address and per client, and a used link ends every other session."
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -17,6 +19,7 @@ from eia.accounts import links
 from eia.accounts.models import AccountLink, LinkPurpose, Role, SignInSession, User
 from eia.auditlog.models import AuditEntry
 from eia.db_types import utcnow
+from eia.logs import JsonFormatter
 from tests.conftest import Inbox, sign_in_session
 from tests.factories import PASSWORD, make_service_area, make_user
 from tests.processes import free_port
@@ -111,6 +114,18 @@ def test_an_expired_or_unknown_link_gets_a_clear_page(client, db):
     assert unknown.status_code == 404 and "This link does not work" in unknown.get_data(as_text=True)
     wrong_kind = client.get(f"/invitation/{secret}")
     assert wrong_kind.status_code == 404
+
+
+def test_a_link_is_never_written_to_the_request_log(client, db, caplog):
+    person = make_user(Role.AUTHOR)
+    secret = links.issue_link(person, LinkPurpose.INVITATION, by=None)
+    db.session.commit()
+    with caplog.at_level(logging.INFO, logger="eia.requests"):
+        assert client.get(f"/invitation/{secret}").status_code == 200
+    (record,) = [r for r in caplog.records if r.name == "eia.requests"]
+    line = JsonFormatter().format(record)
+    assert secret not in line
+    assert json.loads(line)["path"] == "/invitation/[secret]" and json.loads(line)["route"] == "/invitation/<secret>"
 
 
 def test_a_reset_link_lasts_an_hour_and_using_it_ends_every_other_session(app, client, db, smtp):

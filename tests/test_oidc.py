@@ -1,7 +1,7 @@
 """Signing in through a real OpenID Connect provider (oidc-provider from npm, on loopback): a good
 sign-in, and each way an answer is refused (a tampered ID token, one signed with a key the provider
-does not publish, a wrong audience, an expired token, a replayed state, a disabled person) with a
-clear page, an audit entry and nothing created."""
+does not publish, a wrong audience, an expired token, another sign-in's nonce, another issuer, a
+replayed state, a disabled person) with a clear page, an audit entry and nothing created."""
 
 from __future__ import annotations
 
@@ -121,6 +121,8 @@ def test_people_are_matched_by_subject_not_by_a_changed_email(client, oidc, db):
         ("wrong-key", "ID token failed its checks"),
         ("audience", "ID token failed its checks"),
         ("expired", "ID token failed its checks"),
+        ("nonce", "ID token failed its checks"),
+        ("issuer", "ID token failed its checks"),
     ],
 )
 def test_an_untrustworthy_id_token_is_refused_and_nothing_is_created(client, oidc, db, mode, reason):
@@ -140,7 +142,14 @@ def test_an_untrustworthy_id_token_is_refused_and_nothing_is_created(client, oid
 
 
 def test_each_refusal_names_its_check_in_the_audit_log(client, oidc, db):
-    expected = {"tamper": "BadSignature", "wrong-key": "BadSignature", "audience": "aud", "expired": "Expired"}
+    expected = {
+        "tamper": "BadSignature",
+        "wrong-key": "BadSignature",
+        "audience": "aud",
+        "expired": "Expired",
+        "nonce": "nonce",
+        "issuer": "iss",
+    }
     for mode, word in expected.items():
         oidc.set_mode(mode)
         through_provider(client, "new.starter")

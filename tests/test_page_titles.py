@@ -34,9 +34,15 @@ def test_the_assessment_list_names_its_page(client, login_as, db, monkeypatch):
     assert _title(client.get("/eias/?page=2")).startswith("Equality impact assessments (page 2 of 2) –")
 
 
-def test_the_register_and_the_staff_page_share_a_title(client, login_as, db):
+def test_the_register_and_the_staff_page_have_different_titles(client, login_as, db):
+    # Two pages about one assessment, with different purposes: the tab and a screen reader's first
+    # words say which one a person is on.
     eia = published_eia(db)
     public = _title(client.get(f"/register/{eia.reference}"))
     login_as(Role.EQUALITIES)
     staff = _title(client.get(f"/eias/{eia.reference}"))
-    assert public == staff == f"{eia.reference}: {eia.title} – Equality impact assessments – Testshire County Council"
+    assert staff == f"{eia.reference}: {eia.title} – Equality impact assessments – Testshire County Council"
+    assert public == (
+        f"{eia.reference}: {eia.title} – Published equality impact assessments – Equality impact assessments – "
+        "Testshire County Council"
+    )

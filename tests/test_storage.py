@@ -124,6 +124,32 @@ def test_rendered_pdfs_are_cached_in_the_bucket_and_older_keys_replaced(app, db,
     ]
 
 
+def test_a_plan_file_waits_for_its_confirmation_in_the_bucket(client, login_as, db, s3, app, tmp_path):
+    from tracker.models import Plan
+
+    login_as(Role.EQUALITIES)
+    data = b"plan,organisation,priority_ref,priority,action,action_ref,target\nP,O,R,T,Act,1,\n"
+    preview = client.post(
+        "/plans/import", data={"file": (io.BytesIO(data), "plan.csv")}, content_type="multipart/form-data"
+    )
+    assert preview.status_code == 200 and "Confirm the import" in preview.get_data(as_text=True)
+    waiting = s3.keys(s3.bucket, "council/pending-imports/")
+    assert len(waiting) == 1 and s3.client().get_object(Bucket=s3.bucket, Key=waiting[0])["Body"].read() == data
+    assert not (tmp_path / "evidence").exists()  # nothing on this server's disk
+    assert client.post("/plans/import/confirm").status_code == 302
+    assert db.session.execute(select(Plan.title)).scalar_one() == "P"
+    assert s3.keys(s3.bucket, "council/pending-imports/") == []
+
+
+def test_an_upload_left_unconfirmed_for_a_day_is_removed_by_the_next_one(client, login_as, db, s3, app):
+    login_as(Role.EQUALITIES)
+    s3.client().put_object(Bucket=s3.bucket, Key=f"council/pending-imports/1700000000-{'a' * 32}", Body=b"old")
+    data = b"plan,organisation,priority_ref,priority,action,action_ref,target\nQ,O,R,T,Act,1,\n"
+    client.post("/plans/import", data={"file": (io.BytesIO(data), "q.csv")}, content_type="multipart/form-data")
+    waiting = s3.keys(s3.bucket, "council/pending-imports/")
+    assert len(waiting) == 1 and "1700000000-" not in waiting[0]
+
+
 def test_the_store_interface_on_s3(app, s3):
     store = S3Store(s3_client(), s3.bucket, "council/evidence/")
     stored = store.put(iter([b"abc", b"def"]))

@@ -184,6 +184,30 @@ def test_a_file_uploaded_through_one_server_downloads_through_the_other(cluster,
     assert not any((cluster.logs[0].parent / name).exists() for name in ("server-0-evidence", "server-1-evidence"))
 
 
+def test_a_plan_file_previewed_on_one_server_is_imported_through_the_other(cluster):
+    from tracker.models import Plan
+
+    first, second = cluster.servers
+    email = setup(cluster, lambda: make_user(Role.EQUALITIES).email)
+    browser = requests.Session()
+    assert sign_in(browser, first, email).status_code == 302
+    data = b"plan,organisation,priority_ref,priority,action,action_ref,target\nTwo servers,O,R,T,Act,1,\n"
+    preview = browser.post(
+        f"{first}/plans/import",
+        data={"csrf_token": csrf(browser, f"{first}/plans/import")},
+        files={"file": ("plan.csv", data, "text/csv")},
+        timeout=TIMEOUT,
+    )
+    assert preview.status_code == 200 and "Confirm the import" in preview.text, preview.text[:500]
+    token = csrf(browser, f"{second}/plans/import")
+    confirmed = browser.post(
+        f"{second}/plans/import/confirm", data={"csrf_token": token}, allow_redirects=False, timeout=TIMEOUT
+    )
+    assert confirmed.status_code == 302 and confirmed.headers["Location"].endswith("/plans/")
+    assert setup(cluster, lambda: db.session.execute(select(Plan.title).where(Plan.title == "Two servers")).scalar())
+    assert cluster.s3.keys(BUCKET, "council/pending-imports/") == []
+
+
 def test_a_report_rendered_by_one_server_is_served_from_the_cache_by_the_other(cluster):
     first, second = cluster.servers
     email = setup(cluster, lambda: make_user(Role.EQUALITIES).email)

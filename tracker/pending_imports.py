@@ -1,17 +1,20 @@
-"""An uploaded plan file between its preview and its confirmation: kept outside the web root under a
+"""An uploaded plan file between its preview and its confirmation: kept in the app's store (the local
+folder, or the S3 store every server shares, so the confirmation may reach another server) under a
 random name, named in the person's session, and forgotten when it is confirmed, replaced, or a day
 old. Nothing is written to the database before the confirmation."""
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import current_app, session
+from flask import session
 from werkzeug.datastructures import FileStorage
 
+from eia.storage import pending_store
 from tracker import importing
 
 PENDING_KEY = "pending_plan_import"
@@ -26,21 +29,32 @@ class PendingImport:
     name: str
 
 
-def _pending_dir() -> Path:
-    """Uploaded plan files wait here between the preview and the confirmation."""
-    return Path(current_app.config["EIA_EVIDENCE_DIR"]) / "pending-imports"
+#: A waiting file's name: when it was uploaded (seconds since 1970), a hyphen and a random token. The
+#: store keeps no dates, so the name says how old the file is.
+_NAME = re.compile(r"^(\d{1,12})-[0-9a-f]{32}$")
+
+
+def _new_name() -> str:
+    return f"{int(time.time())}-{secrets.token_hex(16)}"
+
+
+def _waiting_name(pending: object) -> str | None:
+    """The stored name a session's entry points at, when it looks like one this module made."""
+    name = pending.get("token") if isinstance(pending, dict) else None
+    return name if isinstance(name, str) and _NAME.match(name) else None
 
 
 def _forget_pending() -> None:
     """Drop this person's previous upload, and any upload left unconfirmed for a day."""
-    pending = session.pop(PENDING_KEY, None)
-    if pending and str(pending.get("token", "")).isalnum():
-        (_pending_dir() / pending["token"]).unlink(missing_ok=True)
-    if _pending_dir().is_dir():
-        cutoff = time.time() - MAX_AGE_SECONDS
-        for old in _pending_dir().iterdir():
-            if old.stat().st_mtime < cutoff:
-                old.unlink(missing_ok=True)
+    store = pending_store()
+    name = _waiting_name(session.pop(PENDING_KEY, None))
+    if name:
+        store.delete(name)
+    cutoff = time.time() - MAX_AGE_SECONDS
+    for old in store.names(""):
+        found = _NAME.match(old)
+        if found and int(found.group(1)) < cutoff:
+            store.delete(old)
 
 
 def preview_upload(
@@ -55,11 +69,10 @@ def preview_upload(
         return None, exc.problems
     _forget_pending()
     if preview.has_changes:
-        token = secrets.token_hex(16)
-        _pending_dir().mkdir(parents=True, exist_ok=True)
-        (_pending_dir() / token).write_bytes(data)
+        name = _new_name()
+        pending_store().write(name, data)
         session[PENDING_KEY] = {
-            "token": token,
+            "token": name,
             "name": Path(file.filename if file and file.filename else "").name[:200],
         }
     return preview, None
@@ -69,13 +82,15 @@ def take_pending() -> PendingImport | None:
     """This person's upload waiting for its confirmation, taken out of the waiting room (so it is
     confirmed at most once), or None when there is none."""
     pending = session.pop(PENDING_KEY, None)
-    path = _pending_dir() / pending["token"] if pending and str(pending.get("token", "")).isalnum() else None
-    if path is None or not path.is_file():
+    name = _waiting_name(pending)
+    if name is None:
         return None
-    try:
-        return PendingImport(path.read_bytes(), pending["name"])
-    finally:
-        path.unlink(missing_ok=True)
+    store = pending_store()
+    data = store.read(name)
+    if data is None:
+        return None
+    store.delete(name)
+    return PendingImport(data, str(pending["name"]))
 
 
 def outcome_message(name: str, counts: dict[str, int] | None) -> tuple[str, str]:

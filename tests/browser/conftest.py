@@ -1,6 +1,8 @@
 """A live server on loopback with the demo data, and Debian's chromium driven by Playwright.
 
-Every page a test visits is checked with axe-core; any violation fails the test.
+Every page a test visits is checked with axe-core, at 320 by 800 pixels for anything that makes the
+page scroll sideways (WCAG 1.4.10), and for error-summary links that lead to no input; any of them
+fails the test.
 """
 
 from __future__ import annotations
@@ -152,10 +154,59 @@ def page(browser: Browser) -> Iterator[Page]:
 
 _axe = Axe()
 _NAVIGATING = re.compile(r"documentElement|Execution context was destroyed|navigat")
+NARROW = {"width": 320, "height": 800}
+
+#: What sticks out past the right edge, or spills its text past it, outside any scrolling region: a
+#: few of the innermost elements.
+_OVERFLOWING = """() => {
+  const edge = window.innerWidth;
+  const out = [];
+  for (const el of document.body.querySelectorAll("*")) {
+    if (el.closest("[role=region][tabindex='0']")) continue;
+    // Past the edge itself, or its text spills out of it past the edge (a long word).
+    const right = el.getBoundingClientRect().right + Math.max(0, el.scrollWidth - el.clientWidth);
+    if (right <= edge + 0.5) continue;
+    if ([...el.children].some((child) => child.getBoundingClientRect().right > edge + 0.5)) continue;
+    out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : ""));
+  }
+  return out.slice(0, 5);
+}"""
+
+
+def too_wide(page: Page) -> str | None:
+    """The document's width, and what makes it so, when it is wider than the viewport; else None."""
+    width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    if width <= viewport:
+        return None
+    return f"{width} px: {', '.join(page.evaluate(_OVERFLOWING))}"
+
+
+def _too_wide_at_320(page: Page) -> str | None:
+    """:func:`too_wide` with the viewport at 320 by 800 for a moment (the test's own size is put back)."""
+    size = page.viewport_size
+    if size == NARROW:
+        return too_wide(page)
+    page.set_viewport_size(NARROW)
+    try:
+        return too_wide(page)
+    finally:
+        if size is not None:
+            page.set_viewport_size(size)
+
+
+#: Error-summary links whose target is not a box, a list or a text area on the page (so following
+#: one would leave focus on the link).
+_SUMMARY_LINKS_TO_NOTHING = """() => [...document.querySelectorAll(".govuk-error-summary a[href^='#']")]
+  .filter((link) => {
+    const target = document.getElementById(decodeURIComponent(link.hash.slice(1)));
+    return !target || !["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName);
+  })
+  .map((link) => `${link.textContent.trim()} -> ${link.hash}`)"""
 
 
 def assert_accessible(page: Page) -> None:
-    """Run axe-core on the page once it has loaded and fail on any violation.
+    """Run axe-core on the page once it has loaded and fail on any violation, when the page is
+    wider than a 320-pixel viewport, or when an error-summary link points at anything but an input.
 
     A click that navigates returns before the next page arrives; axe started in between finds no
     document (or its context destroyed), so it runs again on the page that then loads.
@@ -164,11 +215,15 @@ def assert_accessible(page: Page) -> None:
         page.wait_for_load_state("load")
         try:
             results = _axe.run(page)
+            wide = _too_wide_at_320(page)
+            unlinked = page.evaluate(_SUMMARY_LINKS_TO_NOTHING)
             break
         except PlaywrightError as exc:
             if attempt == 2 or not _NAVIGATING.search(str(exc)):
                 raise
     assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
+    assert wide is None, f"{page.url} scrolls sideways at 320 pixels: {wide}"
+    assert unlinked == [], f"{page.url}: error-summary links that move focus to no input: {unlinked}"
 
 
 def sign_in(page: Page, base: str, email: str, password: str) -> None:

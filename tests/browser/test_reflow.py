@@ -1,6 +1,6 @@
 """Reflow (WCAG 1.4.10): at 320 by 800 no page the browser tests visit scrolls sideways. A wide table
 may scroll inside its own labelled, focusable region; the page itself may not. Each page is also
-checked with axe at that width."""
+checked with axe at that width, and so are forms sent empty, in their error state, for each role."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from flask import Flask
 from playwright.sync_api import Page
 from sqlalchemy import func, select
 
-from eia.accounts.models import Role
+from eia.accounts.models import Role, User
 from eia.assessments.models import Eia, Mitigation
 from eia.assessments.queries import financial_year_of
 from eia.assessments.states import EiaState
@@ -20,11 +20,10 @@ from eia.demo.people import DEMO_PASSWORD, PEOPLE
 from eia.extensions import db
 from eia.quality.models import Sample, SampleItem
 from eia.rounds.models import BudgetRound
-from tests.browser.conftest import assert_accessible, sign_in
+from tests.browser.conftest import NARROW, assert_accessible, sign_in, too_wide
 from tracker.models import Plan, PlanAction
 
 PERSON_FOR = {person.role: person for person in reversed(PEOPLE)}
-NARROW = {"width": 320, "height": 800}
 
 
 def _demo_urls(app: Flask) -> dict[str, Any]:
@@ -118,28 +117,6 @@ def _pages(ids: dict[str, Any]) -> dict[Role | None, list[str]]:
     }
 
 
-#: What sticks out past the right edge, outside any scrolling region: a few of the innermost elements.
-_OVERFLOWING = """() => {
-  const edge = window.innerWidth;
-  const out = [];
-  for (const el of document.body.querySelectorAll("*")) {
-    if (el.closest("[role=region][tabindex='0']")) continue;
-    if (el.getBoundingClientRect().right <= edge + 0.5) continue;
-    if ([...el.children].some((child) => child.getBoundingClientRect().right > edge + 0.5)) continue;
-    out.push(el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (el.className && typeof el.className === "string" ? "." + el.className.trim().split(/\\s+/).join(".") : ""));
-  }
-  return out.slice(0, 5);
-}"""
-
-
-def _too_wide(page: Page) -> str | None:
-    """The document's width, and what makes it so, when it is wider than the viewport; else None."""
-    width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    if width <= viewport:
-        return None
-    return f"{width} px: {', '.join(page.evaluate(_OVERFLOWING))}"
-
-
 @pytest.mark.parametrize("role", [None, Role.EQUALITIES, Role.ADMIN], ids=lambda r: str(r or "public"))
 def test_no_page_scrolls_sideways_at_320_pixels(page: Page, demo_server: str, demo_app: Flask, role: Role | None):
     page.set_viewport_size(NARROW)
@@ -150,7 +127,7 @@ def test_no_page_scrolls_sideways_at_320_pixels(page: Page, demo_server: str, de
         response = page.goto(f"{demo_server}{path}")
         if path != "/no/such/page":
             assert response.status < 400, f"{path} answered {response.status}"
-        width = _too_wide(page)
+        width = too_wide(page)
         if width is not None:
             wide[path] = width
         assert_accessible(page)
@@ -162,7 +139,7 @@ def test_the_annual_report_reflows(page: Page, demo_server: str):
     sign_in(page, demo_server, PERSON_FOR[Role.EQUALITIES].email, DEMO_PASSWORD)
     page.goto(f"{demo_server}/reports/")  # redirects to this financial year
     assert "/reports/" in page.url
-    assert _too_wide(page) is None, f"the report is {_too_wide(page)} px wide"
+    assert too_wide(page) is None, f"the report is {too_wide(page)} px wide"
     assert_accessible(page)
     # Scaled down to 320 px a chart's labels would fall below 10 px: there it is hidden, its numbers
     # being in the table beside it; on a wide screen it is shown at full size.
@@ -177,3 +154,35 @@ def test_the_annual_report_reflows(page: Page, demo_server: str):
         region = table.locator("xpath=..")
         assert region.get_attribute("role") == "region" and region.get_attribute("tabindex") == "0"
         assert region.get_attribute("aria-label") or region.get_attribute("aria-labelledby")
+
+
+def _forms(app: Flask) -> dict[Role, list[str]]:
+    """Forms each role can send empty, each answered with its error summary."""
+    with app.app_context():
+        draft = db.session.scalars(
+            select(Eia.reference)
+            .join(User, User.id == Eia.author_id)
+            .where(User.email == PERSON_FOR[Role.AUTHOR].email, Eia.state == EiaState.DRAFT)
+            .order_by(Eia.id)
+        ).first()
+    return {
+        Role.AUTHOR: [f"/eias/{draft}/evidence/new/file", f"/eias/{draft}/evidence/new/link"],
+        Role.EQUALITIES: ["/eias/new", "/rounds/new", "/plans/import", "/account/password", "/account/tokens"],
+        Role.ADMIN: ["/admin/users/new", "/admin/service-areas/"],
+    }
+
+
+_SEND = "main form[method=post i] button.govuk-button:not(.govuk-button--secondary):not(.govuk-button--warning)"
+
+
+@pytest.mark.parametrize("role", [Role.AUTHOR, Role.EQUALITIES, Role.ADMIN], ids=str)
+def test_forms_in_their_error_state_pass_axe_and_reflow(page: Page, demo_server: str, demo_app: Flask, role: Role):
+    page.set_viewport_size(NARROW)
+    sign_in(page, demo_server, PERSON_FOR[role].email, DEMO_PASSWORD)
+    for path in _forms(demo_app)[role]:
+        page.goto(f"{demo_server}{path}")
+        with page.expect_navigation():
+            page.locator(_SEND).first.click()
+        assert page.locator(".govuk-error-summary").is_visible(), f"{path} sent empty shows no error summary"
+        assert too_wide(page) is None, f"{path} in its error state is {too_wide(page)} wide"
+        assert_accessible(page)

@@ -168,3 +168,19 @@ def test_error_pages_are_accessible(page: Page, live_server: str):
     response = visit(page, f"{live_server}/no/such/page")
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+
+
+def test_a_hidden_button_stays_hidden(page: Page, live_server: str):
+    # app.js shows and hides some buttons with the hidden attribute ("Copy the paragraph" until the
+    # clipboard can be used, the timeout warning's "Stay signed in"): .govuk-button must not undo it.
+    page.goto(f"{live_server}/sign-in")
+    page.evaluate(
+        """() => {
+          const button = document.createElement("button");
+          button.className = "govuk-button govuk-button--secondary";
+          button.hidden = true;
+          button.textContent = "Copy the paragraph";
+          document.querySelector("main").append(button);
+        }"""
+    )
+    expect(page.get_by_role("button", name="Copy the paragraph")).to_be_hidden()

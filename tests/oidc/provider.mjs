@@ -10,6 +10,8 @@
 //   wrong-key re-signed with a key of the same kid that the provider does not publish
 //   audience  re-signed with the provider's own key, for another audience
 //   expired   re-signed with the provider's own key, expired an hour ago
+//   nonce     re-signed with the provider's own key, with another sign-in's nonce
+//   issuer    re-signed with the provider's own key, naming another issuer
 import { readFileSync } from 'node:fs';
 import Provider from 'oidc-provider';
 import * as jose from 'jose';
@@ -61,6 +63,10 @@ async function alter(idToken) {
       return resign(header, { ...payload, aud: 'another-app' }, config.jwks.keys[0]);
     case 'expired':
       return resign(header, { ...payload, iat: now - 7200, exp: now - 3600 }, config.jwks.keys[0]);
+    case 'nonce':
+      return resign(header, { ...payload, nonce: 'a-nonce-from-another-sign-in' }, config.jwks.keys[0]);
+    case 'issuer':
+      return resign(header, { ...payload, iss: 'https://login.example.net/other-tenant' }, config.jwks.keys[0]);
     default:
       return idToken;
   }
