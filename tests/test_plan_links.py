@@ -24,6 +24,19 @@ def test_plan_pages_show_priorities_actions_and_targets(client, login_as, db):
     assert client.get("/plans/99999").status_code == 404
 
 
+def test_the_councils_own_plans_come_first_and_other_councils_plans_are_for_reference(app, client, login_as, db):
+    login_as(Role.EQUALITIES)
+    council = app.config["EIA_COUNCIL_NAME"]
+    make_plan(title="Equality Action Plan 2025-2029", organisation=council)
+    make_plan()  # Charnwood's, kept for reference
+    page = client.get("/plans/").get_data(as_text=True)
+    own, _, others = page.partition("Other councils' plans, for reference")
+    assert f"{council}&#39;s plans" in own and "Equality Action Plan 2025-2029" in own
+    assert "Charnwood Borough Council" not in own
+    assert "Charnwood Borough Council" in others and "not this council's equality objectives" in others
+    assert "Current" in own
+
+
 def test_an_author_links_their_eia_to_an_action_and_the_counts_follow(client, login_as, db):
     author = login_as(Role.AUTHOR)
     eia = make_eia(author=author)

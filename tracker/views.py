@@ -40,8 +40,8 @@ def index():
     summaries = queries.plan_summaries()
     return render_template(
         "plans/index.html",
-        own=[row for row in summaries if row.plan.organisation == council],
-        others=[row for row in summaries if row.plan.organisation != council],
+        own=[row for row in summaries if row["plan"].organisation == council],
+        others=[row for row in summaries if row["plan"].organisation != council],
         council=council,
     )
 
