@@ -4,6 +4,8 @@ comments dealt with, and the pauses before anything that cannot be undone."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -102,6 +104,17 @@ def test_handing_a_draft_over_tells_the_new_author_and_keeps_the_old_one_writing
         authoring.hand_over(eia, make_user(Role.DECISION_MAKER).id, by=colleague)
 
 
+def test_the_daily_email_gives_the_day_of_a_hand_over_in_uk_time(db):
+    author = make_user(Role.AUTHOR, name="Sam Patel")
+    eia = make_eia(author=author)
+    colleague = make_user(Role.AUTHOR, name="Jo Okafor")
+    authoring.hand_over(eia, colleague.id, by=author)
+    eia.handed_over_at = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)  # 00:30 on 1 July in London
+    db.session.commit()
+    (item,) = reminders(date(2026, 7, 1), colleague.id)[colleague.id]
+    assert item.text.endswith("Sam Patel handed it over to you on 1 July 2026")
+
+
 def test_an_abandoned_draft_leaves_the_lists_until_the_equalities_team_restores_it(client, login_as, db):
     author = login_as(Role.AUTHOR)
     eia = make_eia(author=author, title="Pop-up library")
@@ -119,6 +132,22 @@ def test_an_abandoned_draft_leaves_the_lists_until_the_equalities_team_restores_
     workflow.transition(eia, "restore", by=make_user(Role.EQUALITIES))
     db.session.commit()
     assert eia.state is EiaState.DRAFT
+
+
+def test_an_abandoned_drafts_mitigations_leave_my_work_and_the_reminders(client, db):
+    author = make_user(Role.AUTHOR)
+    owner = make_user(Role.AUTHOR, name="Mo Owner", service_area=author.service_area)
+    eia = complete_eia(make_eia(author=author, title="Pop-up library"), author)
+    mitigation = eia.mitigations[0]
+    mitigation.owner_id = owner.id
+    db.session.commit()
+    sign_in_session(client, owner)
+    assert mitigation.action in client.get("/").get_data(as_text=True)
+    assert [r.kind for r in reminders(mitigation.due_on, owner.id)[owner.id]] == ["mitigation"]
+    workflow.transition(eia, "abandon", by=author, comment="The pilot was cancelled.")
+    db.session.commit()
+    assert mitigation.action not in client.get("/").get_data(as_text=True)
+    assert reminders(mitigation.due_on, owner.id) == {}
 
 
 def test_a_submission_is_withdrawn_until_the_review_starts(db):

@@ -345,7 +345,12 @@ def my_mitigations(user: User) -> Select[Mitigation, str]:
     return (
         select(Mitigation, Eia.reference)
         .join(Eia, Eia.id == Mitigation.eia_id)
-        .where(Mitigation.owner_id == user.id, Mitigation.status != MitigationStatus.DONE)
+        .where(
+            Mitigation.owner_id == user.id,
+            Mitigation.status != MitigationStatus.DONE,
+            # An abandoned or archived assessment's mitigations are no one's work any more.
+            Eia.state.not_in((EiaState.ABANDONED, EiaState.ARCHIVED)),
+        )
         .options(selectinload(Mitigation.characteristic))
         .order_by(Mitigation.due_on)
         .limit(50)
