@@ -222,3 +222,30 @@ def test_a_neutral_impact_never_shows_a_severity(client, login_as, db):
     assert impact.severity is None
     page = client.get(f"/eias/{eia.reference}/transitions/submit").get_data(as_text=True)
     assert "Neutral: No differential effect." in page and "(low" not in page
+
+
+def test_a_severity_saved_before_the_two_steps_on_an_impact_that_is_not_negative_is_kept_but_never_shown(
+    client, login_as, api_as, db
+):
+    from eia.assessments.states import Severity
+    from eia.rounds import services as round_services
+    from tests.factories import make_round
+
+    author = make_user(Role.AUTHOR)
+    eia = complete_eia(make_eia(author=author, proposal_type="budget"), author)
+    budget_round = make_round()
+    round_services.join_round(eia, budget_round, by=author)
+    neutral = next(i for i in eia.impacts if i.characteristic.key == "sex")
+    neutral.severity = Severity.LOW  # as the single page of 65 fields let people save it
+    db.session.commit()
+    api = api_as(Role.EQUALITIES)
+    shown = {i["characteristic"]: i for i in api.get(f"/api/v1/eias/{eia.reference}").get_json()["impacts"]}
+    assert shown["sex"]["direction"] == "neutral" and shown["sex"]["severity"] is None
+    assert shown["age"]["severity"] == "medium"
+    assert api.get(f"/api/v1/eias/{eia.reference}/impacts/sex").get_json()["severity"] is None
+    cells = api.get(f"/api/v1/rounds/{budget_round.id}").get_json()["impacts"]
+    assert next(c for c in cells if c["characteristic"] == "sex")["severity"] is None
+    login_as(Role.EQUALITIES)
+    assert "Neutral (low" not in client.get(f"/rounds/{budget_round.id}").get_data(as_text=True)
+    db.session.refresh(neutral)
+    assert neutral.severity is Severity.LOW  # nothing deleted
