@@ -249,3 +249,14 @@ def test_a_severity_saved_before_the_two_steps_on_an_impact_that_is_not_negative
     assert "Neutral (low" not in client.get(f"/rounds/{budget_round.id}").get_data(as_text=True)
     db.session.refresh(neutral)
     assert neutral.severity is Severity.LOW  # nothing deleted
+
+
+def test_check_your_answers_changes_an_impact_or_a_question_on_the_page_that_asks_it(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = complete_eia(make_eia(author=author), author)
+    page = client.get(f"/eias/{eia.reference}/transitions/submit").get_data(as_text=True)
+    impacts = page[page.index(">Impact on each characteristic<") :]
+    assert f'href="/eias/{eia.reference}/sections/impacts/age">Change' in impacts  # negative: its own page
+    assert f'href="/eias/{eia.reference}/sections/impacts">Change' in impacts  # neutral: the directions
+    across = f'href="/eias/{eia.reference}/sections/impacts/across-groups">Change'
+    assert across in impacts[: impacts.index("<h2")]  # the section's own questions
