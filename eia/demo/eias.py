@@ -245,6 +245,21 @@ def _at(day: date, hour: int = 10) -> datetime:
     return datetime.combine(day, time(hour), tzinfo=UTC)
 
 
+def _comment_on_sections(eia: Eia, scenario: Scenario, on: date, *, by: User) -> None:
+    """The reviewer's comments on sections, made before returning the assessment on *on*."""
+    for key, (body, _reply) in scenario.section_comments.items():
+        workflow.add_comment(eia, key, body, by=by).created_at = _at(on, 9)
+
+
+def _deal_with_comments(eia: Eia, scenario: Scenario, on: date, *, by: User) -> None:
+    """The author marks the section comments they have answered as dealt with, each with its reply."""
+    replies = {key: reply for key, (_body, reply) in scenario.section_comments.items() if reply}
+    for comment in eia.comments:
+        if comment.section_key in replies:
+            workflow.mark_dealt_with(comment, reply=replies[comment.section_key], by=by)
+            comment.dealt_with_at = _at(on + timedelta(days=2))
+
+
 def load_demo_eias(today: date) -> int:
     """Write the demo EIAs unless there are already EIAs; returns how many were added."""
     if db.session.execute(select(func.count()).select_from(Eia)).scalar_one():
@@ -275,13 +290,18 @@ def load_demo_eias(today: date) -> int:
             signer = reviewer if (step == "sign_off" and eia.is_individual) else decision_maker
             by = {"submit": author, "sign_off": signer}.get(step, reviewer)
             comment = {"return": scenario.return_comment or None, "sign_off": SIGNED_OFF_BECAUSE}.get(step)
-            workflow.transition(eia, step, by=by, comment=comment, confirmed=True)
             # The steps spread evenly from a fortnight after the start to the last one.
             first = started + timedelta(days=14)
             span = max((finished - first).days, len(steps))
+            on = first + timedelta(days=span * (n + 1) // len(steps))
+            if step == "return":
+                _comment_on_sections(eia, scenario, on, by=by)
+            workflow.transition(eia, step, by=by, comment=comment, confirmed=True)
+            if step == "return":
+                _deal_with_comments(eia, scenario, on, by=author)
             stamp = STAMPS.get(step)
             if stamp:
-                setattr(eia, stamp, _at(first + timedelta(days=span * (n + 1) // len(steps))))
+                setattr(eia, stamp, _at(on))
         if planned.state == "archived":
             workflow.transition(eia, "archive", by=reviewer, comment=ARCHIVED_BECAUSE, confirmed=True)
         count += 1
