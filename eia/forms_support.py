@@ -131,7 +131,7 @@ def also_check(form: FlaskForm, save: Callable[[], Any]) -> None:
             field = getattr(form, name, None)
             if field is not None and not field.errors:
                 field.errors = [message]
-    except (EiaError, SQLAlchemyError):  # a clash, a state problem or a value the form already refused
+    except (EiaError, SQLAlchemyError, ValueError):  # a clash, a state problem, a value the form refused
         pass
     finally:
         # A failed flush leaves the SAVEPOINT inactive but still to be rolled back.
