@@ -93,6 +93,16 @@ def submit_form(
     return redirect(then(result) if callable(then) else then)
 
 
+def submit_checked(form: FlaskForm, save: Callable[[], T], **options: Any) -> ResponseReturnValue | None:
+    """:func:`submit_form` when the form's own checks pass; when they fail on a POST, the service's
+    checks run too (:func:`also_check`), so every problem shows in one round."""
+    if form.validate_on_submit():
+        return submit_form(form, save, **options)
+    if form.is_submitted():
+        also_check(form, save)
+    return None
+
+
 def attempt(form: FlaskForm, save: Callable[[], T]) -> tuple[bool, T | None]:
     """Run *save* in a SAVEPOINT: ``(True, its result)``, or ``(False, None)`` with the service's
     messages on *form* when it refused the input (its changes undone, unless it asked to keep the

@@ -143,13 +143,7 @@ class SectionSchema(Schema):
 class ImpactSchema(Schema):
     characteristic = fields.String(attribute="characteristic.key")
     direction = fields.Enum(Direction, by_value=True, allow_none=True)
-    severity = fields.Enum(
-        Severity,
-        by_value=True,
-        allow_none=True,
-        attribute="stated_severity",
-        metadata={"description": "A negative impact's only"},
-    )
+    severity = fields.Enum(Severity, by_value=True, allow_none=True, attribute="stated_severity")
     description = fields.String()
     who_affected = fields.String()
     evidence = fields.String()
