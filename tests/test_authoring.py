@@ -162,6 +162,14 @@ def test_a_submission_is_withdrawn_until_the_review_starts(db):
         workflow.transition(eia, "withdraw_submission", by=author)
 
 
+@pytest.mark.parametrize("name", ["approve", "publish", "withdraw", "withdraw_submission", "abandon", "restore"])
+def test_no_step_that_cannot_simply_be_undone_acts_on_a_single_click(name):
+    from eia.assessments.transitions import TRANSITIONS
+
+    step = TRANSITIONS[name]
+    assert not step.is_direct and step.warning  # a page says what will happen, then a button
+
+
 def test_removing_a_mitigation_asks_first(client, login_as, db):
     author = login_as(Role.AUTHOR)
     eia = complete_eia(make_eia(author=author), author)

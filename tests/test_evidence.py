@@ -287,6 +287,9 @@ def test_removal_needs_a_reason_keeps_the_bytes_and_is_logged_then_purged_after_
     _author, eia = author_eia
     upload(client, eia, real_pdf(), "old.pdf")
     item = db.session.execute(select(EvidenceItem)).scalar_one()
+    confirm = client.get(f"/eias/{eia.reference}/evidence/{item.id}/remove").get_data(as_text=True)
+    warning = confirm[confirm.index("govuk-warning-text") :]
+    assert "It will no longer count as evidence for this assessment" in warning  # what will happen, first
     page = client.post(f"/eias/{eia.reference}/evidence/{item.id}/remove", data={"reason": "  "}).get_data(as_text=True)
     assert "Enter why this evidence is being removed" in page
     assert (
