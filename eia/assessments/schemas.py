@@ -36,6 +36,7 @@ from eia.assessments.states import (
 from eia.assessments.transitions import TRANSITIONS
 from forms.answers import TEXT_LIMIT, answer_type
 from forms.definitions import Section
+from forms.impacts import NEUTRAL_REASON_LIMIT
 
 _CHOOSE_AREA = "Choose a service area from the list"
 _CHOOSE_YEAR = "Choose a financial year from 2000 to 2100"
@@ -427,7 +428,7 @@ class DirectionInputSchema(Schema):
     direction = fields.Enum(Direction, by_value=True, required=True)
     reason = fields.String(
         load_default="",
-        validate=validate.Length(max=200),
+        validate=validate.Length(max=NEUTRAL_REASON_LIMIT),
         metadata={"description": "For a neutral impact: why there is no effect, in a line"},
     )
 
