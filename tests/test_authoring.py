@@ -115,6 +115,22 @@ def test_the_daily_email_gives_the_day_of_a_hand_over_in_uk_time(db):
     assert item.text.endswith("Sam Patel handed it over to you on 1 July 2026")
 
 
+def test_a_draft_is_handed_over_on_its_page_to_a_service_manager_a_co_author_among_them(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    helper = make_user(Role.AUTHOR, name="Helen Helper", service_area=author.service_area)
+    make_user(Role.DECISION_MAKER, name="Dee Decider")
+    authoring.add_coauthor(eia, helper.id, by=author)
+    db.session.commit()
+    page = client.get(f"/eias/{eia.reference}/people").get_data(as_text=True)
+    hand_over = page[page.index('action="/eias/' + eia.reference + '/people/hand-over"') :]
+    assert "Helen Helper" in hand_over and "Dee Decider" not in hand_over
+    done = client.post(f"/eias/{eia.reference}/people/hand-over", data={"user_id": str(helper.id)})
+    assert done.status_code == 302
+    db.session.refresh(eia)
+    assert eia.author_id == helper.id and set(eia.coauthor_ids) == {author.id}
+
+
 def test_an_abandoned_draft_leaves_the_lists_until_the_equalities_team_restores_it(client, login_as, db):
     author = login_as(Role.AUTHOR)
     eia = make_eia(author=author, title="Pop-up library")
