@@ -284,3 +284,14 @@ def test_check_your_answers_changes_an_impact_or_a_question_on_the_page_that_ask
     assert f'href="/eias/{eia.reference}/sections/impacts">Change' in impacts  # neutral: the directions
     across = f'href="/eias/{eia.reference}/sections/impacts/across-groups">Change'
     assert across in impacts[: impacts.index("<h2")]  # the section's own questions
+    age = next(i for i in eia.impacts if i.characteristic.key == "age")
+    impacts_service.save_impact_detail(
+        eia,
+        age.characteristic,
+        {"description": age.description, "who_affected": "Borrowers over 65.", "severity": "medium"},
+        expected_version=age.version,
+        by=author,
+    )
+    db.session.commit()
+    page = client.get(f"/eias/{eia.reference}/transitions/submit").get_data(as_text=True)
+    assert "Who: Borrowers over 65." in page  # every answer of an impact, not only its effect
