@@ -182,6 +182,10 @@ def test_demo_drafts_show_a_co_author_a_hand_over_and_an_abandoned_draft(app, db
     assert on_sections[0].reply and on_sections[0].dealt_with_by_id == returned.author_id
     archived = db.session.execute(select(Eia).where(Eia.state == EiaState.ARCHIVED)).scalar_one()
     assert all(c.reply for c in archived.comments if c.section_key)
+    # The submitted assessment was withdrawn once before its review started, and submitted again.
+    hub = "Personal adviser service for care leavers: move to a hub model"
+    submitted = db.session.execute(select(Eia).where(Eia.title == hub)).scalar_one()
+    assert len(submitted.snapshots) == 2 and any(c.transition == "withdraw_submission" for c in submitted.comments)
     answered = select(func.count()).select_from(ReviewComment).where(ReviewComment.reply.is_not(None))
     assert db.session.execute(answered).scalar() == 3
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0

@@ -76,6 +76,10 @@ PLAN = [
 #: The assessments whose first mitigation is left overdue, so the dashboard shows a few (not dozens).
 OVERDUE = {"Temporary accommodation placements policy", "Library opening hours"}
 
+#: Why the submitted assessment was once withdrawn.
+WITHDRAWN_BECAUSE = (
+    "The care leavers' forum met after I submitted: adding what they said about the hub's opening hours."
+)
 #: Why the archived assessment was archived.
 ARCHIVED_BECAUSE = (
     "Bulky waste bookings moved to the new waste contract, which has an assessment of its own; this one is "
@@ -85,7 +89,8 @@ SIGNED_OFF_BECAUSE = "I have read the adverse impacts and accept the mitigations
 
 STEPS = {
     "draft": [],
-    "submitted": ["submit"],
+    # Withdrawn once, to add what the author had left out, before the review started.
+    "submitted": ["submit", "withdraw_submission", "submit"],
     "in_review": ["submit", "start_review"],
     "returned": ["submit", "start_review", "return"],
     "approved": ["submit", "start_review", "approve"],
@@ -288,8 +293,12 @@ def load_demo_eias(today: date) -> int:
             if step == "publish" and eia.is_individual:
                 break
             signer = reviewer if (step == "sign_off" and eia.is_individual) else decision_maker
-            by = {"submit": author, "sign_off": signer}.get(step, reviewer)
-            comment = {"return": scenario.return_comment or None, "sign_off": SIGNED_OFF_BECAUSE}.get(step)
+            by = {"submit": author, "withdraw_submission": author, "sign_off": signer}.get(step, reviewer)
+            comment = {
+                "return": scenario.return_comment or None,
+                "sign_off": SIGNED_OFF_BECAUSE,
+                "withdraw_submission": WITHDRAWN_BECAUSE,
+            }.get(step)
             # The steps spread evenly from a fortnight after the start to the last one.
             first = started + timedelta(days=14)
             span = max((finished - first).days, len(steps))
