@@ -172,6 +172,9 @@ def test_demo_drafts_show_a_co_author_a_hand_over_and_an_abandoned_draft(app, db
     assert len(handed) == 1 and handed[0].handed_over_by_id != handed[0].author_id
     abandoned = db.session.execute(select(Eia).where(Eia.state == EiaState.ABANDONED)).scalars().all()
     assert len(abandoned) == 1
+    # The draft written with a colleague, filed under the team whose policy it is.
+    helped = db.session.execute(select(Eia).where(Eia.title == "Tenancy strategy review")).scalar_one()
+    assert helped.service_area.name == "Tenancy Management" and helped.author.service_area.name == "Housing Options"
     # The returned assessment: the reviewer's comments on two sections, one dealt with and answered.
     returned = db.session.execute(select(Eia).where(Eia.state == EiaState.RETURNED)).scalar_one()
     on_sections = sorted((c for c in returned.comments if c.section_key), key=lambda c: c.section_key or "")
