@@ -47,6 +47,21 @@ def test_an_author_starts_an_assessment_for_another_team_of_their_directorate(cl
     assert f"{author.service_area.parent.name} &gt; Libraries" in page or "Libraries" in page
 
 
+@pytest.mark.parametrize("role", [Role.EQUALITIES, Role.ADMIN], ids=str)
+def test_the_equalities_team_and_admins_start_an_assessment_for_any_area(client, login_as, db, role):
+    login_as(role)
+    parks = make_service_area("Parks", parent=make_service_area("Environment"))
+    assert "Environment &gt; Parks" in client.get("/eias/new").get_data(as_text=True)
+    started = client.post(
+        "/eias/new", data={"kind": "standard", "title": "Park cafe", "service_area_id": str(parks.id)}
+    )
+    assert started.status_code == 302
+    reference = started.headers["Location"].rsplit("/", 1)[1]
+    from eia.assessments import queries
+
+    assert queries.eia_or_404(reference).service_area_id == parks.id
+
+
 def test_a_draft_moves_to_another_area_with_both_in_the_history_and_not_once_submitted(db):
     author = make_user(Role.AUTHOR)
     eia = make_eia(author=author)
