@@ -93,6 +93,16 @@ def submit_form(
     return redirect(then(result) if callable(then) else then)
 
 
+def submit_checked(form: FlaskForm, save: Callable[[], T], **options: Any) -> ResponseReturnValue | None:
+    """:func:`submit_form` when the form's own checks pass; when they fail on a POST, the service's
+    checks run too (:func:`also_check`), so every problem shows in one round."""
+    if form.validate_on_submit():
+        return submit_form(form, save, **options)
+    if form.is_submitted():
+        also_check(form, save)
+    return None
+
+
 def attempt(form: FlaskForm, save: Callable[[], T]) -> tuple[bool, T | None]:
     """Run *save* in a SAVEPOINT: ``(True, its result)``, or ``(False, None)`` with the service's
     messages on *form* when it refused the input (its changes undone, unless it asked to keep the
@@ -131,7 +141,7 @@ def also_check(form: FlaskForm, save: Callable[[], Any]) -> None:
             field = getattr(form, name, None)
             if field is not None and not field.errors:
                 field.errors = [message]
-    except (EiaError, SQLAlchemyError):  # a clash, a state problem or a value the form already refused
+    except (EiaError, SQLAlchemyError, ValueError):  # a clash, a state problem, a value the form refused
         pass
     finally:
         # A failed flush leaves the SAVEPOINT inactive but still to be rolled back.

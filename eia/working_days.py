@@ -38,6 +38,11 @@ def add_working_days(start: date, days: int) -> date:
     return day
 
 
+def uk_day(moment: datetime) -> date:
+    """The day *moment* falls on in the UK (23:30 UTC on 30 June is 1 July there)."""
+    return moment.astimezone(ZoneInfo("Europe/London")).date()
+
+
 def uk_today() -> date:
     """Today's date in the UK, so a run at 00:30 in summer counts as the day it is there."""
     return datetime.now(ZoneInfo("Europe/London")).date()

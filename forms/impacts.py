@@ -19,6 +19,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from forms.fields import DateField, choices, strip
 
+#: How long a neutral impact's one-line reason may be, on the page and in the API.
+NEUTRAL_REASON_LIMIT = 300
+
 
 def _enum_choices(members: Any) -> list[tuple[str, str]]:
     return [(member.value, member.label) for member in members]
@@ -41,7 +44,10 @@ def directions_form_class(characteristics: list[Any], directions: Any) -> type[F
             widget=GovTextInput(),
             validators=[
                 Optional(),
-                Length(max=300, message=f"{c.name}: the reason must be 300 characters or fewer"),
+                Length(
+                    max=NEUTRAL_REASON_LIMIT,
+                    message=f"{c.name}: the reason must be {NEUTRAL_REASON_LIMIT} characters or fewer",
+                ),
             ],
         )
     attrs["version"] = HiddenField()

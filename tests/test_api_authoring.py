@@ -173,6 +173,14 @@ def test_impacts_in_two_steps_with_every_problem_at_once(db, api_as):
     )
     assert saved.status_code == 200, saved.get_json()
 
+    # A reason as long as the page takes is taken here too, and no longer.
+    for length, status in ((300, 200), (301, 422)):
+        reason = author.put(
+            f"{url}/impacts/directions",
+            json={"directions": {"sex": {"direction": "neutral", "reason": "x" * length}}},
+            headers={"If-Match": _etag(author, section)},
+        )
+        assert reason.status_code == status
     neutral = author.get(f"{url}/impacts/sex").get_json()
     assert neutral["direction"] == "neutral" and neutral["severity"] is None
     detail = f"{url}/impacts/age"

@@ -4,6 +4,8 @@ comments dealt with, and the pauses before anything that cannot be undone."""
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
+
 import pytest
 from sqlalchemy import select
 
@@ -43,6 +45,21 @@ def test_an_author_starts_an_assessment_for_another_team_of_their_directorate(cl
     reference = started.headers["Location"].rsplit("/", 1)[1]
     page = client.get(f"/eias/{reference}").get_data(as_text=True)
     assert f"{author.service_area.parent.name} &gt; Libraries" in page or "Libraries" in page
+
+
+@pytest.mark.parametrize("role", [Role.EQUALITIES, Role.ADMIN], ids=str)
+def test_the_equalities_team_and_admins_start_an_assessment_for_any_area(client, login_as, db, role):
+    login_as(role)
+    parks = make_service_area("Parks", parent=make_service_area("Environment"))
+    assert "Environment &gt; Parks" in client.get("/eias/new").get_data(as_text=True)
+    started = client.post(
+        "/eias/new", data={"kind": "standard", "title": "Park cafe", "service_area_id": str(parks.id)}
+    )
+    assert started.status_code == 302
+    reference = started.headers["Location"].rsplit("/", 1)[1]
+    from eia.assessments import queries
+
+    assert queries.eia_or_404(reference).service_area_id == parks.id
 
 
 def test_a_draft_moves_to_another_area_with_both_in_the_history_and_not_once_submitted(db):
@@ -102,6 +119,33 @@ def test_handing_a_draft_over_tells_the_new_author_and_keeps_the_old_one_writing
         authoring.hand_over(eia, make_user(Role.DECISION_MAKER).id, by=colleague)
 
 
+def test_the_daily_email_gives_the_day_of_a_hand_over_in_uk_time(db):
+    author = make_user(Role.AUTHOR, name="Sam Patel")
+    eia = make_eia(author=author)
+    colleague = make_user(Role.AUTHOR, name="Jo Okafor")
+    authoring.hand_over(eia, colleague.id, by=author)
+    eia.handed_over_at = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)  # 00:30 on 1 July in London
+    db.session.commit()
+    (item,) = reminders(date(2026, 7, 1), colleague.id)[colleague.id]
+    assert item.text.endswith("Sam Patel handed it over to you on 1 July 2026")
+
+
+def test_a_draft_is_handed_over_on_its_page_to_a_service_manager_a_co_author_among_them(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    helper = make_user(Role.AUTHOR, name="Helen Helper", service_area=author.service_area)
+    make_user(Role.DECISION_MAKER, name="Dee Decider")
+    authoring.add_coauthor(eia, helper.id, by=author)
+    db.session.commit()
+    page = client.get(f"/eias/{eia.reference}/people").get_data(as_text=True)
+    hand_over = page[page.index('action="/eias/' + eia.reference + '/people/hand-over"') :]
+    assert "Helen Helper" in hand_over and "Dee Decider" not in hand_over
+    done = client.post(f"/eias/{eia.reference}/people/hand-over", data={"user_id": str(helper.id)})
+    assert done.status_code == 302
+    db.session.refresh(eia)
+    assert eia.author_id == helper.id and set(eia.coauthor_ids) == {author.id}
+
+
 def test_an_abandoned_draft_leaves_the_lists_until_the_equalities_team_restores_it(client, login_as, db):
     author = login_as(Role.AUTHOR)
     eia = make_eia(author=author, title="Pop-up library")
@@ -121,6 +165,22 @@ def test_an_abandoned_draft_leaves_the_lists_until_the_equalities_team_restores_
     assert eia.state is EiaState.DRAFT
 
 
+def test_an_abandoned_drafts_mitigations_leave_my_work_and_the_reminders(client, db):
+    author = make_user(Role.AUTHOR)
+    owner = make_user(Role.AUTHOR, name="Mo Owner", service_area=author.service_area)
+    eia = complete_eia(make_eia(author=author, title="Pop-up library"), author)
+    mitigation = eia.mitigations[0]
+    mitigation.owner_id = owner.id
+    db.session.commit()
+    sign_in_session(client, owner)
+    assert mitigation.action in client.get("/").get_data(as_text=True)
+    assert [r.kind for r in reminders(mitigation.due_on, owner.id)[owner.id]] == ["mitigation"]
+    workflow.transition(eia, "abandon", by=author, comment="The pilot was cancelled.")
+    db.session.commit()
+    assert mitigation.action not in client.get("/").get_data(as_text=True)
+    assert reminders(mitigation.due_on, owner.id) == {}
+
+
 def test_a_submission_is_withdrawn_until_the_review_starts(db):
     author = make_user(Role.AUTHOR)
     eia = complete_eia(make_eia(author=author), author)
@@ -131,6 +191,14 @@ def test_a_submission_is_withdrawn_until_the_review_starts(db):
     workflow.transition(eia, "start_review", by=make_user(Role.EQUALITIES))
     with pytest.raises(WorkflowError):
         workflow.transition(eia, "withdraw_submission", by=author)
+
+
+@pytest.mark.parametrize("name", ["approve", "publish", "withdraw", "withdraw_submission", "abandon", "restore"])
+def test_no_step_that_cannot_simply_be_undone_acts_on_a_single_click(name):
+    from eia.assessments.transitions import TRANSITIONS
+
+    step = TRANSITIONS[name]
+    assert not step.is_direct and step.warning  # a page says what will happen, then a button
 
 
 def test_removing_a_mitigation_asks_first(client, login_as, db):
@@ -193,3 +261,52 @@ def test_a_neutral_impact_never_shows_a_severity(client, login_as, db):
     assert impact.severity is None
     page = client.get(f"/eias/{eia.reference}/transitions/submit").get_data(as_text=True)
     assert "Neutral: No differential effect." in page and "(low" not in page
+
+
+def test_a_severity_saved_before_the_two_steps_on_an_impact_that_is_not_negative_is_kept_but_never_shown(
+    client, login_as, api_as, db
+):
+    from eia.assessments.states import Severity
+    from eia.rounds import services as round_services
+    from tests.factories import make_round
+
+    author = make_user(Role.AUTHOR)
+    eia = complete_eia(make_eia(author=author, proposal_type="budget"), author)
+    budget_round = make_round()
+    round_services.join_round(eia, budget_round, by=author)
+    neutral = next(i for i in eia.impacts if i.characteristic.key == "sex")
+    neutral.severity = Severity.LOW  # as the single page of 65 fields let people save it
+    db.session.commit()
+    api = api_as(Role.EQUALITIES)
+    shown = {i["characteristic"]: i for i in api.get(f"/api/v1/eias/{eia.reference}").get_json()["impacts"]}
+    assert shown["sex"]["direction"] == "neutral" and shown["sex"]["severity"] is None
+    assert shown["age"]["severity"] == "medium"
+    assert api.get(f"/api/v1/eias/{eia.reference}/impacts/sex").get_json()["severity"] is None
+    cells = api.get(f"/api/v1/rounds/{budget_round.id}").get_json()["impacts"]
+    assert next(c for c in cells if c["characteristic"] == "sex")["severity"] is None
+    login_as(Role.EQUALITIES)
+    assert "Neutral (low" not in client.get(f"/rounds/{budget_round.id}").get_data(as_text=True)
+    db.session.refresh(neutral)
+    assert neutral.severity is Severity.LOW  # nothing deleted
+
+
+def test_check_your_answers_changes_an_impact_or_a_question_on_the_page_that_asks_it(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = complete_eia(make_eia(author=author), author)
+    page = client.get(f"/eias/{eia.reference}/transitions/submit").get_data(as_text=True)
+    impacts = page[page.index(">Impact on each characteristic<") :]
+    assert f'href="/eias/{eia.reference}/sections/impacts/age">Change' in impacts  # negative: its own page
+    assert f'href="/eias/{eia.reference}/sections/impacts">Change' in impacts  # neutral: the directions
+    across = f'href="/eias/{eia.reference}/sections/impacts/across-groups">Change'
+    assert across in impacts[: impacts.index("<h2")]  # the section's own questions
+    age = next(i for i in eia.impacts if i.characteristic.key == "age")
+    impacts_service.save_impact_detail(
+        eia,
+        age.characteristic,
+        {"description": age.description, "who_affected": "Borrowers over 65.", "severity": "medium"},
+        expected_version=age.version,
+        by=author,
+    )
+    db.session.commit()
+    page = client.get(f"/eias/{eia.reference}/transitions/submit").get_data(as_text=True)
+    assert "Who: Borrowers over 65." in page  # every answer of an impact, not only its effect

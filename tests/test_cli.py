@@ -163,7 +163,7 @@ def test_demo_creates_every_role_and_service_areas(app, db):
 
 
 def test_demo_drafts_show_a_co_author_a_hand_over_and_an_abandoned_draft(app, db):
-    from eia.assessments.models import Coauthor
+    from eia.assessments.models import Coauthor, ReviewComment
 
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
     coauthors = db.session.execute(select(Coauthor)).scalars().all()
@@ -172,6 +172,25 @@ def test_demo_drafts_show_a_co_author_a_hand_over_and_an_abandoned_draft(app, db
     assert len(handed) == 1 and handed[0].handed_over_by_id != handed[0].author_id
     abandoned = db.session.execute(select(Eia).where(Eia.state == EiaState.ABANDONED)).scalars().all()
     assert len(abandoned) == 1
+    # The draft written with a colleague, filed under the team whose policy it is.
+    helped = db.session.execute(select(Eia).where(Eia.title == "Tenancy strategy review")).scalar_one()
+    assert helped.service_area.name == "Tenancy Management" and helped.author.service_area.name == "Housing Options"
+    # The returned assessment: the reviewer's comments on two sections, one dealt with and answered.
+    returned = db.session.execute(select(Eia).where(Eia.state == EiaState.RETURNED)).scalar_one()
+    on_sections = sorted((c for c in returned.comments if c.section_key), key=lambda c: c.section_key or "")
+    assert [(c.section_key, c.dealt_with_at is not None) for c in on_sections] == [
+        ("consultation", True),
+        ("mitigations", False),
+    ]
+    assert on_sections[0].reply and on_sections[0].dealt_with_by_id == returned.author_id
+    archived = db.session.execute(select(Eia).where(Eia.state == EiaState.ARCHIVED)).scalar_one()
+    assert all(c.reply for c in archived.comments if c.section_key)
+    # The submitted assessment was withdrawn once before its review started, and submitted again.
+    hub = "Personal adviser service for care leavers: move to a hub model"
+    submitted = db.session.execute(select(Eia).where(Eia.title == hub)).scalar_one()
+    assert len(submitted.snapshots) == 2 and any(c.transition == "withdraw_submission" for c in submitted.comments)
+    answered = select(func.count()).select_from(ReviewComment).where(ReviewComment.reply.is_not(None))
+    assert db.session.execute(answered).scalar() == 3
     assert app.test_cli_runner().invoke(args=["demo"]).exit_code == 0
     assert len(db.session.execute(select(Coauthor)).scalars().all()) == 2
 

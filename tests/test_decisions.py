@@ -69,6 +69,31 @@ def test_a_decision_record_is_kept_with_every_change_in_the_history(client, logi
     assert "Communities Scrutiny Committee" in page and "12 March 2027" in page
 
 
+def test_an_impossible_date_and_a_missing_answer_on_the_decision_record_are_reported_together(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    refused = client.post(
+        f"/eias/{eia.reference}/decision",
+        data={
+            "deciding_body": "committee",
+            "version": "0",
+            "planned_on-day": "31",
+            "planned_on-month": "2",
+            "planned_on-year": "2027",
+        },
+    )
+    text = refused.get_data(as_text=True)
+    summary = text[text.index("govuk-error-summary") : text.index("</ul>", text.index("govuk-error-summary"))]
+    assert "must be a real date" in summary and "Enter the name of the committee" in summary
+    assert eia.decision is None
+    # A value no choice has is refused by the form alone.
+    tampered = client.post(
+        f"/eias/{eia.reference}/decision",
+        data={"deciding_body": "the-mayor", "decision_maker_id": "x", "version": "0"},
+    )
+    assert tampered.status_code == 200 and "Not a valid choice" in tampered.get_data(as_text=True)
+
+
 def test_the_timings_of_due_regard(db):
     author, eia = _approved(db)
     eia.started_on = date(2026, 1, 5)

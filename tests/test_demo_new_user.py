@@ -23,7 +23,7 @@ from tracker.models import Plan, PlannedEia
 EXPECTED_AREAS = {
     "Housing allocations policy": "Housing > Housing Options",
     "Temporary accommodation placements policy": "Housing > Housing Options",
-    "Tenancy strategy review": "Housing > Housing Options",
+    "Tenancy strategy review": "Housing > Tenancy Management",  # started in Housing Options, filed where it belongs
     "Council Tax Support scheme": "Corporate Resources > Revenues and Benefits",
     "Council tax exemption for care leavers": "Corporate Resources > Revenues and Benefits",
     "Restructure of the revenues and benefits team": "Corporate Resources > Revenues and Benefits",

@@ -130,6 +130,23 @@ def test_attacks_on_the_upload_are_refused_and_nothing_is_stored(app, client, au
     assert count_items(db) == 0 and stored_files(app) == []
 
 
+def test_every_problem_with_new_evidence_is_reported_at_once(app, client, author_eia, db):
+    _author, eia = author_eia
+    impossible = {"evidence_date-day": "31", "evidence_date-month": "2", "evidence_date-year": "2025"}
+    page = upload(client, eia, b"MZ\x90\x00" + b"\x00" * 200, "minutes.pdf", title="", **impossible)
+    text = page.get_data(as_text=True)
+    summary = text[text.index("govuk-error-summary") : text.index("</ul>", text.index("govuk-error-summary"))]
+    for message in ("Enter a title for this evidence", "must be a real date", "The file is a program"):
+        assert message in summary
+    assert count_items(db) == 0 and stored_files(app) == []
+    link = client.post(f"/eias/{eia.reference}/evidence/new/link", data={"title": "", "url": "ftp://x"})
+    text = link.get_data(as_text=True)
+    assert "Enter a title for this evidence" in text and "Enter a web address starting with https://" in text
+    note = client.post(f"/eias/{eia.reference}/evidence/new/note", data={"title": "Ward walk", **impossible})
+    text = note.get_data(as_text=True)
+    assert "must be a real date" in text and "Enter the note" in text
+
+
 @pytest.mark.filterwarnings("ignore::ResourceWarning", "ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_file_over_the_cap_is_refused_before_it_is_read_whole(app, client, author_eia, db):
     _author, eia = author_eia
@@ -270,6 +287,9 @@ def test_removal_needs_a_reason_keeps_the_bytes_and_is_logged_then_purged_after_
     _author, eia = author_eia
     upload(client, eia, real_pdf(), "old.pdf")
     item = db.session.execute(select(EvidenceItem)).scalar_one()
+    confirm = client.get(f"/eias/{eia.reference}/evidence/{item.id}/remove").get_data(as_text=True)
+    warning = confirm[confirm.index("govuk-warning-text") :]
+    assert "It will no longer count as evidence for this assessment" in warning  # what will happen, first
     page = client.post(f"/eias/{eia.reference}/evidence/{item.id}/remove", data={"reason": "  "}).get_data(as_text=True)
     assert "Enter why this evidence is being removed" in page
     assert (

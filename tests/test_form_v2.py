@@ -51,6 +51,17 @@ def test_every_question_of_version_2_has_guidance_with_what_a_good_answer_covers
     assert definition.version == 2
 
 
+def test_every_written_answer_of_the_standard_form_has_a_good_and_a_poor_example():
+    definition, _ = load_file(SHIPPED_DIR / "standard-v2.yaml")
+    missing = [
+        f"{s.key}.{q.key}"
+        for s in definition.sections
+        for q in s.questions
+        if q.type in ("text", "textarea") and q.guidance is not None and not (q.guidance.good and q.guidance.poor)
+    ]
+    assert missing == []
+
+
 @pytest.mark.parametrize("kind", ["standard", "individual"])
 def test_version_2_keeps_every_version_1_question_under_the_same_key_and_type(kind):
     old, _ = load_file(SHIPPED_DIR / f"{kind}-v1.yaml")

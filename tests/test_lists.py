@@ -114,6 +114,21 @@ def test_the_list_comes_a_page_at_a_time_keeping_its_filters(client, login_as, d
     assert "1 assessment" in one and "Page 1 of" not in one
 
 
+def test_the_csv_export_dates_the_last_change_by_its_day_in_the_uk(client, login_as, db):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from eia.assessments.models import Eia
+
+    eia = make_eia(author=make_user(Role.AUTHOR), title="Late-night save")
+    db.session.execute(update(Eia).where(Eia.id == eia.id).values(updated_at=datetime(2026, 6, 30, 23, 30, tzinfo=UTC)))
+    db.session.commit()
+    login_as(Role.EQUALITIES)
+    rows = list(csv.DictReader(io.StringIO(client.post("/eias/export.csv").get_data(as_text=True))))
+    assert next(row for row in rows if row["title"] == "Late-night save")["updated_on"] == "2026-07-01"
+
+
 def test_csv_cells_that_start_like_formulas_are_neutralised(client, login_as, db):
     author = make_user(Role.AUTHOR)
     make_eia(author=author, title='=HYPERLINK("http://x.example")')

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from eia.accounts.models import Role, TokenScope
@@ -94,6 +96,14 @@ MATRIX = [
     ("POST", "/eias/{eia}/mitigations/{mitigation}/remove", set()),
     ("GET", "/eias/{eia}/transitions/approve", {Role.EQUALITIES}),
     ("POST", "/eias/{eia}/transitions/approve", {Role.EQUALITIES}),
+    # Abandoning: its author or the equalities team; restoring: the equalities team and admins (a draft
+    # is refused for its state, not for the person); withdrawing a submission: those who edit it.
+    ("GET", "/eias/{eia}/transitions/abandon", {Role.EQUALITIES}),
+    ("POST", "/eias/{eia}/transitions/abandon", {Role.EQUALITIES}),
+    ("GET", "/eias/{eia}/transitions/restore", EQUALITIES_AND_ADMIN),
+    ("POST", "/eias/{eia}/transitions/restore", EQUALITIES_AND_ADMIN),
+    ("GET", "/eias/{eia}/transitions/withdraw_submission", set()),
+    ("POST", "/eias/{eia}/transitions/withdraw_submission", set()),
     ("GET", "/eias/{eia}/review", {Role.EQUALITIES}),
     ("POST", "/eias/{eia}/review", {Role.EQUALITIES}),
     ("POST", "/eias/{eia}/reviewer", {Role.EQUALITIES}),
@@ -186,12 +196,11 @@ MATRIX = [
 
 
 def _flask_rule(path: str) -> str:
-    return (
+    rule = (
         path.replace("{user}", "<int:user_id>")
         .replace("{eia}", "<reference>")
         .replace("/about", "/<key>")
         .replace("/impacts/age", "/impacts/<key>")
-        .replace("/approve", "/<name>")
         .replace("{mitigation}", "<int:mitigation_id>")
         .replace("{characteristic}", "<int:characteristic_id>")
         .replace("{evidence}", "<int:evidence_id>")
@@ -217,6 +226,7 @@ def _flask_rule(path: str) -> str:
         .replace("{round}", "<int:round_id>")
         .split("?")[0]
     )
+    return re.sub(r"/transitions/\w+$", "/transitions/<name>", rule)
 
 
 # The register's per-EIA pages answer 404 for anything unpublished, whoever asks (tested in

@@ -14,11 +14,20 @@ from tests.factories import complete_eia, make_eia, make_user
 SECRET_COMMENT = "Reviewer note: the evidence section is weak."
 
 
-def published_eia(db, title="Library opening hours 2026"):
+def published_eia(db, title="Library opening hours 2026", evidence=()):
+    """A published assessment with a negative impact on age, and *evidence*: (title, public) links
+    that support that impact."""
+    from eia.assessments.evidence_services import add_evidence
+    from eia.evidence.models import EvidenceKind
+    from eia.evidence.storage import store_for
+
     author = make_user(Role.AUTHOR)
     reviewer = make_user(Role.EQUALITIES)
     eia = make_eia(author=author, title=title)
     complete_eia(eia, author, negative=("age",))
+    for name, public in evidence:
+        values = {"title": name, "url": "https://data.example/x", "is_public": public, "characteristics": ["age"]}
+        add_evidence(eia, EvidenceKind.LINK, values, by=author, store=store_for(), max_bytes=0)
     workflow.transition(eia, "submit", by=author, confirmed=True)
     workflow.add_comment(eia, "evidence", SECRET_COMMENT, by=reviewer)
     workflow.transition(eia, "approve", by=reviewer)
@@ -32,6 +41,13 @@ def published_eia(db, title="Library opening hours 2026"):
     workflow.transition(eia, "publish", by=reviewer)
     db.session.commit()
     return eia
+
+
+def test_the_register_names_the_public_evidence_behind_each_impact_and_nothing_else(client, db):
+    eia = published_eia(db, evidence=[("Census 2021: age by ward", True), ("Staff notes on Mrs Smith", False)])
+    page = client.get(f"/register/{eia.reference}").get_data(as_text=True)
+    assert "Evidence behind it:</strong> Census 2021: age by ward" in page
+    assert "Mrs Smith" not in page
 
 
 def pdf_text(body: bytes, tmp_path) -> str:

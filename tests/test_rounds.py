@@ -47,6 +47,9 @@ def test_the_equalities_team_creates_a_round_recorded_in_the_audit_log(client, l
     assert "There is already a round called Budget 2027/28" in _text(again)
     missing = client.post("/rounds/new", data={"name": ""})
     assert "Enter a name" in _text(missing) and "Enter the date members decide the budget" in _text(missing)
+    # A name already taken and an impossible date, together.
+    both = _text(client.post("/rounds/new", data=form | {"decision_on-day": "30"}))
+    assert "There is already a round called Budget 2027/28" in both and "must be a real date" in both
 
 
 def test_the_author_puts_a_draft_budget_proposal_in_a_round_then_cannot_once_submitted(client, login_as, db):

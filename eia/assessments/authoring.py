@@ -105,9 +105,18 @@ def hand_over(eia: Eia, user_id: int, *, by: User) -> None:
     db.session.flush()
 
 
+def _people(*, authors_only: bool = False) -> list[tuple[int, str]]:
+    query = select(User.id, User.name, User.email).where(User.is_enabled.is_(True)).order_by(User.name)
+    if authors_only:
+        query = query.where(User.role == Role.AUTHOR)
+    return [(r.id, f"{r.name} ({r.email})") for r in db.session.execute(query)]
+
+
 def people_who_may_write(eia: Eia) -> list[tuple[str, str]]:
-    """Choices for a co-author or a new author: enabled people, by name, not already writing it."""
-    rows = db.session.execute(
-        select(User.id, User.name, User.email).where(User.is_enabled.is_(True)).order_by(User.name)
-    ).all()
-    return [(str(r.id), f"{r.name} ({r.email})") for r in rows if r.id not in eia.writer_ids]
+    """Choices for a co-author: enabled people, by name, not already writing it."""
+    return [(str(person), label) for person, label in _people() if person not in eia.writer_ids]
+
+
+def people_to_hand_to(eia: Eia) -> list[tuple[str, str]]:
+    """Choices for a new author: enabled service managers, by name, its co-authors among them."""
+    return [(str(person), label) for person, label in _people(authors_only=True) if person != eia.author_id]

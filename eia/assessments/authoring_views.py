@@ -34,7 +34,9 @@ def _forms(eia: Eia) -> dict[str, object]:
             people=writers, label="Add a co-author", hint="They sign in to help write it, and can edit every section."
         ),
         "hand_over_form": PersonForm(
-            people=writers, label="Hand it over to", hint="They become its author; you stay on as a co-author."
+            people=authoring.people_to_hand_to(eia),
+            label="Hand it over to",
+            hint="They become its author; you stay on as a co-author.",
         ),
     }
 
@@ -104,7 +106,7 @@ def remove_coauthor(reference: str, coauthor_id: int):
 def hand_over(reference: str):
     eia = _eia(reference)
     permit(current_user, "eia.hand_over", eia)
-    form = bind_form(PersonForm, people=authoring.people_who_may_write(eia), label="Hand it over to")
+    form = bind_form(PersonForm, people=authoring.people_to_hand_to(eia), label="Hand it over to")
     if form.validate_on_submit():
         done = submit_form(
             form,

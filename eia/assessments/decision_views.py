@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from eia.assessments import decisions, queries
 from eia.assessments.models import Eia
 from eia.assessments.states import DecidingBody, DecisionOutcome
-from eia.forms_support import Conflict, bind_form, submit_form
+from eia.forms_support import Conflict, bind_form, submit_checked
 from eia.permissions import permit
 from eia.web import form_version
 from forms.decisions import DecisionForm
@@ -48,18 +48,17 @@ def decision(reference: str):
     if request.method == "POST":
         permit(current_user, "eia.record_decision", eia)
     form = _form(eia, data=None if request.method == "POST" else DecisionForm.data_from(eia.decision))
-    if form.validate_on_submit():
-        done = submit_form(
-            form,
-            lambda: decisions.save_decision(
-                eia, form.values(), expected_version=form_version(form.version), by=current_user
-            ),
-            saved=lambda _: _saved(eia),
-            then=url_for("assessments.show", reference=eia.reference),
-            conflict=_conflict(eia),
-        )
-        if done is not None:
-            return done
+    done = submit_checked(
+        form,
+        lambda: decisions.save_decision(
+            eia, form.values(), expected_version=form_version(form.version), by=current_user
+        ),
+        saved=lambda _: _saved(eia),
+        then=url_for("assessments.show", reference=eia.reference),
+        conflict=_conflict(eia),
+    )
+    if done is not None:
+        return done
     return render_template(
         "assessments/decision.html", eia=eia, form=form, **decisions.decision_page(eia, current_user)
     )

@@ -15,7 +15,7 @@ from eia.evidence import queries, services
 from eia.evidence.models import EvidenceKind
 from eia.evidence.storage import send_evidence, store_for
 from eia.extensions import db
-from eia.forms_support import bind_form, submit_form
+from eia.forms_support import also_check, bind_form, submit_form
 from eia.permissions import can, permit
 from eia.web import accepts_uploads
 from forms.evidence import EvidenceForm, RemoveEvidenceForm
@@ -63,6 +63,8 @@ def new(reference: str, kind: str):
         )
         if done is not None:
             return done
+    elif request.method == "POST":
+        also_check(form, lambda: _check(evidence_kind, form))  # every problem in one round
     return render_template("evidence/new.html", eia=eia, form=form, kind=evidence_kind)
 
 
@@ -76,6 +78,18 @@ def _evidence_form(eia, characteristics: list[Characteristic]) -> EvidenceForm:
     if request.method == "GET" and request.args.get("section") in {s.key for s in eia.form.sections}:
         form.sections.data = [request.args["section"]]
     return form
+
+
+def _check(kind: EvidenceKind, form: EvidenceForm) -> None:
+    """Check what the form describes as adding it would, storing nothing."""
+    upload = request.files.get("file") if kind is EvidenceKind.FILE else None
+    services.check_evidence(
+        kind,
+        form.values(),
+        stream=upload.stream if upload and upload.filename else None,
+        file_name=upload.filename if upload else None,
+        max_bytes=current_app.config["EIA_MAX_UPLOAD_MB"] * 1024 * 1024,
+    )
 
 
 def _add(eia, kind: EvidenceKind, form: EvidenceForm, characteristics: list[Characteristic]) -> Any:

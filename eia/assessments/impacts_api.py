@@ -41,7 +41,7 @@ def _shown_impact(eia: Eia, characteristic: Characteristic) -> Impact | Shown:
         return impact
     empty = {
         "direction": None,
-        "severity": None,
+        "stated_severity": None,
         "description": "",
         "who_affected": "",
         "evidence": "",

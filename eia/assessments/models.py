@@ -340,6 +340,12 @@ class Impact(Model):
         return self.direction == Direction.NEGATIVE
 
     @property
+    def stated_severity(self) -> Severity | None:
+        """Its severity as shown anywhere: a negative impact's only (one saved before the impacts came
+        in two steps may still hold a severity on another direction; it is kept, never shown)."""
+        return self.severity if self.is_negative else None
+
+    @property
     def needs_detail(self) -> bool:
         """Whether it gets a page of its own (the real effect, who, evidence): any direction but neutral."""
         return self.direction is not None and self.direction is not Direction.NEUTRAL

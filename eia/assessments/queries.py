@@ -24,6 +24,7 @@ from eia.assessments.models import (
 from eia.assessments.states import PUBLIC_STATES, Direction, EiaKind, EiaState, MitigationStatus
 from eia.db_types import utcnow
 from eia.errors import NotFound
+from eia.evidence import queries as evidence_queries
 from eia.extensions import db
 from eia.search import words_match
 from eia.template_filters import format_date
@@ -353,7 +354,12 @@ def my_mitigations(user: User) -> Select[Mitigation, str]:
     return (
         select(Mitigation, Eia.reference)
         .join(Eia, Eia.id == Mitigation.eia_id)
-        .where(Mitigation.owner_id == user.id, Mitigation.status != MitigationStatus.DONE)
+        .where(
+            Mitigation.owner_id == user.id,
+            Mitigation.status != MitigationStatus.DONE,
+            # An abandoned or archived assessment's mitigations are no one's work any more.
+            Eia.state.not_in((EiaState.ABANDONED, EiaState.ARCHIVED)),
+        )
         .options(selectinload(Mitigation.characteristic))
         .order_by(Mitigation.due_on)
         .limit(50)
@@ -372,8 +378,9 @@ def reviews_due(user: User, today: date, within_days: int = 60) -> Select[Eia]:
 
 def document(eia: Eia) -> dict[str, Any]:
     """Everything a read-only rendering of *eia* shows (register page, PDF), resolved in a few
-    queries: each question section's answers as text, impacts, mitigations with owners, sign-off.
-    Reviewer comments are never part of it."""
+    queries: each question section's answers as text, impacts with the public evidence behind each,
+    mitigations with owners, sign-off. Reviewer comments and evidence not marked public are never
+    part of it."""
     people = user_names(
         {m.owner_id for m in eia.mitigations} | ({eia.signed_off_by_id} if eia.signed_off_by_id else set())
     )
@@ -399,6 +406,7 @@ def document(eia: Eia) -> dict[str, Any]:
     return {
         "sections": sections,
         "impacts": impacts,
+        "evidence": evidence_queries.by_characteristic(evidence_queries.for_subject(eia, public_only=True)),
         "mitigations": [(m, people.get(m.owner_id, "")) for m in eia.mitigations],
         "signed_off_by": people.get(eia.signed_off_by_id) if eia.signed_off_by_id else None,
     }

@@ -36,6 +36,7 @@ from eia.assessments.states import (
 from eia.assessments.transitions import TRANSITIONS
 from forms.answers import TEXT_LIMIT, answer_type
 from forms.definitions import Section
+from forms.impacts import NEUTRAL_REASON_LIMIT
 
 _CHOOSE_AREA = "Choose a service area from the list"
 _CHOOSE_YEAR = "Choose a financial year from 2000 to 2100"
@@ -143,7 +144,7 @@ class SectionSchema(Schema):
 class ImpactSchema(Schema):
     characteristic = fields.String(attribute="characteristic.key")
     direction = fields.Enum(Direction, by_value=True, allow_none=True)
-    severity = fields.Enum(Severity, by_value=True, allow_none=True)
+    severity = fields.Enum(Severity, by_value=True, allow_none=True, attribute="stated_severity")
     description = fields.String()
     who_affected = fields.String()
     evidence = fields.String()
@@ -427,7 +428,7 @@ class DirectionInputSchema(Schema):
     direction = fields.Enum(Direction, by_value=True, required=True)
     reason = fields.String(
         load_default="",
-        validate=validate.Length(max=200),
+        validate=validate.Length(max=NEUTRAL_REASON_LIMIT),
         metadata={"description": "For a neutral impact: why there is no effect, in a line"},
     )
 

@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 
 from eia.assessments.models import Eia, EiaSection
 from eia.assessments.states import SectionStatus
-from eia.forms_support import Conflict, also_check, bind_form, submit_form
+from eia.forms_support import Conflict, bind_form, submit_checked
 from eia.permissions import permit
 from eia.web import form_version
 from forms.definitions import Section
@@ -39,10 +39,7 @@ def save_section_form(eia: Eia, definition: Section, form: Any, save: Callable[.
     attempt = partial(
         save, completed=form.completed.data == "yes", expected_version=form_version(form.version), by=current_user
     )
-    if not form.validate_on_submit():
-        also_check(form, attempt)
-        return None
-    return submit_form(
+    return submit_checked(
         form,
         attempt,
         saved=f"{definition.title} saved.",

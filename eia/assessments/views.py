@@ -22,6 +22,7 @@ from eia.forms_support import Conflict, bind_form, submit_form
 from eia.page_cache import signed_in_page
 from eia.permissions import can, permit
 from eia.web import filter_args, form_version, paginate
+from eia.working_days import uk_day
 from forms.eia import NewEiaForm
 from forms.impacts import MitigationForm
 from forms.sections import answers_from, section_form_class
@@ -95,7 +96,7 @@ def export():
             e.state.label,
             e.outcome or "",
             e.review_date.isoformat() if e.review_date else "",
-            e.updated_at.date().isoformat(),
+            uk_day(e.updated_at).isoformat(),
         )
         for e in db.session.execute(queries.with_list_details(queries.eias(current_user, _list_filter()))).scalars()
     ]

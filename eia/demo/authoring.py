@@ -1,10 +1,11 @@
-"""Who writes the demo's drafts: one written with a colleague, one handed over, one abandoned."""
+"""Who writes the demo's drafts: one written with a colleague and filed under the team whose policy it
+is, one handed over, one abandoned."""
 
 from __future__ import annotations
 
 from sqlalchemy import select
 
-from eia.accounts.models import Role, User
+from eia.accounts.models import Role, ServiceArea, User
 from eia.assessments import authoring, workflow
 from eia.assessments.models import Coauthor, Eia, EiaKind, EiaState
 from eia.extensions import db
@@ -15,13 +16,16 @@ ABANDONED_BECAUSE = (
 )
 #: The drafts: (written with a colleague, handed to a colleague, abandoned).
 HELPED = "Tenancy strategy review"
+#: The team whose policy it is, in its author's directorate (the author works in Housing Options).
+HELPED_FOR = "Tenancy Management"
 HANDED = "Housing register renewal letters"
 DROPPED = "Closing the council tax phone line on Wednesdays"
 
 
 def load_demo_authoring() -> bool:
-    """Once, on the demo's drafts: a co-author from the same team helping on one, another handed to a
-    colleague (who finds it in My work), a third abandoned with its reason."""
+    """Once, on the demo's drafts: a co-author from the same team helping on one, which its author
+    files under the team whose policy it is, another handed to a colleague (who finds it in My work),
+    a third abandoned with its reason."""
     if db.session.execute(select(Coauthor.id).limit(1)).first() is not None:
         return False
     drafts = {
@@ -42,6 +46,8 @@ def load_demo_authoring() -> bool:
 
     helped, handed, dropped = drafts[HELPED], drafts[HANDED], drafts[DROPPED]
     authoring.add_coauthor(helped, colleague(helped.author).id, by=helped.author)
+    owner = db.session.execute(select(ServiceArea).where(ServiceArea.name == HELPED_FOR)).scalar_one()
+    authoring.move_eia(helped, owner.id, by=helped.author)
     authoring.hand_over(handed, colleague(handed.author).id, by=handed.author)
     workflow.transition(dropped, "abandon", by=dropped.author, comment=ABANDONED_BECAUSE, confirmed=True)
     return True

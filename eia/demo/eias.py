@@ -79,6 +79,10 @@ PLAN = [
 #: The assessments whose first mitigation is left overdue, so the dashboard shows a few (not dozens).
 OVERDUE = {"Temporary accommodation placements policy", "Closure of Riverside Leisure Centre"}
 
+#: Why the submitted assessment was once withdrawn.
+WITHDRAWN_BECAUSE = (
+    "The care leavers' forum met after I submitted: adding what they said about the hub's opening hours."
+)
 #: Why the archived assessment was archived.
 ARCHIVED_BECAUSE = (
     "Bulky waste bookings moved to the new waste contract, which has an assessment of its own; this one is "
@@ -88,7 +92,8 @@ SIGNED_OFF_BECAUSE = "I have read the adverse impacts and accept the mitigations
 
 STEPS = {
     "draft": [],
-    "submitted": ["submit"],
+    # Withdrawn once, to add what the author had left out, before the review started.
+    "submitted": ["submit", "withdraw_submission", "submit"],
     "in_review": ["submit", "start_review"],
     "returned": ["submit", "start_review", "return"],
     "approved": ["submit", "start_review", "approve"],
@@ -108,7 +113,15 @@ STAMPS = {
 
 #: Working days from the step before to each step: the equalities team starts a review within two
 #: days and ends it within the ten-day target; the decision maker signs off a fortnight later.
-GAPS = {"submit": 0, "start_review": 2, "return": 7, "approve": 6, "sign_off": 10, "publish": 5}
+GAPS = {
+    "submit": 0,
+    "withdraw_submission": 1,
+    "start_review": 2,
+    "return": 7,
+    "approve": 6,
+    "sign_off": 10,
+    "publish": 5,
+}
 #: Working days an author takes to answer a return before submitting again.
 RESUBMIT = 12
 #: The one assessment whose review overran the target, as one in a year does.
@@ -119,7 +132,10 @@ def step_days(planned: Planned, started: date, finished: date) -> list[date]:
     """The day of each step of *planned*: its last step on *finished* (or as near as the gaps
     allow), the ones before it at the usual intervals, never before a fortnight after *started*."""
     steps = STEPS[planned.state]
-    gaps = [RESUBMIT if step == "submit" and n else GAPS[step] for n, step in enumerate(steps)]
+    gaps = [
+        (3 if steps[n - 1] == "withdraw_submission" else RESUBMIT) if step == "submit" and n else GAPS[step]
+        for n, step in enumerate(steps)
+    ]
     if planned.title == SLOW_REVIEW and "approve" in steps:
         gaps[steps.index("approve")] = 15
     span = sum(gaps) * 7 // 5 + 1  # working days as calendar days, roughly
@@ -276,6 +292,22 @@ def _write(
     return eia
 
 
+def _comment_on_sections(eia: Eia, scenario: Scenario, on: date, *, by: User) -> None:
+    """The reviewer's comments on sections, made before returning the assessment on *on*."""
+    with story_at(on_day(on, 9)):
+        for key, (body, _reply) in scenario.section_comments.items():
+            workflow.add_comment(eia, key, body, by=by)
+
+
+def _deal_with_comments(eia: Eia, scenario: Scenario, on: date, *, by: User) -> None:
+    """The author marks the section comments they have answered as dealt with, each with its reply."""
+    replies = {key: reply for key, (_body, reply) in scenario.section_comments.items() if reply}
+    with story_at(on_day(on + timedelta(days=2))):
+        for comment in eia.comments:
+            if comment.section_key in replies:
+                workflow.mark_dealt_with(comment, reply=replies[comment.section_key], by=by)
+
+
 def load_demo_eias(today: date) -> int:
     """Write the demo EIAs unless there are already EIAs; returns how many were added."""
     if db.session.execute(select(func.count()).select_from(Eia)).scalar_one():
@@ -305,12 +337,20 @@ def load_demo_eias(today: date) -> int:
             if step == "publish" and eia.is_individual:
                 break
             signer = reviewer if (step == "sign_off" and eia.is_individual) else decision_maker
-            by = {"submit": author, "sign_off": signer}.get(step, reviewer)
-            comment = {"return": scenario.return_comment or None, "sign_off": SIGNED_OFF_BECAUSE}.get(step)
+            by = {"submit": author, "withdraw_submission": author, "sign_off": signer}.get(step, reviewer)
+            comment = {
+                "return": scenario.return_comment or None,
+                "sign_off": SIGNED_OFF_BECAUSE,
+                "withdraw_submission": WITHDRAWN_BECAUSE,
+            }.get(step)
             # Each assessment's steps at their own time of day, so no two people act in the same minute.
             when = on_day(day, 10 + n % 6, (7 * count + 11 * n) % 55)
+            if step == "return":
+                _comment_on_sections(eia, scenario, when.date(), by=by)
             with story_at(when):
                 workflow.transition(eia, step, by=by, comment=comment, confirmed=True)
+            if step == "return":
+                _deal_with_comments(eia, scenario, when.date(), by=author)
             for stamp in STAMPS.get(step, ()):
                 setattr(eia, stamp, min(when, utcnow()))
         if planned.state == "archived":

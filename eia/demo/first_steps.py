@@ -22,9 +22,11 @@ def first_steps() -> dict[Role, list[str]]:
     return {
         Role.AUTHOR: [
             "As sam.patel: My work (/) lists the draft " + _ref("Tenancy strategy review") + ", written with Mei "
-            "Chen, and the review of " + _ref("Housing allocations policy") + " falling due.",
+            "Chen and filed under Tenancy Management, and the review of "
+            + _ref("Housing allocations policy")
+            + " falling due.",
             "As gareth.hughes: open " + _ref("Charges for replacement wheeled bins") + ", returned by the "
-            "equalities team, read what it asks and resubmit it.",
+            "equalities team; its comment on Mitigations and monitoring is still to be dealt with: answer it and resubmit.",
             "Start an assessment of your own at /eias/new and work through its task list.",
         ],
         Role.EQUALITIES: [

@@ -32,6 +32,9 @@ class Scenario:
     residual: dict[str, Any] = field(default_factory=dict)
     #: What the equalities team said when it returned the assessment, where it was returned.
     return_comment: str = ""
+    #: The reviewer's comments on sections before returning it: section key -> (comment, the author's
+    #: reply on marking it dealt with, or "" while it is not dealt with yet).
+    section_comments: dict[str, tuple[str, str]] = field(default_factory=dict)
 
 
 SCENARIOS = [
@@ -473,6 +476,16 @@ SCENARIOS = [
         monitoring="Bookings by channel and complaints, quarterly.",
         return_comment="Please add what the contact centre's callers told you about booking for someone else, and "
         "say how the assisted phone line will be publicised to residents who are not online.",
+        section_comments={
+            "consultation": (
+                "The contact centre takes many bookings made for a neighbour or a parent. What did those callers say?",
+                "Added: callers booking for someone else asked to give that person's address and phone number.",
+            ),
+            "mitigations": (
+                "How will residents who are not online hear about the assisted phone line?",
+                "Added: the line is printed on council tax bills and the bulky waste leaflet in libraries.",
+            ),
+        },
         outcome={"outcome": "adjust", "summary": "Online by default with an assisted phone line kept."},
     ),
     Scenario(
@@ -985,6 +998,17 @@ SCENARIOS = [
         return_comment="Please answer the housing associations' point: will residents of flats with shared bin stores "
         "be charged for bins taken from the store? And say how the half-price bin will reach households that qualify "
         "but do not claim Council Tax Support.",
+        section_comments={
+            "consultation": (
+                "The housing associations asked about shared bin stores. Say what you decided and why.",
+                "Bins taken from a shared store are replaced free: added to the proposal and the answer here.",
+            ),
+            "mitigations": (
+                "Households that qualify for Council Tax Support but do not claim it miss the half-price bin. "
+                "How will they hear of it?",
+                "",
+            ),
+        },
         outcome={"outcome": "adjust", "summary": "A charge with a discount for households on Council Tax Support."},
     ),
     Scenario(

@@ -6,7 +6,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -81,13 +81,78 @@ def too_big(size: int, max_bytes: int) -> str:
     return f"The file is {megabytes(size)}. Files must be {megabytes(max_bytes)} or smaller."
 
 
+def _is_web_address(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme in {"http", "https"} and bool(parts.netloc) and len(url) <= 2000
+
+
+def _problems(kind: EvidenceKind, values: dict[str, Any], *, has_file: bool) -> dict[str, str]:
+    """Every problem with *values* for evidence of *kind*, at once: the title, the date, and the file
+    (chosen at all: its content is checked as it is read), the web address or the note."""
+    problems = {}
+    if not (values.get("title") or "").strip():
+        problems["title"] = "Enter a title for this evidence"
+    when = values.get("evidence_date")
+    if when and when > utcnow().date():
+        problems["evidence_date"] = "The evidence date cannot be in the future"
+    if kind is EvidenceKind.FILE and not has_file:
+        problems["file"] = "Select a file to upload"
+    if kind is EvidenceKind.LINK and not _is_web_address((values.get("url") or "").strip()):
+        problems["url"] = "Enter a web address starting with https:// or http://"
+    if kind is EvidenceKind.NOTE and not (values.get("note") or "").strip():
+        problems["note"] = "Enter the note"
+    return problems
+
+
+def _refuse(problems: dict[str, str]) -> None:
+    """:raises ValidationFailed: with every problem (named by the only one, when there is one)."""
+    if problems:
+        message = next(iter(problems.values())) if len(problems) == 1 else "Some answers need attention"
+        raise ValidationFailed(message, problems)
+
+
+def _read_file(
+    stream: IO[bytes], file_name: str | None, max_bytes: int, problems: dict[str, str]
+) -> tuple[str, bytes, Any] | None:
+    """The file's clean name, its bytes and what it is; or None, with what is wrong with it in *problems*."""
+    try:
+        name = clean_file_name(file_name)
+    except ValidationFailed as exc:
+        problems |= exc.fields
+        return None
+    data = _read_capped(stream, max_bytes)
+    if len(data) > max_bytes:
+        problems["file"] = too_big(len(data) + _rest_of(stream), max_bytes)
+        return None
+    try:
+        return name, data, detect(data, name)
+    except NotAllowed as exc:
+        problems["file"] = str(exc)
+        return None
+
+
+def check_evidence(
+    kind: EvidenceKind,
+    values: dict[str, Any],
+    *,
+    stream: IO[bytes] | None = None,
+    file_name: str | None = None,
+    max_bytes: int,
+) -> None:
+    """Check evidence of *kind* as adding it would, reading a file but storing nothing (a page whose
+    form found a problem shows the service's too, all in one round).
+
+    :raises ValidationFailed: naming every problem.
+    """
+    problems = _problems(kind, values, has_file=stream is not None)
+    if kind is EvidenceKind.FILE and stream is not None:
+        _read_file(stream, file_name, max_bytes, problems)
+    _refuse(problems)
+
+
 def _common(values: dict[str, Any]) -> dict[str, Any]:
-    title = (values.get("title") or "").strip()
-    if not title:
-        raise ValidationFailed("Enter a title", {"title": "Enter a title for this evidence"})
-    evidence_date_ok(values.get("evidence_date"), utcnow().date())
     return {
-        "title": title[:200],
+        "title": (values.get("title") or "").strip()[:200],
         "description": (values.get("description") or "").strip(),
         "source": (values.get("source") or "").strip()[:300],
         "evidence_date": values.get("evidence_date"),
@@ -129,18 +194,12 @@ def add_file(
     :raises ValidationFailed: naming the problem (no file, empty, too big, not an allowed type, a bad
         name, or the same file already attached); nothing is stored then.
     """
+    problems = _problems(EvidenceKind.FILE, values, has_file=stream is not None)
+    read = _read_file(stream, file_name, max_bytes, problems) if stream is not None else None
+    _refuse(problems)
+    assert read is not None  # no problem, so the file was read
+    name, data, kind = read
     common = _common(values)
-    if stream is None:
-        raise ValidationFailed("Select a file", {"file": "Select a file to upload"})
-    name = clean_file_name(file_name)
-    data = _read_capped(stream, max_bytes)
-    if len(data) > max_bytes:
-        message = too_big(len(data) + _rest_of(stream), max_bytes)
-        raise ValidationFailed(message, {"file": message})
-    try:
-        kind = detect(data, name)
-    except NotAllowed as exc:
-        raise ValidationFailed(str(exc), {"file": str(exc)}) from None
     digest = hashlib.sha256(data).hexdigest()
     existing = db.session.execute(
         select(EvidenceItem).where(
@@ -183,11 +242,9 @@ def add_link(
     subject: Any, values: dict[str, Any], *, characteristics: Iterable[Characteristic], by: User
 ) -> EvidenceItem:
     """A link to evidence published elsewhere (http or https only)."""
+    _refuse(_problems(EvidenceKind.LINK, values, has_file=False))
     common = _common(values)
     url = (values.get("url") or "").strip()
-    parts = urlsplit(url)
-    if parts.scheme not in {"http", "https"} or not parts.netloc or len(url) > 2000:
-        raise ValidationFailed("Enter a web address", {"url": "Enter a web address starting with https:// or http://"})
     item = EvidenceItem(
         subject_type=subject_type_of(subject), subject_id=subject.id, kind=EvidenceKind.LINK, url=url,
         added_by_id=by.id, added_at=utcnow(), **common,
@@ -200,10 +257,9 @@ def add_note(
     subject: Any, values: dict[str, Any], *, characteristics: Iterable[Characteristic], by: User
 ) -> EvidenceItem:
     """A note: what someone was told, observed or found, in their own words."""
+    _refuse(_problems(EvidenceKind.NOTE, values, has_file=False))
     common = _common(values)
     note = (values.get("note") or "").strip()
-    if not note:
-        raise ValidationFailed("Enter the note", {"note": "Enter the note"})
     item = EvidenceItem(
         subject_type=subject_type_of(subject), subject_id=subject.id, kind=EvidenceKind.NOTE, note=note,
         added_by_id=by.id, added_at=utcnow(), **common,
@@ -261,10 +317,3 @@ def purge_removed_files(store: EvidenceStore, *, retention_days: int, now: datet
         )
     db.session.flush()
     return len(items)
-
-
-def evidence_date_ok(value: date | None, today: date) -> None:
-    if value and value > today:
-        raise ValidationFailed(
-            "Evidence date in the future", {"evidence_date": "The evidence date cannot be in the future"}
-        )

@@ -32,6 +32,7 @@ from eia.mail import SmtpFailed, connect
 from eia.notifications.models import SentReminder
 from eia.quality.models import Finding, FindingStatus
 from eia.signals import values_from
+from eia.template_filters import format_date
 from eia.working_days import add_working_days
 
 DUE_SOON_DAYS = 7
@@ -134,7 +135,7 @@ def _mitigations(today: date) -> Iterable[Reminder]:
         .where(
             Mitigation.status != MitigationStatus.DONE,
             Mitigation.due_on <= today + timedelta(days=DUE_SOON_DAYS),
-            Eia.state != EiaState.ARCHIVED,
+            Eia.state.not_in((EiaState.ARCHIVED, EiaState.ABANDONED)),
             _current(),
         )
     ).all()
@@ -168,8 +169,9 @@ def _findings(today: date) -> Iterable[Reminder]:
         )
 
 
-def _day(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+def _day(day: date | datetime) -> str:
+    """A date, or the UK day of a moment (23:30 UTC in summer is the next day)."""
+    return format_date(day)
 
 
 def short_text(text: str, limit: int = 120) -> str:
@@ -194,7 +196,7 @@ def _handed_over(today: date) -> Iterable[Reminder]:
             row.author_id,
             f"handed_over:{row.id}:{row.handed_over_at.date().isoformat()}",
             "handed_over",
-            f"{row.reference} {row.title}: {row.name} handed it over to you on {_day(row.handed_over_at.date())}",
+            f"{row.reference} {row.title}: {row.name} handed it over to you on {_day(row.handed_over_at)}",
             f"/eias/{row.reference}",
             None,
             row.id,

@@ -145,7 +145,7 @@ def _summary(eia: Eia) -> ProposalSummary:
     affected = [
         Affected(
             impact.characteristic.name,
-            impact.direction.label + (f" ({impact.severity.label.lower()})" if impact.severity else ""),
+            impact.direction.label + (f" ({impact.stated_severity.label.lower()})" if impact.stated_severity else ""),
             " ".join(t for t in (impact.description.strip(), impact.who_affected.strip()) if t),
         )
         for impact in sorted(eia.impacts, key=lambda i: (i.characteristic.position, i.characteristic_id))

@@ -121,13 +121,16 @@ class Cell:
     severity: Severity | None
 
     @property
+    def stated_severity(self) -> Severity | None:
+        """A negative impact's severity (one saved before the two steps may hold one on another direction)."""
+        return self.severity if self.direction is Direction.NEGATIVE else None
+
+    @property
     def label(self) -> str:
         if self.direction is None:
             return "Not answered"
-        if self.direction is Direction.NEGATIVE and self.severity is not None:
-            return f"Negative ({self.severity.label.lower()})"
-        if self.direction is Direction.POSITIVE and self.severity is not None:
-            return f"Positive ({self.severity.label.lower()})"
+        if self.stated_severity is not None:
+            return f"Negative ({self.stated_severity.label.lower()})"
         return self.direction.label
 
     @property
@@ -307,7 +310,7 @@ def round_data(found: BudgetRound) -> dict[str, Any]:
                 "reference": references[eia_id],
                 "characteristic": by_id[characteristic_id],
                 "direction": cell.direction.value if cell.direction else None,
-                "severity": cell.severity.value if cell.severity else None,
+                "severity": cell.stated_severity.value if cell.stated_severity else None,
             }
             for (eia_id, characteristic_id), cell in sorted(cells(found).items())
             if eia_id in references and characteristic_id in by_id

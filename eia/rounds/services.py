@@ -21,14 +21,17 @@ def create_round(*, name: str, decision_on: date | None, by: User) -> BudgetRoun
 
     :raises ValidationFailed: without a decision date, or when another round has the same name.
     """
-    name = name.strip()
+    name = (name or "").strip()
+    problems = {}
     if decision_on is None:
-        raise ValidationFailed("No date", {"decision_on": "Enter the date members decide the budget"})
+        problems["decision_on"] = "Enter the date members decide the budget"
     taken = db.session.execute(
         select(func.count()).select_from(BudgetRound).where(func.lower(BudgetRound.name) == name.lower())
     ).scalar_one()
     if taken:
-        raise ValidationFailed("Name taken", {"name": f"There is already a round called {name}"})
+        problems["name"] = f"There is already a round called {name}"
+    if problems or decision_on is None:
+        raise ValidationFailed("Some answers need attention", problems)
     budget_round = BudgetRound(name=name, decision_on=decision_on, created_by_id=by.id)
     db.session.add(budget_round)
     db.session.flush()

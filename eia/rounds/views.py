@@ -10,7 +10,7 @@ from eia.assessments import queries as eia_queries
 from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.extensions import db
-from eia.forms_support import bind_form, submit_form
+from eia.forms_support import bind_form, submit_checked
 from eia.permissions import can, permit
 from eia.rounds import pack, queries, services
 from forms.rounds import JoinRoundForm, RoundForm
@@ -30,15 +30,14 @@ def index():
 def new():
     permit(current_user, "round.create")
     form = bind_form(RoundForm)
-    if form.validate_on_submit():
-        done = submit_form(
-            form,
-            lambda: services.create_round(name=form.name.data, decision_on=form.decision_on.data, by=current_user),
-            saved=lambda r: f"{r.name} created. Proposals join it from their assessment's page.",
-            then=lambda r: url_for("rounds.show", round_id=r.id),
-        )
-        if done is not None:
-            return done
+    done = submit_checked(
+        form,
+        lambda: services.create_round(name=form.name.data, decision_on=form.decision_on.data, by=current_user),
+        saved=lambda r: f"{r.name} created. Proposals join it from their assessment's page.",
+        then=lambda r: url_for("rounds.show", round_id=r.id),
+    )
+    if done is not None:
+        return done
     return render_template("rounds/new.html", form=form)
 
 
