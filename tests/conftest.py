@@ -4,9 +4,11 @@ SAVEPOINT that is rolled back, a test client that sends CSRF tokens like a brows
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import socket
+import threading
 import time
 from collections.abc import Callable, Iterator
 from email import message_from_bytes, policy
@@ -269,6 +271,8 @@ class Inbox:
         self.port = port
         self.messages: list[EmailMessage] = []
         self.refuse: set[str] = set()
+        #: While set to an unset event, the server holds each message before accepting it (up to 10 s).
+        self.hold: threading.Event | None = None
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if address in self.refuse:
@@ -277,11 +281,21 @@ class Inbox:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
+        if self.hold is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.hold.wait, 10)
         self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
         return "250 Message accepted"
 
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
+
+    def arrived(self, address: str, count: int = 1, within: float = 10.0) -> list[EmailMessage]:
+        """The messages to *address* once *count* of them have arrived (for mail sent after the answer),
+        or what arrived when *within* seconds have passed."""
+        deadline = time.monotonic() + within
+        while len(self.to(address)) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.to(address)
 
 
 def free_port() -> int:

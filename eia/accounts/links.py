@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -260,12 +261,32 @@ def link_email(user: User, purpose: LinkPurpose, secret: str, *, invited_by: Use
 
 def send_link(user: User, purpose: LinkPurpose, secret: str, *, invited_by: User | None = None) -> str | None:
     """Email a link (after the commit that stored it); the reason when it could not be sent."""
+    return _deliver(link_email(user, purpose, secret, invited_by=invited_by), purpose, user.id)
+
+
+def send_link_after_answering(user: User, purpose: LinkPurpose, secret: str) -> threading.Thread:
+    """Email a link on a thread of its own, so the answer does not wait for the SMTP server: how long
+    the answer took would otherwise tell anyone asking whether the address has an account. A failure
+    is logged and counted, as :func:`send_link`'s are."""
+    message = link_email(user, purpose, secret)
+    app, user_id = current_app._get_current_object(), user.id  # type: ignore[attr-defined]
+
+    def send() -> None:
+        with app.app_context():
+            _deliver(message, purpose, user_id)
+
+    thread = threading.Thread(target=send, name=f"eia-{purpose.value}-email", daemon=True)
+    thread.start()
+    return thread
+
+
+def _deliver(message: EmailMessage, purpose: LinkPurpose, user_id: int) -> str | None:
     kind = purpose.value
     try:
-        send_one(link_email(user, purpose, secret, invited_by=invited_by))
+        send_one(message)
     except SmtpFailed as exc:
         metrics.ACCOUNT_EMAILS.labels(kind=kind, outcome="failed").inc()
-        log.error("%s email to user %s not sent: %s", kind, user.id, exc)
+        log.error("%s email to user %s not sent: %s", kind, user_id, exc)
         return str(exc)
     metrics.ACCOUNT_EMAILS.labels(kind=kind, outcome="sent").inc()
     return None

@@ -221,7 +221,7 @@ def forgotten_password():
         if done and asked is not None:
             db.session.commit()  # the counts and the link, before the email goes
             if asked.user is not None and asked.secret is not None:
-                links.send_link(asked.user, LinkPurpose.PASSWORD_RESET, asked.secret)
+                links.send_link_after_answering(asked.user, LinkPurpose.PASSWORD_RESET, asked.secret)
             flash(
                 f"If {email} is the address of an account that signs in with a password, we have sent it a link to "
                 "reset the password. The link works for 1 hour. Check your email, including any junk folder.",

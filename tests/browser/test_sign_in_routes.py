@@ -124,7 +124,7 @@ def test_a_forgotten_password_through_to_signing_in_with_the_new_one(
     page.get_by_role("button", name="Send the link").click()
     expect(page.locator(".govuk-notification-banner")).to_contain_text("we have sent it a link to reset the password")
     assert_accessible(page)
-    (mail,) = inbox.to(email)
+    (mail,) = inbox.arrived(email)
     link = LINK.search(mail.get_content()).group(1)
     visit(page, link)
     expect(page.get_by_role("heading", level=1)).to_have_text("Choose a new password")
