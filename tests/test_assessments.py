@@ -10,12 +10,13 @@ import yaml
 from sqlalchemy import select
 
 from eia.accounts.models import Role
-from eia.assessments import form_templates, queries, services
+from eia.assessments import authoring, form_templates, queries, services
 from eia.assessments.models import Characteristic, Eia
 from eia.assessments.states import EiaKind, SectionStatus
 from eia.auditlog.models import AuditEntry
 from eia.errors import WorkflowError
 from forms.definitions import SHIPPED_DIR
+from tests.conftest import sign_in_session
 from tests.factories import make_eia, make_user
 
 ABOUT = {
@@ -53,6 +54,30 @@ def test_author_starts_an_eia_for_their_service_area(client, login_as, db):
     assert "Impact on each characteristic" in page and "Armed Forces Covenant" in page
     entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "eia_created")).scalar_one()
     assert entry.entity_type == "eia" and entry.entity_id == str(eia.id)
+
+
+@pytest.mark.parametrize("reader", [Role.EQUALITIES, Role.DECISION_MAKER, Role.ADMIN, "colleague"])
+def test_people_not_writing_it_read_how_many_sections_are_completed(client, db, reader):
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author)
+    # "colleague": a service manager of its service area, who may edit it but did not write it
+    colleague = reader == "colleague"
+    person = make_user(Role.AUTHOR, service_area=author.service_area) if colleague else make_user(reader)
+    sign_in_session(client, person)
+    page = client.get(f"/eias/{eia.reference}").get_data(as_text=True)
+    assert "0 of 11 sections completed." in page and "You have completed" not in page
+
+
+def test_its_author_and_co_authors_read_what_they_have_completed(client, db):
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author)
+    helper = make_user(Role.AUTHOR)
+    authoring.add_coauthor(eia, helper.id, by=author)
+    db.session.commit()
+    for person in (author, helper):
+        sign_in_session(client, person)
+        page = client.get(f"/eias/{eia.reference}").get_data(as_text=True)
+        assert "You have completed 0 of 11 sections." in page and "sections completed." not in page
 
 
 def test_references_count_up_within_a_year(db):
