@@ -15,7 +15,7 @@ from eia.assessments.models import Characteristic, Eia
 from eia.assessments.states import EiaKind, SectionStatus
 from eia.auditlog.models import AuditEntry
 from eia.errors import WorkflowError
-from forms.definitions import SHIPPED_DIR
+from forms.definitions import SHIPPED_DIR, DefinitionError, Question, load_file, parse_definition
 from tests.conftest import sign_in_session
 from tests.factories import make_eia, make_user
 
@@ -123,7 +123,8 @@ def test_coming_back_later_saves_partial_answers_in_progress(client, login_as, d
 @pytest.mark.parametrize(
     ("changes", "message", "kept"),
     [
-        ({"aims": ""}, "Enter aims and intended outcomes", "Opening hours at four branches"),
+        ({"aims": ""}, "Enter the aims and intended outcomes", "Opening hours at four branches"),
+        ({"proposal_type": ""}, "Select what is being assessed", "Keep all branch"),
         (
             {"started_on-day": "31", "started_on-month": "2"},
             "Date this assessment started must be a real date",
@@ -138,6 +139,7 @@ def test_coming_back_later_saves_partial_answers_in_progress(client, login_as, d
     ],
     ids=[
         "required",
+        "required-choice",
         "not-a-real-date",
         "short-year",
         "partial-date",
@@ -182,7 +184,7 @@ def test_review_date_must_be_in_the_future(client, login_as, db):
         (
             "screening",
             {"numbers_affected": "12", "significance": "Low", "full_eia_needed": "no"},
-            "Answer the question: why is a full assessment not needed",
+            "Enter why a full assessment is not needed",
         ),
         (
             "screening",
@@ -204,7 +206,7 @@ def test_review_date_must_be_in_the_future(client, login_as, db):
                 "review_date-month": "1",
                 "review_date-year": "2099",
             },
-            "Answer the question: why is continuing justified",
+            "Enter why continuing is justified",
         ),
     ],
     ids=[
@@ -223,6 +225,37 @@ def test_answers_required_only_in_some_cases(client, login_as, db, section, data
         f"/eias/{eia.reference}/sections/{section}", data={**data, "completed": "yes", "version": "1"}
     ).get_data(as_text=True)
     assert message in html.unescape(page)
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("proposal_type", "Select what is being assessed"),
+        ("lead_officer", "Select lead officer"),
+        ("aims", "Enter aims and intended outcomes"),
+        ("full_eia_needed", "Select yes or no"),
+        ("relevant_functions", "Select an answer"),
+        ("review_date", "Enter review date"),
+    ],
+)
+def test_a_template_without_error_messages_gets_them_from_its_labels(key, message):
+    # Version 1 is published and never changes: it has no 'error' of its own.
+    definition, _ = load_file(SHIPPED_DIR / "standard-v1.yaml")
+    question = next(q for s in definition.sections for q in s.questions if q.key == key)
+    assert question.error is None
+    assert services.required_message(question) == message
+    assert services.required_message(Question(key="ref", label="DPIA reference", type="text")) == "Enter DPIA reference"
+
+
+def test_a_template_gives_the_message_for_a_missing_answer_as_text():
+    about = {"key": "about", "title": "About", "questions": [{"key": "title", "label": "Title", "type": "text"}]}
+    data = {"kind": "standard", "version": 9, "title": "Form", "sections": [about]}
+    about["questions"][0]["error"] = "Enter the title of the proposal"
+    definition = parse_definition(data)
+    assert services.required_message(definition.sections[0].questions[0]) == "Enter the title of the proposal"
+    about["questions"][0]["error"] = ["Enter", "the title"]
+    with pytest.raises(DefinitionError, match="'error' must be the message to show"):
+        parse_definition(data)
 
 
 def test_screening_out_needs_only_the_first_sections(client, login_as, db):
