@@ -108,6 +108,9 @@ class Question:
     #: Shown only when another answer of its section matches (a GOV.UK conditional reveal under that
     #: radio when it ``equals`` one value); an answer given while hidden is not kept.
     show_when: Condition | None = None
+    #: The message when a required answer is missing ("Select what is being assessed"); without it
+    #: one is made from the label.
+    error: str | None = None
 
     def is_required(self, answers: dict[str, Any]) -> bool:
         if not self.is_shown(answers):
@@ -232,6 +235,9 @@ def _question(raw: dict[str, Any], where: str) -> Question:
             good=text.get("good"),
             poor=text.get("poor"),
         )
+    error = raw.get("error")
+    if error is not None and (not isinstance(error, str) or not error.strip()):
+        raise DefinitionError(f"{where}: 'error' must be the message to show, as text")
     return Question(
         key=key,
         label=str(_require(raw, "label", where)),
@@ -245,6 +251,7 @@ def _question(raw: dict[str, Any], where: str) -> Question:
         future=bool(raw.get("future", False)),
         guidance=guidance,
         show_when=show_when,
+        error=error.strip() if error else None,
     )
 
 

@@ -10,12 +10,13 @@ import yaml
 from sqlalchemy import select
 
 from eia.accounts.models import Role
-from eia.assessments import form_templates, queries, services
+from eia.assessments import authoring, form_templates, queries, services
 from eia.assessments.models import Characteristic, Eia
 from eia.assessments.states import EiaKind, SectionStatus
 from eia.auditlog.models import AuditEntry
 from eia.errors import WorkflowError
-from forms.definitions import SHIPPED_DIR
+from forms.definitions import SHIPPED_DIR, DefinitionError, Question, load_file, parse_definition
+from tests.conftest import sign_in_session
 from tests.factories import make_eia, make_user
 
 ABOUT = {
@@ -53,6 +54,30 @@ def test_author_starts_an_eia_for_their_service_area(client, login_as, db):
     assert "Impact on each characteristic" in page and "Armed Forces Covenant" in page
     entry = db.session.execute(select(AuditEntry).where(AuditEntry.action == "eia_created")).scalar_one()
     assert entry.entity_type == "eia" and entry.entity_id == str(eia.id)
+
+
+@pytest.mark.parametrize("reader", [Role.EQUALITIES, Role.DECISION_MAKER, Role.ADMIN, "colleague"])
+def test_people_not_writing_it_read_how_many_sections_are_completed(client, db, reader):
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author)
+    # "colleague": a service manager of its service area, who may edit it but did not write it
+    colleague = reader == "colleague"
+    person = make_user(Role.AUTHOR, service_area=author.service_area) if colleague else make_user(reader)
+    sign_in_session(client, person)
+    page = client.get(f"/eias/{eia.reference}").get_data(as_text=True)
+    assert "0 of 11 sections completed." in page and "You have completed" not in page
+
+
+def test_its_author_and_co_authors_read_what_they_have_completed(client, db):
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author)
+    helper = make_user(Role.AUTHOR)
+    authoring.add_coauthor(eia, helper.id, by=author)
+    db.session.commit()
+    for person in (author, helper):
+        sign_in_session(client, person)
+        page = client.get(f"/eias/{eia.reference}").get_data(as_text=True)
+        assert "You have completed 0 of 11 sections." in page and "sections completed." not in page
 
 
 def test_references_count_up_within_a_year(db):
@@ -98,7 +123,8 @@ def test_coming_back_later_saves_partial_answers_in_progress(client, login_as, d
 @pytest.mark.parametrize(
     ("changes", "message", "kept"),
     [
-        ({"aims": ""}, "Enter aims and intended outcomes", "Opening hours at four branches"),
+        ({"aims": ""}, "Enter the aims and intended outcomes", "Opening hours at four branches"),
+        ({"proposal_type": ""}, "Select what is being assessed", "Keep all branch"),
         (
             {"started_on-day": "31", "started_on-month": "2"},
             "Date this assessment started must be a real date",
@@ -113,6 +139,7 @@ def test_coming_back_later_saves_partial_answers_in_progress(client, login_as, d
     ],
     ids=[
         "required",
+        "required-choice",
         "not-a-real-date",
         "short-year",
         "partial-date",
@@ -157,7 +184,7 @@ def test_review_date_must_be_in_the_future(client, login_as, db):
         (
             "screening",
             {"numbers_affected": "12", "significance": "Low", "full_eia_needed": "no"},
-            "Answer the question: why is a full assessment not needed",
+            "Enter why a full assessment is not needed",
         ),
         (
             "screening",
@@ -179,7 +206,7 @@ def test_review_date_must_be_in_the_future(client, login_as, db):
                 "review_date-month": "1",
                 "review_date-year": "2099",
             },
-            "Answer the question: why is continuing justified",
+            "Enter why continuing is justified",
         ),
     ],
     ids=[
@@ -198,6 +225,37 @@ def test_answers_required_only_in_some_cases(client, login_as, db, section, data
         f"/eias/{eia.reference}/sections/{section}", data={**data, "completed": "yes", "version": "1"}
     ).get_data(as_text=True)
     assert message in html.unescape(page)
+
+
+@pytest.mark.parametrize(
+    ("key", "message"),
+    [
+        ("proposal_type", "Select what is being assessed"),
+        ("lead_officer", "Select lead officer"),
+        ("aims", "Enter aims and intended outcomes"),
+        ("full_eia_needed", "Select yes or no"),
+        ("relevant_functions", "Select an answer"),
+        ("review_date", "Enter review date"),
+    ],
+)
+def test_a_template_without_error_messages_gets_them_from_its_labels(key, message):
+    # Version 1 is published and never changes: it has no 'error' of its own.
+    definition, _ = load_file(SHIPPED_DIR / "standard-v1.yaml")
+    question = next(q for s in definition.sections for q in s.questions if q.key == key)
+    assert question.error is None
+    assert services.required_message(question) == message
+    assert services.required_message(Question(key="ref", label="DPIA reference", type="text")) == "Enter DPIA reference"
+
+
+def test_a_template_gives_the_message_for_a_missing_answer_as_text():
+    about = {"key": "about", "title": "About", "questions": [{"key": "title", "label": "Title", "type": "text"}]}
+    data = {"kind": "standard", "version": 9, "title": "Form", "sections": [about]}
+    about["questions"][0]["error"] = "Enter the title of the proposal"
+    definition = parse_definition(data)
+    assert services.required_message(definition.sections[0].questions[0]) == "Enter the title of the proposal"
+    about["questions"][0]["error"] = ["Enter", "the title"]
+    with pytest.raises(DefinitionError, match="'error' must be the message to show"):
+        parse_definition(data)
 
 
 def test_screening_out_needs_only_the_first_sections(client, login_as, db):

@@ -181,6 +181,23 @@ def test_an_abandoned_drafts_mitigations_leave_my_work_and_the_reminders(client,
     assert reminders(mitigation.due_on, owner.id) == {}
 
 
+def test_a_returned_assessment_is_offered_to_be_abandoned_in_words_that_fit_it(client, db):
+    author = make_user(Role.AUTHOR)
+    eia = complete_eia(make_eia(author=author, title="Pop-up library"), author)
+    workflow.transition(eia, "submit", by=author, confirmed=True)
+    workflow.transition(eia, "return", by=make_user(Role.EQUALITIES), comment="Say more about the evidence.")
+    db.session.commit()
+    sign_in_session(client, author)
+    page = client.get(f"/eias/{eia.reference}").get_data(as_text=True)
+    assert "Abandon this assessment" in page and "Abandon this draft" not in page
+    confirm = client.get(f"/eias/{eia.reference}/transitions/abandon").get_data(as_text=True)
+    assert '<h1 class="govuk-heading-l">Abandon this assessment</h1>' in confirm
+    done = client.post(f"/eias/{eia.reference}/transitions/abandon", data={"comment": "The pilot was cancelled."})
+    assert done.status_code == 302
+    db.session.refresh(eia)
+    assert eia.state is EiaState.ABANDONED
+
+
 def test_a_submission_is_withdrawn_until_the_review_starts(db):
     author = make_user(Role.AUTHOR)
     eia = complete_eia(make_eia(author=author), author)

@@ -8,11 +8,12 @@ import subprocess
 from datetime import date
 
 import docx
+import pytest
 from docx.oxml.ns import qn
 
 from eia.accounts.models import Role
 from eia.assessments import committee, decisions, services, workflow
-from eia.assessments.states import EiaState
+from eia.assessments.states import EiaKind, EiaState
 from tests.conftest import sign_in_session
 from tests.factories import complete_eia, make_eia, make_user
 
@@ -154,3 +155,52 @@ def test_the_paragraph_does_not_speak_of_reducing_adverse_impacts_it_did_not_fin
     text = committee.equality_implications(eia)
     assert "It found no adverse impact" in text and "To reduce them" not in text
     assert "The council will also: Publish the new hours at every branch a month ahead." in text
+
+
+def test_an_individual_action_has_no_paragraph_for_a_committee_and_no_word_document(client, db):
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author, kind=EiaKind.INDIVIDUAL, title="Restructure of the post room")
+    complete_eia(eia, author, negative=("disability",))
+    workflow.transition(eia, "submit", by=author, confirmed=True)
+    workflow.transition(eia, "approve", by=make_user(Role.EQUALITIES))
+    db.session.commit()
+    assert not committee.has_implications(eia)
+    sign_in_session(client, author)
+    page = client.get(f"/eias/{eia.reference}").get_data(as_text=True)
+    assert "For the committee report" not in page and "members must have due regard" not in page
+    assert f'action="/eias/{eia.reference}.docx"' not in page
+    refused = client.post(f"/eias/{eia.reference}.docx")
+    assert refused.status_code == 404
+    assert "an individual action: it goes to no committee" in refused.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("record", "who"),
+    [
+        (
+            {"deciding_body": "officer", "body_name": "Director of Culture"},
+            "In making this decision under delegated powers, the decision maker (Director of Culture) must have "
+            "due regard",
+        ),
+        (
+            {"deciding_body": "committee", "body_name": "Communities Scrutiny Committee"},
+            "In making this decision, members of the Communities Scrutiny Committee must have due regard",
+        ),
+        ({"deciding_body": "council"}, "In making this decision, members of the council must have due regard"),
+        (
+            {"deciding_body": "cabinet"},
+            "In making this decision, Cabinet or the executive member taking it must have due regard",
+        ),
+        ({}, "In making this decision, the decision maker must have due regard"),
+    ],
+)
+def test_the_duty_is_put_to_whoever_takes_the_decision(db, record, who):
+    author, eia = _approved(db)
+    decisions.save_decision(
+        eia, {"deciding_body": None, "body_name": "", **record}, expected_version=eia.decision.version, by=author
+    )
+    text = committee.equality_implications(eia)
+    assert f"{who} to the need to eliminate unlawful discrimination" in text
+    assert text.endswith("(the Public Sector Equality Duty, section 149 of the Equality Act 2010).")
+    if record.get("deciding_body") == "officer":
+        assert "members" not in text

@@ -13,21 +13,49 @@ from flask import current_app
 from eia import docx_parts
 from eia.assessments import decisions, queries
 from eia.assessments.models import Eia
-from eia.assessments.states import COMPLETED_STATES
+from eia.assessments.states import COMPLETED_STATES, DecidingBody
+from eia.errors import NotFound
 from eia.template_filters import format_date
 
-#: The sentence reminding members of the Public Sector Equality Duty.
+#: The Public Sector Equality Duty, after who must have due regard to it.
 DUTY = (
-    "In making this decision, members must have due regard to the need to eliminate unlawful "
-    "discrimination, harassment and victimisation, to advance equality of opportunity, and to foster "
-    "good relations between people who share a protected characteristic and people who do not "
-    "(the Public Sector Equality Duty, section 149 of the Equality Act 2010)."
+    "must have due regard to the need to eliminate unlawful discrimination, harassment and victimisation, "
+    "to advance equality of opportunity, and to foster good relations between people who share a protected "
+    "characteristic and people who do not (the Public Sector Equality Duty, section 149 of the Equality Act 2010)."
 )
 
 
+def _the(name: str) -> str:
+    """A committee's name after "members of": "the Housing Scrutiny Committee"."""
+    name = name.strip()
+    return f"the {name[4:]}" if name[:4].lower() == "the " else f"the {name}"
+
+
+def duty_reminder(eia: Eia) -> str:
+    """The sentence reminding whoever takes the decision of the s.149 duty: the members of a committee
+    or of the council, Cabinet or the executive member, or the officer who takes it under delegated
+    powers (who is the decision maker, not members)."""
+    record = eia.decision
+    body = record.deciding_body if record is not None else None
+    name = record.body_name.strip() if record is not None else ""
+    if body is DecidingBody.OFFICER:
+        who = "In making this decision under delegated powers, the decision maker" + (f" ({name})" if name else "")
+    elif body is DecidingBody.COMMITTEE:
+        who = f"In making this decision, members of {_the(name) if name else 'the committee'}"
+    elif body is DecidingBody.COUNCIL:
+        who = "In making this decision, members of the council"
+    elif body is DecidingBody.CABINET:
+        who = "In making this decision, Cabinet or the executive member taking it"
+    else:
+        who = "In making this decision, the decision maker"
+    return f"{who} {DUTY}"
+
+
 def has_implications(eia: Eia) -> bool:
-    """Whether the assessment is approved (or further on), so its paragraph can be written."""
-    return eia.state in COMPLETED_STATES
+    """Whether the assessment is approved (or further on), so its paragraph can be written. Never for
+    an individual action (an HR or legal case about one person): it goes to no committee, and the
+    paragraph would put the person's circumstances in a public report."""
+    return eia.state in COMPLETED_STATES and not eia.is_individual
 
 
 def answer_text(eia: Eia, section_key: str, question_key: str) -> str:
@@ -98,7 +126,7 @@ def equality_implications(eia: Eia) -> str:
     summary = answer_text(eia, "outcome", "summary")
     if summary:
         parts.append(_sentence(summary))
-    parts.append(DUTY)
+    parts.append(duty_reminder(eia))
     return " ".join(parts)
 
 
@@ -112,7 +140,15 @@ def _day(value: date | None) -> str:
 def assessment_docx(eia: Eia, today: date | None = None) -> bytes:
     """The whole assessment as a Word document: its sections, the impacts and mitigations as tables,
     the decision record, the timings of due regard, the sign-off and, once approved, the paragraph for
-    the committee report."""
+    the committee report.
+
+    :raises NotFound: for an individual action, which goes to no committee.
+    """
+    if eia.is_individual:
+        raise NotFound(
+            f"{eia.reference} is an individual action: it goes to no committee, so there is no Word document "
+            "for a committee report. Download it as a PDF instead."
+        )
     from docx import Document
 
     doc = queries.document(eia)

@@ -156,12 +156,28 @@ def create_eia(
 # Saving a section ---------------------------------------------------------------------------------
 
 
+#: The first words of a closed question ("Is a full assessment needed?"), which cannot follow
+#: "Select" or "Enter" as they stand.
+CLOSED_QUESTION = {
+    "is", "are", "was", "were", "does", "do", "did", "has", "have", "had",
+    "can", "could", "will", "would", "should", "may", "must",
+}  # fmt: skip
+
+
 def required_message(question: Question) -> str:
-    label = question.label.rstrip("?")
-    lowered = label[0].lower() + label[1:]
-    if answer_type(question).asks_to_select:
-        return f"Select an answer for: {lowered}" if question.label.endswith("?") else f"Select {lowered}"
-    return f"Answer the question: {lowered}" if question.label.endswith("?") else f"Enter {lowered}"
+    """The message for a required answer left empty, in GOV.UK style: the template's own ``error``
+    for the question, or "Select" (a choice) or "Enter" and its label, lower-cased and without a
+    question mark ("Select what is being assessed", "Enter review date"). A closed question cannot
+    follow the verb ("Select is a full assessment needed"), so it gets "Select yes or no"."""
+    if question.error:
+        return question.error
+    label = question.label.strip().rstrip("?").strip()
+    # Keep a capital that starts an abbreviation ("DPIA reference").
+    lowered = label if label[1:2].isupper() else label[:1].lower() + label[1:]
+    verb = "Select" if answer_type(question).asks_to_select else "Enter"
+    if lowered.split(" ", 1)[0] in CLOSED_QUESTION:
+        return "Select yes or no" if question.type == "yes_no" else f"{verb} an answer"
+    return f"{verb} {lowered}"
 
 
 def missing_answers(section: Section, answers: dict[str, Any]) -> dict[str, str]:

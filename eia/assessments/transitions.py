@@ -285,9 +285,11 @@ TRANSITIONS = {
             comment_hint="Why it is archived.",
             destructive=True,
         ),
+        # A returned assessment may be abandoned too: the proposal can be dropped while the author
+        # is changing it, and it would otherwise wait in their work, and the reminders, for ever.
         Transition(
             "abandon",
-            "Abandon this draft",
+            "Abandon this assessment",
             (EiaState.DRAFT, EiaState.RETURNED),
             EiaState.ABANDONED,
             "eia.abandon",

@@ -157,6 +157,8 @@ def render_task_list(eia, *, problems: list[dict] | None = None) -> str:
         tasks=tasks,
         done=sum(task.status is SectionStatus.COMPLETED for task in needed),
         needed=len(needed),
+        # "You have completed" is for the people writing it; a reviewer or decision maker reads a count.
+        writes_it=current_user.id in eia.writer_ids,
         can_edit=can(current_user, "eia.edit", eia) and eia.state.is_editable,
         actions=workflow_actions(eia),
         problems=problems,

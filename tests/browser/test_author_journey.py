@@ -191,7 +191,7 @@ def test_a_new_author_writes_an_assessment_with_a_colleague_and_deals_with_a_com
     author.fields += 11
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("real date")  # the impossible 31 February ...
-    expect(summary).to_contain_text("Enter aims and intended outcomes")  # ... and the missing answer, at once
+    expect(summary).to_contain_text("Enter the aims and intended outcomes")  # ... and the missing answer, at once
     expect(page.locator("#decision_maker")).to_have_value("Cabinet Member for Culture")  # nothing typed is lost
     author.check()
     type_into(page, "started_on-day", "3")

@@ -54,7 +54,7 @@ def test_an_eia_from_start_to_the_public_register(browser: Browser, live_app: Fl
     assert_accessible(author)
     author.get_by_label("Yes, I have completed this section").check()  # with required answers missing
     author.get_by_role("button", name="Save and continue").click()
-    expect(author.locator(".govuk-error-summary")).to_contain_text("Enter aims and intended outcomes")
+    expect(author.locator(".govuk-error-summary")).to_contain_text("Enter the aims and intended outcomes")
     assert_accessible(author)
     author.get_by_label("Aims and intended outcomes").fill("Set fair charges for letting community centre rooms.")
     author.get_by_label("No, I will come back to it later").check()
