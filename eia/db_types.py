@@ -105,3 +105,31 @@ def _utc_day_default(element: utc_day, compiler: Any, **kw: Any) -> str:
 @compiles(utc_day, "postgresql")
 def _utc_day_postgresql(element: utc_day, compiler: Any, **kw: Any) -> str:
     return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC' AS DATE)"
+
+
+class uk_day(FunctionElement[date]):
+    """The day a :class:`UTCDateTime` column's moment falls on in the UK, in SQL, as
+    ``eia.working_days.uk_day`` works it out in Python: the time zone's rules on PostgreSQL; on
+    SQLite (which stores UTC and knows no time zones) British Summer Time's own rule, an hour ahead
+    from 01:00 UTC on the last Sunday of March to 01:00 UTC on the last Sunday of October."""
+
+    type = Date()
+    inherit_cache = True
+    name = "uk_day"
+
+
+@compiles(uk_day)
+def _uk_day_sqlite(element: uk_day, compiler: Any, **kw: Any) -> str:
+    def moment() -> str:
+        return compiler.process(element.clauses, **kw)
+
+    def change(month: str) -> str:  # 01:00 UTC on the last Sunday before the first of *month*
+        return f"datetime(date(strftime('%Y', {moment()}) || '-{month}-01', 'weekday 0', '-7 days'), '+1 hour')"
+
+    summer = f"{moment()} >= {change('04')} AND {moment()} < {change('11')}"
+    return f"date({moment()}, CASE WHEN {summer} THEN '+1 hour' ELSE '+0 hours' END)"
+
+
+@compiles(uk_day, "postgresql")
+def _uk_day_postgresql(element: uk_day, compiler: Any, **kw: Any) -> str:
+    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'Europe/London' AS DATE)"

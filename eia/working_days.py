@@ -7,6 +7,8 @@ from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from eia.db_types import utcnow
+
 
 @lru_cache(maxsize=32)
 def _bank_holidays(year: int) -> frozenset[date]:
@@ -45,4 +47,4 @@ def uk_day(moment: datetime) -> date:
 
 def uk_today() -> date:
     """Today's date in the UK, so a run at 00:30 in summer counts as the day it is there."""
-    return datetime.now(ZoneInfo("Europe/London")).date()
+    return uk_day(utcnow())

@@ -175,3 +175,47 @@ def test_a_submission_taken_back_before_its_review_is_no_late_review(db):
     check = next(c for c in decisions.timeliness(eia, later) if c.key == "review")
     assert check.timing is decisions.Timing.NOT_KNOWN and check.detail == "Not submitted yet."
     assert eia.review_target_on is None
+
+
+# The UK day of a moment, in Python and in SQL alike, across the clock changes.
+MOMENTS = [
+    datetime(2026, 3, 29, 0, 59, tzinfo=UTC),  # GMT still: 29 March
+    datetime(2026, 3, 28, 23, 30, tzinfo=UTC),  # GMT: 28 March
+    datetime(2026, 6, 30, 23, 30, tzinfo=UTC),  # BST: 1 July
+    datetime(2026, 10, 25, 0, 30, tzinfo=UTC),  # BST still: 25 October
+    datetime(2026, 10, 24, 23, 30, tzinfo=UTC),  # BST: 25 October
+    datetime(2026, 10, 25, 23, 30, tzinfo=UTC),  # GMT again: 25 October
+    datetime(2026, 12, 31, 23, 30, tzinfo=UTC),  # GMT: 31 December
+]
+
+
+def test_the_uk_day_of_a_moment_is_the_same_in_sql_and_in_python(db):
+    from sqlalchemy import literal
+
+    from eia.db_types import UTCDateTime, uk_day
+    from eia.working_days import uk_day as in_uk
+
+    found = [db.session.execute(select(uk_day(literal(m, UTCDateTime())))).scalar_one() for m in MOMENTS]
+    assert found == [in_uk(m) for m in MOMENTS]
+    assert found[2] == date(2026, 7, 1) and found[4] == date(2026, 10, 25) and found[0] == date(2026, 3, 29)
+
+
+def test_a_submission_late_on_a_summer_evening_counts_from_the_uk_day(db):
+    """Submitted at 23:30 UTC on 30 June, which is 00:30 on 1 July in the UK: the review target and the
+    words count from 1 July, on the page and in the SQL the lists and the dashboard use."""
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author)
+    eia.submitted_at = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
+    eia.reviewed_at = eia.approved_at = datetime(2026, 7, 14, 23, 30, tzinfo=UTC)  # 15 July in the UK
+    db.session.flush()
+    assert eia.review_target_on == date(2026, 7, 15)  # ten working days after 1 July
+    review = next(c for c in decisions.timeliness(eia, date(2026, 8, 1)) if c.key == "review")
+    assert review.detail == "Submitted on 1 July 2026, reviewed on 15 July 2026 (target 15 July 2026)."
+    assert review.timing is decisions.Timing.ON_TIME
+    timing = db.session.execute(
+        select(decisions.timing_sql("review", date(2026, 8, 1)))
+        .select_from(Eia)
+        .outerjoin(DecisionRecord, DecisionRecord.eia_id == Eia.id)
+        .where(Eia.id == eia.id)
+    ).scalar_one()
+    assert timing == decisions.Timing.ON_TIME.value

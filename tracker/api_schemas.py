@@ -11,7 +11,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from eia.assessments.schemas import EiaSummarySchema, EvidenceSchema, PersonSchema
-from eia.db_types import utcnow
+from eia.working_days import uk_today
 from tracker.models import ActionStatus
 
 #: Database ids are 32-bit; a larger number names nothing (and must not reach the database).
@@ -142,7 +142,7 @@ class PlanListArgs(Schema):
 
 class ProgressUpdateInputSchema(Schema):
     written_on = fields.Date(
-        load_default=lambda: utcnow().date(),
+        load_default=lambda: uk_today(),
         metadata={"description": "YYYY-MM-DD, not in the future; today if left out"},
     )
     note = _text(5000, required=True, metadata={"description": "What progress has been made"})

@@ -6,11 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from eia.assessments import queries as eia_queries
-from eia.db_types import utcnow
 from eia.extensions import db
 from eia.forms_support import bind_form, submit_form
 from eia.permissions import can, permit
 from eia.web import int_arg
+from eia.working_days import uk_today
 from tracker import programme
 from tracker.forms import (
     LinkPlannedForm,
@@ -26,7 +26,7 @@ bp = Blueprint("programme", __name__, url_prefix="/programme")
 def programme_index():
     """The EIA programme of a financial year, with completion and publication rates."""
     permit(current_user, "plan.view")
-    today = utcnow().date()
+    today = uk_today()
     year = int_arg("year", eia_queries.financial_year_of(today), minimum=2000, maximum=2100)
     if request.method == "POST":
         permit(current_user, "plan.edit")

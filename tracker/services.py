@@ -13,6 +13,7 @@ from eia.accounts.models import User
 from eia.auditlog import services as audit
 from eia.errors import ValidationFailed, check_version
 from eia.extensions import db
+from eia.working_days import uk_today
 from tracker.models import ActionStatus, EiaActionLink, Plan, PlanAction, ProgressUpdate
 from tracker.targets import ImpossibleDate, parse_target
 
@@ -72,12 +73,11 @@ def add_progress_update(
 
     :raises ValidationFailed: without a note, or dated in the future.
     """
-    from eia.db_types import utcnow
 
     note = note.strip()
     if not note:
         raise ValidationFailed("Describe the progress", {"note": "Describe the progress made"})
-    if written_on > utcnow().date():
+    if written_on > uk_today():
         raise ValidationFailed("Date in the future", {"written_on": "The date of the update cannot be in the future"})
     before = action.status
     after = status or before

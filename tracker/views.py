@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 from eia.assessments import queries as eia_queries
 from eia.auditlog import services as audit
 from eia.csv_export import csv_lines
-from eia.db_types import utcnow
 from eia.evidence import services as evidence_services
 from eia.evidence.models import EvidenceItem
 from eia.evidence.storage import send_evidence, store_for
@@ -19,6 +18,7 @@ from eia.forms_support import Conflict, bind_form, submit_form
 from eia.page_cache import signed_in_page
 from eia.permissions import can, permit
 from eia.web import filter_args, form_version, int_arg, paginate
+from eia.working_days import uk_today
 from tracker import dashboard, importing, pending_imports, queries, services
 from tracker.forms import (
     ActionEditForm,
@@ -73,7 +73,7 @@ def dashboard_page():
     """Progress by priority, and the actions that are overdue or have had no update for a while."""
     permit(current_user, "plan.view")
     filters = _dashboard_filter()
-    today = utcnow().date()
+    today = uk_today()
     summaries = dashboard.priority_summaries(filters, today)
     page = paginate(dashboard.matching_actions(filters, today), per_page=DASHBOARD_PAGE_SIZE)
     return render_template(
@@ -94,7 +94,7 @@ def dashboard_page():
 @login_required
 def dashboard_export():
     permit(current_user, "plan.view")
-    rows = dashboard.export_rows(_dashboard_filter(), utcnow().date())
+    rows = dashboard.export_rows(_dashboard_filter(), uk_today())
     audit.record("plan_actions_exported", by=current_user, entity_type="plan_action", detail=f"{len(rows)} actions")
     db.session.commit()
     return Response(
@@ -190,7 +190,7 @@ def action(action_id: int):
     may_update = can(current_user, "plan.update_progress", found)
     if request.method == "POST":
         permit(current_user, "plan.update_progress", found)
-    form = bind_form(ProgressForm, data={"written_on": utcnow().date(), "status": found.status.value})
+    form = bind_form(ProgressForm, data={"written_on": uk_today(), "status": found.status.value})
     if form.validate_on_submit():
         done = submit_form(form, lambda: _add_progress(found, form), saved="Progress update added.", then=request.path)
         if done is not None:

@@ -21,11 +21,12 @@ from eia.accounts.models import Role, User
 from eia.assessments.models import DecisionRecord, Eia
 from eia.assessments.states import DecidingBody, DecisionOutcome, EiaState
 from eia.auditlog import services as audit
-from eia.db_types import utc_day, utcnow
+from eia.db_types import uk_day, utcnow
 from eia.errors import ValidationFailed, check_version
 from eia.extensions import db
 from eia.permissions import can, permit
-from eia.working_days import add_working_days
+from eia.working_days import add_working_days, uk_today
+from eia.working_days import uk_day as in_uk
 
 DECISION_FIELDS = (
     "is_key_decision",
@@ -66,7 +67,7 @@ def _problems(values: dict[str, Any]) -> dict[str, str]:
         problems["outcome"] = "Select what was decided"
     if values.get("outcome") and not values.get("taken_on"):
         problems["taken_on"] = "Enter the date the decision was taken"
-    if values.get("taken_on") and values["taken_on"] > utcnow().date():
+    if values.get("taken_on") and values["taken_on"] > uk_today():
         problems["taken_on"] = "The date the decision was taken cannot be in the future"
     person = values.get("decision_maker_id")
     if person is not None:
@@ -192,11 +193,11 @@ def decision_page(eia: Eia, user: User) -> dict[str, Any]:
 
 def timeliness(eia: Eia, today: date | None = None) -> list[Check]:
     """The four timings of *eia*, as of *today*."""
-    today = today or utcnow().date()
+    today = today or uk_today()
     decided = decision_date(eia)
     record = eia.decision
     taken = record.taken_on if record is not None else None
-    started = eia.started_on or eia.created_at.date()
+    started = eia.started_on or in_uk(eia.created_at)
     checks = []
 
     if decided is None:
@@ -217,21 +218,21 @@ def timeliness(eia: Eia, today: date | None = None) -> list[Check]:
     if eia.submitted_at is None:
         checks.append(Check("review", f"Reviewed within {target} working days", Timing.NOT_KNOWN, "Not submitted yet."))
     else:
-        due = eia.review_target_on or add_working_days(eia.submitted_at.date(), target)
+        due = eia.review_target_on or add_working_days(in_uk(eia.submitted_at), target)
         # Approving or returning it ends the review (before reviewed_at was kept, the approval alone).
         ended = eia.reviewed_at or eia.approved_at
-        reviewed = ended.date() if ended and ended >= eia.submitted_at else None
+        reviewed = in_uk(ended) if ended and ended >= eia.submitted_at else None
         if reviewed is not None:
             timing = Timing.ON_TIME if reviewed <= due else Timing.LATE
-            detail = f"Submitted on {_day(eia.submitted_at.date())}, reviewed on {_day(reviewed)} (target {_day(due)})."
+            detail = f"Submitted on {_day(in_uk(eia.submitted_at))}, reviewed on {_day(reviewed)} (target {_day(due)})."
         elif today > due:
-            timing, detail = Timing.LATE, f"Submitted on {_day(eia.submitted_at.date())}; the target was {_day(due)}."
+            timing, detail = Timing.LATE, f"Submitted on {_day(in_uk(eia.submitted_at))}; the target was {_day(due)}."
         else:
             timing, detail = Timing.NOT_KNOWN, f"In review: the target is {_day(due)}."
         checks.append(Check("review", f"Reviewed within {target} working days", timing, detail))
 
-    approved = eia.approved_at.date() if eia.approved_at else None
-    signed = eia.signed_off_at.date() if eia.signed_off_at else None
+    approved = in_uk(eia.approved_at) if eia.approved_at else None
+    signed = in_uk(eia.signed_off_at) if eia.signed_off_at else None
     if decided is None:
         timing, detail = Timing.NOT_KNOWN, "No decision date recorded yet."
     elif approved and signed and approved <= decided and signed <= decided:
@@ -288,16 +289,16 @@ def timing_sql(key: str, today: date) -> ColumnElement[str]:
     on_time, late, not_known = (literal(t.value) for t in Timing)
     day = literal(today, Date)
     decided = func.coalesce(DecisionRecord.taken_on, DecisionRecord.planned_on, Eia.decision_date)
-    approved, signed = utc_day(Eia.approved_at), utc_day(Eia.signed_off_at)
+    approved, signed = uk_day(Eia.approved_at), uk_day(Eia.signed_off_at)
     if key == "started":
-        started = func.coalesce(Eia.started_on, utc_day(Eia.created_at))
+        started = func.coalesce(Eia.started_on, uk_day(Eia.created_at))
         return case((decided.is_(None), not_known), (started < decided, on_time), else_=late)
     if key == "review":
         ended = func.coalesce(Eia.reviewed_at, Eia.approved_at)
         reviewed = and_(ended.is_not(None), ended >= Eia.submitted_at)
         return case(
             (Eia.submitted_at.is_(None), not_known),
-            (and_(reviewed, utc_day(ended) <= Eia.review_target_on), on_time),
+            (and_(reviewed, uk_day(ended) <= Eia.review_target_on), on_time),
             (reviewed, late),
             (day > Eia.review_target_on, late),
             else_=not_known,

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 from eia.accounts.models import ServiceArea, User
 from eia.assessments.states import (
     PUBLIC_STATES,
+    SCREENING_SECTIONS,
     DecidingBody,
     DecisionOutcome,
     Direction,
@@ -25,11 +26,8 @@ from eia.assessments.states import (
 )
 from eia.db_types import UTCDateTime, enum_column, utcnow
 from eia.extensions import Model
-from eia.working_days import add_working_days
+from eia.working_days import add_working_days, uk_day
 from forms.definitions import FormDefinition, Section, parse_definition
-
-#: The sections an assessment needs when screening found a full assessment not needed.
-SCREENING_SECTIONS = {"about", "screening"}
 
 
 class FormTemplate(Model):
@@ -221,7 +219,7 @@ class Eia(Model):
 
 @event.listens_for(Eia.submitted_at, "set")
 def _set_review_target(eia: Eia, value: datetime | None, _old: Any, _initiator: Any) -> None:
-    eia.review_target_on = None if value is None else add_working_days(value.date(), review_target_days())
+    eia.review_target_on = None if value is None else add_working_days(uk_day(value), review_target_days())
 
 
 def review_target_days() -> int:

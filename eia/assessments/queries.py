@@ -22,12 +22,12 @@ from eia.assessments.models import (
     ReviewComment,
 )
 from eia.assessments.states import PUBLIC_STATES, Direction, EiaKind, EiaState, MitigationStatus
-from eia.db_types import utcnow
 from eia.errors import NotFound
 from eia.evidence import queries as evidence_queries
 from eia.extensions import db
 from eia.search import words_match
 from eia.template_filters import format_date
+from eia.working_days import uk_today
 from forms.definitions import Section
 from forms.versions import new_questions
 
@@ -257,7 +257,7 @@ def eias(user: User, filters: EiaFilter | None = None) -> Select[Eia]:
     if f.negative_for:
         query = query.where(negative_impact_on(f.negative_for))
     if f.timings or f.at_risk:
-        today = utcnow().date()
+        today = uk_today()
         query = query.outerjoin(DecisionRecord, DecisionRecord.eia_id == Eia.id)
         for key, timing in f.timings:
             query = query.where(decisions.timing_sql(key, today) == timing)

@@ -23,6 +23,7 @@ from eia.auditlog import services as audit
 from eia.db_types import utcnow
 from eia.errors import EiaError, ValidationFailed, WorkflowError, check_version
 from eia.extensions import db
+from eia.working_days import uk_today
 from forms.answers import answer_type
 from forms.definitions import FormDefinition, Question, Section
 
@@ -126,7 +127,7 @@ def create_eia(
     """Start a draft EIA on the newest template of its kind, with every section not started."""
     if template.kind is not kind:
         raise EiaError("The form template does not match the kind of assessment.")
-    year = (today or utcnow().date()).year
+    year = (today or uk_today()).year
     eia = Eia(
         reference=next_reference(year),
         kind=kind,
@@ -266,7 +267,7 @@ def store_section(
     # An answer to a follow-up question that is hidden (its condition no longer holds) is not kept.
     shown = {q.key for q in definition.questions if q.is_shown(new)}
     new = {k: v for k, v in new.items() if k in shown}
-    found = dict(problems or {}) | future_date_problems(definition, new, today or utcnow().date())
+    found = dict(problems or {}) | future_date_problems(definition, new, today or uk_today())
     if completed:
         found = missing_answers(definition, new) | found
         if problem := going_ahead_problem(definition, new):

@@ -154,3 +154,7 @@ class MitigationStatus(StrEnum):
     @property
     def label(self) -> str:
         return self.value.replace("_", " ").capitalize()
+
+
+#: The sections an assessment needs when screening found a full assessment not needed.
+SCREENING_SECTIONS = {"about", "screening"}

@@ -16,13 +16,12 @@ from eia.assessments.transitions import Transition
 from eia.assessments.workflow import available_transitions
 from eia.auditlog import services as audit
 from eia.csv_export import csv_lines
-from eia.db_types import utcnow
 from eia.extensions import db
 from eia.forms_support import Conflict, bind_form, submit_form
 from eia.page_cache import signed_in_page
 from eia.permissions import can, permit
 from eia.web import filter_args, form_version, paginate
-from eia.working_days import uk_day
+from eia.working_days import uk_day, uk_today
 from forms.eia import NewEiaForm
 from forms.impacts import MitigationForm
 from forms.sections import answers_from, section_form_class
@@ -64,7 +63,7 @@ def index():
     permit(current_user, "eia.list")
     filters = _list_filter()
     page = paginate(queries.with_list_details(queries.eias(current_user, filters)), per_page=PAGE_SIZE)
-    this_year = queries.financial_year_of(utcnow().date())
+    this_year = queries.financial_year_of(uk_today())
     return render_template(
         "assessments/index.html",
         page=page,

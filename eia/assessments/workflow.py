@@ -22,6 +22,7 @@ from eia.db_types import utcnow
 from eia.errors import ValidationFailed, WorkflowError
 from eia.extensions import db
 from eia.permissions import can, permit
+from eia.working_days import uk_today
 from forms.versions import carried_answers
 
 
@@ -206,7 +207,7 @@ def reopen(eia: Eia, *, by: User, today: date | None = None) -> Eia:
         lead_officer_id=eia.lead_officer_id,
         version_number=eia.version_number + 1,
         previous_id=eia.id,
-        started_on=(today or utcnow().date()),
+        started_on=(today or uk_today()),
         decision_date=None,
         review_date=None,
         outcome=eia.outcome,

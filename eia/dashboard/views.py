@@ -8,9 +8,9 @@ from flask import Blueprint, current_app, render_template
 from flask_login import current_user, login_required
 
 from eia.dashboard import queries
-from eia.db_types import utcnow
 from eia.page_cache import signed_in_page
 from eia.permissions import permit
+from eia.working_days import uk_today
 
 bp = Blueprint("dashboard", __name__)
 
@@ -20,7 +20,7 @@ bp = Blueprint("dashboard", __name__)
 @signed_in_page
 def show():
     permit(current_user, "dashboard.view")
-    today = utcnow().date()  # the day the list's timing filters use, so each count matches its list
+    today = uk_today()  # the day the list's timing filters use, so each count matches its list
     target = current_app.config["EIA_REVIEW_TARGET_WORKING_DAYS"]
     at_risk_total, at_risk = queries.at_risk(current_user, today)
     areas, totals = queries.pipeline(current_user)

@@ -21,6 +21,7 @@ from eia.evidence.models import EvidenceItem, EvidenceKind
 from eia.evidence.storage import EvidenceStore
 from eia.extensions import db
 from eia.template_filters import megabytes
+from eia.working_days import uk_today
 
 if TYPE_CHECKING:
     from eia.assessments.models import Characteristic
@@ -93,7 +94,7 @@ def _problems(kind: EvidenceKind, values: dict[str, Any], *, has_file: bool) -> 
     if not (values.get("title") or "").strip():
         problems["title"] = "Enter a title for this evidence"
     when = values.get("evidence_date")
-    if when and when > utcnow().date():
+    if when and when > uk_today():
         problems["evidence_date"] = "The evidence date cannot be in the future"
     if kind is EvidenceKind.FILE and not has_file:
         problems["file"] = "Select a file to upload"

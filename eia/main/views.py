@@ -9,13 +9,13 @@ from sqlalchemy.exc import DBAPIError
 
 from eia import accessibility as statement
 from eia import signals
-from eia.db_types import utcnow
 from eia.extensions import db
 from eia.page_cache import signed_in_page
 from eia.permissions import permit
 from eia.signals import values_from
 from eia.storage import storage_is_ready
 from eia.work import groups_from, in_order
+from eia.working_days import uk_today
 
 bp = Blueprint("main", __name__)
 
@@ -25,7 +25,7 @@ bp = Blueprint("main", __name__)
 @signed_in_page
 def home():
     permit(current_user, "home.view")
-    today = utcnow().date()
+    today = uk_today()
     return render_template("main/home.html", user=current_user, today=today, groups=_groups(today))
 
 
@@ -34,7 +34,7 @@ def home():
 def work_group(key: str):
     """Everything of one group of My work (its "See all")."""
     permit(current_user, "home.view")
-    today = utcnow().date()
+    today = uk_today()
     group = next((g for g in _groups(today) if g.key == key), None)
     if group is None:
         abort(404)

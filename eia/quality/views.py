@@ -9,7 +9,6 @@ from eia.accounts import queries as accounts
 from eia.assessments import queries as eia_queries
 from eia.assessments.models import Eia
 from eia.assessments.queries import financial_year_of
-from eia.db_types import utcnow
 from eia.extensions import db
 from eia.forms_support import Conflict, bind_form, submit_form
 from eia.page_cache import signed_in_page
@@ -17,6 +16,7 @@ from eia.permissions import can, permit
 from eia.quality import moderation, queries, sampling, scoring
 from eia.quality.models import Finding, QualityScore, Sample, SampleItem
 from eia.web import form_version, int_arg, paginate
+from eia.working_days import uk_today
 from forms.samples import (
     FINDING_SLOTS,
     CloseFindingForm,
@@ -37,7 +37,7 @@ bp = Blueprint("samples", __name__, url_prefix="/samples")
 def index():
     """The year's quarters against the target, average scores, common findings, and the samples."""
     permit(current_user, "sample.view")
-    today = utcnow().date()
+    today = uk_today()
     year = int_arg("year", financial_year_of(today), minimum=2000, maximum=2100)
     rubric = scoring.current_rubric()
     db.session.commit()

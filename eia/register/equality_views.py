@@ -9,7 +9,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from eia import render_cache
-from eia.db_types import utcnow
 from eia.extensions import db
 from eia.page_cache import public_page
 from eia.pdf import render_pdf
@@ -17,6 +16,7 @@ from eia.permissions import permit
 from eia.register import equality_information
 from eia.reports.models import TextKind, YearText
 from eia.reports.year_texts import edit_year_text
+from eia.working_days import uk_today
 from forms.reports import EqualityNarrativeForm
 
 bp = Blueprint("equality_information", __name__, url_prefix="/register/equality-information")
@@ -33,7 +33,7 @@ def index():
 
 
 def _published_or_404(year: int) -> equality_information.EqualityInformation:
-    found = equality_information.build(year, utcnow().date()) if FIRST_YEAR <= year <= LAST_YEAR else None
+    found = equality_information.build(year, uk_today()) if FIRST_YEAR <= year <= LAST_YEAR else None
     if found is None:
         abort(404, f"The equality information for {year} to {year + 1} has not been published.")
     return found

@@ -7,7 +7,6 @@ from marshmallow import ValidationError
 
 from eia.assessments import queries
 from eia.assessments.pdf import eia_pdf_response
-from eia.db_types import utcnow
 from eia.evidence import queries as evidence_queries
 from eia.evidence.storage import send_evidence
 from eia.page_cache import public_page
@@ -16,6 +15,7 @@ from eia.register.equality_information import decision_in_words
 from eia.register.schemas import RegisterArgs
 from eia.reports.figures import outcome_words
 from eia.web import filter_args, paginate
+from eia.working_days import uk_today
 
 bp = Blueprint("register", __name__, url_prefix="/register")
 
@@ -40,7 +40,7 @@ def index():
         page=paginate(register_queries.register(chosen), per_page=PER_PAGE),
         filters=request.args,
         filter_args=filter_args(*FILTERS),
-        options=register_queries.filter_options(utcnow().date()),
+        options=register_queries.filter_options(uk_today()),
     )
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from eia.api import api_blueprint
 from eia.api.common import requires
-from eia.db_types import utcnow
 from eia.errors import ValidationFailed
 from eia.reports import figures
 from eia.reports.schemas import AnnualReportSchema
+from eia.working_days import uk_today
 
 bp = api_blueprint("annual_report", __name__, url_prefix="/reports", description="The annual EIA report's figures")
 
@@ -28,4 +28,4 @@ def report(year: int):
         raise ValidationFailed(
             "Year out of range", {"year": f"Give a financial year from {FIRST_YEAR} to {LAST_YEAR}, like 2025"}
         )
-    return figures.build(year, utcnow().date())
+    return figures.build(year, uk_today())

@@ -8,6 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from eia.commands import friendly_errors
+from eia.working_days import uk_today
 
 
 @click.command("report")
@@ -19,7 +20,6 @@ from eia.commands import friendly_errors
 @friendly_errors
 def report_command(year: int, out: Path) -> None:
     """Write the annual EIA report for the senior leadership team as a tagged PDF."""
-    from eia.db_types import utcnow
     from eia.reports import annual
 
     with click.progressbar(length=len(annual.STEPS), label=f"Annual EIA report {year}/{(year + 1) % 100:02d}") as bar:
@@ -28,7 +28,7 @@ def report_command(year: int, out: Path) -> None:
             bar.label = f"Counting {name}" if name not in ("page", "PDF") else f"Rendering the {name}"
             bar.update(1)
 
-        pdf = annual.report_pdf(year, utcnow().date(), step)
+        pdf = annual.report_pdf(year, uk_today(), step)
     try:
         out.write_bytes(pdf)
     except OSError as exc:

@@ -7,19 +7,19 @@ from flask_login import current_user, login_required
 
 from eia import render_cache
 from eia.assessments.queries import financial_year_of
-from eia.db_types import utcnow
 from eia.permissions import can, permit
 from eia.reports import annual
 from eia.reports.models import TextKind
 from eia.reports.year_texts import edit_year_text
 from eia.web import int_arg
+from eia.working_days import uk_today
 from forms.reports import YearTextForm
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
 
 def _years() -> list[int]:
-    this_year = financial_year_of(utcnow().date())
+    this_year = financial_year_of(uk_today())
     return list(range(this_year, this_year - 6, -1))
 
 
@@ -27,7 +27,7 @@ def _years() -> list[int]:
 @login_required
 def choose():
     permit(current_user, "report.view")
-    year = int_arg("year", financial_year_of(utcnow().date()), minimum=2000, maximum=2100)
+    year = int_arg("year", financial_year_of(uk_today()), minimum=2000, maximum=2100)
     return redirect(url_for("reports.show", year=year))
 
 
@@ -37,7 +37,7 @@ def show(year: int):
     permit(current_user, "report.view")
     if not 2000 <= year <= 2100:
         return redirect(url_for("reports.choose"))
-    return annual.page_html(year, utcnow().date(), _years(), may_edit=can(current_user, "report.commentary"))
+    return annual.page_html(year, uk_today(), _years(), may_edit=can(current_user, "report.commentary"))
 
 
 @bp.get("/<int:year>.pdf")
@@ -46,7 +46,7 @@ def pdf(year: int):
     permit(current_user, "report.view")
     if not 2000 <= year <= 2100:
         return redirect(url_for("reports.choose"))
-    data = annual.cached_pdf(year, utcnow().date())
+    data = annual.cached_pdf(year, uk_today())
     if data is None:
         return render_cache.preparing(f"The annual EIA report for {year} to {year + 1}")
     name = f"annual-eia-report-{year}-{(year + 1) % 100:02d}.pdf"

@@ -14,11 +14,11 @@ from eia.accounts.models import ServiceArea, User
 from eia.assessments import queries as eia_queries
 from eia.assessments.models import Characteristic, Eia, Impact
 from eia.assessments.states import Direction, EiaState, Severity
-from eia.db_types import utcnow
 from eia.errors import NotFound
 from eia.extensions import db
 from eia.permissions import can
 from eia.rounds.models import CUMULATIVE_THRESHOLD, BudgetRound, RoundProposal
+from eia.working_days import uk_today
 from forms.rounds import JoinRoundForm
 
 _SEVERITY_RANK = {Severity.LOW: 1, Severity.MEDIUM: 2, Severity.HIGH: 3}
@@ -252,7 +252,7 @@ def eia_panel(_sender: Any, *, eia: Eia, page: str, user: User) -> dict[str, Any
     form = None
     if may_join:
         form = JoinRoundForm(
-            rounds=round_choices(utcnow().date(), keep=budget_round),
+            rounds=round_choices(uk_today(), keep=budget_round),
             data={"round_id": str(budget_round.id) if budget_round else ""},
         )
     return {
@@ -265,7 +265,7 @@ def eia_panel(_sender: Any, *, eia: Eia, page: str, user: User) -> dict[str, Any
 
 def start_options(_sender: Any, *, user: User) -> dict[str, list[tuple[str, str]]] | None:
     """The rounds a new budget proposal can join, for the start page (``eia.signals.start_options``)."""
-    found = round_choices(utcnow().date())
+    found = round_choices(uk_today())
     return {"round_id": found} if found else None
 
 

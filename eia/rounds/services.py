@@ -10,10 +10,10 @@ from sqlalchemy import func, select
 from eia.accounts.models import User
 from eia.assessments.models import Eia
 from eia.auditlog import services as audit
-from eia.db_types import utcnow
 from eia.errors import ValidationFailed, WorkflowError
 from eia.extensions import db
 from eia.rounds.models import BudgetRound, RoundProposal
+from eia.working_days import uk_today
 
 
 def create_round(*, name: str, decision_on: date | None, by: User) -> BudgetRound:
@@ -102,7 +102,7 @@ def join_at_start(_sender: Any, *, eia: Eia, options: dict[str, str], by: User) 
     if not chosen:
         return
     budget_round = db.session.get(BudgetRound, int(chosen)) if chosen.isdigit() and len(chosen) < 10 else None
-    if budget_round is None or budget_round.decision_on < utcnow().date():
+    if budget_round is None or budget_round.decision_on < uk_today():
         raise ValidationFailed("No such round", {"round_id": "Choose a budget round from the list"})
     if eia.is_individual:
         raise ValidationFailed(

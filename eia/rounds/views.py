@@ -8,11 +8,11 @@ from flask_login import current_user, login_required
 from eia import render_cache
 from eia.assessments import queries as eia_queries
 from eia.auditlog import services as audit
-from eia.db_types import utcnow
 from eia.extensions import db
 from eia.forms_support import bind_form, submit_checked
 from eia.permissions import can, permit
 from eia.rounds import pack, queries, services
+from eia.working_days import uk_today
 from forms.rounds import JoinRoundForm, RoundForm
 
 bp = Blueprint("rounds", __name__)
@@ -99,7 +99,7 @@ def join(reference: str):
     eia = eia_queries.eia_or_404(reference)
     permit(current_user, "eia.view", eia)
     permit(current_user, "round.join", eia)
-    form = bind_form(JoinRoundForm, rounds=queries.round_choices(utcnow().date(), keep=queries.round_of(eia)))
+    form = bind_form(JoinRoundForm, rounds=queries.round_choices(uk_today(), keep=queries.round_of(eia)))
     if not form.validate_on_submit():
         flash("Choose a budget round from the list.", "important")
         return redirect(url_for("assessments.show", reference=eia.reference))
