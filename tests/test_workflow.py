@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
@@ -360,3 +361,18 @@ def test_section_comments_go_only_with_a_step_taken_under_review(db):
     workflow.transition(eia, "return", by=reviewer, comment="Thin.")
     with pytest.raises(WorkflowError, match="under review"):
         workflow.transition(eia, "abandon", by=reviewer, comment="Dropped.", section_comments={"about": "Late."})
+
+
+def test_the_author_reads_who_returned_it_and_on_which_day_in_the_uk(client, db):
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author)
+    complete_eia(eia, author)
+    workflow.transition(eia, "submit", by=author, confirmed=True)
+    workflow.transition(eia, "return", by=make_user(Role.EQUALITIES, name="Priya Shah"), comment="Thin for age.")
+    # 23:30 on 30 June in UTC is half past midnight on 1 July in the UK (British Summer Time).
+    eia.comments[-1].created_at = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
+    db.session.commit()
+    sign_in_session(client, author)
+    page = client.get(f"/eias/{eia.reference}").get_data(as_text=True)
+    returned = page[page.index("Returned by the equalities team") :]
+    assert returned[: returned.index("</div>")].count("Priya Shah returned it on 1 July 2026:") == 1
