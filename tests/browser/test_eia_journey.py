@@ -87,7 +87,10 @@ def test_an_eia_from_start_to_the_public_register(browser: Browser, live_app: Fl
     reviewer.get_by_role("button", name="Return to the author").click()
     expect(reviewer.locator(".govuk-error-summary")).to_contain_text("Enter a comment explaining this decision")
     assert_accessible(reviewer)
-    reviewer.get_by_label("Comment").fill("The evidence needs the lettings data before we can agree it.")
+    # Refused, the review page comes back with the message at the return comment.
+    reviewer.get_by_label("Or return it to the author").fill(
+        "The evidence needs the lettings data before we can agree it."
+    )
     reviewer.get_by_role("button", name="Return to the author").click()
     expect(reviewer.get_by_text("has been returned to its author")).to_be_visible()
 
