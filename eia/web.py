@@ -129,6 +129,12 @@ def paginate(query: Select, *, per_page: int, page: int | None = None) -> Pagina
     return db.paginate(query, page=number, per_page=per_page, max_per_page=None, error_out=False)
 
 
+def is_past_the_end(page: Pagination) -> bool:
+    """Whether *page* is beyond the last page of the list (page 2 of a list that fits on one): a page
+    that does not exist, to say so rather than show an empty list."""
+    return page.page > 1 and page.page > page.pages
+
+
 def form_version(posted: Any) -> int:
     """The version a form was opened at: a hidden field as posted (never its pre-filled value), or
     the raw text. Missing or tampered values simply cannot match, so the save is refused."""

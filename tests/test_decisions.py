@@ -223,12 +223,17 @@ def test_the_author_reads_the_decision_makers_reason_for_sending_it_back(client,
     workflow.transition(eia, "submit", by=author, confirmed=True)
     workflow.transition(eia, "approve", by=reviewer)
     workflow.transition(
-        eia, "send_back_to_author", by=make_user(Role.DECISION_MAKER), comment="The costs for carers are missing."
+        eia,
+        "send_back_to_author",
+        by=make_user(Role.DECISION_MAKER, name="Chris Morgan"),
+        comment="The costs for carers are missing.",
     )
+    eia.comments[-1].created_at = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
     db.session.commit()
     sign_in_session(client, author)
     page = client.get(f"/eias/{eia.reference}").get_data(as_text=True)
     assert "Sent back by the decision maker" in page and "The costs for carers are missing." in page
+    assert "Chris Morgan sent it back on 2 March 2026:" in page
     # The reviewer's earlier return is dealt with: it is not shown as the reason now.
     assert "Say how the new hours were chosen." not in page
 

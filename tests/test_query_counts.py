@@ -133,13 +133,14 @@ def test_history_and_audit_log_read_names_and_labels_in_the_same_queries_however
 
 def test_register_queries_do_not_grow_with_published_assessments(client, db, count_queries):
     from eia.assessments.states import EiaState
+    from eia.db_types import utcnow
     from tests.factories import make_eia
 
     author = make_user(Role.AUTHOR)
 
     def publish(start: int, stop: int) -> None:
         for i in range(start, stop):
-            make_eia(author=author, title=f"Published {i}", state=EiaState.PUBLISHED)
+            make_eia(author=author, title=f"Published {i}", state=EiaState.PUBLISHED, published_at=utcnow())
 
     publish(0, 3)
     few = [queries_for(client, count_queries, url) for url in ("/register/", "/register/?q=Published")]

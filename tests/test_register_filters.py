@@ -44,7 +44,7 @@ def _council(db):
 def _listed(client, query: str) -> list[str]:
     response = client.get(f"/register/?{query}")
     assert response.status_code == 200, response.get_data(as_text=True)
-    return re.findall(r">(EIA-\d{4}-\d{4})</a>", response.get_data(as_text=True))
+    return re.findall(r'href="/register/(EIA-\d{4}-\d{4})"', response.get_data(as_text=True))
 
 
 def test_each_filter_narrows_the_register_and_stays_in_the_url(client, db):
@@ -68,6 +68,47 @@ def test_each_filter_narrows_the_register_and_stays_in_the_url(client, db):
         and "Choose an outcome from the list." in text
         and "Choose a year from the list." in text
     )
+
+
+def test_each_row_is_one_link_named_by_the_assessments_title(client, db):
+    c = _council(db)
+    page = client.get("/register/").get_data(as_text=True)
+    body = page[page.index('<tbody class="govuk-table__body">') : page.index("</tbody>")]
+    rows = re.findall(r"<tr .*?</tr>", body, re.S)
+    assert len(rows) == 3
+    for row, eia in zip(rows, (c["hours"], c["allocations"], c["old"]), strict=True):
+        links = re.findall(r'<a class="govuk-link" href="([^"]+)">([^<]+)</a>', row)
+        assert links == [(f"/register/{eia.reference}", eia.title)]
+        assert f">{eia.reference}</td>" in row
+
+
+def test_the_service_area_filter_offers_only_areas_with_something_published(client, db):
+    _council(db)
+    corporate = make_service_area("Corporate services")
+    ict = make_service_area("ICT", parent=corporate)
+    make_eia(author=make_user(Role.AUTHOR, service_area=ict), title="New laptops", state=EiaState.SUBMITTED)
+    make_service_area("Equalities team")
+    page = client.get("/register/").get_data(as_text=True)
+    chooser = page[page.index('name="service_area"') : page.index("</select>", page.index('name="service_area"'))]
+    offered = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', chooser)
+    assert offered == ["People", "People &gt; Libraries", "Place", "Place &gt; Housing"]
+
+
+def test_a_page_past_the_end_says_there_is_no_such_page(client, db):
+    _council(db)
+    response = client.get("/register/?page=2")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert html[html.index("<title>") :].startswith(
+        "<title>There is no page 2 of published equality impact assessments –"
+    )
+    text = " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+    assert "There is no page 2 There are 3 published assessments, on one page. Go to the first page" in text
+    assert "No published assessments match" not in text and "3 published assessments Reference" not in text
+    assert '<a class="govuk-link" href="/register/">Go to the first page</a>' in response.get_data(as_text=True)
+    filtered = client.get("/register/?outcome=adjust&page=3").get_data(as_text=True)
+    assert "There is 1 published assessment that matches, on one page." in filtered
+    assert 'href="/register/?outcome=adjust">Go to the first page</a>' in filtered
 
 
 def test_paging_keeps_the_filters(client, db):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
 from eia.accounts.models import Role
@@ -11,6 +13,7 @@ from eia.assessments import workflow
 from eia.assessments.models import Eia
 from eia.assessments.states import EiaKind, EiaState
 from eia.auditlog.models import AuditEntry
+from eia.errors import ValidationFailed, WorkflowError
 from tests.conftest import sign_in_session
 from tests.factories import complete_eia, make_eia, make_user
 
@@ -254,3 +257,122 @@ def test_adding_a_section_comment_keeps_the_return_comment_and_other_boxes_typed
 
     alone = client.post(f"/eias/{eia.reference}/comments", data={"section_key": "about", "body-about": "Name them."})
     assert alone.status_code == 302 and alone.location.endswith(f"/eias/{eia.reference}/review")
+
+
+def _submitted(db, login_as) -> Eia:
+    """An assessment waiting for review, with the client signed in as the equalities team."""
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author)
+    complete_eia(eia, author)
+    workflow.transition(eia, "submit", by=author, confirmed=True)
+    db.session.commit()
+    login_as(Role.EQUALITIES)
+    return eia
+
+
+def _box(html: str, name: str) -> str:
+    """What a textarea called *name* holds as the page is shown."""
+    start = html.index(f'name="{name}"')
+    return html[html.index(">", start) + 1 : html.index("</textarea>", start)]
+
+
+def test_returning_from_the_review_page_adds_the_section_comments_typed_but_not_added(client, login_as, db):
+    eia = _submitted(db, login_as)
+    review = client.get(f"/eias/{eia.reference}/review").get_data(as_text=True)
+    form = review[review.index('action="/eias/' + eia.reference + '/comments"') :]
+    assert 'name="from" value="review"' in form[: form.index("</form>")]
+
+    returned = client.post(
+        f"/eias/{eia.reference}/transitions/return",
+        data={
+            "from": "review",
+            "body-evidence": "Add the 2021 census figures.",
+            "body-about": "  ",
+            "comment": "The evidence is thin for age.",
+        },
+    )
+    assert returned.status_code == 302
+    db.session.refresh(eia)
+    assert eia.state is EiaState.RETURNED
+    assert [(c.section_key, c.body, c.transition) for c in eia.comments] == [
+        ("evidence", "Add the 2021 census figures.", None),
+        (None, "The evidence is thin for age.", "return"),
+    ]
+    # The author reads the section's comment with the reason it came back.
+    sign_in_session(client, eia.author)
+    page = client.get(f"/eias/{eia.reference}").get_data(as_text=True)
+    assert "The evidence is thin for age." in page and "Add the 2021 census figures." in page
+
+
+def test_a_refused_return_shows_the_review_page_again_with_every_box_as_typed(client, login_as, db):
+    eia = _submitted(db, login_as)
+    refused = client.post(
+        f"/eias/{eia.reference}/transitions/return",
+        data={"from": "review", "body-evidence": "Add the 2021 census figures.", "body-about": "Name the branches."},
+    )
+    assert refused.status_code == 200
+    html = refused.get_data(as_text=True)
+    assert f"Review: {eia.title}" in html  # the review page, not a page of its own
+    summary = html[html.index("govuk-error-summary") : html.index("</ul>", html.index("govuk-error-summary"))]
+    assert "Enter a comment explaining this decision" in summary and 'href="#comment"' in summary
+    assert _box(html, "body-evidence") == "Add the 2021 census figures."
+    assert _box(html, "body-about") == "Name the branches."
+    db.session.refresh(eia)
+    assert eia.state is EiaState.SUBMITTED and eia.comments == []
+
+
+def test_approving_from_the_review_page_asks_first_then_adds_the_section_comments_with_it(client, login_as, db):
+    eia = _submitted(db, login_as)
+    review = client.get(f"/eias/{eia.reference}/review").get_data(as_text=True)
+    form = review[review.index('action="/eias/' + eia.reference + '/comments"') :]
+    form = form[: form.index("</form>")]
+    assert f'formaction="/eias/{eia.reference}/transitions/approve"' in form  # Approve sends the boxes too
+
+    asked = client.post(
+        f"/eias/{eia.reference}/transitions/approve",
+        data={"from": "review", "body-evidence": "Fine, but cite the census.", "comment": "Half a return comment"},
+    )
+    assert asked.status_code == 200
+    html = asked.get_data(as_text=True)
+    assert "The decision maker is asked to sign it off." in html
+    assert "This comment is added when you approve it." in html and "Fine, but cite the census." in html
+    assert '<input type="hidden" name="body-evidence" value="Fine, but cite the census.">' in html
+    assert "Half a return comment" not in html  # written to return it, not to approve it
+    db.session.refresh(eia)
+    assert eia.state is EiaState.SUBMITTED and eia.comments == []
+
+    approved = client.post(
+        f"/eias/{eia.reference}/transitions/approve", data={"body-evidence": "Fine, but cite the census."}
+    )
+    assert approved.status_code == 302
+    db.session.refresh(eia)
+    assert eia.state is EiaState.APPROVED
+    assert [(c.section_key, c.body) for c in eia.comments] == [("evidence", "Fine, but cite the census.")]
+
+
+def test_section_comments_go_only_with_a_step_taken_under_review(db):
+    author = make_user(Role.AUTHOR)
+    reviewer = make_user(Role.EQUALITIES)
+    eia = make_eia(author=author)
+    complete_eia(eia, author)
+    workflow.transition(eia, "submit", by=author, confirmed=True)
+    with pytest.raises(ValidationFailed, match=r"^Your comment on about the proposal must be 5,000 characters"):
+        workflow.transition(eia, "return", by=reviewer, comment="Thin.", section_comments={"about": "x" * 5001})
+    workflow.transition(eia, "return", by=reviewer, comment="Thin.")
+    with pytest.raises(WorkflowError, match="under review"):
+        workflow.transition(eia, "abandon", by=reviewer, comment="Dropped.", section_comments={"about": "Late."})
+
+
+def test_the_author_reads_who_returned_it_and_on_which_day_in_the_uk(client, db):
+    author = make_user(Role.AUTHOR)
+    eia = make_eia(author=author)
+    complete_eia(eia, author)
+    workflow.transition(eia, "submit", by=author, confirmed=True)
+    workflow.transition(eia, "return", by=make_user(Role.EQUALITIES, name="Priya Shah"), comment="Thin for age.")
+    # 23:30 on 30 June in UTC is half past midnight on 1 July in the UK (British Summer Time).
+    eia.comments[-1].created_at = datetime(2026, 6, 30, 23, 30, tzinfo=UTC)
+    db.session.commit()
+    sign_in_session(client, author)
+    page = client.get(f"/eias/{eia.reference}").get_data(as_text=True)
+    returned = page[page.index("Returned by the equalities team") :]
+    assert returned[: returned.index("</div>")].count("Priya Shah returned it on 1 July 2026:") == 1

@@ -166,7 +166,22 @@ def render_task_list(eia, *, problems: list[dict] | None = None) -> str:
         whats_new=queries.whats_new(eia) if eia.state.is_editable else [],
         implications=committee.equality_implications(eia) if committee.has_implications(eia) else None,
         panels=signals.values_from(signals.eia_panels.send(None, eia=eia, page="show", user=current_user)),
+        returned=_why_returned(eia),
     )
+
+
+def _why_returned(eia) -> dict | None:
+    """Why a returned assessment came back: the latest return's comment, who made it (the equalities
+    team, or the decision maker sending it back) and when."""
+    returns = [c for c in eia.comments if c.transition in ("return", "send_back_to_author")]
+    if eia.state is not EiaState.RETURNED or not returns:
+        return None
+    latest = returns[-1]
+    return {
+        "comment": latest,
+        "by": queries.user_names({latest.author_id}).get(latest.author_id, ""),
+        "by_decision_maker": latest.transition == "send_back_to_author",
+    }
 
 
 @bp.route("/<reference>/sections/<key>", methods=["GET", "POST"])

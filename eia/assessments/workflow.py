@@ -6,6 +6,7 @@ person, asks for a comment where a person would expect one, and is recorded in t
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
@@ -25,6 +26,9 @@ from eia.permissions import can, permit
 from eia.working_days import uk_today
 from forms.versions import carried_answers
 
+#: The longest comment, as the comment boxes say.
+COMMENT_LIMIT = 5000
+
 
 def available_transitions(eia: Eia, user: User) -> list[Transition]:
     """The steps *user* may take on *eia* now, in workflow order."""
@@ -35,11 +39,23 @@ def available_transitions(eia: Eia, user: User) -> list[Transition]:
     ]
 
 
-def transition(eia: Eia, name: str, *, by: User, comment: str | None = None, confirmed: bool = False) -> None:
+def transition(
+    eia: Eia,
+    name: str,
+    *,
+    by: User,
+    comment: str | None = None,
+    confirmed: bool = False,
+    section_comments: Mapping[str, str] | None = None,
+) -> None:
     """Move *eia* along the workflow by the step called *name*.
 
+    *section_comments* (by section key) are the reviewer's comments typed on the review page but not
+    yet added: they are added first, with the step, so an approval or a return never loses them.
+
     :raises PermissionDenied: if *by* may not take this step on this EIA.
-    :raises WorkflowError: if the EIA is not in a state this step starts from, or it does not apply.
+    :raises WorkflowError: if the EIA is not in a state this step starts from, or it does not apply,
+        or there are section comments and it is not under review.
     :raises ValidationFailed: if a comment or a confirmation is missing, or the EIA is not ready.
     """
     step = TRANSITIONS.get(name)
@@ -55,6 +71,9 @@ def transition(eia: Eia, name: str, *, by: User, comment: str | None = None, con
         raise ValidationFailed("A comment is needed", {"comment": "Enter a comment explaining this decision"})
     if step.confirmation and not confirmed:
         raise ValidationFailed(step.confirmation, {"confirmed": step.confirmation})
+    for section_key, body in (section_comments or {}).items():
+        if body.strip():
+            add_comment(eia, section_key, body, by=by)
 
     old_state = eia.state
     now = utcnow()
@@ -84,6 +103,13 @@ def add_comment(eia: Eia, section_key: str | None, body: str, *, by: User) -> Re
     body = body.strip()
     if not body:
         raise ValidationFailed("Enter a comment", {"body": "Enter a comment"})
+    if len(body) > COMMENT_LIMIT:
+        section = eia.form.section(section_key) if section_key else None
+        on = f"on {section.title.lower()} " if section else ""
+        raise ValidationFailed(
+            f"Your comment {on}must be 5,000 characters or fewer",
+            {"body": "The comment must be 5,000 characters or fewer"},
+        )
     start_review(eia, by=by)
     comment = ReviewComment(section_key=section_key, body=body, author_id=by.id, created_at=utcnow())
     eia.comments.append(comment)

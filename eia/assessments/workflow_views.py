@@ -25,9 +25,10 @@ from forms.eia import CommentForm, ReviewerForm, TransitionForm
 bp = Blueprint("workflow", __name__, url_prefix="/eias")
 
 
-def _transition_page(eia, step, form, status: int = 200):
+def _transition_page(eia, step, form, drafts: dict[str, str] | None = None, status: int = 200):
     """The page that confirms a step: what will happen, the comment it needs and, for the sign-off,
-    the adverse impacts; for a submission, every answer to check first (Check your answers)."""
+    the adverse impacts; for a submission, every answer to check first (Check your answers); for an
+    approval from the review page, the section comments (*drafts*) that go with it."""
     return (
         render_template(
             "assessments/transition.html",
@@ -39,6 +40,8 @@ def _transition_page(eia, step, form, status: int = 200):
             doc=queries.document(eia) if step.name == "submit" else None,
             problems=submission_problems(eia) if step.name == "submit" else None,
             stop=stop_check(eia) if step.name in ("approve", "sign_off") else None,
+            drafts=drafts or {},
+            section_titles=dict(_sections(eia)),
         ),
         status,
     )
@@ -47,26 +50,58 @@ def _transition_page(eia, step, form, status: int = 200):
 @bp.route("/<reference>/transitions/<name>", methods=["GET", "POST"])
 @login_required
 def transition(reference: str, name: str):
+    """Take a step. From the review page, the section comments typed there go with it; a step with
+    something to read or confirm first (approving) shows that page, holding them."""
     eia = queries.eia_or_404(reference)
     permit(current_user, "eia.view", eia)
     step = TRANSITIONS.get(name) or abort(404)
     permit(current_user, step.permission, eia)
     form = bind_form(TransitionForm, confirmation=step.confirmation_label)
-    if form.validate_on_submit():
-        try:
-            done = submit_form(
-                form,
-                lambda: workflow.transition(
-                    eia, name, by=current_user, comment=form.comment.data, confirmed=form.is_confirmed
-                ),
-                saved=step.message.format(ref=eia.reference),
-                then=url_for("assessments.show", reference=eia.reference),
-            )
-        except SubmissionBlocked as exc:
-            return _not_ready(eia, exc)
+    drafts = _drafts(eia)
+    if form.validate_on_submit() and not _confirm_first(step):
+        done = _take_step(eia, step, form, drafts)
         if done is not None:
             return done
-    return _transition_page(eia, step, form)
+    return _step_page_again(eia, step, form, drafts)
+
+
+def _from_review_page() -> bool:
+    return request.method == "POST" and request.form.get("from") == "review"
+
+
+def _confirm_first(step) -> bool:
+    """Pressed on the review page, a step with a warning or a box to tick shows its page first."""
+    return _from_review_page() and not step.is_direct and not step.needs_comment
+
+
+def _take_step(eia, step, form: TransitionForm, drafts: dict[str, str]):
+    """The step taken (a redirect), the task list with what is missing, or None when it is refused."""
+    try:
+        return submit_form(
+            form,
+            lambda: workflow.transition(
+                eia,
+                step.name,
+                by=current_user,
+                comment=form.comment.data,
+                confirmed=form.is_confirmed,
+                section_comments=drafts,
+            ),
+            saved=step.message.format(ref=eia.reference),
+            then=url_for("assessments.show", reference=eia.reference),
+        )
+    except SubmissionBlocked as exc:
+        return _not_ready(eia, exc)
+
+
+def _step_page_again(eia, step, form: TransitionForm, drafts: dict[str, str]):
+    """The page a step is asked for, or refused, on: the review page again, with its messages and
+    every box as typed, when it was pressed there; otherwise the step's own page."""
+    if _confirm_first(step):
+        return _transition_page(eia, step, TransitionForm(formdata=None, confirmation=step.confirmation_label), drafts)
+    if _from_review_page():
+        return _review_page(eia, CommentForm(formdata=None, sections=_sections(eia)), drafts=drafts, return_form=form)
+    return _transition_page(eia, step, form, drafts)
 
 
 def _not_ready(eia, blocked: SubmissionBlocked) -> str:
@@ -126,11 +161,15 @@ def _sections(eia) -> list[tuple[str, str]]:
 
 
 def _review_page(
-    eia, comment_form: CommentForm, reviewer_form: ReviewerForm | None = None, drafts: dict[str, str] | None = None
+    eia,
+    comment_form: CommentForm,
+    reviewer_form: ReviewerForm | None = None,
+    drafts: dict[str, str] | None = None,
+    return_form: TransitionForm | None = None,
 ):
     """The reviewer's page: the whole assessment, each answer marked where it changed since the last
     submission, a comment box under each section (holding *drafts*, by section key), the declaration,
-    the evidence, and the decision."""
+    the evidence, and the decision (*return_form* holding a return that was refused)."""
     snapshots = eia.snapshots
     current = snapshots[-1].data if snapshots else snapshot(eia)
     previous = snapshots[-2].data if len(snapshots) >= 2 else None
@@ -144,14 +183,14 @@ def _review_page(
         declaration=snapshots[-1] if snapshots else None,
         evidence=evidence_queries.for_subject(eia),
         comment_form=comment_form,
-        form=comment_form,
+        form=return_form if return_form is not None and return_form.errors else comment_form,
         reviewer_form=reviewer_form
         or ReviewerForm(people=queries.reviewer_choices(eia), data={"reviewer_id": str(eia.reviewer_id or "")}),
         section_titles=dict(_sections(eia)),
         authors=queries.user_names({c.author_id for c in eia.comments} | {s.taken_by_id for s in snapshots[-1:]}),
         transition_labels={name: step.label for name, step in TRANSITIONS.items()},
         actions=workflow_actions(eia),
-        return_form=TransitionForm(),  # on a POST it holds the return comment typed so far
+        return_form=return_form or TransitionForm(),  # on a POST it holds the return comment typed so far
         drafts=drafts or {},
         stop=stop_check(eia),
     )
@@ -185,11 +224,17 @@ def _posted_comment(eia) -> tuple[CommentForm, dict[str, str]]:
     """The comment being added and the drafts in the review page's comment boxes (``body-<key>``, by
     section key). The pressed button names the section; its box is the comment's body."""
     posted = request.form.copy()
-    drafts = {key.removeprefix("body-"): text for key, text in posted.items() if key.startswith("body-") and text}
     section = posted.get("section_key") or ""
     if f"body-{section}" in posted:
         posted["body"] = posted[f"body-{section}"]
-    return CommentForm(posted, sections=_sections(eia)), drafts
+    return CommentForm(posted, sections=_sections(eia)), _drafts(eia)
+
+
+def _drafts(eia) -> dict[str, str]:
+    """What is typed in the review page's section comment boxes (``body-<key>``), by section key."""
+    keys = {key for key, _ in _sections(eia)}
+    typed = ((name.removeprefix("body-"), text) for name, text in request.form.items() if name.startswith("body-"))
+    return {key: text for key, text in typed if key in keys and text.strip()}
 
 
 @bp.post("/<reference>/reopen")

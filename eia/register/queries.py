@@ -47,13 +47,13 @@ def register(f: RegisterFilter) -> Select[Eia]:
 
 
 def filter_options(today: date) -> dict[str, list[tuple[str, str]]]:
-    """The choices of each filter: directorates and teams, the financial years with a publication,
-    the outcomes, the characteristics and the budget rounds."""
+    """The choices of each filter: the directorates and teams with published assessments, the
+    financial years with a publication, the outcomes, the characteristics and the budget rounds."""
     first = db.session.execute(select(func.min(Eia.published_at))).scalar()
     this_year = queries.financial_year_of(today)
     first_year = queries.financial_year_of(first.date()) if first else this_year
     years = [(str(y), f"{y}/{(y + 1) % 100:02d}") for y in range(this_year, first_year - 1, -1)]
-    areas = [(str(a.id), a.full_name) for a in service_areas() if a.is_active]
+    areas = [(str(a.id), a.full_name) for a in publishing_areas()]
     characteristics = [(c.key, c.name) for c in queries.characteristics(active_only=True)]
     rounds = [
         (str(i), name)
@@ -68,3 +68,14 @@ def filter_options(today: date) -> dict[str, list[tuple[str, str]]]:
         "negative": characteristics,
         "round": rounds,
     }
+
+
+def publishing_areas() -> list[ServiceArea]:
+    """The teams with a published assessment and their directorates (the directorate's choice takes
+    in its teams), in the usual order; teams with nothing published, such as internal ones, are left
+    out, as choosing one would find nothing."""
+    public = queries.published().subquery()
+    published_in = set(db.session.execute(select(public.c.service_area_id).distinct()).scalars())
+    every = service_areas()
+    directorates = {a.parent_id for a in every if a.id in published_in and a.parent_id is not None}
+    return [a for a in every if a.id in published_in or a.id in directorates]

@@ -14,7 +14,7 @@ from eia.register import queries as register_queries
 from eia.register.equality_information import decision_in_words
 from eia.register.schemas import RegisterArgs
 from eia.reports.figures import outcome_words
-from eia.web import filter_args, paginate
+from eia.web import filter_args, is_past_the_end, paginate
 from eia.working_days import uk_today
 
 bp = Blueprint("register", __name__, url_prefix="/register")
@@ -35,13 +35,16 @@ def index():
         chosen = RegisterArgs().load_args(request.args)
     except ValidationError as exc:
         abort(400, " ".join(f"{m}." for messages in exc.normalized_messages().values() for m in messages))
+    page = paginate(register_queries.register(chosen), per_page=PER_PAGE)
+    past_the_end = is_past_the_end(page)  # says so, with a link to the first page, and answers 404
     return render_template(
         "register/index.html",
-        page=paginate(register_queries.register(chosen), per_page=PER_PAGE),
+        page=page,
+        past_the_end=past_the_end,
         filters=request.args,
         filter_args=filter_args(*FILTERS),
         options=register_queries.filter_options(uk_today()),
-    )
+    ), 404 if past_the_end else 200
 
 
 @bp.get("/<reference>")

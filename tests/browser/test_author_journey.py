@@ -260,7 +260,7 @@ def test_a_new_author_writes_an_assessment_with_a_colleague_and_deals_with_a_com
     reviewer.page.get_by_role("button", name="Add the comment on about the proposal").click()
     expect(reviewer.page.get_by_text("Comment added.")).to_be_visible()
     reviewer.click("button", "Return to the author")
-    reviewer.fill("Comment", "One question on the proposal itself.")
+    reviewer.fill("Or return it to the author", "One question on the proposal itself.")
     reviewer.click("button", "Return to the author")
     expect(reviewer.page.get_by_text("has been returned to its author")).to_be_visible()
 

@@ -77,6 +77,14 @@ def test_review_decision_and_the_committee_report(browser: Browser, live_app: Fl
     assert_accessible(reviewer)
     comment_on(reviewer, "evidence and data", "Add the visits by day of the week for each site.")
     comment_on(reviewer, "consultation and engagement", "Say what the Disability Forum said about Sundays.")
+    # Typed but not added on its own: it goes with the return.
+    reviewer.get_by_label("Comment on consultation and engagement (optional)").fill("Name the groups you met.")
+    reviewer.get_by_role("button", name="Return to the author").click()
+    expect(reviewer.get_by_role("link", name="Enter a comment explaining this decision")).to_be_visible()
+    expect(reviewer.get_by_label("Comment on consultation and engagement (optional)")).to_have_value(
+        "Name the groups you met."
+    )
+    assert_accessible(reviewer)
     reviewer.get_by_label("Or return it to the author").fill("Two sections need more before I can approve it.")
     reviewer.get_by_role("button", name="Return to the author").click()
     expect(reviewer.get_by_text("has been returned to its author")).to_be_visible()
@@ -85,6 +93,7 @@ def test_review_decision_and_the_committee_report(browser: Browser, live_app: Fl
     visit(author, f"{live_server}/eias/{reference}")
     expect(author.get_by_text("Two sections need more before I can approve it.")).to_be_visible()
     expect(author.get_by_text("Add the visits by day of the week for each site.")).to_be_visible()
+    expect(author.get_by_text("Name the groups you met.")).to_be_visible()
     author.get_by_role("link", name="Evidence and data").first.click()
     assert_accessible(author)
     author.get_by_label("What do you know?").fill("Site visits 2024-25 by day: Sunday is the busiest, 24% of visits.")
@@ -101,7 +110,9 @@ def test_review_decision_and_the_committee_report(browser: Browser, live_app: Fl
     changed = reviewer.locator(".govuk-summary-list__row", has=reviewer.get_by_text("Changed", exact=True))
     expect(changed).to_contain_text("Sunday is the busiest, 24% of visits")
     expect(changed.locator(".app-was")).to_contain_text("Before:")
+    reviewer.get_by_label("Comment on evidence and data (optional)").fill("The figures by day answer it.")
     reviewer.get_by_role("button", name="Approve").click()
+    expect(reviewer.get_by_text("This comment is added when you approve it.")).to_be_visible()
     assert_accessible(reviewer)
     reviewer.get_by_role("button", name="Approve").click()
     expect(reviewer.get_by_text("is approved")).to_be_visible()
@@ -118,6 +129,7 @@ def test_review_decision_and_the_committee_report(browser: Browser, live_app: Fl
     assert TITLE in at_risk_on_the_dashboard(decision_maker, live_server)
 
     visit(reviewer, f"{live_server}/eias/{reference}/review")
+    expect(reviewer.get_by_text("The figures by day answer it.")).to_be_visible()
     reviewer.get_by_role("button", name="Approve").click()
     reviewer.get_by_role("button", name="Approve").click()
     expect(reviewer.get_by_text("is approved")).to_be_visible()
