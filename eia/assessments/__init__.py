@@ -14,6 +14,7 @@ def init_app(app: Flask) -> None:
         audit_words,
         authoring_api,
         authoring_views,
+        decision_api,
         decision_views,
         evidence_api,
         evidence_views,
@@ -36,7 +37,14 @@ def init_app(app: Flask) -> None:
         decision_views.bp,
     ):
         app.register_blueprint(blueprint)
-    for api_blueprint in (reference_api.bp, assessments_api.bp, evidence_api.bp, authoring_api.bp, impacts_api.bp):
+    for api_blueprint in (
+        reference_api.bp,
+        assessments_api.bp,
+        evidence_api.bp,
+        authoring_api.bp,
+        impacts_api.bp,
+        decision_api.bp,
+    ):
         api.register_blueprint(api_blueprint)
     app.cli.add_command(forms_cli)
     app.cli.add_command(daily_command)

@@ -59,9 +59,10 @@ def visible_eia(reference: str) -> Eia:
     eia = queries.eia_or_404(reference)
     if not can(api_user(), "eia.view", eia):
         raise NotFound(f"There is no equality impact assessment {reference}.")
-    # The people the EIA names, in one query: its author, lead, signer and mitigation owners are
+    # The people the EIA names, in one query: its author, lead, signer, reviewer and mitigation owners are
     # then found in the session instead of one query each.
-    people = {eia.author_id, eia.lead_officer_id, eia.signed_off_by_id, *(m.owner_id for m in eia.mitigations)}
+    people = {eia.author_id, eia.lead_officer_id, eia.signed_off_by_id, eia.reviewer_id}
+    people |= {m.owner_id for m in eia.mitigations}
     g.api_people = db.session.execute(select(User).where(User.id.in_(people - {None}))).scalars().all()
     return eia
 

@@ -199,6 +199,9 @@ class EiaSchema(EiaSummarySchema):
         fields.Nested(TransitionSchema), metadata={"description": "The steps the token's owner may take now"}
     )
     decision = fields.Nested(DecisionRecordSchema, allow_none=True, metadata={"description": "The decision it informs"})
+    reviewer = fields.Nested(
+        PersonSchema, allow_none=True, metadata={"description": "Who in the equalities team reviews it, if anyone"}
+    )
     coauthors = fields.List(fields.Nested("CoauthorSchema"), metadata={"description": "People who help write it"})
     declaration = fields.Nested(
         "DeclarationSchema",
@@ -342,10 +345,7 @@ class MitigationInputSchema(Schema):
 
 
 class TransitionInputSchema(Schema):
-    name = fields.String(
-        required=True,
-        validate=validate.OneOf(list(TRANSITIONS)),
-    )
+    name = fields.String(required=True, validate=validate.OneOf(list(TRANSITIONS)))
     comment = fields.String(load_default="", validate=validate.Length(max=TEXT_LIMIT))
     confirmed = fields.Boolean(
         load_default=False, metadata={"description": "sign_off: the decision maker has read the adverse impacts"}
