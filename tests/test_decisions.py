@@ -364,3 +364,24 @@ def test_once_the_decision_is_taken_the_assessment_it_was_taken_with_cannot_be_c
     assert check.timing is Timing.ON_TIME
     sign_in_session(client, author)
     assert "Make a change" not in client.get(f"/eias/{eia.reference}").get_data(as_text=True)
+
+
+def test_two_people_saving_the_first_decision_record_at_once_get_a_conflict_not_an_error(db):
+    """The second of two first saves meets the one-record-per-assessment rule: a conflict naming it,
+    and the record saved first stays."""
+    from sqlalchemy import insert
+
+    from eia.assessments.models import DecisionRecord
+    from eia.errors import ConflictError
+
+    author, eia = _approved(db)
+    assert eia.decision is None  # what this person's form was opened on
+    db.session.execute(  # the other person's save, committed first
+        insert(DecisionRecord).values(
+            eia_id=eia.id, forward_plan_reference="FP/1", body_name="", report_reference="", minutes_reference=""
+        )
+    )
+    with pytest.raises(ConflictError) as clash:
+        decisions.save_decision(eia, {"planned_on": date(2099, 1, 5)}, expected_version=0, by=author)
+    assert "at the same time" in str(clash.value)
+    assert clash.value.current is not None and clash.value.current.forward_plan_reference == "FP/1"

@@ -16,13 +16,14 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import ColumnElement, Date, and_, case, func, literal, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from eia.accounts.models import Role, User
 from eia.assessments.models import DecisionRecord, Eia
 from eia.assessments.states import DecidingBody, DecisionOutcome, EiaState
 from eia.auditlog import services as audit
 from eia.db_types import uk_day, utcnow
-from eia.errors import ValidationFailed, check_version
+from eia.errors import ConflictError, ValidationFailed, check_version
 from eia.extensions import db
 from eia.permissions import can, permit
 from eia.working_days import add_working_days, uk_today
@@ -111,11 +112,28 @@ def save_decision(eia: Eia, values: dict[str, Any], *, expected_version: int, by
         record.updated_at = utcnow()
         record.updated_by_id = by.id
         if is_new:
-            eia.decision = record
+            _add_first_record(eia, record)
         action = "decision_recorded" if "decision.outcome" in changes else "decision_planned"
         audit.record(action, eia, by=by, detail=_summary(record), changes=changes)
     db.session.flush()
     return record
+
+
+def _add_first_record(eia: Eia, record: DecisionRecord) -> None:
+    """Give *eia* its first decision record. Two people saving the first one at once: the second is
+    told someone else saved it (the database keeps one record per assessment), never a 500.
+
+    :raises ConflictError: with the record saved first.
+    """
+    try:
+        with db.session.begin_nested():
+            eia.decision = record
+            db.session.flush()
+    except IntegrityError:
+        db.session.expire(eia, ["decision"])
+        raise ConflictError(
+            "Someone else saved the decision record at the same time as you.", current=eia.decision
+        ) from None
 
 
 def _empty(name: str) -> Any:
