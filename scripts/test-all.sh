@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The lint, the type check, the suite on SQLite (with the browser tests) and the suite on PostgreSQL,
+# side by side: each waits on different things (the browser, the database server, the disk), so on
+# two cores they finish sooner together than one after the other. Each part's output is shown whole
+# when it ends; the run fails if any part fails.
+set -u
+BIN=${BIN:-.venv/bin}
+TEST_DATABASE_URL=${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+
+run() {  # run NAME COMMAND...: the command's output to a log, its exit status beside it
+    local name=$1
+    shift
+    local start=$SECONDS
+    "$@" >"$logs/$name.log" 2>&1
+    echo $? >"$logs/$name.status"
+    echo $((SECONDS - start)) >"$logs/$name.seconds"
+}
+
+lint() {
+    "$BIN/ruff" check eia tracker forms tests bench &&
+        "$BIN/ruff" format --check eia tracker forms tests bench &&
+        "$BIN/mypy"
+}
+
+echo "== lint and types, the suite on SQLite with the browser tests, and the suite on PostgreSQL ($TEST_DATABASE_URL), side by side =="
+run lint lint &
+run sqlite "$BIN/python" -m pytest -n 2 --dist loadfile &
+run postgresql env TEST_DATABASE_URL="$TEST_DATABASE_URL" "$BIN/python" -m pytest -n 2 --dist loadfile -m 'not browser' &
+wait
+
+failed=0
+for name in lint sqlite postgresql; do
+    status=$(cat "$logs/$name.status")
+    echo "== $name: $([ "$status" = 0 ] && echo passed || echo FAILED) in $(cat "$logs/$name.seconds") s =="
+    cat "$logs/$name.log"
+    [ "$status" = 0 ] || failed=1
+done
+exit $failed
