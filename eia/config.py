@@ -224,6 +224,9 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
         # Public pages and the annual report's figures kept in each worker's memory until the data
         # changes (eia.page_cache); off, they are built for every request (ETags still answer 304).
         "EIA_PAGE_CACHE": _env_bool("EIA_PAGE_CACHE", True),
+        # How often (seconds) each worker asks the database whether the public pages it keeps are
+        # still current, for visitors who are not signed in; 0: on every request.
+        "EIA_PUBLIC_PAGE_SECONDS": _env_int("EIA_PUBLIC_PAGE_SECONDS", 1),
         # The JSON API: requests each personal access token may make in a minute, and the longest
         # life a new token may be given.
         "EIA_API_REQUESTS_PER_MINUTE": _env_int("EIA_API_REQUESTS_PER_MINUTE", 120),
@@ -258,6 +261,8 @@ def load_config(instance_path: Path, overrides: dict[str, Any] | None = None) ->
             )
     if config["EIA_AUDIT_CHECKPOINT_EVERY"] < 0:
         raise ConfigError("EIA_AUDIT_CHECKPOINT_EVERY must be 0 (off) or a number of entries, like 1000.")
+    if not 0 <= config["EIA_PUBLIC_PAGE_SECONDS"] <= 60:
+        raise ConfigError("EIA_PUBLIC_PAGE_SECONDS must be a number of seconds from 0 to 60, like 1.")
     _check_operations(config)
     if len(config["SECRET_KEY"]) < 16 and env == "production":
         raise ConfigError("SECRET_KEY is too short: use at least 32 random characters.")

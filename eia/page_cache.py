@@ -22,6 +22,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, time
 from functools import cache, wraps
 from threading import Lock
+from time import monotonic
 from typing import Any
 
 from flask import Response, current_app, g, make_response, message_flashed, request, session
@@ -71,13 +72,33 @@ def _data_version_query() -> Select[tuple[int, str, Any, int | None]]:
     )
 
 
+#: The data version last read for visitors who are not signed in, and when (``time.monotonic``).
+_public_version: tuple[float, tuple[str, Any]] | None = None
+
+
+def _public_data_version() -> tuple[str, Any]:
+    """:func:`data_version` for a visitor who is not signed in, read at most once every
+    ``EIA_PUBLIC_PAGE_SECONDS`` by each worker: between readings a kept register page is served
+    without asking the database anything, and a change shows there that much later at most."""
+    global _public_version
+    hold = current_app.config["EIA_PUBLIC_PAGE_SECONDS"]
+    now = monotonic()
+    held = _public_version
+    if held is not None and now - held[0] < hold:
+        return held[1]
+    version = data_version()
+    _public_version = (now, version)
+    return version
+
+
 def clear() -> None:
     """Forget every kept page (tests)."""
-    global _private_chars
+    global _private_chars, _public_version
     with _lock:
         _pages.clear()
         _private.clear()
         _private_chars = 0
+        _public_version = None
 
 
 def _kept(tag: str) -> tuple[bytes, str] | None:
@@ -117,11 +138,13 @@ def public_page(view: Callable[..., Any]) -> Callable[..., Response]:
 
     @wraps(view)
     def wrapper(*args: Any, **kwargs: Any) -> Response:
-        version, changed_at = data_version()
         who = current_user.get_id() if current_user.is_authenticated else "-"
-        tag = hashlib.sha256(f"{version}|{utcnow().date()}|{request.full_path}|{who}".encode()).hexdigest()[:32]
         # A message waiting to be shown (after signing out, say) belongs to this visitor only.
         shared = who == "-" and not session.get("_flashes")
+        version, changed_at = (
+            _public_data_version() if shared and current_app.config["EIA_PAGE_CACHE"] else data_version()
+        )
+        tag = hashlib.sha256(f"{version}|{utcnow().date()}|{request.full_path}|{who}".encode()).hexdigest()[:32]
         found = _kept(tag) if shared else None
         if found is not None:
             response = Response(found[0], mimetype=found[1])

@@ -114,6 +114,8 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
             # Factories write rows without audit entries, which the page cache keys on: tests that
             # want it switch it on.
             "EIA_PAGE_CACHE": False,
+            # Tests see a change on the public pages at once (one test holds the version: page_cache).
+            "EIA_PUBLIC_PAGE_SECONDS": 0,
         }
     )
     application.test_client_class = CsrfClient

@@ -194,6 +194,35 @@ def test_register_is_kept_in_memory_for_visitors_until_the_log_moves(app, client
         page_cache.clear()
 
 
+def test_a_worker_asks_whether_kept_register_pages_are_current_once_a_second_at_most(
+    app, client, db, count_queries, monkeypatch
+):
+    """Between readings of the data version, a visitor's kept register page costs no query at all;
+    a change shows once the held version is read again."""
+    from eia import page_cache
+    from eia.auditlog import services as audit
+
+    now = [1000.0]
+    monkeypatch.setattr(page_cache, "monotonic", lambda: now[0])
+    app.config.update(EIA_PAGE_CACHE=True, EIA_PUBLIC_PAGE_SECONDS=1)
+    page_cache.clear()
+    try:
+        eia = published_many(1)[0]
+        client.get("/register/")
+        with count_queries() as counter:
+            kept = client.get("/register/")
+        assert counter.count == 0 and eia.reference in kept.get_data(as_text=True)
+        eia.title = "Renamed while held"
+        audit.record("eia_updated", eia, by=None)
+        db.session.commit()
+        assert "Renamed while held" not in client.get("/register/").get_data(as_text=True)
+        now[0] += 1.5  # the held version is old enough to be read again
+        assert "Renamed while held" in client.get("/register/").get_data(as_text=True)
+    finally:
+        app.config.update(EIA_PAGE_CACHE=False, EIA_PUBLIC_PAGE_SECONDS=0)
+        page_cache.clear()
+
+
 COVENANT_NOT_NEEDED = "Not needed because screening found none of the functions the Armed Forces Covenant duty covers"
 
 
