@@ -41,10 +41,14 @@ def utcnow() -> datetime:
 
 
 @contextmanager
-def story_at(start: datetime, *, tick: timedelta = timedelta(minutes=2)) -> Iterator[StoryClock]:
+def story_at(start: datetime, *, tick: timedelta = timedelta(seconds=10)) -> Iterator[StoryClock]:
     """Inside the block, ``utcnow()`` tells the time of a story instead of the real one: from *start*,
     a little later at each reading, never past the real time. The demo writes its assessments, their
     steps and their audit entries on the days its story says they happened."""
+    from flask import has_request_context
+
+    if has_request_context():
+        raise RuntimeError("the story clock is for loaders like the demo, never inside a request")
     clock = StoryClock(start, tick)
     token = _story.set(clock)
     try:
@@ -86,25 +90,6 @@ def enum_column(enum_class: type[PyEnum], length: int = 32) -> Enum:
         validate_strings=True,
         values_callable=lambda members: [member.value for member in members],
     )
-
-
-class utc_day(FunctionElement[date]):
-    """The UTC calendar day of a :class:`UTCDateTime` column, in SQL: ``date(x)`` on SQLite (which
-    stores UTC), ``(x AT TIME ZONE 'UTC')::date`` on PostgreSQL (whatever the session's time zone)."""
-
-    type = Date()
-    inherit_cache = True
-    name = "utc_day"
-
-
-@compiles(utc_day)
-def _utc_day_default(element: utc_day, compiler: Any, **kw: Any) -> str:
-    return f"date({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(utc_day, "postgresql")
-def _utc_day_postgresql(element: utc_day, compiler: Any, **kw: Any) -> str:
-    return f"CAST(({compiler.process(element.clauses, **kw)}) AT TIME ZONE 'UTC' AS DATE)"
 
 
 class uk_day(FunctionElement[date]):

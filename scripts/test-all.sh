@@ -13,7 +13,8 @@ run() {  # run NAME COMMAND...: the command's output to a log, its exit status b
     local name=$1
     shift
     local start=$SECONDS
-    "$@" >"$logs/$name.log" 2>&1
+    # A part that hangs is stopped after 40 minutes, and what it printed so far is shown.
+    timeout --kill-after=30 2400 "$@" >"$logs/$name.log" 2>&1
     echo $? >"$logs/$name.status"
     echo $((SECONDS - start)) >"$logs/$name.seconds"
 }
@@ -25,7 +26,9 @@ lint() {
 }
 
 echo "== lint and types, the suite on SQLite with the browser tests, and the suite on PostgreSQL ($TEST_DATABASE_URL), side by side =="
-run lint lint &
+export -f lint
+export BIN
+run lint bash -c lint &
 run sqlite "$BIN/python" -m pytest -n 2 --dist loadfile &
 run postgresql env TEST_DATABASE_URL="$TEST_DATABASE_URL" "$BIN/python" -m pytest -n 2 --dist loadfile -m 'not browser' &
 wait

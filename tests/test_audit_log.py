@@ -265,3 +265,20 @@ def test_two_transactions_appending_at_once_do_not_fork_the_chain(app):
             conn.execute(text("ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only"))
             conn.execute(text("DELETE FROM audit_entries WHERE action = 'concurrent_append'"))
             conn.execute(text("ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only"))
+
+
+def test_entries_are_held_back_only_once_and_never_inside_a_request(app, db):
+    """Holding entries back is for a loader like the demo: not nested, not in a request; and the story
+    clock likewise stays out of requests."""
+    from datetime import UTC, datetime
+
+    from eia.auditlog.services import held_in_time_order
+    from eia.db_types import story_at
+
+    with held_in_time_order(), pytest.raises(RuntimeError), held_in_time_order():
+        pass
+    with app.test_request_context("/"):
+        with pytest.raises(RuntimeError), held_in_time_order():
+            pass
+        with pytest.raises(RuntimeError), story_at(datetime(2025, 1, 6, 9, tzinfo=UTC)):
+            pass

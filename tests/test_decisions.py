@@ -364,6 +364,18 @@ def test_once_the_decision_is_taken_the_assessment_it_was_taken_with_cannot_be_c
     assert check.timing is Timing.ON_TIME
     sign_in_session(client, author)
     assert "Make a change" not in client.get(f"/eias/{eia.reference}").get_data(as_text=True)
+    # Nor can the decision maker send it back, nor anyone take the decision off the record.
+    decision_maker = make_user(Role.DECISION_MAKER)
+    for step in ("send_back_to_review", "send_back_to_author"):
+        assert step not in [s.name for s in workflow.available_transitions(eia, decision_maker)]
+        with pytest.raises(WorkflowError):
+            workflow.transition(eia, step, by=decision_maker, comment="Look again.", confirmed=True)
+    with pytest.raises(ValidationFailed) as kept:
+        decisions.save_decision(
+            eia, {"taken_on": None, "outcome": None}, expected_version=eia.decision.version, by=author
+        )
+    assert set(kept.value.fields) == {"taken_on", "outcome"}
+    assert "cannot be removed" in kept.value.fields["taken_on"]
 
 
 def test_two_people_saving_the_first_decision_record_at_once_get_a_conflict_not_an_error(db):

@@ -309,6 +309,28 @@ def test_discrimination_no_aim_can_justify_means_the_proposal_must_change_or_sto
         workflow.transition(done, "submit", by=author, confirmed=True)
 
 
+def test_on_a_wording_without_direct_age_discrimination_apart_the_rule_cannot_tell_and_stays_out(db):
+    """A form whose "direct discrimination" covers age too (an earlier wording of version 2): a
+    justification lets the proposal go ahead, as before, since the age case can be justified."""
+    from dataclasses import replace
+
+    from eia.assessments.stop_rule import going_ahead_problem
+
+    author = make_user(Role.AUTHOR)
+    section = make_eia(author=author).form.section("outcome")
+    older_kinds = [
+        replace(q, choices={k: v for k, v in q.choices.items() if k != "direct_age"})
+        if q.key == "discrimination_types"
+        else q
+        for q in section.questions
+    ]
+    older = replace(section, questions=older_kinds)
+    answers = {"unlawful_discrimination": "yes", "discrimination_types": ["direct"], "outcome": "continue"}
+    assert "direct_age" not in older.question("discrimination_types").choices
+    assert going_ahead_problem(older, answers) is None
+    assert going_ahead_problem(section, answers) is not None
+
+
 def test_submission_is_refused_while_the_stop_check_blocks(db):
     author = make_user(Role.AUTHOR)
     eia = complete_eia(make_eia(author=author), author)

@@ -11,9 +11,8 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import selectinload
 
 from eia.accounts.models import User
-from eia.db_types import story_at
 from eia.demo import STORY_DAYS
-from eia.demo.story import on_day
+from eia.demo.story import on_day, told_at
 from eia.extensions import db
 from tracker import demo_links, importing, services
 from tracker.models import ActionStatus, EiaActionLink, Plan, PlanAction, Priority
@@ -287,7 +286,7 @@ def load_demo_progress(today: date) -> int:
     for ref, days_ago, status, note in DEMO_PROGRESS:
         if ref in fresh:
             written = today - timedelta(days=days_ago)
-            with story_at(on_day(written, 14)):
+            with told_at(on_day(written, 14)):
                 services.add_progress_update(actions[ref], note=note, status=status, written_on=written, by=person)
             added += 1
     return added
@@ -339,7 +338,7 @@ def load_demo_programme(today: date, *, by: Any) -> int:
             start = this_year  # carried over: still being written when the year began
         decision = decided.get(eia.id)
         # Put in the programme a fortnight before it was due to start; linked once it had begun.
-        with story_at(on_day(min(start, eia.started_on) - timedelta(days=14))):
+        with told_at(on_day(min(start, eia.started_on) - timedelta(days=14))):
             planned = programme.add_planned(
                 {
                     "title": eia.title,
@@ -350,7 +349,7 @@ def load_demo_programme(today: date, *, by: Any) -> int:
                 },
                 by=by,
             )
-        with story_at(on_day(max(eia.started_on, start - timedelta(days=14)) + timedelta(days=1))):
+        with told_at(on_day(max(eia.started_on, start - timedelta(days=14)) + timedelta(days=1))):
             programme.link_planned(planned, eia, by=by)
         added += 1
     owners = {a.id: a for a in db.session.execute(select(User).where(User.is_enabled.is_(True))).scalars()}
@@ -359,7 +358,7 @@ def load_demo_programme(today: date, *, by: Any) -> int:
         if area is None:
             continue
         owner = next((u for u in owners.values() if u.service_area_id == area.id), None)
-        with story_at(on_day(this_year - timedelta(days=14))):
+        with told_at(on_day(this_year - timedelta(days=14))):
             programme.add_planned(
                 {
                     "title": title,
@@ -378,7 +377,7 @@ def load_demo(_sender: Any, *, today: date, by: Any) -> str | None:
     """The plans, their progress and the EIA programme for ``eia demo`` (the
     ``eia.signals.demo_loaded`` signal)."""
     # The council set up its plans the day after it began keeping its assessments here.
-    with story_at(on_day(today - timedelta(days=STORY_DAYS - 1))):
+    with told_at(on_day(today - timedelta(days=STORY_DAYS - 1))):
         own = load_demo_own_plans(today, by=by)
         plans = load_demo_plans(by=by)
     load_demo_progress(today)

@@ -7,8 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from eia.db_types import story_at
-from eia.demo.story import on_day
+from eia.demo.story import on_day, told_at
 from eia.extensions import db
 from tracker import services
 from tracker.models import EiaActionLink, Plan, PlanAction, Priority
@@ -62,7 +61,7 @@ def load_demo_links(*, by: Any) -> int:
         eia = db.session.execute(select(Eia).where(Eia.title == title)).scalars().first()
         if eia is None or ref not in actions:
             continue
-        with story_at(on_day((eia.started_on or eia.created_at.date()) + timedelta(days=10), 14)):
+        with told_at(on_day((eia.started_on or eia.created_at.date()) + timedelta(days=10), 14)):
             services.link_eia(eia, actions[ref], note=note, by=eia.author, written_earlier=True)
         added += 1
     return added

@@ -275,7 +275,8 @@ def send_link_after_answering(user: User, purpose: LinkPurpose, secret: str) -> 
         with app.app_context():
             _deliver(message, purpose, user_id)
 
-    thread = threading.Thread(target=send, name=f"eia-{purpose.value}-email", daemon=True)
+    # Not a daemon: a worker that is stopping (a deploy, max-requests) waits for the email first.
+    thread = threading.Thread(target=send, name=f"eia-{purpose.value}-email", daemon=False)
     thread.start()
     return thread
 

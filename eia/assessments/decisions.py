@@ -96,7 +96,7 @@ def save_decision(eia: Eia, values: dict[str, Any], *, expected_version: int, by
         record = DecisionRecord(forward_plan_reference="", body_name="", report_reference="", minutes_reference="")
     else:
         check_version(record, expected_version, "Someone else changed the decision record after you opened it.")
-    problems = _problems(values)
+    problems = _problems(values) | ({} if is_new else _kept_on_record(record, values))
     if problems:
         raise ValidationFailed("Some answers need attention", problems)
     before = {} if is_new else {name: getattr(record, name) for name in DECISION_FIELDS}
@@ -119,6 +119,19 @@ def save_decision(eia: Eia, values: dict[str, Any], *, expected_version: int, by
     return record
 
 
+def _kept_on_record(record: DecisionRecord, values: dict[str, Any]) -> dict[str, str]:
+    """A decision recorded as taken stays on the record (an approval it relied on cannot then be
+    withdrawn): its date and outcome may be corrected, never removed."""
+    if record.taken_on is None:
+        return {}
+    words = {"taken_on": "the date it was taken", "outcome": "what was decided"}
+    return {
+        name: f"The decision is on the record as taken: correct {what} if it is wrong, but it cannot be removed"
+        for name, what in words.items()
+        if name in values and values[name] is None
+    }
+
+
 def _add_first_record(eia: Eia, record: DecisionRecord) -> None:
     """Give *eia* its first decision record. Two people saving the first one at once: the second is
     told someone else saved it (the database keeps one record per assessment), never a 500.
@@ -131,6 +144,8 @@ def _add_first_record(eia: Eia, record: DecisionRecord) -> None:
             db.session.flush()
     except IntegrityError:
         db.session.expire(eia, ["decision"])
+        if eia.decision is None:  # not the one-record rule: something else is wrong
+            raise
         raise ConflictError(
             "Someone else saved the decision record at the same time as you.", current=eia.decision
         ) from None

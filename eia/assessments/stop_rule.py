@@ -29,9 +29,14 @@ def never_justified(answers: dict[str, Any]) -> list[str]:
 
 
 def never_justified_in_words(section: Section, answers: dict[str, Any]) -> str:
-    """The kinds of discrimination *answers* name that no aim can justify, in words ("" for none)."""
+    """The kinds of discrimination *answers* name that no aim can justify, in words ("" for none).
+
+    Only on a form that asks about direct age discrimination apart (which can be justified): on an
+    earlier wording "direct" covered age too, so the rule cannot tell."""
     kinds, found = section.question("discrimination_types"), never_justified(answers)
-    return kinds.display(found).lower() if kinds is not None and found else ""
+    if kinds is None or not found or "direct_age" not in kinds.choices:
+        return ""
+    return kinds.display(found).lower()
 
 
 def never_justified_problem(words: str) -> str:

@@ -75,8 +75,8 @@ def _decided(eia: Eia) -> bool:
 
 
 def _not_decided_yet(eia: Eia) -> None:
-    """Once the decision is taken, the assessment it was taken with is the record: a change goes into
-    the next version, never into this one."""
+    """Once the decision is taken, the assessment it was taken with is the record: no step withdraws
+    its approval (a change goes into the next version, never into this one)."""
     taken = eia.decision.taken_on if eia.decision is not None else None
     if taken is not None:
         raise WorkflowError(
@@ -243,6 +243,8 @@ TRANSITIONS = {
             comment_hint="What the equalities team should look at again before you can sign it off.",
             warning="Its approval is withdrawn and the equalities team reviews it again.",
             on_enter=_on_withdraw,
+            check=_not_decided_yet,
+            applies=lambda eia: not _decided(eia),
             destructive=True,
         ),
         Transition(
@@ -257,6 +259,8 @@ TRANSITIONS = {
             comment_hint="What must change before you can sign it off: it will be reviewed again after.",
             warning="Its approval is withdrawn; the author changes it and it is reviewed again.",
             on_enter=_on_withdraw,
+            check=_not_decided_yet,
+            applies=lambda eia: not _decided(eia),
             destructive=True,
         ),
         Transition(

@@ -16,7 +16,7 @@ from decimal import Decimal
 from enum import Enum
 from typing import Any
 
-from flask import g, has_app_context
+from flask import g, has_app_context, has_request_context
 from sqlalchemy import insert, inspect, select, text
 
 from eia.auditlog import checkpoints
@@ -190,6 +190,8 @@ def held_in_time_order() -> Iterator[None]:
     (``eia.db_types.story_at``) but not in the order of those days: appended as recorded, the log's
     times would jump back and forth.
     """
+    if _held.get() is not None or has_request_context():
+        raise RuntimeError("entries are held back only by a loader like the demo, once, outside a request")
     held: list[AuditEntry] = []
     token = _held.set(held)
     try:

@@ -18,7 +18,7 @@ from eia.assessments.states import EiaState, MitigationStatus
 from eia.extensions import db
 from eia.quality.queries import QuarterResult, quarterly_results
 from eia.quality.sampling import quarter
-from eia.working_days import working_days_between
+from eia.working_days import uk_day, working_days_between
 
 #: The states of the pipeline, in workflow order: those the list of assessments shows without asking
 #: (abandoned drafts are left out, as there), so an area's total opens a list of as many.
@@ -143,8 +143,8 @@ def reviews_waiting(user: User, today: date) -> Reviews:
     listed = [
         WaitingReview(
             eia,
-            eia.submitted_at.date(),
-            working_days_between(eia.submitted_at.date(), today),
+            uk_day(eia.submitted_at),
+            working_days_between(uk_day(eia.submitted_at), today),
             eia.review_target_on,
             eia.review_target_on is not None and eia.review_target_on < today,
         )

@@ -8,7 +8,6 @@ from typing import Any
 
 from eia.assessments.queries import financial_year_of
 from eia.auditlog import services as audit
-from eia.db_types import story_at
 from eia.demo import STORY_DAYS
 from eia.demo.authoring import load_demo_authoring
 from eia.demo.decisions import load_demo_decisions
@@ -16,7 +15,7 @@ from eia.demo.eias import load_demo_eias, settle_updated
 from eia.demo.people import load_demo
 from eia.demo.reports import load_demo_commentary
 from eia.demo.samples import load_demo_samples
-from eia.demo.story import on_day
+from eia.demo.story import on_day, told_at
 from eia.signals import demo_loaded, load_shipped, values_from
 
 
@@ -38,18 +37,18 @@ def load_demo_council(today: date, *, by: Any) -> Loaded:
 
 
 def _load(today: date, *, by: Any) -> Loaded:
-    with story_at(on_day(today - timedelta(days=STORY_DAYS), 9)):
+    with told_at(on_day(today - timedelta(days=STORY_DAYS), 9)):
         load_shipped(by=by)
         loaded = Loaded(people=load_demo(by=by))
     loaded.eias = load_demo_eias(today)
     if loaded.eias:
         load_demo_decisions(today, by=by)
-        with story_at(on_day(today - timedelta(days=14))):
+        with told_at(on_day(today - timedelta(days=14))):
             load_demo_authoring()
     # After the assessments, so a package's demo (a budget round's proposals) adds to them.
     loaded.others = values_from(demo_loaded.send(None, today=today, by=by))
     load_demo_samples(today)
-    with story_at(on_day(date(financial_year_of(today), 5, 2))):  # after the year's figures are in
+    with told_at(on_day(date(financial_year_of(today), 5, 2))):  # after the year's figures are in
         load_demo_commentary(today)
     if loaded.eias:
         settle_updated(today)

@@ -12,8 +12,7 @@ from sqlalchemy import select
 from eia.accounts.models import Role, User
 from eia.assessments import decisions, workflow
 from eia.assessments.models import DecidingBody, DecisionOutcome, Eia, EiaKind, EiaState
-from eia.db_types import story_at
-from eia.demo.story import on_day, working_day
+from eia.demo.story import on_day, told_at, working_day
 from eia.extensions import db
 from eia.working_days import is_working_day
 
@@ -46,7 +45,7 @@ def _record(eia: Eia, n: int, values: dict, by: User, *, on: date) -> None:
         .scalars()
         .first()
     )
-    with story_at(on_day(on, 16)):
+    with told_at(on_day(on, 16)):
         decisions.save_decision(
             eia,
             {

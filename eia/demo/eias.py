@@ -18,10 +18,10 @@ from eia.accounts.models import Role, ServiceArea, User
 from eia.assessments import impacts as impacts_service
 from eia.assessments import queries, services, workflow
 from eia.assessments.models import SCREENING_SECTIONS, Eia, MitigationStatus
-from eia.db_types import story_at, utcnow
+from eia.db_types import utcnow
 from eia.demo.form_v2 import V2_STATES, v2_answers
 from eia.demo.scenarios import BY_TITLE, NEUTRAL, Scenario
-from eia.demo.story import on_day, working_day
+from eia.demo.story import on_day, told_at, working_day
 from eia.extensions import db
 from eia.working_days import add_working_days
 
@@ -294,7 +294,7 @@ def _write(
 
 def _comment_on_sections(eia: Eia, scenario: Scenario, on: date, *, by: User) -> None:
     """The reviewer's comments on sections, made before returning the assessment on *on*."""
-    with story_at(on_day(on, 9)):
+    with told_at(on_day(on, 9)):
         for key, (body, _reply) in scenario.section_comments.items():
             workflow.add_comment(eia, key, body, by=by)
 
@@ -302,7 +302,7 @@ def _comment_on_sections(eia: Eia, scenario: Scenario, on: date, *, by: User) ->
 def _deal_with_comments(eia: Eia, scenario: Scenario, on: date, *, by: User) -> None:
     """The author marks the section comments they have answered as dealt with, each with its reply."""
     replies = {key: reply for key, (_body, reply) in scenario.section_comments.items() if reply}
-    with story_at(on_day(on + timedelta(days=2))):
+    with told_at(on_day(on + timedelta(days=2))):
         for comment in eia.comments:
             if comment.section_key in replies:
                 workflow.mark_dealt_with(comment, reply=replies[comment.section_key], by=by)
@@ -320,7 +320,7 @@ def load_demo_eias(today: date) -> int:
         author = author_for(scenario)
         started = today - timedelta(days=planned.started)
         finished = today - timedelta(days=planned.finished)
-        with story_at(on_day(started, 9)):
+        with told_at(on_day(started, 9)):
             eia = _write(
                 scenario,
                 scenario.title,
@@ -347,14 +347,14 @@ def load_demo_eias(today: date) -> int:
             when = on_day(day, 10 + n % 6, (7 * count + 11 * n) % 55)
             if step == "return":
                 _comment_on_sections(eia, scenario, when.date(), by=by)
-            with story_at(when):
+            with told_at(when):
                 workflow.transition(eia, step, by=by, comment=comment, confirmed=True)
             if step == "return":
                 _deal_with_comments(eia, scenario, when.date(), by=author)
             for stamp in STAMPS.get(step, ()):
                 setattr(eia, stamp, min(when, utcnow()))
         if planned.state == "archived":
-            with story_at(on_day(min(finished + timedelta(days=1), today), 11)):
+            with told_at(on_day(min(finished + timedelta(days=1), today), 11)):
                 workflow.transition(eia, "archive", by=reviewer, comment=ARCHIVED_BECAUSE, confirmed=True)
         count += 1
     db.session.flush()

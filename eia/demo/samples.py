@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from eia.accounts.models import Role, User
 from eia.assessments.models import Eia
 from eia.assessments.queries import financial_year_of
-from eia.db_types import story_at
+from eia.demo.story import told_at
 from eia.errors import ValidationFailed
 from eia.extensions import db
 from eia.quality import moderation, sampling, scoring
@@ -51,7 +51,7 @@ def load_demo_samples(today: date) -> int:
             if at.date() >= today or (year, number) == (this_year - 1, 1):
                 continue
             try:
-                with story_at(at):
+                with told_at(at):
                     sample = sampling.draw_sample(
                         period=period, size="1", seed=f"demo-{period.label}", exclude_months=12, by=auditor, at=at
                     )
@@ -73,7 +73,7 @@ def load_demo_samples(today: date) -> int:
             rights = sampled.answers("rights").get("human_rights_engaged") == "yes"
             unasked = ({"covenant"} if covered <= {"none"} else set()) | (set() if rights else {"human_rights"})
             not_applicable = unasked & {c["key"] for c in used.criteria if "not_applicable" in c}
-            with story_at(at + timedelta(days=7)):
+            with told_at(at + timedelta(days=7)):
                 given = scoring.score_item(
                     item,
                     rubric=used,
@@ -126,7 +126,7 @@ def _close_past_findings(today: date) -> None:
     for finding in due[:-1]:
         owner = db.session.get(User, finding.owner_id)
         done = datetime.combine(finding.due_on - timedelta(days=10), time(15), tzinfo=UTC)
-        with story_at(done):
+        with told_at(done):
             scoring.close_finding(
                 finding,
                 note=PUT_RIGHT.get(finding.criterion or "", "Put right in the assessment and its action plan."),
@@ -140,14 +140,14 @@ def _moderate(scored: list, moderator: User) -> None:
     """The two latest scorings moderated: one agreed, one marked down on its weak spot."""
     if len(scored) >= 2:
         agreed, _, when = scored[-2]
-        with story_at(when):
+        with told_at(when):
             moderation.moderate_score(agreed, agrees=True, scores=None, note="", by=moderator, at=when)
     if scored:
         last, key, when = scored[-1]
         scores = {c.criterion: c.score for c in last.criteria}
         if scores.get(key):
             scores[key] -= 1
-        with story_at(when):
+        with told_at(when):
             moderation.moderate_score(
                 last,
                 agrees=False,
@@ -167,7 +167,7 @@ def _risk_weighted_draw(today: date, auditor: User) -> int:
     for period in reversed([q for q in quarters if q.end + timedelta(days=14) < today]):
         at = datetime.combine(period.end + timedelta(days=10), time(11), tzinfo=UTC)
         try:
-            with story_at(at):
+            with told_at(at):
                 sampling.draw_sample(
                     period=period,
                     size="1",

@@ -33,7 +33,7 @@ from eia.notifications.models import SentReminder
 from eia.quality.models import Finding, FindingStatus
 from eia.signals import values_from
 from eia.template_filters import format_date
-from eia.working_days import add_working_days
+from eia.working_days import add_working_days, uk_day
 
 DUE_SOON_DAYS = 7
 
@@ -101,9 +101,9 @@ def _reviews_waiting(today: date) -> Iterable[Reminder]:
     # Working days only ever stretch a span, so anything submitted since this can't be late yet.
     horizon = datetime.combine(today - timedelta(days=target), time.max, tzinfo=UTC)
     rows = db.session.execute(
-        select(Eia.id, Eia.reference, Eia.title, Eia.submitted_at, Eia.author_id, Eia.lead_officer_id).where(
-            Eia.state.in_((EiaState.SUBMITTED, EiaState.IN_REVIEW)), Eia.submitted_at <= horizon
-        )
+        select(
+            Eia.id, Eia.reference, Eia.title, Eia.submitted_at, Eia.review_target_on, Eia.author_id, Eia.lead_officer_id
+        ).where(Eia.state.in_((EiaState.SUBMITTED, EiaState.IN_REVIEW)), Eia.submitted_at <= horizon)
     ).all()
     team = (
         db.session.execute(select(User.id).where(User.role == Role.EQUALITIES, User.is_enabled.is_(True)))
@@ -111,7 +111,7 @@ def _reviews_waiting(today: date) -> Iterable[Reminder]:
         .all()
     )
     for row in rows:
-        due = add_working_days(row.submitted_at.date(), target)
+        due = row.review_target_on or add_working_days(uk_day(row.submitted_at), target)
         if due >= today:
             continue
         for person in set(team) - {row.author_id, row.lead_officer_id}:

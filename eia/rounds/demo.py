@@ -12,11 +12,10 @@ from sqlalchemy import func, select
 from eia.accounts.models import Role
 from eia.assessments import workflow
 from eia.assessments.states import EiaKind
-from eia.db_types import story_at
 from eia.demo.eias import _person, _write, author_for
 from eia.demo.form_v2 import V2_ANSWERS, V2_STATES
 from eia.demo.scenarios import Scenario
-from eia.demo.story import on_day
+from eia.demo.story import on_day, told_at
 from eia.extensions import db
 from eia.rounds import services
 from eia.rounds.models import BudgetRound
@@ -412,7 +411,7 @@ def load_demo_round(_sender: Any, *, today: date, by: Any) -> str | None:
     year = next_financial_year(today)
     reviewer = _person(Role.EQUALITIES)
     started = today - timedelta(days=60)
-    with story_at(on_day(started - timedelta(days=3))):
+    with told_at(on_day(started - timedelta(days=3))):
         budget_round = services.create_round(
             name=f"Budget {year}/{str(year + 1)[-2:]}", decision_on=date(year, 2, 24), by=reviewer
         )
@@ -421,7 +420,7 @@ def load_demo_round(_sender: Any, *, today: date, by: Any) -> str | None:
         v2 = state in V2_STATES  # the ones started most recently are on the current form, as in the demo
         if v2:
             V2_ANSWERS.setdefault(scenario.title, _v2_extras(scenario))
-        with story_at(on_day(started)):
+        with told_at(on_day(started)):
             eia = _write(
                 scenario,
                 scenario.title,
@@ -435,7 +434,7 @@ def load_demo_round(_sender: Any, *, today: date, by: Any) -> str | None:
             services.join_round(eia, budget_round, by=author)
         # Submitted seven weeks after starting, approved a week later, as the budget timetable had it.
         for step in STEPS[state]:
-            with story_at(on_day(started + timedelta(days=STEP_DAYS[step]), 10 + n % 3, 17 * n % 55)):
+            with told_at(on_day(started + timedelta(days=STEP_DAYS[step]), 10 + n % 3, 17 * n % 55)):
                 workflow.transition(eia, step, by=author if step == "submit" else reviewer, confirmed=True)
         eia.created_at = on_day(started)
     db.session.flush()
