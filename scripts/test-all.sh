@@ -29,7 +29,9 @@ echo "== lint and types, the suite on SQLite with the browser tests, and the sui
 export -f lint
 export BIN
 run lint bash -c lint &
-run sqlite "$BIN/python" -m pytest -n 2 --dist loadfile &
+# The SQLite part must not see TEST_DATABASE_URL (which points the suite at PostgreSQL), or both
+# parts would share the PostgreSQL workers' databases.
+run sqlite env -u TEST_DATABASE_URL "$BIN/python" -m pytest -n 2 --dist loadfile &
 run postgresql env TEST_DATABASE_URL="$TEST_DATABASE_URL" "$BIN/python" -m pytest -n 2 --dist loadfile -m 'not browser' &
 wait
 
