@@ -58,7 +58,8 @@ def test_the_paragraph_names_the_impacts_mitigations_residual_outcome_and_the_du
     assert text.startswith(f"An equality impact assessment ({eia.reference}, version 1) has been carried out")
     assert "It found adverse impacts on age and disability. Age (medium severity): Effect on age: fewer" in text
     assert "Disability (medium severity): Effect on disability: fewer weekday hours." in text
-    assert "To reduce them, the council will: Keep Tuesday and Thursday mornings" in text and "(for age)" in text
+    assert "The steps the council will take to reduce them: keep Tuesday and Thursday mornings" in text
+    assert "(for age)" in text
     assert "The impact that remains after these mitigations: Some older borrowers" in text
     assert "It is considered acceptable because mornings, Saturdays and the home library service remain." in text
     assert "The outcome of the assessment is: adjust the proposal." in text
@@ -153,8 +154,8 @@ def test_the_paragraph_does_not_speak_of_reducing_adverse_impacts_it_did_not_fin
         by=author,
     )
     text = committee.equality_implications(eia)
-    assert "It found no adverse impact" in text and "To reduce them" not in text
-    assert "The council will also: Publish the new hours at every branch a month ahead." in text
+    assert "It found no adverse impact" in text and "to reduce them" not in text
+    assert "Other steps the council will take: publish the new hours at every branch a month ahead." in text
 
 
 def test_an_individual_action_has_no_paragraph_for_a_committee_and_no_word_document(client, db):
@@ -194,7 +195,7 @@ def test_an_individual_action_has_no_paragraph_for_a_committee_and_no_word_docum
         ({}, "In making this decision, the decision maker must have due regard"),
     ],
 )
-def test_the_duty_is_put_to_whoever_takes_the_decision(db, record, who):
+def test_the_duty_is_put_to_whoever_takes_the_decision(client, db, record, who):
     author, eia = _approved(db)
     decisions.save_decision(
         eia, {"deciding_body": None, "body_name": "", **record}, expected_version=eia.decision.version, by=author
@@ -202,5 +203,11 @@ def test_the_duty_is_put_to_whoever_takes_the_decision(db, record, who):
     text = committee.equality_implications(eia)
     assert f"{who} to the need to eliminate unlawful discrimination" in text
     assert text.endswith("(the Public Sector Equality Duty, section 149 of the Equality Act 2010).")
+    db.session.commit()
+    sign_in_session(client, author)
+    page = client.get(f"/eias/{eia.reference}").get_data(as_text=True)
     if record.get("deciding_body") == "officer":
         assert "members" not in text
+        assert "For the officer decision record" in page and "For the committee report" not in page
+    else:
+        assert "For the committee report" in page

@@ -244,3 +244,18 @@ def test_the_story_keeps_office_hours_and_the_review_target(app, db):
     assert 1 <= len(late) <= 2, late
     linked = db.session.execute(select(func.count()).select_from(EiaActionLink)).scalar_one()
     assert linked >= 4
+
+
+def test_the_individual_case_is_signed_off_by_someone_other_than_who_approved_it(app, db):
+    from eia.auditlog.models import AuditEntry
+
+    _load(utcnow().date())
+    case = db.session.execute(select(Eia).where(Eia.kind == EiaKind.INDIVIDUAL)).scalars().first()
+    assert case is not None and case.signed_off_at is not None
+    actors = {
+        e.action: e.actor_id
+        for e in db.session.execute(
+            select(AuditEntry).where(AuditEntry.entity_type == "eia", AuditEntry.entity_id == str(case.id))
+        ).scalars()
+    }
+    assert actors["eia_sign_off"] != actors["eia_approve"]

@@ -27,10 +27,15 @@ def test_plan_pages_show_priorities_actions_and_targets(client, login_as, db):
 def test_the_councils_own_plans_come_first_and_other_councils_plans_are_for_reference(app, client, login_as, db):
     login_as(Role.EQUALITIES)
     council = app.config["EIA_COUNCIL_NAME"]
+    ended = make_plan(title="Equality Action Plan 2021-2025", organisation=council)
+    ended.is_active = False
     make_plan(title="Equality Action Plan 2025-2029", organisation=council)
     make_plan()  # Charnwood's, kept for reference
+    db.session.commit()
     page = client.get("/plans/").get_data(as_text=True)
-    own, _, others = page.partition("Other councils' plans, for reference")
+    own, _, others = page.partition("Plans other councils published")
+    assert own.index("Equality Action Plan 2025-2029") < own.index("Equality Action Plan 2021-2025")
+    assert "Ended" in own and "Not tracked" in others and "Not tracked" not in own
     assert f"{council}&#39;s plans" in own and "Equality Action Plan 2025-2029" in own
     assert "Charnwood Borough Council" not in own
     assert "Charnwood Borough Council" in others and "not this council's equality objectives" in others

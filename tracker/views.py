@@ -40,7 +40,9 @@ def index():
     summaries = queries.plan_summaries()
     return render_template(
         "plans/index.html",
-        own=[row for row in summaries if row["plan"].organisation == council],
+        own=sorted(  # the current plan first
+            (row for row in summaries if row["plan"].organisation == council), key=lambda row: not row["plan"].is_active
+        ),
         others=[row for row in summaries if row["plan"].organisation != council],
         council=council,
     )

@@ -106,10 +106,12 @@ def equality_implications(eia: Eia) -> str:
         parts.append("It found no adverse impact on any group of people the council considers.")
     if eia.mitigations:
         actions = [
-            _clause(m.action) + (f" (for {_group(m.characteristic.name)})" if m.characteristic else "")
+            _group(_clause(m.action)) + (f" (for {_group(m.characteristic.name)})" if m.characteristic else "")
             for m in eia.mitigations
         ]
-        lead = "To reduce them, the council will: " if negative else "The council will also: "
+        # Each action as its author wrote it ("Offer a call…", "Half price for…"), after a lead that
+        # takes either.
+        lead = "The steps the council will take to reduce them: " if negative else "Other steps the council will take: "
         parts.append(lead + "; ".join(actions) + ".")
     residual = answer_text(eia, "mitigations", "residual_impact")
     if residual:

@@ -313,6 +313,9 @@ def load_demo_eias(today: date) -> int:
     if db.session.execute(select(func.count()).select_from(Eia)).scalar_one():
         return 0
     reviewer = _person(Role.EQUALITIES)
+    # An individual case is signed off by a second member of the team, not by the one who approved it.
+    team = db.session.execute(select(User).where(User.role == Role.EQUALITIES).order_by(User.id)).scalars().all()
+    second = team[1] if len(team) > 1 else reviewer
     decision_maker = _person(Role.DECISION_MAKER)
     count = 0
     for planned in PLAN:
@@ -336,7 +339,7 @@ def load_demo_eias(today: date) -> int:
         for n, (step, day) in enumerate(zip(steps, step_days(planned, started, finished), strict=True)):
             if step == "publish" and eia.is_individual:
                 break
-            signer = reviewer if (step == "sign_off" and eia.is_individual) else decision_maker
+            signer = second if (step == "sign_off" and eia.is_individual) else decision_maker
             by = {"submit": author, "withdraw_submission": author, "sign_off": signer}.get(step, reviewer)
             comment = {
                 "return": scenario.return_comment or None,
