@@ -204,6 +204,13 @@ def test_the_audit_log_tells_the_story_on_its_own_days(app, client, login_as, db
         e.action: e.occurred_at.date() for e in entries if e.entity_type == "eia" and e.entity_id == str(library.id)
     }
     assert steps["eia_created"] == library.created_at.date() < steps["eia_submit"] < steps["eia_publish"]
+    # Written over the weeks the work took, every section before it was submitted.
+    saved = [
+        e.occurred_at.date()
+        for e in entries
+        if e.entity_type == "eia" and e.entity_id == str(library.id) and e.action == "eia_section_saved"
+    ]
+    assert (max(saved) - min(saved)).days >= 30 and max(saved) < steps["eia_submit"]
     assert steps["eia_publish"] == library.published_at.date()
 
     login_as(Role.EQUALITIES)

@@ -9,7 +9,7 @@ with the reference of the year it started, across service areas and every state 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -75,6 +75,24 @@ PLAN = [
     Planned("Tenancy strategy review", 30, "draft"),
     Planned("Housing register renewal letters", 21, "draft"),
 ]
+
+#: Days after an assessment started that its author wrote each section (others: 40), as a council
+#: officer would: what it is and whether it is needed first, the evidence, then the consultation's
+#: results once it has closed (the stories' consultations end on day 63), the impacts and the rest.
+WRITTEN_AFTER = {
+    "about": 0,
+    "screening": 1,
+    "previous": 4,
+    "evidence": 8,
+    "consultation": 66,
+    "impacts": 68,
+    "armed_forces": 69,
+    "rights": 69,
+    "local_duties": 69,
+    "mitigations": 70,
+    "outcome": 71,
+    "action_links": 71,
+}
 
 #: The assessments whose first mitigation is left overdue, so the dashboard shows a few (not dozens).
 OVERDUE = {"Temporary accommodation placements policy", "Closure of Riverside Leisure Centre"}
@@ -199,6 +217,7 @@ def _write(
     v2: bool,
     today: date | None = None,
     complete: bool = True,
+    ready_by: date | None = None,
 ) -> Eia:
     """One demo assessment, started on *started* (which gives it its reference's year): on version 2
     of the form for the ones started most recently, version 1 for the older ones (as a council's
@@ -234,7 +253,15 @@ def _write(
         for section_key, extra in v2_answers(scenario, author.id, started).items():
             answers[section_key] = {**answers.get(section_key, {}), **_dated(extra, when)}
     screened_out = scenario.screening.get("full_eia_needed") == "no"
-    for section in eia.form.sections:
+    last = ready_by or today or started
+
+    def written(key: str, n: int) -> datetime:
+        """When the author wrote section *key*: in the order a council officer would, the
+        consultation's results after it closed, all of it before *ready_by*."""
+        day = max(started, min(started + timedelta(days=WRITTEN_AFTER.get(key, 40)), last))
+        return on_day(day, 9 + n % 8, (13 * n) % 50)
+
+    for n, section in enumerate(eia.form.sections):
         if section.needed_when is not None and not section.needed_when.holds(eia.answers):
             continue  # the Covenant section, when screening found no function it covers
         if screened_out and section.key not in SCREENING_SECTIONS:
@@ -254,23 +281,40 @@ def _write(
                     "who_affected": who,
                     "finding_out": finding_out[0] if finding_out else "",
                 }
-            impacts_service.save_impacts(
-                eia, impacts, answers["impacts"], completed=complete, expected_version=version, by=author
-            )
+            with told_at(written(section.key, n)):
+                impacts_service.save_impacts(
+                    eia, impacts, answers["impacts"], completed=complete, expected_version=version, by=author
+                )
         else:
             values = {k: v for k, v in answers.get(section.key, {}).items() if v not in ("", None, [])}
             if not values and not complete:
                 continue  # a draft's section not begun yet
-            services.save_section(
-                eia,
-                section.key,
-                values,
-                completed=complete or section.key == "about",
-                expected_version=version,
-                by=author,
-                today=started,
-            )
+            with told_at(written(section.key, n)):
+                services.save_section(
+                    eia,
+                    section.key,
+                    values,
+                    completed=complete or section.key == "about",
+                    expected_version=version,
+                    by=author,
+                    today=started,
+                )
     characteristic_ids = {i.characteristic.key: i.characteristic_id for i in eia.impacts}
+    with told_at(written("mitigations", 3)):
+        _add_mitigations(eia, scenario, title, author, started, today, characteristic_ids, when)
+    return eia
+
+
+def _add_mitigations(
+    eia: Eia,
+    scenario: Scenario,
+    title: str,
+    author: User,
+    started: date,
+    today: date | None,
+    characteristic_ids: dict[str, int],
+    when: dict[str, str],
+) -> None:
     for n, (key, action, measure) in enumerate(scenario.mitigations):
         due = started + timedelta(days=120 + 30 * n)
         overdue = title in OVERDUE and n == 0
@@ -289,7 +333,6 @@ def _write(
             },
             by=author,
         )
-    return eia
 
 
 def _comment_on_sections(eia: Eia, scenario: Scenario, on: date, *, by: User) -> None:
@@ -323,6 +366,7 @@ def load_demo_eias(today: date) -> int:
         author = author_for(scenario)
         started = today - timedelta(days=planned.started)
         finished = today - timedelta(days=planned.finished)
+        days = step_days(planned, started, finished)
         with told_at(on_day(started, 9)):
             eia = _write(
                 scenario,
@@ -333,10 +377,11 @@ def load_demo_eias(today: date) -> int:
                 v2=planned.state in V2_STATES,
                 today=today,
                 complete=planned.state != "draft",
+                ready_by=days[0] - timedelta(days=1) if days else today,
             )
         steps = STEPS[planned.state]
         eia.created_at = on_day(started, 9)
-        for n, (step, day) in enumerate(zip(steps, step_days(planned, started, finished), strict=True)):
+        for n, (step, day) in enumerate(zip(steps, days, strict=True)):
             if step == "publish" and eia.is_individual:
                 break
             signer = second if (step == "sign_off" and eia.is_individual) else decision_maker

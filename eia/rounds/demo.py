@@ -430,6 +430,7 @@ def load_demo_round(_sender: Any, *, today: date, by: Any) -> str | None:
                 v2=v2,
                 today=today,
                 complete=state != "draft",
+                ready_by=started + timedelta(days=STEP_DAYS["submit"] - 1) if STEPS[state] else today,
             )
             services.join_round(eia, budget_round, by=author)
         # Submitted seven weeks after starting, approved a week later, as the budget timetable had it.
