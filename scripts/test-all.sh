@@ -31,7 +31,7 @@ export BIN
 run lint bash -c lint &
 # The SQLite part must not see TEST_DATABASE_URL (which points the suite at PostgreSQL), or both
 # parts would share the PostgreSQL workers' databases.
-run sqlite env -u TEST_DATABASE_URL "$BIN/python" -m pytest -n 2 --dist loadfile &
+run sqlite env -u TEST_DATABASE_URL "$BIN/python" -m pytest -n 3 --dist loadfile &
 run postgresql env TEST_DATABASE_URL="$TEST_DATABASE_URL" "$BIN/python" -m pytest -n 2 --dist loadfile -m 'not browser' &
 wait
 

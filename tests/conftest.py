@@ -320,11 +320,32 @@ def smtp(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Iterator[Inbox]:
     controller.stop()
 
 
+#: Fixtures through which a test reaches the database in TEST_DATABASE_URL.
+ON_THE_TEST_DATABASE = {"app", "live_postgres"}
+
+
+def uses_the_test_database(item: pytest.Item) -> bool:
+    """Whether *item* reaches the database in TEST_DATABASE_URL: through the session's app (directly
+    or through a fixture built on it), through its own PostgreSQL fixture, or by being marked
+    ``postgres``. A test that does not (a module walk, a console script on a SQLite file of its own)
+    gives the same result on either run."""
+    return (
+        bool(ON_THE_TEST_DATABASE & set(getattr(item, "fixturenames", ())))
+        or item.get_closest_marker("postgres") is not None
+    )
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Tests marked ``postgres`` only mean something on PostgreSQL, ``sqlite`` only on SQLite: leave
-    each out of the other database's run."""
-    other = "sqlite" if os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql") else "postgres"
-    kept = [item for item in items if item.get_closest_marker(other) is None]
+    each out of the other database's run. The PostgreSQL run also leaves out the tests that never reach
+    its database, which the SQLite run has run the same way."""
+    on_postgres = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+    other = "sqlite" if on_postgres else "postgres"
+    kept = [
+        item
+        for item in items
+        if item.get_closest_marker(other) is None and (not on_postgres or uses_the_test_database(item))
+    ]
     if len(kept) != len(items):
         config.hook.pytest_deselected(items=[item for item in items if item not in kept])
         items[:] = kept
