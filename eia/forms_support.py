@@ -36,15 +36,30 @@ def bind_form(form_class: type[F], **kwargs: Any) -> F:
 
 
 def show_errors(form: FlaskForm, exc: ValidationFailed) -> None:
-    """Put a service's field-level messages on the form so the error summary lists them."""
+    """Put a service's field-level messages on the form so the error summary lists them; a message
+    about a question asked on another page of the section links there (``form.elsewhere``)."""
     placed = False
     for name, message in exc.fields.items():
         field = getattr(form, name, None)
         if field is not None:
             field.errors = [*field.errors, message]
             placed = True
+        elif place_elsewhere(form, name, message):
+            placed = True
     if not placed:
         form.form_errors.append(str(exc))
+
+
+def place_elsewhere(form: FlaskForm, name: str, message: str) -> bool:
+    """Keep *message* about question *name* for the error summary, linked to the other page of the
+    section that asks it, if it is asked on one."""
+    href = getattr(form, "elsewhere", {}).get(name)
+    if href is None:
+        return False
+    found = form.__dict__.setdefault("elsewhere_errors", [])
+    if all(item["href"] != href for item in found):
+        found.append({"text": message, "href": href})
+    return True
 
 
 @dataclass(frozen=True)
@@ -141,6 +156,8 @@ def also_check(form: FlaskForm, save: Callable[[], Any]) -> None:
             field = getattr(form, name, None)
             if field is not None and not field.errors:
                 field.errors = [message]
+            elif field is None:
+                place_elsewhere(form, name, message)
     except (EiaError, SQLAlchemyError, ValueError):  # a clash, a state problem, a value the form refused
         pass
     finally:
@@ -169,6 +186,7 @@ def error_summary(form: FlaskForm, title: str = "There is a problem") -> dict[st
             items.append(
                 {"text": message if isinstance(message, str) else str(message), "href": f"#{first_input_id(field)}"}
             )
+    items.extend(getattr(form, "elsewhere_errors", []))
     return {"titleText": title, "errorList": items}
 
 

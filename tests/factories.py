@@ -18,6 +18,7 @@ from eia.assessments.services import create_eia
 from eia.assessments.states import EiaKind
 from eia.db_types import utcnow
 from eia.extensions import db
+from forms.sections import part_of, section_parts
 
 PASSWORD = "correct horse battery staple"
 # Hashing once keeps the suite fast; every user made here shares this password.
@@ -188,6 +189,7 @@ def complete_eia(eia: Eia, by: User, negative: tuple[str, ...] = ("age",), mitig
     """Answer every section so *eia* can be submitted; *negative* characteristics get a negative impact,
     each with a mitigation unless *mitigate* is false."""
     from eia.assessments import impacts as impacts_service
+    from eia.assessments import mitigations as eia_mitigations
     from eia.assessments import queries as eia_queries
     from eia.assessments import services as eia_services
 
@@ -219,7 +221,7 @@ def complete_eia(eia: Eia, by: User, negative: tuple[str, ...] = ("age",), mitig
     if mitigate:
         for impact in eia.impacts:
             if impact.is_negative:
-                eia_services.add_mitigation(
+                eia_mitigations.add_mitigation(
                     eia,
                     {
                         "characteristic_id": impact.characteristic_id,
@@ -233,6 +235,31 @@ def complete_eia(eia: Eia, by: User, negative: tuple[str, ...] = ("age",), mitig
                 )
     db.session.commit()
     return eia
+
+
+def section_page(eia: Eia, key: str, question: str | None = None) -> str:
+    """The address of the page of section *key* that asks *question* (its first page without one)."""
+    number = part_of(eia.form.section(key), question) if question else 1
+    return f"/eias/{eia.reference}/sections/{key}" + (f"/{number}" if number > 1 else "")
+
+
+def post_section(client: Any, eia: Eia, key: str, data: dict[str, Any]) -> Any:
+    """Answer section *key* as a person would, page after page, each page with the answers in *data*
+    it asks (a date's boxes by its key) and the section's version as saved then; "completed" goes
+    with the last page. The response of the first page that does not move on, or of the last."""
+    parts = section_parts(eia.form.section(key))
+    response = None
+    for number, questions in enumerate(parts, start=1):
+        asked = {q.key for q in questions}
+        answers = {name: value for name, value in data.items() if name.split("-")[0] in asked}
+        if number == len(parts) and "completed" in data:
+            answers["completed"] = data["completed"]
+        answers["version"] = str(eia.section(key).version)
+        path = f"/eias/{eia.reference}/sections/{key}" + (f"/{number}" if number > 1 else "")
+        response = client.post(path, data=answers)
+        if response.status_code != 302:
+            return response
+    return response
 
 
 def make_scored_sample(eia: Eia):

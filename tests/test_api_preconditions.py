@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from eia import create_app
 from eia.accounts.models import Role, TokenScope
 from eia.accounts.tokens import create_token
-from eia.assessments import services, workflow
+from eia.assessments import mitigations, workflow
 from eia.assessments.models import Eia, Mitigation
 from eia.auditlog.services import command_line_actor
 from eia.extensions import db as _db
@@ -90,7 +90,7 @@ def test_a_change_that_loses_a_race_after_its_if_match_passed_gets_412(db, api_a
     def other_writer(session: Session) -> None:
         session.get(Mitigation, added["id"]).action = "Extend opening on Thursdays"
 
-    monkeypatch.setattr(services, "update_mitigation", _racing(services.update_mitigation, other_writer))
+    monkeypatch.setattr(mitigations, "update_mitigation", _racing(mitigations.update_mitigation, other_writer))
     response = author.put(url, json=body | {"action": "Extend opening on Mondays"}, headers={"If-Match": etag})
     assert response.status_code == 412, response.get_json()
     assert response.headers["Content-Type"] == "application/problem+json"
@@ -130,7 +130,7 @@ def test_two_writers_on_connections_of_their_own_the_second_gets_412_and_the_fir
     def other_writer(session: Session) -> None:
         session.get(Mitigation, added["id"]).action = "Extend opening on Thursdays"
 
-    monkeypatch.setattr(services, "update_mitigation", _racing(services.update_mitigation, other_writer))
+    monkeypatch.setattr(mitigations, "update_mitigation", _racing(mitigations.update_mitigation, other_writer))
     response = client.put(url, json=body | {"action": "Extend opening on Mondays"}, headers=token | {"If-Match": etag})
     assert response.status_code == 412, response.get_json()
     assert client.get(url, headers=token).get_json()["action"] == "Extend opening on Thursdays"
@@ -139,7 +139,7 @@ def test_two_writers_on_connections_of_their_own_the_second_gets_412_and_the_fir
 def test_a_clash_on_a_page_is_still_the_conflict_page(db, client, login_as, monkeypatch):
     author = login_as(Role.AUTHOR)
     eia = make_eia(author)
-    mitigation = services.add_mitigation(
+    mitigation = mitigations.add_mitigation(
         eia, {"action": "Extend opening", "owner_id": author.id, "due_on": eia.created_at.date()}, by=author
     )
     _db.session.commit()
@@ -147,7 +147,7 @@ def test_a_clash_on_a_page_is_still_the_conflict_page(db, client, login_as, monk
     def other_writer(session: Session) -> None:
         session.get(Mitigation, mitigation.id).action = "Shorten opening"
 
-    monkeypatch.setattr(services, "update_mitigation", _racing(services.update_mitigation, other_writer))
+    monkeypatch.setattr(mitigations, "update_mitigation", _racing(mitigations.update_mitigation, other_writer))
     response = client.post(
         f"/eias/{eia.reference}/mitigations/{mitigation.id}",
         data={

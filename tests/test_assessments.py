@@ -16,8 +16,9 @@ from eia.assessments.states import EiaKind, SectionStatus
 from eia.auditlog.models import AuditEntry
 from eia.errors import WorkflowError
 from forms.definitions import SHIPPED_DIR, DefinitionError, Question, load_file, parse_definition
+from forms.sections import section_parts
 from tests.conftest import sign_in_session
-from tests.factories import make_eia, make_user
+from tests.factories import make_eia, make_user, post_section, section_page
 
 ABOUT = {
     "title": "Library opening hours 2026",
@@ -89,8 +90,11 @@ def test_references_count_up_within_a_year(db):
 def test_save_and_continue_completes_a_section_and_logs_each_field(client, login_as, db):
     author = login_as(Role.AUTHOR)
     eia = make_eia(author=author)
-    response = client.post(f"/eias/{eia.reference}/sections/about", data=about_form(eia, author))
-    assert response.status_code == 302
+    # About the proposal is asked over two pages: the first goes on to the second, the second to the sections.
+    first = client.post(f"/eias/{eia.reference}/sections/about", data={"title": ABOUT["title"], "version": "1"})
+    assert first.headers["Location"] == f"/eias/{eia.reference}/sections/about/2"
+    response = post_section(client, eia, "about", about_form(eia, author))
+    assert response.status_code == 302 and response.headers["Location"] == f"/eias/{eia.reference}"
     db.session.refresh(eia)
     section = eia.section("about")
     assert section.status is SectionStatus.COMPLETED
@@ -112,19 +116,42 @@ def test_save_and_continue_completes_a_section_and_logs_each_field(client, login
 def test_coming_back_later_saves_partial_answers_in_progress(client, login_as, db):
     author = login_as(Role.AUTHOR)
     eia = make_eia(author=author)
-    data = {"title": "Library hours", "aims": "Half written", "completed": "no", "version": "1"}
-    assert client.post(f"/eias/{eia.reference}/sections/about", data=data).status_code == 302
+    data = {"title": "Library hours", "aims": "Half written", "completed": "no"}
+    assert post_section(client, eia, "about", data).status_code == 302
     db.session.refresh(eia)
     assert eia.section("about").status is SectionStatus.IN_PROGRESS
-    page = client.get(f"/eias/{eia.reference}/sections/about").get_data(as_text=True)
-    assert "Half written" in page
+    page = client.get(section_page(eia, "about", "aims")).get_data(as_text=True)
+    assert "Half written" in page and "Page 2 of 2" in page
+    assert 'value="Library hours"' in client.get(section_page(eia, "about")).get_data(as_text=True)
+
+
+def test_a_section_over_two_pages_stays_completed_until_an_answer_it_needs_is_taken_away(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    assert post_section(client, eia, "about", about_form(eia, author)).status_code == 302
+    first_page = {q.key for q in section_parts(eia.form.section("about"))[0]}
+    answers = {k: v for k, v in about_form(eia, author).items() if k in first_page}
+
+    revised = {**answers, "title": "Library opening hours 2026 (revised)", "version": str(eia.section("about").version)}
+    response = client.post(section_page(eia, "about"), data=revised)
+    assert response.headers["Location"] == section_page(eia, "about", "aims")
+    db.session.refresh(eia)
+    assert eia.section("about").status is SectionStatus.COMPLETED
+    assert eia.title == "Library opening hours 2026 (revised)"
+    assert eia.section("about").answers["aims"] == ABOUT["aims"]  # the second page's answers are kept
+
+    blanked = {**answers, "decision_maker": "", "version": str(eia.section("about").version)}
+    assert client.post(section_page(eia, "about"), data=blanked).status_code == 302
+    db.session.refresh(eia)
+    assert eia.section("about").status is SectionStatus.IN_PROGRESS
+    assert "decision_maker" not in eia.section("about").answers and eia.section("about").answers["aims"]
 
 
 @pytest.mark.parametrize(
     ("changes", "message", "kept"),
     [
         ({"aims": ""}, "Enter the aims and intended outcomes", "Opening hours at four branches"),
-        ({"proposal_type": ""}, "Select what is being assessed", "Keep all branch"),
+        ({"affects": ""}, "Select who the proposal affects", "Keep all branch"),
         (
             {"started_on-day": "31", "started_on-month": "2"},
             "Date this assessment started must be a real date",
@@ -132,9 +159,9 @@ def test_coming_back_later_saves_partial_answers_in_progress(client, login_as, d
         ),
         ({"started_on-year": "26"}, "the year must have 4 numbers", "Keep all branch"),
         ({"started_on-month": ""}, "must include a month", "Keep all branch"),
-        ({"title": "x" * 201}, "Title of the proposal must be 200 characters or fewer", "Keep all branch"),
-        ({"lead_officer": "999999"}, "Not a valid choice", "Keep all branch"),
-        ({"decision_route": "by magic"}, "Not a valid choice", "Keep all branch"),
+        ({"title": "x" * 201}, "Title of the proposal must be 200 characters or fewer", "Cabinet Member for Culture"),
+        ({"lead_officer": "999999"}, "Not a valid choice", "Cabinet Member for Culture"),
+        ({"decision_route": "by magic"}, "Not a valid choice", "Cabinet Member for Culture"),
         ({"completed": ""}, "Select whether you have completed this section", "Keep all branch"),
     ],
     ids=[
@@ -152,7 +179,10 @@ def test_coming_back_later_saves_partial_answers_in_progress(client, login_as, d
 def test_bad_answers_are_named_at_the_field_and_the_rest_kept(client, login_as, db, changes, message, kept):
     author = login_as(Role.AUTHOR)
     eia = make_eia(author=author)
-    response = client.post(f"/eias/{eia.reference}/sections/about", data=about_form(eia, author, **changes))
+    # The page that asks the question with the bad answer, with the rest of that page's answers.
+    question = next(iter(changes)).split("-")[0]
+    asked_on = section_page(eia, "about", "plain_summary" if question == "completed" else question)
+    response = client.post(asked_on, data=about_form(eia, author, **changes))
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "There is a problem" in page and message in page
@@ -221,9 +251,7 @@ def test_answers_required_only_in_some_cases(client, login_as, db, section, data
     author = login_as(Role.AUTHOR)
     # the Armed Forces Covenant section of v1 asks the functions itself (v2 asks them in screening)
     eia = make_eia(author=author, template_version=1 if section == "armed_forces" else None)
-    page = client.post(
-        f"/eias/{eia.reference}/sections/{section}", data={**data, "completed": "yes", "version": "1"}
-    ).get_data(as_text=True)
+    page = post_section(client, eia, section, {**data, "completed": "yes"}).get_data(as_text=True)
     assert message in html.unescape(page)
 
 
@@ -268,9 +296,8 @@ def test_screening_out_needs_only_the_first_sections(client, login_as, db):
         "full_eia_needed": "no",
         "not_proportionate_reason": "No change to pay, hours or duties; nobody loses anything.",
         "completed": "yes",
-        "version": "1",
     }
-    assert client.post(f"/eias/{eia.reference}/sections/screening", data=data).status_code == 302
+    assert post_section(client, eia, "screening", data).status_code == 302
     page = client.get(f"/eias/{eia.reference}").get_data(as_text=True)
     assert "You have completed 1 of 2 sections" in page
     assert "Not needed after screening" in page
@@ -291,8 +318,8 @@ def test_two_people_saving_one_section_get_a_conflict_not_an_overwrite(client, l
     db.session.commit()
 
     response = client.post(
-        f"/eias/{eia.reference}/sections/about",
-        data={"title": "My title", "aims": "My aims", "completed": "no", "version": str(opened_version)},
+        section_page(eia, "about", "aims"),
+        data={"aims": "My aims", "completed": "no", "version": str(opened_version)},
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 409
@@ -305,8 +332,8 @@ def test_two_people_saving_one_section_get_a_conflict_not_an_overwrite(client, l
     new_version = eia.section("about").version
     assert f'name="version" value="{new_version}"' in page
     response = client.post(
-        f"/eias/{eia.reference}/sections/about",
-        data={"title": "My title", "aims": "My aims", "completed": "no", "version": str(new_version)},
+        section_page(eia, "about", "aims"),
+        data={"aims": "My aims", "completed": "no", "version": str(new_version)},
     )
     assert response.status_code == 302
     db.session.refresh(eia)
@@ -373,7 +400,7 @@ def test_an_eia_on_v1_still_renders_after_v3_changes_the_questions(app, client, 
     assert "Scope written on v1" in text and "What is the budget saving?" not in text
     new = make_eia(author=author)
     assert new.template.version == 3
-    page = client.get(f"/eias/{new.reference}/sections/about").get_data(as_text=True)
+    page = client.get(section_page(new, "about", "budget")).get_data(as_text=True)
     assert "What is the budget saving?" in page and ">Scope<" not in page
 
     again = app.test_cli_runner().invoke(args=["forms", "load", str(path)])
@@ -424,6 +451,9 @@ def test_eia_pages_run_a_fixed_number_of_queries(client, login_as, db, count_que
     with count_queries() as counter:
         assert client.get(f"/eias/{eia.reference}/sections/about").status_code == 200
     section = counter.count
+    with count_queries() as counter:
+        assert client.get(f"/eias/{eia.reference}/sections/about/2").status_code == 200
+    second_page = counter.count
     for _ in range(20):
         make_eia(author=author)
     with count_queries() as counter:
@@ -432,6 +462,9 @@ def test_eia_pages_run_a_fixed_number_of_queries(client, login_as, db, count_que
     with count_queries() as counter:
         client.get(f"/eias/{eia.reference}/sections/about")
     assert counter.count == section
+    with count_queries() as counter:
+        client.get(f"/eias/{eia.reference}/sections/about/2")
+    assert counter.count == second_page
 
 
 def test_admin_switches_local_characteristics_from_the_register_page(client, login_as, db):

@@ -172,6 +172,12 @@ def test_demo_drafts_show_a_co_author_a_hand_over_and_an_abandoned_draft(app, db
     assert len(handed) == 1 and handed[0].handed_over_by_id != handed[0].author_id
     abandoned = db.session.execute(select(Eia).where(Eia.state == EiaState.ABANDONED)).scalars().all()
     assert len(abandoned) == 1
+    # Another was set aside by its author and restored by the equalities team, with why.
+    restored = db.session.execute(select(Eia).where(Eia.title.startswith("Removing overdue charges"))).scalar_one()
+    assert restored.state is EiaState.DRAFT
+    moves = [(c.transition, c.author.role) for c in restored.comments if c.transition in ("abandon", "restore")]
+    assert moves == [("abandon", Role.AUTHOR), ("restore", Role.EQUALITIES)]
+    assert "this year after all" in restored.comments[-1].body
     # The draft written with a colleague, filed under the team whose policy it is.
     helped = db.session.execute(select(Eia).where(Eia.title == "Tenancy strategy review")).scalar_one()
     assert helped.service_area.name == "Tenancy Management" and helped.author.service_area.name == "Housing Options"

@@ -12,7 +12,7 @@ import pytest
 from docx.oxml.ns import qn
 
 from eia.accounts.models import Role
-from eia.assessments import committee, decisions, services, workflow
+from eia.assessments import committee, decisions, mitigations, services, workflow
 from eia.assessments.states import EiaKind, EiaState
 from tests.conftest import sign_in_session
 from tests.factories import complete_eia, make_eia, make_user
@@ -141,7 +141,7 @@ def test_the_pdf_gains_the_decision_record_and_the_paragraph(client, db, tmp_pat
 def test_the_paragraph_does_not_speak_of_reducing_adverse_impacts_it_did_not_find(db):
     author = make_user(Role.AUTHOR)
     eia = complete_eia(make_eia(author=author, title="Library opening hours"), author, negative=())
-    services.add_mitigation(
+    mitigations.add_mitigation(
         eia,
         {
             "characteristic_id": None,

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 
 from eia.accounts.models import Role
-from eia.assessments import evidence_services, services
+from eia.assessments import evidence_services, mitigations
 from eia.assessments.models import Characteristic
 from eia.errors import ValidationFailed
 from eia.evidence.models import EvidenceKind
@@ -38,15 +38,15 @@ def test_a_mitigation_addresses_a_negative_impact_and_has_an_enabled_owner(db):
     gone = make_user(Role.AUTHOR, is_enabled=False)
 
     with pytest.raises(ValidationFailed) as refused:
-        services.add_mitigation(eia, _mitigation(gone.id, neutral), by=author)
+        mitigations.add_mitigation(eia, _mitigation(gone.id, neutral), by=author)
     assert refused.value.fields == {
         "characteristic_id": "Choose a characteristic with a negative impact here",
         "owner_id": "The owner must be a person with an enabled account",
     }
-    added = services.add_mitigation(eia, _mitigation(author.id, negative), by=author)
-    whole = services.add_mitigation(eia, _mitigation(author.id, None), by=author)  # the proposal as a whole
+    added = mitigations.add_mitigation(eia, _mitigation(author.id, negative), by=author)
+    whole = mitigations.add_mitigation(eia, _mitigation(author.id, None), by=author)  # the proposal as a whole
     with pytest.raises(ValidationFailed) as refused:
-        services.update_mitigation(added, _mitigation(gone.id, negative), expected_version=added.version, by=author)
+        mitigations.update_mitigation(added, _mitigation(gone.id, negative), expected_version=added.version, by=author)
     assert set(refused.value.fields) == {"owner_id"}
     assert [m.characteristic_id for m in eia.mitigations] == [negative, None] and whole.owner_id == author.id
 

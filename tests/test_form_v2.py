@@ -25,7 +25,7 @@ from eia.errors import ValidationFailed
 from forms.definitions import SHIPPED_DIR, DefinitionError, load_file, parse_definition
 from forms.versions import new_questions
 from tests.conftest import sign_in_session
-from tests.factories import STANDARD_ANSWERS, complete_eia, make_eia, make_user
+from tests.factories import STANDARD_ANSWERS, complete_eia, make_eia, make_user, section_page
 
 
 def save(eia, key: str, answers: dict[str, Any], by, completed: bool = True):
@@ -51,8 +51,9 @@ def test_every_question_of_version_2_has_guidance_with_what_a_good_answer_covers
     assert definition.version == 2
 
 
-def test_every_written_answer_of_the_standard_form_has_a_good_and_a_poor_example():
-    definition, _ = load_file(SHIPPED_DIR / "standard-v2.yaml")
+@pytest.mark.parametrize("name", ["standard-v2.yaml", "individual-v2.yaml"])
+def test_every_written_answer_of_version_2_has_a_good_and_a_poor_example(name):
+    definition, _ = load_file(SHIPPED_DIR / name)
     missing = [
         f"{s.key}.{q.key}"
         for s in definition.sections
@@ -165,7 +166,7 @@ def test_new_assessments_are_written_on_version_2(client, login_as, db):
     login_as(Role.AUTHOR)
     response = client.post("/eias/new", data={"kind": "standard", "title": "Allocations scheme review"})
     assert response.status_code == 302
-    page = client.get(response.headers["Location"] + "/sections/screening")
+    page = client.get(response.headers["Location"] + "/sections/screening/2")
     assert "Does the proposal touch any of these functions?" in page.get_data(as_text=True)
     assert make_eia().template.version == 2
     assert make_eia(kind=EiaKind.INDIVIDUAL).template.version == 2
@@ -412,8 +413,10 @@ def test_a_consultation_says_how_long_people_had_and_how_their_answers_will_be_c
 def test_each_question_shows_its_guidance_and_the_councils_guidance_link(app, client, login_as, db, monkeypatch):
     author = login_as(Role.AUTHOR)
     eia = make_eia(author=author)
-    page = client.get(f"/eias/{eia.reference}/sections/about").get_data(as_text=True)
-    assert page.count("Help with this question") == 13  # one for each question of the section
+    pages = [client.get(f"/eias/{eia.reference}/sections/about{part}").get_data(as_text=True) for part in ("", "/2")]
+    # one for each question of the section, which is asked over two pages
+    assert sum(page.count("Help with this question") for page in pages) == 13
+    page = pages[0]
     assert "A good answer:</strong> Library opening hours 2026" in page
     assert "council's guidance on equality impact assessments" not in page
     monkeypatch.setitem(app.config, "EIA_GUIDANCE_URL", "https://council.example/eia-guidance")
@@ -424,7 +427,7 @@ def test_each_question_shows_its_guidance_and_the_councils_guidance_link(app, cl
 def test_follow_up_questions_are_revealed_under_the_answer_that_needs_them(client, login_as, db):
     author = login_as(Role.AUTHOR)
     eia = make_eia(author=author)
-    page = client.get(f"/eias/{eia.reference}/sections/screening").get_data(as_text=True)
+    page = client.get(section_page(eia, "screening", "full_eia_needed")).get_data(as_text=True)
     reveal = re.search(r'<div class="govuk-radios__conditional[^"]*" id="([^"]+)">(.*?)</div>\s*</div>', page, re.S)
     assert reveal is not None
     assert 'name="not_proportionate_reason"' in reveal.group(2)

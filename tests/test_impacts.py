@@ -8,7 +8,7 @@ import re
 from eia.accounts.models import Role
 from eia.assessments import impacts, queries
 from eia.assessments.states import Direction, Severity
-from tests.factories import make_eia
+from tests.factories import make_eia, section_page
 
 
 def _directions(eia, **chosen: str) -> dict[str, str]:
@@ -93,20 +93,24 @@ def test_an_impossible_date_and_missing_answers_are_reported_together(client, lo
     """The date used to hide every missing answer until it was fixed."""
     author = login_as(Role.AUTHOR)
     eia = make_eia(author=author)
+    # The last page of About the proposal, where the section is marked completed.
     page = client.post(
-        f"/eias/{eia.reference}/sections/about",
+        section_page(eia, "about", "started_on"),
         data={
-            "title": "Library opening hours",
             "started_on-day": "31",
             "started_on-month": "2",
             "started_on-year": "2026",
+            "scope": "All eight branch libraries",
             "completed": "yes",
             "version": str(eia.section("about").version),
         },
     ).get_data(as_text=True)
     summary = re.search(r'govuk-error-summary__list">(.*?)</ul>', page, re.S).group(1)
     assert "must be a real date" in summary
-    assert "Select what is being assessed" in summary and "Select an answer for" not in summary
-    assert "Enter the accountable decision maker" in summary
-    assert summary.count("<li>") >= 4
-    assert 'value="Library opening hours"' in page  # what was typed is kept
+    assert "Enter the aims and intended outcomes" in summary  # on this page
+    # and those missing from the first page, each linked to its question there
+    assert f'href="/eias/{eia.reference}/sections/about#proposal_type">Select what is being assessed' in summary
+    assert "Select an answer for" not in summary
+    assert f'href="/eias/{eia.reference}/sections/about#decision_maker">Enter the accountable decision maker' in summary
+    assert summary.count("<li>") >= 5
+    assert "All eight branch libraries" in page  # what was typed is kept

@@ -7,7 +7,7 @@ import re
 from datetime import date, timedelta
 
 from eia.accounts.models import Role
-from eia.assessments import services as eia_services
+from eia.assessments import mitigations as eia_mitigations
 from eia.assessments.states import EiaState
 from eia.db_types import utcnow
 from eia.work import FIRST_FEW, Urgency, WorkGroup, WorkItem, in_order, urgency
@@ -15,7 +15,7 @@ from tests.factories import make_eia
 
 
 def _mitigation(eia, author, action: str, due_on: date) -> None:
-    eia_services.add_mitigation(
+    eia_mitigations.add_mitigation(
         eia,
         {
             "characteristic_id": None,

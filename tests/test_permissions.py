@@ -88,6 +88,9 @@ MATRIX = [
     ("GET", "/eias/{eia}/sections/impacts/age", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
     ("POST", "/eias/{eia}/sections/impacts/age", set()),
     ("POST", "/eias/{eia}/sections/about", set()),
+    # the second page of a section asked over two
+    ("GET", "/eias/{eia}/sections/about/2", {Role.EQUALITIES, Role.ADMIN, Role.DECISION_MAKER}),
+    ("POST", "/eias/{eia}/sections/about/2", set()),
     ("GET", "/eias/{eia}/mitigations/new", set()),
     ("POST", "/eias/{eia}/mitigations/new", set()),
     ("GET", "/eias/{eia}/mitigations/{mitigation}", set()),
@@ -199,6 +202,7 @@ def _flask_rule(path: str) -> str:
     rule = (
         path.replace("{user}", "<int:user_id>")
         .replace("{eia}", "<reference>")
+        .replace("/about/2", "/<key>/<int:part>")
         .replace("/about", "/<key>")
         .replace("/impacts/age", "/impacts/<key>")
         .replace("{mitigation}", "<int:mitigation_id>")

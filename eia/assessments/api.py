@@ -21,6 +21,7 @@ from eia.api.auth import api_user
 from eia.api.common import Shown, before_body, fields_named, requires
 from eia.api.schemas import PageArgs, page_of
 from eia.assessments import impacts as impacts_service
+from eia.assessments import mitigations as mitigation_services
 from eia.assessments import queries, services, workflow
 from eia.assessments.models import Eia, Mitigation
 from eia.assessments.queries import EiaFilter
@@ -313,7 +314,7 @@ def add_mitigation(values: dict[str, Any], eia: Eia):
 
     The negative impact it addresses, the action, its owner, due date, status and measure."""
     with fields_named(**_AS_SENT):
-        added = services.add_mitigation(eia, _mitigation_input(values), by=api_user())
+        added = mitigation_services.add_mitigation(eia, _mitigation_input(values), by=api_user())
     db.session.commit()
     return added, {"Location": url_for("eias.mitigation", reference=eia.reference, mitigation_id=added.id)}
 
@@ -338,7 +339,9 @@ def change_mitigation(values: dict[str, Any], eia: Eia, mitigation_id: int) -> M
     found = _mitigation(eia, mitigation_id)
     bp.check_etag(found, MitigationSchema)
     with fields_named(**_AS_SENT):
-        services.update_mitigation(found, _mitigation_input(values), expected_version=found.version, by=api_user())
+        mitigation_services.update_mitigation(
+            found, _mitigation_input(values), expected_version=found.version, by=api_user()
+        )
     db.session.commit()
     return found
 
@@ -351,7 +354,7 @@ def remove_mitigation(eia: Eia, mitigation_id: int) -> None:
     """Remove a mitigation."""
     found = _mitigation(eia, mitigation_id)
     bp.check_etag(found, MitigationSchema)
-    services.remove_mitigation(found, expected_version=found.version, by=api_user())
+    mitigation_services.remove_mitigation(found, expected_version=found.version, by=api_user())
     db.session.commit()
 
 

@@ -29,6 +29,7 @@ from eia.search import words_match
 from eia.template_filters import format_date
 from eia.working_days import uk_today
 from forms.definitions import Section
+from forms.sections import section_parts
 from forms.versions import new_questions
 
 Ts = TypeVarTuple("Ts")
@@ -389,6 +390,7 @@ def document(eia: Eia) -> dict[str, Any]:
         answers = eia.answers(section.key)
         texts = readable_answers(section, answers)
         rows = [(q.label, texts[q.key]) for q in section.questions if texts.get(q.key)]
+        page_of = {q.key: number for number, questions in enumerate(section_parts(section), start=1) for q in questions}
         needed, reason = eia.need_of(section)
         listed = {"impacts": eia.impacts, "mitigations": eia.mitigations}.get(section.kind)
         empty = not rows and not listed
@@ -398,6 +400,8 @@ def document(eia: Eia) -> dict[str, Any]:
                 "title": section.title,
                 "kind": section.kind,
                 "rows": rows,
+                # The page of the section that asks each row's question, for "Change" links.
+                "row_pages": [page_of.get(q.key, 1) for q in section.questions if texts.get(q.key)],
                 # An unanswered section that is not needed says so and why, rather than "Not answered".
                 "not_needed": (reason or "Not needed after screening") if not needed and empty else None,
             }

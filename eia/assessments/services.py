@@ -6,6 +6,7 @@ the view or command commits.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -16,8 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from eia import signals
 from eia.accounts.models import ServiceArea, User
 from eia.accounts.queries import areas_for
-from eia.assessments.models import Eia, EiaSection, FormTemplate, Impact, Mitigation, ReferenceCounter
-from eia.assessments.states import EiaKind, EiaState, MitigationStatus, SectionStatus
+from eia.assessments.models import Eia, EiaSection, FormTemplate, ReferenceCounter
+from eia.assessments.states import EiaKind, EiaState, SectionStatus
 from eia.assessments.stop_rule import going_ahead_problem
 from eia.auditlog import services as audit
 from eia.db_types import utcnow
@@ -219,12 +220,15 @@ def save_section(
     key: str,
     answers: dict[str, Any],
     *,
-    completed: bool,
+    completed: bool | None,
     expected_version: int,
     by: User,
     today: date | None = None,
+    part: Collection[str] | None = None,
 ) -> EiaSection:
-    """Save the answers of one section, marking it completed or in progress.
+    """Save the answers of one section, marking it completed or in progress (with *completed* None,
+    it stays completed if it was and still is). With *part* (the keys of one page of a section asked
+    over several), only those questions are answered and the others keep their saved answers.
 
     :raises ConflictError: if the section was saved by someone else after *expected_version*.
     :raises ValidationFailed: if it is marked completed with required answers missing, or a date that
@@ -232,7 +236,12 @@ def save_section(
     :raises WorkflowError: if the EIA is not editable in its state.
     """
     section, definition = open_section(eia, key, expected_version)
-    return store_section(eia, section, definition, answers, completed=completed, by=by, today=today)
+    if part is not None:
+        kept = {k: v for k, v in section.answers.items() if k not in part}
+        answers = {k: v for k, v in answers.items() if k in part}
+    else:
+        kept = {}
+    return store_section(eia, section, definition, answers, completed=completed, by=by, today=today, kept=kept)
 
 
 def open_section(eia: Eia, key: str, expected_version: int) -> tuple[EiaSection, Section]:
@@ -251,14 +260,17 @@ def store_section(
     definition: Section,
     answers: dict[str, Any],
     *,
-    completed: bool,
+    completed: bool | None,
     by: User,
     today: date | None = None,
     problems: dict[str, str] | None = None,
     changes: dict[str, list[Any]] | None = None,
+    kept: dict[str, Any] | None = None,
 ) -> EiaSection:
-    """Check and store a section's own answers (plus *changes* already made to its rows), audit it."""
-    new = {
+    """Check and store a section's own answers (plus *changes* already made to its rows, and *kept*
+    answers as stored, from its other pages), audit it. With *completed* None the section stays
+    completed if it was and nothing it needs is missing now."""
+    new = dict(kept or {}) | {
         key: answer_type(question).stored(value)
         for key, value in answers.items()
         if (question := definition.question(key)) is not None
@@ -268,6 +280,12 @@ def store_section(
     shown = {q.key for q in definition.questions if q.is_shown(new)}
     new = {k: v for k, v in new.items() if k in shown}
     found = dict(problems or {}) | future_date_problems(definition, new, today or uk_today())
+    if completed is None:
+        completed = (
+            section.status is SectionStatus.COMPLETED
+            and not missing_answers(definition, new)
+            and going_ahead_problem(definition, new) is None
+        )
     if completed:
         found = missing_answers(definition, new) | found
         if problem := going_ahead_problem(definition, new):
@@ -342,103 +360,3 @@ def task_list(eia: Eia) -> list[TaskListEntry]:
         status = saved.status if saved else SectionStatus.NOT_STARTED
         entries.append(TaskListEntry(key=s.key, title=s.title, status=status, needed=needed, reason=reason))
     return entries
-
-
-# Mitigations --------------------------------------------------------------------------------------
-
-MITIGATION_FIELDS = ("characteristic_id", "action", "owner_id", "due_on", "status", "measure")
-
-
-def _mitigation_values(values: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "characteristic_id": values.get("characteristic_id"),
-        "action": (values.get("action") or "").strip(),
-        "owner_id": values["owner_id"],
-        "due_on": values["due_on"],
-        "status": MitigationStatus(values.get("status") or MitigationStatus.NOT_STARTED),
-        "measure": (values.get("measure") or "").strip(),
-    }
-
-
-def _check_mitigation(eia: Eia, values: dict[str, Any]) -> None:
-    """A mitigation addresses the proposal as a whole or a negative impact of *eia*, and its owner is
-    a person with an enabled account.
-
-    :raises ValidationFailed: naming each field that breaks a rule.
-    """
-    problems = {}
-    negatives = {impact.characteristic_id for impact in eia.impacts if impact.is_negative}
-    if values.get("characteristic_id") not in negatives | {None}:
-        problems["characteristic_id"] = "Choose a characteristic with a negative impact here"
-    owner = db.session.get(User, values["owner_id"])
-    if owner is None or not owner.is_enabled:
-        problems["owner_id"] = "The owner must be a person with an enabled account"
-    if problems:
-        raise ValidationFailed("The mitigation breaks a rule", problems)
-
-
-def add_mitigation(eia: Eia, values: dict[str, Any], *, by: User) -> Mitigation:
-    """Add a mitigation (the impact it addresses, the action, its owner, due date, status and how its
-    effect will be measured).
-
-    :raises ValidationFailed: if the impact is not a negative one of *eia*, or the owner is not a
-        person with an enabled account.
-    """
-    check_editable(eia)
-    _check_mitigation(eia, values)
-    mitigation = Mitigation(**_mitigation_values(values))
-    eia.mitigations.append(mitigation)
-    db.session.flush()
-    changes = {f"mitigation.{name}": [None, getattr(mitigation, name)] for name in MITIGATION_FIELDS}
-    audit.record("mitigation_added", eia, by=by, detail=f"mitigation {mitigation.id}", changes=changes)
-    return mitigation
-
-
-def update_mitigation(mitigation: Mitigation, values: dict[str, Any], *, expected_version: int, by: User) -> None:
-    """Change a mitigation.
-
-    :raises ConflictError: if someone saved it after *expected_version*.
-    :raises ValidationFailed: as :func:`add_mitigation`.
-    """
-    check_editable(mitigation.eia)
-    check_version(
-        mitigation, expected_version, "Someone else changed this mitigation after you opened it. Nothing was saved."
-    )
-    _check_mitigation(mitigation.eia, values)
-    for name, value in _mitigation_values(values).items():
-        setattr(mitigation, name, value)
-    changes = {f"mitigation.{k}": v for k, v in audit.field_changes(mitigation).items()}
-    if changes:
-        audit.record("mitigation_changed", mitigation.eia, by=by, detail=f"mitigation {mitigation.id}", changes=changes)
-    db.session.flush()
-
-
-def remove_mitigation(mitigation: Mitigation, *, expected_version: int, by: User) -> None:
-    """Remove a mitigation, unless someone changed it after the page was opened.
-
-    :raises ConflictError: if it changed after *expected_version*.
-    """
-    eia = mitigation.eia
-    check_editable(eia)
-    check_version(
-        mitigation,
-        expected_version,
-        "Someone changed this mitigation after you opened the page, so it was not removed.",
-    )
-    audit.record(
-        "mitigation_removed",
-        eia,
-        by=by,
-        detail=f"mitigation {mitigation.id}",
-        changes={"mitigation.action": [mitigation.action, None]},
-    )
-    eia.mitigations.remove(mitigation)
-    db.session.flush()
-
-
-def unmitigated_impacts(eia: Eia) -> list[Impact]:
-    """Negative impacts with neither a mitigation nor a justification of the residual impact."""
-    if eia.answers("mitigations").get("residual_justification"):
-        return []
-    mitigated = {m.characteristic_id for m in eia.mitigations}
-    return [i for i in eia.impacts if i.is_negative and i.characteristic_id not in mitigated]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from eia.assessments.mitigations import unmitigated_impacts
 from eia.assessments.models import Eia
-from eia.assessments.services import task_list, unmitigated_impacts
+from eia.assessments.services import task_list
 from eia.assessments.states import SectionStatus
 from eia.assessments.stop_rule import GOING_AHEAD, never_justified_in_words, never_justified_problem
 from eia.errors import EiaError

@@ -8,9 +8,9 @@ from marshmallow import ValidationError
 
 from eia import signals
 from eia.accounts import queries as accounts
-from eia.assessments import committee, decisions, impact_views, queries, services
+from eia.assessments import committee, decisions, impact_views, mitigations, queries, services
 from eia.assessments.schemas import EiaListArgs
-from eia.assessments.section_pages import save_section_form, section_form
+from eia.assessments.section_pages import SectionPage, save_section_form, section_form
 from eia.assessments.states import PROPOSAL_TYPES, EiaKind, EiaState, SectionStatus
 from eia.assessments.transitions import Transition
 from eia.assessments.workflow import available_transitions
@@ -184,10 +184,11 @@ def _why_returned(eia) -> dict | None:
     }
 
 
-@bp.route("/<reference>/sections/<key>", methods=["GET", "POST"])
+@bp.route("/<reference>/sections/<key>", methods=["GET", "POST"], defaults={"part": 1})
+@bp.route("/<reference>/sections/<key>/<int:part>", methods=["GET", "POST"])
 @login_required
 @signed_in_page
-def section(reference: str, key: str):
+def section(reference: str, key: str, part: int):
     eia = queries.eia_or_404(reference)
     permit(current_user, "eia.view", eia)
     definition = eia.form.section(key)
@@ -197,18 +198,23 @@ def section(reference: str, key: str):
     if definition.kind == "impacts":
         return impact_views.directions(eia, definition, saved)
     template = "assessments/mitigations.html" if definition.kind == "mitigations" else "assessments/section.html"
-    return _questions_page(eia, definition, saved, template=template)
+    return _questions_page(eia, definition, saved, template=template, part=part)
 
 
-def _questions_page(eia, definition, saved, *, template: str):
+def _questions_page(eia, definition, saved, *, template: str, part: int):
     editable = can(current_user, "eia.edit", eia) and eia.state.is_editable
-    form = section_form(eia, section_form_class(definition, queries.people_choices()), saved, definition)
+    page = SectionPage.of(eia, definition, part)
+    form_class = section_form_class(definition, queries.people_choices(), page.questions, last=page.is_last)
+    form = section_form(eia, form_class, saved, definition, elsewhere=page.elsewhere)
     if request.method == "POST":
         done = save_section_form(
             eia,
             definition,
             form,
-            lambda **common: services.save_section(eia, definition.key, answers_from(form, definition), **common),
+            lambda **common: services.save_section(
+                eia, definition.key, answers_from(form, definition), part=page.keys, **common
+            ),
+            then=page.next_url,
         )
         if done is not None:
             return done
@@ -216,6 +222,7 @@ def _questions_page(eia, definition, saved, *, template: str):
         template,
         eia=eia,
         section=definition,
+        page=page,
         saved=saved,
         form=form,
         editable=editable,
@@ -223,7 +230,7 @@ def _questions_page(eia, definition, saved, *, template: str):
         fallback_guidance=queries.guidance_for(eia, definition) if editable else {},
         section_comments=queries.section_comments(eia, definition.key, current_user),
         can_reply=can(current_user, "eia.edit", eia) and eia.state.is_editable,
-        unmitigated=services.unmitigated_impacts(eia),
+        unmitigated=mitigations.unmitigated_impacts(eia),
         owners=queries.user_names({m.owner_id for m in eia.mitigations}),
     )
 
@@ -241,9 +248,9 @@ def mitigation(reference: str, mitigation_id: int | None = None):
         done = submit_form(
             form,
             lambda: (
-                services.add_mitigation(eia, form.values(), by=current_user)
+                mitigations.add_mitigation(eia, form.values(), by=current_user)
                 if existing is None
-                else services.update_mitigation(
+                else mitigations.update_mitigation(
                     existing, form.values(), expected_version=form_version(form.version), by=current_user
                 )
             ),
@@ -285,7 +292,7 @@ def remove_mitigation(reference: str, mitigation_id: int):
             hidden={"version": found.version},
             back=back,
         )
-    services.remove_mitigation(found, expected_version=form_version(request.form.get("version")), by=current_user)
+    mitigations.remove_mitigation(found, expected_version=form_version(request.form.get("version")), by=current_user)
     db.session.commit()
     flash("Mitigation removed.", "success")
     return redirect(back)

@@ -44,7 +44,7 @@ def _load(today: date, *, by: Any) -> Loaded:
     if loaded.eias:
         load_demo_decisions(today, by=by)
         with told_at(on_day(today - timedelta(days=14))):
-            load_demo_authoring()
+            load_demo_authoring(today)
     # After the assessments, so a package's demo (a budget round's proposals) adds to them.
     loaded.others = values_from(demo_loaded.send(None, today=today, by=by))
     load_demo_samples(today)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from eia.accounts.models import Role, ServiceArea, User
 from eia.assessments import impacts as impacts_service
-from eia.assessments import queries, services, workflow
+from eia.assessments import mitigations, queries, services, workflow
 from eia.assessments.models import SCREENING_SECTIONS, Eia, MitigationStatus
 from eia.db_types import utcnow
 from eia.demo.form_v2 import V2_STATES, v2_answers
@@ -321,7 +321,7 @@ def _add_mitigations(
         if today is not None and overdue:
             due = today - timedelta(days=21)
         finished = today is not None and due < today and not overdue
-        services.add_mitigation(
+        mitigations.add_mitigation(
             eia,
             {
                 "characteristic_id": characteristic_ids.get(key) if key else None,

@@ -179,3 +179,16 @@ function startTimeoutWarning(dialog) {
   setTimes({ idle_seconds: dialog.dataset.idleSeconds, absolute_seconds: dialog.dataset.absoluteSeconds });
   schedule();
 }
+
+// Step one of the impacts: each group's one-line reason is for a neutral answer, so it shows once
+// "Neutral" is chosen (without JavaScript it is always there, labelled for a neutral answer). A reason
+// with a problem to fix stays in view.
+document.querySelectorAll("[data-neutral-reason-for]").forEach((box) => {
+  const radios = document.querySelectorAll(`input[type="radio"][name="${box.dataset.neutralReasonFor}"]`);
+  const hasError = box.querySelector(".govuk-error-message") !== null;
+  const update = () => {
+    box.hidden = !hasError && !Array.from(radios).some((radio) => radio.checked && radio.value === "neutral");
+  };
+  radios.forEach((radio) => radio.addEventListener("change", update));
+  update();
+});

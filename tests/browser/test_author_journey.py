@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
 from eia.accounts.models import Role, ServiceArea, User
+from eia.assessments import mitigations as eia_mitigations
 from eia.assessments import services as eia_services
 from eia.assessments.models import Eia
 from eia.demo.people import DEMO_PASSWORD
@@ -112,7 +113,7 @@ def _answer_the_rest(app: Flask, reference: str, skip: set[str]) -> None:
             version = eia.section(section.key).version
             eia_services.save_section(eia, section.key, answers, completed=True, expected_version=version, by=author)
         age = next(i for i in eia.impacts if i.is_negative)
-        eia_services.add_mitigation(
+        eia_mitigations.add_mitigation(
             eia,
             {
                 "characteristic_id": age.characteristic_id,
@@ -160,14 +161,16 @@ def test_a_new_author_writes_an_assessment_with_a_colleague_and_deals_with_a_com
     colleague.click("link", "Screening")
     colleague.fill("How many people are affected, and who are they?", "About 41,000 active borrowers.")
     colleague.fill("How significant is the effect on them?", "Moderate: fewer weekday evening hours.")
+    colleague.click("button", "Save and continue")  # screening is asked over two pages
+    expect(colleague.page.get_by_text("Page 2 of 2")).to_be_visible()
     colleague.choose("None of these")
     colleague.choose("Yes", exact=True)
     colleague.choose("Yes, I have completed this section")
     colleague.click("button", "Save and continue")
     expect(colleague.page.get_by_text("Screening saved.")).to_be_visible()
 
-    # About the proposal with the keyboard only: an impossible date and a missing answer, reported
-    # together in one round, then put right.
+    # About the proposal (two pages) with the keyboard only: on its second page an impossible date and
+    # a missing answer, reported together in one round, then put right.
     page = author.page
     visit(page, f"{live_server}/eias/{reference}/sections/about")
     page.keyboard.press("Tab")
@@ -178,6 +181,12 @@ def test_a_new_author_writes_an_assessment_with_a_colleague_and_deals_with_a_com
     page.keyboard.type("Dana Hughes")
     type_into(page, "decision_maker", "Cabinet Member for Culture")
     choose_by_keyboard(page, "decision_route", "cabinet")
+    tab_to(page, "submit")
+    page.keyboard.press("Enter")
+    page.wait_for_load_state()
+    author.fields += 4
+    expect(page.get_by_text("Page 2 of 2")).to_be_visible()
+    author.check()
     type_into(page, "started_on-day", "31")
     type_into(page, "started_on-month", "2")
     type_into(page, "started_on-year", "2026")
@@ -188,11 +197,13 @@ def test_a_new_author_writes_an_assessment_with_a_colleague_and_deals_with_a_com
     tab_to(page, "submit")
     page.keyboard.press("Enter")
     page.wait_for_load_state()
-    author.fields += 11
+    author.fields += 7
     summary = page.locator(".govuk-error-summary")
     expect(summary).to_contain_text("real date")  # the impossible 31 February ...
     expect(summary).to_contain_text("Enter the aims and intended outcomes")  # ... and the missing answer, at once
-    expect(page.locator("#decision_maker")).to_have_value("Cabinet Member for Culture")  # nothing typed is lost
+    expect(page.locator("#changes")).to_have_value(  # nothing typed is lost
+        "Four branches move from 48 to 36 hours a week; Saturday mornings are kept."
+    )
     author.check()
     type_into(page, "started_on-day", "3")
     type_into(page, "aims", "Keep all eight branch libraries open within a budget reduced by £180,000.")

@@ -60,13 +60,18 @@ def test_a_screened_out_housing_allocations_change_is_asked_for_the_covenant_sec
     reference = page.locator(".govuk-caption-l").first.inner_text()
     answer_about(live_app, reference)
 
+    # Screening is asked over two pages.
     visit(page, f"{live_server}/eias/{reference}/sections/screening")
+    expect(page.get_by_text("Page 1 of 2")).to_be_visible()
+    page.get_by_label("How many people are affected, and who are they?").fill("About 6,300 households.")
+    page.get_by_label("How significant is the effect on them?").fill("None: only the wording changes.")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.get_by_text("Page 2 of 2")).to_be_visible()
+    assert_accessible(page)
     reason = page.get_by_label("Why is a full assessment not needed?")
     expect(reason).to_be_hidden()  # revealed only by the answer that needs it
     page.get_by_text("Help with this question: Does the proposal touch any of these functions?").click()
     expect(page.get_by_text("If you tick any, you must complete the Armed Forces Covenant section")).to_be_visible()
-    page.get_by_label("How many people are affected, and who are they?").fill("About 6,300 households.")
-    page.get_by_label("How significant is the effect on them?").fill("None: only the wording changes.")
     page.get_by_label("Housing: allocation of social housing (Part 6 of the Housing Act 1996)").check()
     page.get_by_role("group", name="Is a full assessment needed?").get_by_label("No", exact=True).check()
     expect(reason).to_be_visible()
@@ -113,7 +118,17 @@ def test_a_screened_out_housing_allocations_change_is_asked_for_the_covenant_sec
     assert_accessible(page)
 
     # Every page of version 2 passes axe, the stop check's follow-ups included once revealed.
-    for key in ("about", "consultation", "local_duties", "rights", "mitigations", "impacts/across-groups"):
+    for key in (
+        "about",
+        "about/2",
+        "consultation",
+        "consultation/2",
+        "local_duties",
+        "rights",
+        "mitigations",
+        "mitigations/2",
+        "impacts/across-groups",
+    ):
         visit(page, f"{live_server}/eias/{reference}/sections/{key}")
     visit(page, f"{live_server}/eias/{reference}/sections/outcome")
     justification = page.get_by_label("What is the objective justification?")
@@ -140,6 +155,6 @@ def test_without_javascript_the_follow_up_question_still_shows(browser: Browser,
     page.get_by_label("Title of the proposal").fill("Parks grounds maintenance")
     page.get_by_role("button", name="Start the assessment").click()
     reference = page.locator(".govuk-caption-l").first.inner_text()
-    page.goto(f"{live_server}/eias/{reference}/sections/screening")
+    page.goto(f"{live_server}/eias/{reference}/sections/screening/2")
     expect(page.get_by_label("Why is a full assessment not needed?")).to_be_visible()
     page.context.close()
