@@ -44,8 +44,8 @@ run: install
 	@echo "== Serving the app on http://127.0.0.1:5000 (Ctrl-C to stop) =="
 	EIA_ENV=demo $(BIN)/eia run --host 127.0.0.1 --port 5000
 
-# Lint and types, the suite on SQLite (with the browser tests) and the suite on PostgreSQL, side by
-# side (scripts/test-all.sh): together they finish about a minute sooner than one after the other.
+# Lint and types beside the suite on SQLite (with the browser tests), then the suite on PostgreSQL
+# (scripts/test-all.sh).
 test: install-test chromium postgres
 	BIN='$(BIN)' TEST_DATABASE_URL='$(TEST_DATABASE_URL)' scripts/test-all.sh
 

@@ -55,7 +55,8 @@ def count(eia: Eia) -> tuple[Effort, Effort]:
         if not eia.need_of(section)[0]:
             continue
         answers = eia.answers(section.key)
-        answered = sum(1 for q in section.questions if answers.get(q.key) not in EMPTY) + 1  # + completed?
+        # its answers, and "Have you completed this section?"
+        answered = sum(1 for q in section.questions if answers.get(q.key) not in EMPTY) + 1
         before.add(2, answered)  # the section's page and the task list after it
         if section.kind == "impacts":
             before.add(0, len(FIRST_DESIGN_IMPACT_FIELDS) * len(characteristics))

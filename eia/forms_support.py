@@ -52,13 +52,14 @@ def show_errors(form: FlaskForm, exc: ValidationFailed) -> None:
 
 def place_elsewhere(form: FlaskForm, name: str, message: str) -> bool:
     """Keep *message* about question *name* for the error summary, linked to the other page of the
-    section that asks it, if it is asked on one."""
-    href = getattr(form, "elsewhere", {}).get(name)
-    if href is None:
+    section that asks it (``form.elsewhere``: its address and number), if it is asked on one."""
+    where = getattr(form, "elsewhere", {}).get(name)
+    if where is None:
         return False
+    href, number = where
     found = form.__dict__.setdefault("elsewhere_errors", [])
     if all(item["href"] != href for item in found):
-        found.append({"text": message, "href": href})
+        found.append({"text": f"{message} (page {number} of this section)", "href": href, "page": number})
     return True
 
 
@@ -179,14 +180,18 @@ def first_input_id(field: Field) -> str:
 def error_summary(form: FlaskForm, title: str = "There is a problem") -> dict[str, Any]:
     """The GOV.UK error summary's parameters for *form*: each message links to the input that
     takes focus, in the order the fields appear; problems with the whole form come first, unlinked."""
-    items: list[dict[str, str]] = [{"text": message} for message in form.form_errors]
+    items: list[dict[str, Any]] = [{"text": message} for message in form.form_errors]
+    # Problems on other pages of a section: those on earlier pages first, later ones last.
+    elsewhere = getattr(form, "elsewhere_errors", [])
+    here = getattr(form, "page_number", 0)
+    items.extend(item for item in elsewhere if item["page"] < here)
     for field in form:
         if field.errors:
             message = field.errors[0]
             items.append(
                 {"text": message if isinstance(message, str) else str(message), "href": f"#{first_input_id(field)}"}
             )
-    items.extend(getattr(form, "elsewhere_errors", []))
+    items.extend(item for item in elsewhere if item["page"] >= here)
     return {"titleText": title, "errorList": items}
 
 

@@ -57,8 +57,8 @@ def answers_from(form: FlaskForm, section: Section) -> dict[str, Any]:
     return {q.key: form[q.key].data for q in section.questions if q.key in form}
 
 
-#: About how many pixels of questions a page holds at 1,280 x 900: with the heading, the
-#: "Have you completed this section?" question and the footer, about three screens.
+#: About how many pixels of questions a page holds at 1,280 wide: about two screens of questions,
+#: which with the heading, "Have you completed this section?" and the footer is at most about three.
 PAGE_BUDGET = 1600
 
 
@@ -86,7 +86,7 @@ def section_parts(section: Section) -> list[tuple[Question, ...]]:
     for question in section.questions:
         if question.key in revealed:
             continue
-        follow_ups = [q for qs in section.revealed_under(question).values() for q in qs]
+        follow_ups = _follow_ups(section, question)
         # A follow-up is hidden until its answer is chosen: it counts for half.
         units.append(
             ([question, *follow_ups], question_height(question) + sum(question_height(q) for q in follow_ups) // 2)
@@ -108,12 +108,22 @@ def section_parts(section: Section) -> list[tuple[Question, ...]]:
     return parts
 
 
+def _follow_ups(section: Section, question: Question) -> list[Question]:
+    """The questions revealed under *question*'s answers, and under theirs, in order."""
+    found = []
+    for follow in (q for qs in section.revealed_under(question).values() for q in qs):
+        found += [follow, *_follow_ups(section, follow)]
+    return found
+
+
+def pages_by_key(section: Section) -> dict[str, int]:
+    """The page (1, 2 ...) of *section* that asks each of its questions."""
+    return {q.key: number for number, questions in enumerate(section_parts(section), start=1) for q in questions}
+
+
 def part_of(section: Section, key: str) -> int:
     """The page (1, 2 ...) of *section* that asks question *key*."""
-    for number, questions in enumerate(section_parts(section), start=1):
-        if any(q.key == key for q in questions):
-            return number
-    return 1
+    return pages_by_key(section).get(key, 1)
 
 
 def initial_data(section: Section, answers: dict[str, Any]) -> dict[str, Any]:

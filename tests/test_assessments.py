@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 import subprocess
 
 import pytest
@@ -145,6 +146,33 @@ def test_a_section_over_two_pages_stays_completed_until_an_answer_it_needs_is_ta
     db.session.refresh(eia)
     assert eia.section("about").status is SectionStatus.IN_PROGRESS
     assert "decision_maker" not in eia.section("about").answers and eia.section("about").answers["aims"]
+
+
+def test_completing_the_last_page_while_the_first_misses_an_answer_keeps_what_was_typed(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    first, second = ({q.key for q in part} for part in section_parts(eia.form.section("about")))
+    answers = about_form(eia, author)
+    on_second = {k: v for k, v in answers.items() if k.split("-")[0] in second} | {"completed": "yes", "version": "1"}
+    response = client.post(section_page(eia, "about", "aims"), data=on_second)
+    page = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 200
+    link = f'href="/eias/{eia.reference}/sections/about#proposal_type">Select what is being assessed (page 1 of'
+    assert link in page
+    summary = re.search(r'govuk-error-summary__list">(.*?)</ul>', page, re.S).group(1)
+    assert "(page 1 of this section)" in summary.split("</li>")[0]  # the first page's problems come first
+    db.session.refresh(eia)
+    about = eia.section("about")
+    assert about.answers["aims"] == ABOUT["aims"] and about.status is SectionStatus.IN_PROGRESS  # nothing lost
+    assert re.search(rf'name="version" type="hidden" value="{about.version}"', page)  # the next save goes on from it
+
+    on_first = {k: v for k, v in answers.items() if k in first} | {"version": str(about.version)}
+    assert client.post(section_page(eia, "about"), data=on_first).status_code == 302
+    db.session.refresh(eia)
+    done = client.post(section_page(eia, "about", "aims"), data=on_second | {"version": str(about.version)})
+    assert done.status_code == 302
+    db.session.refresh(eia)
+    assert eia.section("about").status is SectionStatus.COMPLETED
 
 
 @pytest.mark.parametrize(
@@ -513,6 +541,8 @@ def test_mitigations_are_added_changed_and_removed_with_an_audit_trail(client, l
     disability = next(i for i in eia.impacts if i.is_negative)
     page = client.get(f"/eias/{eia.reference}/sections/mitigations").get_data(as_text=True)
     assert "Negative impacts with no mitigation yet: Disability" in page
+    # asked on the section's second page, to which the warning links
+    assert f'href="/eias/{eia.reference}/sections/mitigations/2#residual_justification"' in page
     response = client.post(
         f"/eias/{eia.reference}/mitigations/new",
         data=mitigation_form(author.id, characteristic_id=str(disability.characteristic_id)),

@@ -29,7 +29,7 @@ from eia.search import words_match
 from eia.template_filters import format_date
 from eia.working_days import uk_today
 from forms.definitions import Section
-from forms.sections import section_parts
+from forms.sections import pages_by_key
 from forms.versions import new_questions
 
 Ts = TypeVarTuple("Ts")
@@ -390,7 +390,7 @@ def document(eia: Eia) -> dict[str, Any]:
         answers = eia.answers(section.key)
         texts = readable_answers(section, answers)
         rows = [(q.label, texts[q.key]) for q in section.questions if texts.get(q.key)]
-        page_of = {q.key: number for number, questions in enumerate(section_parts(section), start=1) for q in questions}
+        page_of = pages_by_key(section)
         needed, reason = eia.need_of(section)
         listed = {"impacts": eia.impacts, "mitigations": eia.mitigations}.get(section.kind)
         empty = not rows and not listed

@@ -39,8 +39,9 @@ class SectionPage:
     questions: tuple[Question, ...]
     next_url: str
     previous_url: str | None
-    #: The address of each question of the section's other pages, to link a problem found there.
-    elsewhere: Mapping[str, str]
+    #: Where each question of the section's other pages is asked (the address of the question on
+    #: its page, and the page's number), to link a problem found there.
+    elsewhere: Mapping[str, tuple[str, int]]
 
     @classmethod
     def of(cls, eia: Eia, definition: Section, number: int) -> SectionPage:
@@ -52,7 +53,7 @@ class SectionPage:
         if not 1 <= number <= len(parts):
             abort(404)
         elsewhere = {
-            q.key: section_url(eia, definition.key, other, anchor=q.key)
+            q.key: (section_url(eia, definition.key, other, anchor=q.key), other)
             for other, questions in enumerate(parts, start=1)
             if other != number
             for q in questions
@@ -73,6 +74,11 @@ class SectionPage:
     def is_last(self) -> bool:
         return self.number == self.count
 
+    def address_of(self, key: str) -> str:
+        """Where question *key* of the section is asked: on this page, or on another."""
+        where = self.elsewhere.get(key)
+        return where[0] if where else f"#{key}"
+
     @property
     def keys(self) -> list[str] | None:
         """The keys of its questions when the section has other pages (None when this is all of it)."""
@@ -85,11 +91,11 @@ def section_form(
     saved: EiaSection,
     definition: Section,
     *,
-    elsewhere: Mapping[str, str] | None = None,
+    page: SectionPage | None = None,
 ) -> Any:
-    """The section's form: what was posted (only editors may post), or the saved answers. A page of
-    a longer section knows where the questions of its other pages are asked (*elsewhere*), so a
-    problem found there links to it."""
+    """The section's form: what was posted (only editors may post), or the saved answers. On a *page*
+    of a longer section it knows where the questions of its other pages are asked, so a problem
+    found there links to it."""
     if request.method == "POST":
         permit(current_user, "eia.edit", eia)
         form = bind_form(form_class)
@@ -97,7 +103,8 @@ def section_form(
         form = bind_form(form_class, data={**section_data(eia, definition), "version": str(saved.version)})
         if "completed" in form and saved.status is not SectionStatus.NOT_STARTED and not form.completed.data:
             form.completed.data = "yes" if saved.status is SectionStatus.COMPLETED else "no"
-    form.elsewhere = dict(elsewhere or {})
+    form.elsewhere = dict(page.elsewhere) if page else {}
+    form.page_number = page.number if page else 0
     return form
 
 
@@ -109,19 +116,33 @@ def save_section_form(
     checks fail, the service's are run too, so every problem shows at once. A page before the last
     asks nothing about completion: the section stays completed if it still is."""
     completed = form.completed.data == "yes" if "completed" in form else None
+    section = eia.section(definition.key)
+    was_completed = section is not None and section.status is SectionStatus.COMPLETED
     attempt = partial(save, completed=completed, expected_version=form_version(form.version), by=current_user)
-    return submit_checked(
+
+    def saved(result: EiaSection) -> str:
+        if completed is None and was_completed and result.status is not SectionStatus.COMPLETED:
+            return f"{definition.title} saved. It is in progress again: an answer it needs is missing."
+        return f"{definition.title} saved."
+
+    page = getattr(form, "page_number", 0)
+    done = submit_checked(
         form,
         attempt,
-        saved=f"{definition.title} saved.",
+        saved=saved,
         then=then or url_for("assessments.show", reference=eia.reference),
         conflict=Conflict(
-            current=eia.section(definition.key),
+            current=section,
             saved_values=lambda _section: section_data(eia, definition),
-            what=definition.title,
+            # On a page of a longer section, what was changed on its other pages is kept either way.
+            what=f"{definition.title}, page {page}" if page and form.elsewhere else definition.title,
             caption=f"{eia.reference}: {eia.title}",
         ),
     )
+    if done is None and section is not None:
+        # This page's answers may have been kept while others are missing: the next save starts from them.
+        form.version.data = str(section.version)
+    return done
 
 
 def section_data(eia: Eia, definition: Section) -> dict[str, Any]:

@@ -236,12 +236,19 @@ def save_section(
     :raises WorkflowError: if the EIA is not editable in its state.
     """
     section, definition = open_section(eia, key, expected_version)
-    if part is not None:
-        kept = {k: v for k, v in section.answers.items() if k not in part}
-        answers = {k: v for k, v in answers.items() if k in part}
-    else:
-        kept = {}
-    return store_section(eia, section, definition, answers, completed=completed, by=by, today=today, kept=kept)
+    if part is None:
+        return store_section(eia, section, definition, answers, completed=completed, by=by, today=today)
+    kept = {k: v for k, v in section.answers.items() if k not in part}
+    answers = {k: v for k, v in answers.items() if k in part}
+    try:
+        return store_section(eia, section, definition, answers, completed=completed, by=by, today=today, kept=kept)
+    except ValidationFailed as exc:
+        if not completed or any(key in part for key in exc.fields):
+            raise
+        # Only answers asked on the section's other pages are missing: this page's answers are kept,
+        # the section stays in progress, and the problems are named.
+        store_section(eia, section, definition, answers, completed=False, by=by, today=today, kept=kept)
+        raise ValidationFailed(str(exc), exc.fields, keep_record=True) from None
 
 
 def open_section(eia: Eia, key: str, expected_version: int) -> tuple[EiaSection, Section]:

@@ -205,7 +205,7 @@ def _questions_page(eia, definition, saved, *, template: str, part: int):
     editable = can(current_user, "eia.edit", eia) and eia.state.is_editable
     page = SectionPage.of(eia, definition, part)
     form_class = section_form_class(definition, queries.people_choices(), page.questions, last=page.is_last)
-    form = section_form(eia, form_class, saved, definition, elsewhere=page.elsewhere)
+    form = section_form(eia, form_class, saved, definition, page=page)
     if request.method == "POST":
         done = save_section_form(
             eia,
