@@ -52,14 +52,15 @@ def show_errors(form: FlaskForm, exc: ValidationFailed) -> None:
 
 def place_elsewhere(form: FlaskForm, name: str, message: str) -> bool:
     """Keep *message* about question *name* for the error summary, linked to the other page of the
-    section that asks it (``form.elsewhere``: its address and number), if it is asked on one."""
+    section that asks it (``form.elsewhere``: its address, the number of its page or step, and the
+    words for where it is), if it is asked on one."""
     where = getattr(form, "elsewhere", {}).get(name)
     if where is None:
         return False
-    href, number = where
+    href, number, words = where
     found = form.__dict__.setdefault("elsewhere_errors", [])
     if all(item["href"] != href for item in found):
-        found.append({"text": f"{message} (page {number} of this section)", "href": href, "page": number})
+        found.append({"text": f"{message} ({words})", "href": href, "page": number})
     return True
 
 
@@ -181,9 +182,13 @@ def error_summary(form: FlaskForm, title: str = "There is a problem") -> dict[st
     """The GOV.UK error summary's parameters for *form*: each message links to the input that
     takes focus, in the order the fields appear; problems with the whole form come first, unlinked."""
     items: list[dict[str, Any]] = [{"text": message} for message in form.form_errors]
-    # Problems on other pages of a section: those on earlier pages first, later ones last.
-    elsewhere = getattr(form, "elsewhere_errors", [])
+    # Problems on other pages of a section: those on earlier pages first, later ones last. While this
+    # page has problems of its own they are not links, since leaving would lose what was typed here.
     here = getattr(form, "page_number", 0)
+    own = bool(form.form_errors) or any(field.errors for field in form)
+    elsewhere = [
+        {"text": item["text"], "page": item["page"]} if own else item for item in getattr(form, "elsewhere_errors", [])
+    ]
     items.extend(item for item in elsewhere if item["page"] < here)
     for field in form:
         if field.errors:

@@ -123,6 +123,8 @@ def test_coming_back_later_saves_partial_answers_in_progress(client, login_as, d
     assert eia.section("about").status is SectionStatus.IN_PROGRESS
     page = client.get(section_page(eia, "about", "aims")).get_data(as_text=True)
     assert "Half written" in page and "Page 2 of 2" in page
+    # "Have you completed this section?" waits for an answer, rather than "No" being left chosen
+    assert not re.search(r'<input[^>]*name="completed"[^>]*checked', page)
     assert 'value="Library hours"' in client.get(section_page(eia, "about")).get_data(as_text=True)
 
 

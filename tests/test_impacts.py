@@ -84,9 +84,29 @@ def test_the_section_completes_only_when_every_group_is_answered(client, login_a
         "version": str(eia.section("impacts").version),
     }
     refused = client.post(f"/eias/{eia.reference}/sections/impacts/across-groups", data=answered)
-    assert "Disability: select whether the impact is positive" in refused.get_data(as_text=True)
+    page = refused.get_data(as_text=True)
+    # each problem links to where it is answered: a direction on the first step, an effect on its page
+    directions = f"/eias/{eia.reference}/sections/impacts"
+    assert f'href="{directions}#c_disability_direction">Disability: select whether the impact is positive' in page
+    assert f'href="{directions}/age#description">Age: describe the real effect on people' in page
+    db.session.refresh(eia)
     assert eia.section("impacts").status.value != "completed"
     assert impacts.all_problems(eia)
+    # and what was written on this page is kept meanwhile
+    assert eia.section("impacts").answers["intersectional"] == "None found"
+
+
+def test_every_problem_with_the_directions_shows_in_one_round(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    too_long = "x" * 301
+    page = client.post(
+        f"/eias/{eia.reference}/sections/impacts", data=_directions(eia, age=f"neutral:{too_long}", race="neutral")
+    ).get_data(as_text=True)
+    summary = re.search(r'govuk-error-summary__list">(.*?)</ul>', page, re.S).group(1)
+    assert "Age: the reason must be 300 characters or fewer" in summary
+    assert "Race: say briefly why there is no effect" in summary
+    assert too_long in page  # what was typed is kept
 
 
 def test_an_impossible_date_and_missing_answers_are_reported_together(client, login_as, db):
@@ -108,9 +128,11 @@ def test_an_impossible_date_and_missing_answers_are_reported_together(client, lo
     summary = re.search(r'govuk-error-summary__list">(.*?)</ul>', page, re.S).group(1)
     assert "must be a real date" in summary
     assert "Enter the aims and intended outcomes" in summary  # on this page
-    # and those missing from the first page, each linked to its question there
-    assert f'href="/eias/{eia.reference}/sections/about#proposal_type">Select what is being assessed' in summary
+    # and those missing from the first page, first, saying where; not links while this page has problems
+    # of its own (leaving it would lose what was typed here)
+    assert summary.index("Select what is being assessed (page 1 of this section)") < summary.index("real date")
     assert "Select an answer for" not in summary
-    assert f'href="/eias/{eia.reference}/sections/about#decision_maker">Enter the accountable decision maker' in summary
+    assert "Enter the accountable decision maker (page 1 of this section)" in summary
+    assert "sections/about#" not in summary
     assert summary.count("<li>") >= 5
     assert "All eight branch libraries" in page  # what was typed is kept

@@ -12,7 +12,7 @@ from eia.assessments.section_pages import save_section_form, section_form
 from eia.assessments.services import check_editable
 from eia.assessments.states import Direction, Severity
 from eia.evidence.models import EvidenceItem
-from eia.forms_support import Conflict, bind_form, submit_form
+from eia.forms_support import Conflict, bind_form, submit_checked, submit_form
 from eia.permissions import can, permit
 from eia.web import form_version
 from forms.definitions import Section
@@ -63,12 +63,13 @@ def directions(eia: Eia, definition: Section, saved: EiaSection):
         form = bind_form(
             form_class, data={**directions_data(characteristics, eia.impacts), "version": str(saved.version)}
         )
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST":
         chosen = {
             c: {"direction": form[f"c_{c.key}_direction"].data, "reason": form[f"c_{c.key}_reason"].data}
             for c in characteristics
         }
-        done = submit_form(
+        # Every problem in one round: when a reason is too long, the service's checks still run.
+        done = submit_checked(
             form,
             lambda: impacts.save_directions(eia, chosen, expected_version=form_version(form.version), by=current_user),
             saved="The direction of each impact is saved. Now describe each one that is not neutral.",
@@ -93,6 +94,25 @@ def directions(eia: Eia, definition: Section, saved: EiaSection):
         reasons=impacts.COMMON_NEUTRAL_REASONS,
         detail_count=sum(1 for impact in eia.impacts if impact.needs_detail),
     )
+
+
+def _on_the_other_steps(eia: Eia, definition: Section) -> dict[str, tuple[str, int, str]]:
+    """Where each characteristic's answers are given, to link a problem found when the section is
+    completed: the direction and a neutral one's reason on step one, the rest on the impact's page."""
+    directions = url_for("assessments.section", reference=eia.reference, key=definition.key)
+    saved = {impact.characteristic_id: impact for impact in eia.impacts}
+    found = {}
+    for c in queries.characteristics_for(eia):
+        prefix = f"c_{c.key}_"
+        found[prefix + "direction"] = (f"{directions}#{prefix}direction", 0, "on the first step")
+        impact = saved.get(c.id)
+        if impact is None or not impact.needs_detail:
+            found[prefix + "description"] = (f"{directions}#{prefix}reason", 0, "on the first step")
+            continue
+        detail = url_for("impacts.detail", reference=eia.reference, key=c.key)
+        for name in ("description", "severity", "finding_out"):
+            found[prefix + name] = (f"{detail}#{name}", 0, f"on the page of the impact on {c.name.lower()}")
+    return found
 
 
 def _section(eia: Eia) -> tuple[Section, EiaSection]:
@@ -172,7 +192,13 @@ def across_groups(reference: str):
     if request.method == "POST":
         permit(current_user, "eia.edit", eia)
     definition, saved = _section(eia)
-    form = section_form(eia, section_form_class(definition, queries.people_choices()), saved, definition)
+    form = section_form(
+        eia,
+        section_form_class(definition, queries.people_choices()),
+        saved,
+        definition,
+        elsewhere=_on_the_other_steps(eia, definition),
+    )
     if request.method == "POST":
         done = save_section_form(
             eia,

@@ -208,7 +208,14 @@ def save_impact_summary(
     """
     section, definition = open_section(eia, "impacts", expected_version)
     problems = all_problems(eia) if completed else {}
-    return store_section(eia, section, definition, answers, completed=completed, by=by, problems=problems)
+    try:
+        return store_section(eia, section, definition, answers, completed=completed, by=by, problems=problems)
+    except ValidationFailed as exc:
+        if not set(exc.fields) <= set(problems):
+            raise
+        # Only the other steps miss an answer: what was written here is kept, in progress.
+        store_section(eia, section, definition, answers, completed=False, by=by)
+        raise ValidationFailed(str(exc), exc.fields, keep_record=True) from None
 
 
 def save_impacts(

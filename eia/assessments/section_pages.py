@@ -40,8 +40,8 @@ class SectionPage:
     next_url: str
     previous_url: str | None
     #: Where each question of the section's other pages is asked (the address of the question on
-    #: its page, and the page's number), to link a problem found there.
-    elsewhere: Mapping[str, tuple[str, int]]
+    #: its page, the page's number, and the words for it), to link a problem found there.
+    elsewhere: Mapping[str, tuple[str, int, str]]
 
     @classmethod
     def of(cls, eia: Eia, definition: Section, number: int) -> SectionPage:
@@ -53,7 +53,7 @@ class SectionPage:
         if not 1 <= number <= len(parts):
             abort(404)
         elsewhere = {
-            q.key: (section_url(eia, definition.key, other, anchor=q.key), other)
+            q.key: (section_url(eia, definition.key, other, anchor=q.key), other, f"page {other} of this section")
             for other, questions in enumerate(parts, start=1)
             if other != number
             for q in questions
@@ -92,19 +92,25 @@ def section_form(
     definition: Section,
     *,
     page: SectionPage | None = None,
+    elsewhere: Mapping[str, tuple[str, int, str]] | None = None,
 ) -> Any:
     """The section's form: what was posted (only editors may post), or the saved answers. On a *page*
     of a longer section it knows where the questions of its other pages are asked, so a problem
-    found there links to it."""
+    found there links to it (or it is told where, *elsewhere*). On the last page of a longer section,
+    "Have you completed this section?" starts unanswered unless the section is complete: "No" left
+    chosen from an earlier page would be too easy to save unread."""
     if request.method == "POST":
         permit(current_user, "eia.edit", eia)
         form = bind_form(form_class)
     else:
         form = bind_form(form_class, data={**section_data(eia, definition), "version": str(saved.version)})
         if "completed" in form and saved.status is not SectionStatus.NOT_STARTED and not form.completed.data:
-            form.completed.data = "yes" if saved.status is SectionStatus.COMPLETED else "no"
-    form.elsewhere = dict(page.elsewhere) if page else {}
-    form.page_number = page.number if page else 0
+            if saved.status is SectionStatus.COMPLETED:
+                form.completed.data = "yes"
+            elif page is None or page.count == 1:
+                form.completed.data = "no"
+    form.elsewhere = dict(page.elsewhere) if page else dict(elsewhere or {})
+    form.page_number = page.number if page else 1
     return form
 
 
