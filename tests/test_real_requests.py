@@ -18,10 +18,10 @@ from eia.demo.people import DEMO_PASSWORD, PEOPLE, load_demo
 from eia.extensions import db
 
 
-@pytest.fixture
-def real_app(tmp_path):
+def _real_app(folder):
+    """An app on its own SQLite file with the demo people, whose requests commit for real."""
     app = create_app(
-        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'real.sqlite'}", "SECRET_KEY": "r" * 32}
+        {"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder / 'real.sqlite'}", "SECRET_KEY": "r" * 32}
     )
     with app.app_context():
         upgrade()
@@ -30,6 +30,18 @@ def real_app(tmp_path):
     yield app
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def real_app(tmp_path_factory):
+    """One for the module's tests that only read (signing in is all they write)."""
+    yield from _real_app(tmp_path_factory.mktemp("real"))
+
+
+@pytest.fixture
+def own_real_app(tmp_path):
+    """One of its own, for a test that counts what the audit log holds."""
+    yield from _real_app(tmp_path)
 
 
 def page_token(client, path: str) -> str:
@@ -49,8 +61,8 @@ def signed_in_admin(app):
     return client
 
 
-def test_csv_exports_stream_after_the_request_commits(real_app):
-    client = signed_in_admin(real_app)
+def test_csv_exports_stream_after_the_request_commits(own_real_app):
+    client = signed_in_admin(own_real_app)
     token = page_token(client, "/admin/users/")
     users = client.post("/admin/users/export.csv", data={"csrf_token": token})
     rows = list(csv.DictReader(io.StringIO(users.get_data(as_text=True))))
