@@ -133,6 +133,7 @@ def attempt(form: FlaskForm, save: Callable[[], T]) -> tuple[bool, T | None]:
         if exc.keep_record:
             savepoint.commit()
             db.session.commit()
+            form.kept = True  # what was kept is the page's new starting point
         else:
             savepoint.rollback()
         show_errors(form, exc)

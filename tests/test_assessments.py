@@ -166,6 +166,7 @@ def test_completing_the_last_page_while_the_first_misses_an_answer_keeps_what_wa
     db.session.refresh(eia)
     about = eia.section("about")
     assert about.answers["aims"] == ABOUT["aims"] and about.status is SectionStatus.IN_PROGRESS  # nothing lost
+    assert "Your answers on this page are saved." in page
     assert re.search(rf'name="version" type="hidden" value="{about.version}"', page)  # the next save goes on from it
 
     on_first = {k: v for k, v in answers.items() if k in first} | {"version": str(about.version)}
@@ -175,6 +176,33 @@ def test_completing_the_last_page_while_the_first_misses_an_answer_keeps_what_wa
     assert done.status_code == 302
     db.session.refresh(eia)
     assert eia.section("about").status is SectionStatus.COMPLETED
+
+
+def test_a_page_refused_for_its_own_answers_still_catches_a_clash_when_put_right(client, login_as, db):
+    author = login_as(Role.AUTHOR)
+    eia = make_eia(author=author)
+    opened = eia.section("about").version
+    theirs = {"title": "Library opening hours 2026", "aims": "Theirs"}
+    services.save_section(eia, "about", theirs, completed=False, expected_version=opened, by=author)
+    db.session.commit()
+
+    mine = {
+        "started_on-day": "31",
+        "started_on-month": "2",
+        "started_on-year": "2026",
+        "aims": "Mine",
+        "completed": "no",
+    }
+    refused = client.post(section_page(eia, "about", "aims"), data=mine | {"version": str(opened)})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 200 and "must be a real date" in page
+    assert re.search(rf'name="version" type="hidden" value="{opened}"', page)  # still the version opened
+    put_right = client.post(
+        section_page(eia, "about", "aims"), data=mine | {"started_on-day": "3", "version": str(opened)}
+    )
+    assert put_right.status_code == 409 and "Theirs" in put_right.get_data(as_text=True)
+    db.session.refresh(eia)
+    assert eia.section("about").answers["aims"] == "Theirs"
 
 
 @pytest.mark.parametrize(

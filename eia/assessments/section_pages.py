@@ -111,6 +111,7 @@ def section_form(
                 form.completed.data = "no"
     form.elsewhere = dict(page.elsewhere) if page else dict(elsewhere or {})
     form.page_number = page.number if page else 1
+    form.page_count = page.count if page else 1
     return form
 
 
@@ -141,12 +142,13 @@ def save_section_form(
             current=section,
             saved_values=lambda _section: section_data(eia, definition),
             # On a page of a longer section, what was changed on its other pages is kept either way.
-            what=f"{definition.title}, page {page}" if page and form.elsewhere else definition.title,
+            what=f"{definition.title}, page {page}" if form.page_count > 1 else definition.title,
             caption=f"{eia.reference}: {eia.title}",
         ),
     )
-    if done is None and section is not None:
-        # This page's answers may have been kept while others are missing: the next save starts from them.
+    if done is None and getattr(form, "kept", False) and section is not None:
+        # This page's answers were kept while others are missing: the next save starts from them. (When
+        # nothing was kept, the version stays as it was posted, so a clash meanwhile is still caught.)
         form.version.data = str(section.version)
     return done
 
