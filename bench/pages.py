@@ -52,6 +52,7 @@ PAGES = [
     ("eias-search", "/eias/ searched", "/eias/?q=library"),
     ("task-list", "an EIA's task list", "/eias/{ref}"),
     ("impacts", "impacts section", "/eias/{ref}/sections/impacts"),
+    ("about-2", "a section's second page", "/eias/{ref}/sections/about/2"),
     ("review", "an EIA's review page", "/eias/{review_ref}/review"),
     ("dashboard", "/dashboard", "/dashboard"),
     ("plans-dashboard", "/plans/dashboard", "/plans/dashboard"),

@@ -316,6 +316,10 @@ def test_check_your_answers_changes_an_impact_or_a_question_on_the_page_that_ask
     assert f'href="/eias/{eia.reference}/sections/impacts">Change' in impacts  # neutral: the directions
     across = f'href="/eias/{eia.reference}/sections/impacts/across-groups">Change'
     assert across in impacts[: impacts.index("<h2")]  # the section's own questions
+    # a question of a section asked over two pages: the page that asks it
+    about = f"/eias/{eia.reference}/sections/about"
+    assert f'href="{about}">Change<span class="govuk-visually-hidden"> title of the proposal' in page
+    assert f'href="{about}/2">Change<span class="govuk-visually-hidden"> aims and intended outcomes' in page
     age = next(i for i in eia.impacts if i.characteristic.key == "age")
     impacts_service.save_impact_detail(
         eia,

@@ -29,7 +29,6 @@ from eia.search import words_match
 from eia.template_filters import format_date
 from eia.working_days import uk_today
 from forms.definitions import Section
-from forms.sections import pages_by_key
 from forms.versions import new_questions
 
 Ts = TypeVarTuple("Ts")
@@ -389,8 +388,8 @@ def document(eia: Eia) -> dict[str, Any]:
     for section in eia.form.sections:
         answers = eia.answers(section.key)
         texts = readable_answers(section, answers)
-        rows = [(q.label, texts[q.key]) for q in section.questions if texts.get(q.key)]
-        page_of = pages_by_key(section)
+        answered = [q for q in section.questions if texts.get(q.key)]
+        rows = [(q.label, texts[q.key]) for q in answered]
         needed, reason = eia.need_of(section)
         listed = {"impacts": eia.impacts, "mitigations": eia.mitigations}.get(section.kind)
         empty = not rows and not listed
@@ -400,8 +399,7 @@ def document(eia: Eia) -> dict[str, Any]:
                 "title": section.title,
                 "kind": section.kind,
                 "rows": rows,
-                # The page of the section that asks each row's question, for "Change" links.
-                "row_pages": [page_of.get(q.key, 1) for q in section.questions if texts.get(q.key)],
+                "row_keys": [q.key for q in answered],  # the question of each row
                 # An unanswered section that is not needed says so and why, rather than "Not answered".
                 "not_needed": (reason or "Not needed after screening") if not needed and empty else None,
             }

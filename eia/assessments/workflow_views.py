@@ -21,6 +21,7 @@ from eia.forms_support import bind_form, submit_form
 from eia.page_cache import signed_in_page
 from eia.permissions import permit
 from forms.eia import CommentForm, ReviewerForm, TransitionForm
+from forms.sections import pages_by_key
 
 bp = Blueprint("workflow", __name__, url_prefix="/eias")
 
@@ -38,6 +39,8 @@ def _transition_page(eia, step, form, drafts: dict[str, str] | None = None, stat
             adverse=[i for i in eia.impacts if i.is_negative],
             owners=queries.user_names({m.owner_id for m in eia.mitigations}),
             doc=queries.document(eia) if step.name == "submit" else None,
+            # For Check your answers' "Change" links: the page of its section that asks each question.
+            pages_of={s.key: pages_by_key(s) for s in eia.form.sections} if step.name == "submit" else {},
             problems=submission_problems(eia) if step.name == "submit" else None,
             stop=stop_check(eia) if step.name in ("approve", "sign_off") else None,
             drafts=drafts or {},
